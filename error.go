@@ -1,0 +1,130 @@
+package haven
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error codes. Every error that crosses a package boundary carries one, so the web layer can map
+// it to an HTTP status and the CLI to an exit message without parsing text.
+const (
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ETOOLARGE     = "too_large"
+	EINTERNAL     = "internal"
+)
+
+// Error is Haven's coded error. Message is safe to show to the user; Fields holds per-field
+// validation messages; Allowed lists valid alternatives (e.g. the statuses a case may move to).
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+	Allowed []string
+	Err     error // wrapped cause, never shown to users
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Code)
+	b.WriteString(": ")
+	b.WriteString(e.Message)
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "; %s: %s", k, e.Fields[k])
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a coded error with a user-facing message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected failure; the message shown to users stays generic.
+func Internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var he *Error
+	if errors.As(err, &he) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return &Error{Code: EINTERNAL, Message: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for other errors and
+// "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var he *Error
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err.
+func ErrorMessage(err error) string {
+	var he *Error
+	if errors.As(err, &he) {
+		return he.Message
+	}
+	if err == nil {
+		return ""
+	}
+	return "internal error"
+}
+
+// AsError returns the *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var he *Error
+	if errors.As(err, &he) {
+		return he
+	}
+	return nil
+}
+
+// Validation collects field errors and turns them into one EINVALID error.
+type Validation map[string]string
+
+// Add records msg for field unless the field already has a message.
+func (v Validation) Add(field, msg string) {
+	if _, ok := v[field]; !ok {
+		v[field] = msg
+	}
+}
+
+// Check records msg for field when ok is false.
+func (v Validation) Check(ok bool, field, msg string) {
+	if !ok {
+		v.Add(field, msg)
+	}
+}
+
+// Err returns nil when no field failed.
+func (v Validation) Err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "some fields are not valid", Fields: map[string]string(v)}
+}

@@ -1,0 +1,334 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"haven"
+	"haven/textnorm"
+)
+
+// NextCaseNumber allocates the next number of the year. The upsert takes a row lock on the
+// year's counter on PostgreSQL (and SQLite has a single writer), so concurrent transactions get
+// distinct numbers; a rolled-back transaction gives its number back.
+func (tx *Tx) NextCaseNumber(ctx context.Context, year int) (string, error) {
+	var seq int64
+	err := tx.queryRow(ctx, `INSERT INTO case_counters (year, last) VALUES ($1, 1)
+		ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, year).Scan(&seq)
+	if err != nil {
+		return "", mapError("next case number", err)
+	}
+	return haven.FormatCaseNumber(year, seq), nil
+}
+
+// InsertCase stores a new case; assignee and team are resolved from their names.
+func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
+	id, err := tx.insertID(ctx, "insert case", `INSERT INTO cases (number, title, summary, status,
+		priority_rank, categories, tags, language, country, region, assignee_id, team_id, tier, tlp,
+		consent, requester_id, first_response_due, resolution_due, due_sort, outcome, created_at,
+		updated_at, closed_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+			(SELECT id FROM users WHERE username = $11), (SELECT id FROM teams WHERE name = $12),
+			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1) RETURNING id`,
+		c.Number, c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
+		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
+		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
+		c.Outcome, micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.ClosedAt))
+	if err != nil {
+		return err
+	}
+	c.ID, c.Version = id, 1
+	return tx.writeLabels(ctx, c)
+}
+
+// UpdateCase writes c if nobody changed it since it was read (same version).
+func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
+	res, err := tx.exec(ctx, "update case", `UPDATE cases SET title = $1, summary = $2, status = $3,
+		priority_rank = $4, categories = $5, tags = $6, language = $7, country = $8, region = $9,
+		assignee_id = (SELECT id FROM users WHERE username = $10),
+		team_id = (SELECT id FROM teams WHERE name = $11), tier = $12, tlp = $13, consent = $14,
+		requester_id = $15, first_response_due = $16, resolution_due = $17, due_sort = $18,
+		outcome = $19, updated_at = $20, closed_at = $21, version = version + 1
+		WHERE id = $22 AND version = $23`,
+		c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
+		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
+		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
+		c.Outcome, micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.ID, c.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return haven.Errorf(haven.ECONFLICT, "case %s was changed by someone else; reload and try again", c.Number)
+	}
+	c.Version++
+	if _, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, c.ID); err != nil {
+		return err
+	}
+	return tx.writeLabels(ctx, c)
+}
+
+func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
+	for kind, labels := range map[string][]string{"t": c.Tags, "c": c.Categories} {
+		for _, l := range labels {
+			if _, err := tx.exec(ctx, "insert label", `INSERT INTO case_labels (case_id, kind, label)
+				VALUES ($1, $2, $3)`, c.ID, kind, l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,
+	c.tags, c.language, c.country, c.region, COALESCE(u.username, ''), COALESCE(t.name, ''), c.tier,
+	c.tlp, c.consent, c.requester_id, COALESCE(NULLIF(r.pseudonym, ''), r.name, ''),
+	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
+	c.version, c.due_sort`
+
+const caseJoins = ` FROM cases c
+	LEFT JOIN users u ON u.id = c.assignee_id
+	LEFT JOIN teams t ON t.id = c.team_id
+	LEFT JOIN requesters r ON r.id = c.requester_id`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanCase reads one row of caseColumns and returns the case and its due_sort key.
+func scanCase(row rowScanner) (*haven.Case, int64, error) {
+	var c haven.Case
+	var rank int
+	var cats, tags, consent string
+	var requester sql.NullInt64
+	var frd, rd, closed sql.NullInt64
+	var created, updated, due int64
+	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Summary, &c.Status, &rank, &cats, &tags,
+		&c.Language, &c.Country, &c.Region, &c.Assignee, &c.Team, &c.Tier, &c.TLP, &consent,
+		&requester, &c.RequesterName, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due)
+	if err != nil {
+		return nil, 0, err
+	}
+	c.Priority = haven.PriorityFromRank(rank)
+	c.Categories = fromJSON[[]string](cats)
+	c.Tags = fromJSON[[]string](tags)
+	c.Consent = fromJSON[haven.Consent](consent)
+	c.RequesterID = requester.Int64
+	c.FirstResponseDue, c.ResolutionDue, c.ClosedAt = timePtr(frd), timePtr(rd), timePtr(closed)
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if c.Categories == nil {
+		c.Categories = []string{}
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	return &c, due, nil
+}
+
+// CaseByNumber reads one case.
+func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, error) {
+	c, _, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.number = $1`, number))
+	if err != nil {
+		return nil, notFound(err, "case "+number)
+	}
+	return c, nil
+}
+
+// CaseByID reads one case.
+func (tx *Tx) CaseByID(ctx context.Context, id int64) (*haven.Case, error) {
+	c, _, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("case %d", id))
+	}
+	return c, nil
+}
+
+func notFound(err error, what string) error {
+	if haven.ErrorCode(mapError("", err)) == haven.ENOTFOUND {
+		return &haven.Error{Code: haven.ENOTFOUND, Message: what + " not found", Err: err}
+	}
+	return mapError("read "+what, err)
+}
+
+// queryBuilder accumulates WHERE clauses with numbered parameters.
+type queryBuilder struct {
+	where []string
+	args  []any
+}
+
+// arg adds a parameter and returns its placeholder.
+func (q *queryBuilder) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+func (q *queryBuilder) add(clause string) { q.where = append(q.where, clause) }
+
+func (q *queryBuilder) whereSQL() string {
+	if len(q.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.where, " AND ")
+}
+
+// FindCases lists cases matching f, one keyset page at a time.
+func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
+	q := &queryBuilder{}
+	if err := tx.caseFilters(q, f); err != nil {
+		return nil, err
+	}
+	order, err := caseKeyset(q, f)
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT ` + caseColumns + caseJoins + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
+	rows, err := tx.tx.QueryContext(ctx, query, q.args...)
+	if err != nil {
+		return nil, mapError("find cases", err)
+	}
+	defer rows.Close()
+	page := &haven.CasePage{Items: []*haven.Case{}}
+	var lastDue int64
+	for rows.Next() {
+		c, due, err := scanCase(rows)
+		if err != nil {
+			return nil, mapError("scan case", err)
+		}
+		if len(page.Items) == f.Limit {
+			page.Next = nextCursor(f.Sort, page.Items[len(page.Items)-1], lastDue)
+			break
+		}
+		page.Items = append(page.Items, c)
+		lastDue = due
+	}
+	return page, mapError("find cases", rows.Err())
+}
+
+func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, s := range f.Status {
+			ph = append(ph, q.arg(string(s)))
+		}
+		q.add("c.status IN (" + strings.Join(ph, ", ") + ")")
+	}
+	if f.OpenOnly {
+		q.add("c.status NOT IN ('resolved', 'closed')")
+	}
+	if len(f.Priority) > 0 {
+		var ph []string
+		for _, p := range f.Priority {
+			ph = append(ph, q.arg(p.Rank()))
+		}
+		q.add("c.priority_rank IN (" + strings.Join(ph, ", ") + ")")
+	}
+	switch f.Assignee {
+	case "":
+	case "none":
+		q.add("c.assignee_id IS NULL")
+	default:
+		q.add("c.assignee_id = (SELECT id FROM users WHERE username = " + q.arg(f.Assignee) + ")")
+	}
+	if f.Team != "" {
+		q.add("c.team_id = (SELECT id FROM teams WHERE name = " + q.arg(f.Team) + ")")
+	}
+	if f.Tag != "" {
+		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 't' AND label = " + q.arg(f.Tag) + ")")
+	}
+	if f.Category != "" {
+		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = " + q.arg(f.Category) + ")")
+	}
+	if f.RequesterID != 0 {
+		q.add("c.requester_id = " + q.arg(f.RequesterID))
+	}
+	if f.Text != "" {
+		tokens := textnorm.PrefixQuery(f.Text)
+		if len(tokens) == 0 {
+			return &haven.Error{Code: haven.EINVALID, Message: "the search has no words", Fields: map[string]string{"q": "no searchable words"}}
+		}
+		q.add(tx.searchClause(q, tokens))
+	}
+	return nil
+}
+
+// caseKeyset adds the keyset condition for f.Cursor and returns the ORDER BY clause.
+func caseKeyset(q *queryBuilder, f haven.CaseFilter) (string, error) {
+	n := map[haven.CaseSort]int{haven.SortUpdated: 2, haven.SortPriority: 3, haven.SortDue: 2, haven.SortCreated: 1}[f.Sort]
+	var k []int64
+	if f.Cursor != "" {
+		var err error
+		if k, err = decodeCursor(f.Cursor, string(f.Sort), n); err != nil {
+			return "", err
+		}
+	}
+	switch f.Sort {
+	case haven.SortPriority:
+		if k != nil {
+			q.add(fmt.Sprintf("(c.priority_rank > %s OR (c.priority_rank = %s AND (c.updated_at < %s OR (c.updated_at = %s AND c.id < %s))))",
+				q.arg(k[0]), q.arg(k[0]), q.arg(k[1]), q.arg(k[1]), q.arg(k[2])))
+		}
+		return " ORDER BY c.priority_rank ASC, c.updated_at DESC, c.id DESC", nil
+	case haven.SortDue:
+		if k != nil {
+			q.add(fmt.Sprintf("(c.due_sort > %s OR (c.due_sort = %s AND c.id > %s))", q.arg(k[0]), q.arg(k[0]), q.arg(k[1])))
+		}
+		return " ORDER BY c.due_sort ASC, c.id ASC", nil
+	case haven.SortCreated:
+		if k != nil {
+			q.add("c.id < " + q.arg(k[0]))
+		}
+		return " ORDER BY c.id DESC", nil
+	}
+	if k != nil {
+		q.add(fmt.Sprintf("(c.updated_at < %s OR (c.updated_at = %s AND c.id < %s))", q.arg(k[0]), q.arg(k[0]), q.arg(k[1])))
+	}
+	return " ORDER BY c.updated_at DESC, c.id DESC", nil
+}
+
+func nextCursor(sort haven.CaseSort, c *haven.Case, due int64) string {
+	switch sort {
+	case haven.SortPriority:
+		return encodeCursor(string(sort), int64(c.Priority.Rank()), micros(c.UpdatedAt), c.ID)
+	case haven.SortDue:
+		return encodeCursor(string(sort), due, c.ID)
+	case haven.SortCreated:
+		return encodeCursor(string(sort), c.ID)
+	}
+	return encodeCursor(string(sort), micros(c.UpdatedAt), c.ID)
+}
+
+// IndexCase replaces the case's own part of its search document.
+func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
+	text := textnorm.Normalize(c.Number + " " + c.Title + " " + c.Summary)
+	return tx.putSearchPart(ctx, c.ID, "case", text)
+}
+
+// AppendCaseText adds a note's or a message's text to the case's search document.
+func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text string) error {
+	return tx.putSearchPart(ctx, caseID, part, textnorm.Normalize(text))
+}
+
+func (tx *Tx) putSearchPart(ctx context.Context, caseID int64, part, body string) error {
+	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
+		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, body); err != nil {
+		return err
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT body FROM search_parts WHERE case_id = $1 ORDER BY part`, caseID)
+	if err != nil {
+		return mapError("search parts", err)
+	}
+	defer rows.Close()
+	var doc strings.Builder
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return mapError("search parts", err)
+		}
+		doc.WriteString(b)
+		doc.WriteByte(' ')
+	}
+	if err := rows.Err(); err != nil {
+		return mapError("search parts", err)
+	}
+	return tx.writeSearchDoc(ctx, caseID, doc.String())
+}

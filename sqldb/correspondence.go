@@ -1,0 +1,225 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"haven"
+)
+
+// InsertReport stores an inbound submission; a repeated dedupe key gives ECONFLICT.
+func (tx *Tx) InsertReport(ctx context.Context, r *haven.Report) error {
+	dedupe := sql.NullString{String: r.DedupeKey, Valid: r.DedupeKey != ""}
+	id, err := tx.insertID(ctx, "insert report", `INSERT INTO reports (channel, external_id, dedupe_key, raw, case_id, received_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		r.Channel, r.ExternalID, dedupe, r.Raw, nullID(r.CaseID), micros(r.ReceivedAt))
+	r.ID = id
+	return err
+}
+
+const reportColumns = `r.id, r.channel, r.external_id, COALESCE(r.dedupe_key, ''), r.raw, r.case_id,
+	COALESCE(c.number, ''), r.received_at FROM reports r LEFT JOIN cases c ON c.id = r.case_id`
+
+func scanReport(row rowScanner) (*haven.Report, error) {
+	var r haven.Report
+	var caseID sql.NullInt64
+	var at int64
+	if err := row.Scan(&r.ID, &r.Channel, &r.ExternalID, &r.DedupeKey, &r.Raw, &caseID, &r.CaseNumber, &at); err != nil {
+		return nil, err
+	}
+	r.CaseID, r.ReceivedAt = caseID.Int64, fromMicros(at)
+	return &r, nil
+}
+
+// ReportByID reads one report.
+func (tx *Tx) ReportByID(ctx context.Context, id int64) (*haven.Report, error) {
+	r, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("report %d", id))
+	}
+	return r, nil
+}
+
+// ReportByDedupeKey finds a report by its dedupe key.
+func (tx *Tx) ReportByDedupeKey(ctx context.Context, key string) (*haven.Report, error) {
+	r, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.dedupe_key = $1`, key))
+	if err != nil {
+		return nil, notFound(err, "report")
+	}
+	return r, nil
+}
+
+// LinkReport attaches a report to a case.
+func (tx *Tx) LinkReport(ctx context.Context, reportID, caseID int64) error {
+	res, err := tx.exec(ctx, "link report", `UPDATE reports SET case_id = $1 WHERE id = $2`, caseID, reportID)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "report")
+}
+
+// CaseReports lists the reports linked to a case, oldest first.
+func (tx *Tx) CaseReports(ctx context.Context, caseID int64) ([]*haven.Report, error) {
+	return queryAll(ctx, tx, "case reports", `SELECT `+reportColumns+` WHERE r.case_id = $1 ORDER BY r.id`, scanReport, caseID)
+}
+
+// InsertMessage stores correspondence.
+func (tx *Tx) InsertMessage(ctx context.Context, m *haven.Message) error {
+	id, err := tx.insertID(ctx, "insert message", `INSERT INTO messages (case_id, direction, channel,
+		from_addr, to_addrs, subject, text_body, html_body, encrypted, message_id, in_reply_to, refs,
+		status, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		RETURNING id`, m.CaseID, m.Direction, m.Channel, m.From, toJSON(m.To), m.Subject, m.Text, m.HTML,
+		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt))
+	m.ID = id
+	return err
+}
+
+// CaseMessages lists a case's messages, oldest first.
+func (tx *Tx) CaseMessages(ctx context.Context, caseID int64) ([]*haven.Message, error) {
+	return queryAll(ctx, tx, "case messages", `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
+		m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
+		m.status, COALESCE(u.username, ''), m.created_at
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = $1 ORDER BY m.id`,
+		func(row rowScanner) (*haven.Message, error) {
+			var m haven.Message
+			var to, refs string
+			var at int64
+			err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
+				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at)
+			m.To, m.References, m.CreatedAt = fromJSON[[]string](to), fromJSON[[]string](refs), fromMicros(at)
+			return &m, err
+		}, caseID)
+}
+
+// InsertNote stores an internal note.
+func (tx *Tx) InsertNote(ctx context.Context, n *haven.Note) error {
+	id, err := tx.insertID(ctx, "insert note", `INSERT INTO notes (case_id, author_id, body, visibility, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, n.CaseID, nullID(n.AuthorID), n.Body, n.Visibility, micros(n.CreatedAt))
+	n.ID = id
+	return err
+}
+
+// CaseNotes lists a case's notes, oldest first.
+func (tx *Tx) CaseNotes(ctx context.Context, caseID int64) ([]*haven.Note, error) {
+	return queryAll(ctx, tx, "case notes", `SELECT n.id, n.case_id, COALESCE(n.author_id, 0), COALESCE(u.username, ''),
+		n.body, n.visibility, n.created_at FROM notes n LEFT JOIN users u ON u.id = n.author_id
+		WHERE n.case_id = $1 ORDER BY n.id`,
+		func(row rowScanner) (*haven.Note, error) {
+			var n haven.Note
+			var at int64
+			err := row.Scan(&n.ID, &n.CaseID, &n.AuthorID, &n.Author, &n.Body, &n.Visibility, &at)
+			n.CreatedAt = fromMicros(at)
+			return &n, err
+		}, caseID)
+}
+
+const taskColumns = `t.id, t.case_id, t.title, t.guidance, t.done, COALESCE(u.username, ''), t.due_at,
+	t.position, t.created_at, t.done_at FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id`
+
+func scanTask(row rowScanner) (*haven.Task, error) {
+	var t haven.Task
+	var due, done sql.NullInt64
+	var at int64
+	if err := row.Scan(&t.ID, &t.CaseID, &t.Title, &t.Guidance, &t.Done, &t.Assignee, &due, &t.Position, &at, &done); err != nil {
+		return nil, err
+	}
+	t.DueAt, t.DoneAt, t.CreatedAt = timePtr(due), timePtr(done), fromMicros(at)
+	return &t, nil
+}
+
+// InsertTask appends a task at the end of the case's checklist.
+func (tx *Tx) InsertTask(ctx context.Context, t *haven.Task) error {
+	id, err := tx.insertID(ctx, "insert task", `INSERT INTO tasks (case_id, title, guidance, done, assignee_id,
+		due_at, position, created_at) VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE username = $5), $6,
+		(SELECT COALESCE(MAX(position), 0) + 1 FROM tasks WHERE case_id = $1), $7) RETURNING id`,
+		t.CaseID, t.Title, t.Guidance, t.Done, t.Assignee, nullMicros(t.DueAt), micros(t.CreatedAt))
+	if err != nil {
+		return err
+	}
+	stored, err := tx.TaskByID(ctx, id)
+	if err == nil {
+		*t = *stored
+	}
+	return err
+}
+
+// TaskByID reads one task.
+func (tx *Tx) TaskByID(ctx context.Context, id int64) (*haven.Task, error) {
+	t, err := scanTask(tx.queryRow(ctx, `SELECT `+taskColumns+` WHERE t.id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("task %d", id))
+	}
+	return t, nil
+}
+
+// UpdateTask writes t.
+func (tx *Tx) UpdateTask(ctx context.Context, t *haven.Task) error {
+	res, err := tx.exec(ctx, "update task", `UPDATE tasks SET title = $1, done = $2,
+		assignee_id = (SELECT id FROM users WHERE username = $3), due_at = $4, done_at = $5 WHERE id = $6`,
+		t.Title, t.Done, t.Assignee, nullMicros(t.DueAt), nullMicros(t.DoneAt), t.ID)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "task")
+}
+
+// CaseTasks lists a case's checklist in order.
+func (tx *Tx) CaseTasks(ctx context.Context, caseID int64) ([]*haven.Task, error) {
+	return queryAll(ctx, tx, "case tasks", `SELECT `+taskColumns+` WHERE t.case_id = $1 ORDER BY t.position, t.id`, scanTask, caseID)
+}
+
+// InsertAttachment stores attachment metadata (the bytes are in the BlobStore).
+func (tx *Tx) InsertAttachment(ctx context.Context, a *haven.Attachment) error {
+	id, err := tx.insertID(ctx, "insert attachment", `INSERT INTO attachments (case_id, message_id, filename,
+		content_type, size, sha256, quarantined, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		a.CaseID, nullID(a.MessageID), a.Filename, a.ContentType, a.Size, a.SHA256, a.Quarantined, micros(a.CreatedAt))
+	a.ID = id
+	return err
+}
+
+// CaseAttachments lists a case's attachments.
+func (tx *Tx) CaseAttachments(ctx context.Context, caseID int64) ([]*haven.Attachment, error) {
+	return queryAll(ctx, tx, "case attachments", `SELECT id, case_id, COALESCE(message_id, 0), filename,
+		content_type, size, sha256, quarantined, created_at FROM attachments WHERE case_id = $1 ORDER BY id`,
+		func(row rowScanner) (*haven.Attachment, error) {
+			var a haven.Attachment
+			var at int64
+			err := row.Scan(&a.ID, &a.CaseID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.Quarantined, &at)
+			a.CreatedAt = fromMicros(at)
+			return &a, err
+		}, caseID)
+}
+
+// InsertEvent appends an event.
+func (tx *Tx) InsertEvent(ctx context.Context, e *haven.Event) error {
+	id, err := tx.insertID(ctx, "insert event", `INSERT INTO events (at, actor_id, action, object_type,
+		object_id, case_id, data, client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		micros(e.At), nullID(e.ActorID), e.Action, e.ObjectType, e.ObjectID, nullID(e.CaseID), toJSON(e.Data), e.ClientIP)
+	e.ID = id
+	return err
+}
+
+// CaseEvents lists a case's events in order.
+func (tx *Tx) CaseEvents(ctx context.Context, caseID int64) ([]*haven.Event, error) {
+	return queryAll(ctx, tx, "case events", `SELECT e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.username, ''),
+		e.action, e.object_type, e.object_id, COALESCE(e.case_id, 0), e.data, e.client_ip
+		FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id`,
+		func(row rowScanner) (*haven.Event, error) {
+			var e haven.Event
+			var at int64
+			var data string
+			err := row.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.CaseID, &data, &e.ClientIP)
+			e.At, e.Data = fromMicros(at), fromJSON[map[string]any](data)
+			return &e, err
+		}, caseID)
+}
+
+// Categories lists the taxonomy.
+func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
+	return queryAll(ctx, tx, "categories", `SELECT slug, name, COALESCE(parent, '') FROM categories ORDER BY slug`,
+		func(row rowScanner) (*haven.Category, error) {
+			var c haven.Category
+			return &c, row.Scan(&c.Slug, &c.Name, &c.Parent)
+		})
+}

@@ -1,0 +1,206 @@
+// Package sqldb implements Haven's stores over database/sql, for SQLite (modernc.org/sqlite) and
+// PostgreSQL (pgx). Both dialects share one SQL text wherever they agree; they bind $1…$N by number.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"haven"
+)
+
+// Dialect names the SQL flavour of a database.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a Haven database. On SQLite it holds one writer connection (SQLite allows one writer at a
+// time; serialising in Go avoids busy errors) and a pool of readers; on PostgreSQL one pool does both.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn: a postgres:// URL or a SQLite file path. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if IsPostgresURL(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, &haven.Error{Code: haven.EINTERNAL, Message: "cannot connect to the database", Err: err}
+	}
+	return db, nil
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, haven.Internal("open postgres", err)
+	}
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
+		return nil, haven.Errorf(haven.EINVALID, "an in-memory SQLite database cannot be shared by the writer and readers; give a file path")
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	// synchronous=NORMAL in WAL mode loses no committed transaction on an application crash and
+	// at most the last few on power loss, a trade SQLite documents as safe for WAL.
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, haven.Internal("open sqlite", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, haven.Internal("open sqlite", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxLifetime(0)
+	return &DB{Dialect: SQLite, write: write, read: read}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Update runs fn in one read-write transaction.
+func (db *DB) Update(ctx context.Context, fn func(haven.Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// View runs fn in one read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(haven.Tx) error) (err error) {
+	opts := &sql.TxOptions{}
+	if db.Dialect == Postgres {
+		opts.ReadOnly = readOnly
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return haven.Internal("begin", err)
+	}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapError("commit", err)
+	}
+	return nil
+}
+
+// Tx is one transaction; it implements haven.Tx.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+var _ haven.Tx = (*Tx)(nil)
+var _ haven.Store = (*DB)(nil)
+
+func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapError(op, err)
+	}
+	return res, nil
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// insertID runs an INSERT … RETURNING id.
+func (tx *Tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+	var id int64
+	if err := tx.tx.QueryRowContext(ctx, query, args...).Scan(&id); err != nil {
+		return 0, mapError(op, err)
+	}
+	return id, nil
+}
+
+// expectOne turns "no row changed" into ENOTFOUND.
+func expectOne(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return haven.Internal("rows affected", err)
+	}
+	if n == 0 {
+		return haven.Errorf(haven.ENOTFOUND, "%s not found", what)
+	}
+	return nil
+}
+
+// mapError gives database errors Haven's codes: a missing row is ENOTFOUND, a unique or
+// foreign-key violation ECONFLICT.
+func mapError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &haven.Error{Code: haven.ENOTFOUND, Message: "not found", Err: fmt.Errorf("%s: %w", op, err)}
+	}
+	if haven.AsError(err) != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"), strings.Contains(msg, "SQLSTATE 23505"):
+		return &haven.Error{Code: haven.ECONFLICT, Message: "already exists", Err: fmt.Errorf("%s: %w", op, err)}
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"), strings.Contains(msg, "SQLSTATE 23503"):
+		return &haven.Error{Code: haven.ECONFLICT, Message: "refers to something that does not exist", Err: fmt.Errorf("%s: %w", op, err)}
+	}
+	return haven.Internal(op, err)
+}

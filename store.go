@@ -1,0 +1,29 @@
+package haven
+
+import "context"
+
+// Tx is one database transaction exposing every store. A service use case runs in exactly one,
+// so its changes and the events recording them commit or roll back together.
+type Tx interface {
+	CaseStore
+	RequesterStore
+	OrganisationStore
+	ReportStore
+	MessageStore
+	NoteStore
+	TaskStore
+	AttachmentStore
+	UserStore
+	AuthStore
+	EventStore
+	CategoryStore
+}
+
+// Store opens transactions.
+type Store interface {
+	// Update runs fn in a read-write transaction, committing when fn returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}

@@ -1,0 +1,163 @@
+package haven
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Role decides what a user may do. Team membership narrows what a handler may change.
+type Role string
+
+const (
+	RoleHandler Role = "handler" // tier-1/tier-2 staff working cases
+	RoleLead    Role = "lead"    // coordinators and leads: every case, reassignments
+	RoleAdmin   Role = "admin"   // everything, including users and teams
+	RoleAuditor Role = "auditor" // reads everything, changes nothing
+)
+
+// Roles lists the roles.
+func Roles() []Role { return []Role{RoleHandler, RoleLead, RoleAdmin, RoleAuditor} }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// User is a member of the helpline staff.
+type User struct {
+	ID           int64     `json:"id"`
+	Username     string    `json:"username"`
+	DisplayName  string    `json:"display_name"`
+	Email        string    `json:"email"`
+	Role         Role      `json:"role"`
+	Teams        []string  `json:"teams"`
+	Language     string    `json:"language"`
+	Disabled     bool      `json:"disabled"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// CanWrite reports whether u may change anything at all.
+func (u *User) CanWrite() bool { return u != nil && !u.Disabled && u.Role != RoleAuditor }
+
+// CanReadCases reports whether u may read (unrestricted) cases.
+func (u *User) CanReadCases() bool { return u != nil && !u.Disabled }
+
+// CanEditCase reports whether u may change c: leads and admins any case; handlers cases without
+// a team, in one of their teams, or assigned to them.
+func (u *User) CanEditCase(c *Case) bool {
+	if !u.CanWrite() {
+		return false
+	}
+	if u.Role == RoleLead || u.Role == RoleAdmin {
+		return true
+	}
+	return c.Team == "" || c.Assignee == u.Username || slices.Contains(u.Teams, c.Team)
+}
+
+// CanAssign reports whether u may assign c to assignee: handlers may take a case themselves or
+// give it to someone else only within their edit rights; leads and admins may assign anyone.
+func (u *User) CanAssign(c *Case, assignee string) bool {
+	if !u.CanEditCase(c) {
+		return false
+	}
+	return u.Role == RoleLead || u.Role == RoleAdmin || assignee == u.Username || assignee == "" ||
+		c.Assignee == u.Username || c.Assignee == ""
+}
+
+// IsAdmin reports whether u may manage users and teams.
+func (u *User) IsAdmin() bool { return u != nil && !u.Disabled && u.Role == RoleAdmin }
+
+// CanAudit reports whether u may read the audit trail.
+func (u *User) CanAudit() bool {
+	return u != nil && !u.Disabled && (u.Role == RoleAuditor || u.Role == RoleAdmin)
+}
+
+// CanManageRequesters reports whether u may merge requester records (a destructive change).
+func (u *User) CanManageRequesters() bool {
+	return u.CanWrite() && (u.Role == RoleLead || u.Role == RoleAdmin)
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// ValidUsername reports whether s can be a username.
+func ValidUsername(s string) bool { return usernameRE.MatchString(s) }
+
+// UserCreate adds a user.
+type UserCreate struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+	Role        Role   `json:"role"`
+	Language    string `json:"language"`
+	Password    string `json:"password"`
+}
+
+// Validate checks and defaults the input.
+func (in *UserCreate) Validate() error {
+	v := Validation{}
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	if in.Role == "" {
+		in.Role = RoleHandler
+	}
+	if in.Language == "" {
+		in.Language = "en"
+	}
+	v.Check(ValidUsername(in.Username), "username", "lower-case letters, digits, . _ - (at most 63)")
+	v.Check(in.Role.Valid(), "role", "must be one of handler, lead, admin, auditor")
+	v.Check(in.Email == "" || validEmail(in.Email), "email", "not a valid email address")
+	v.Check(validLanguage(in.Language), "language", "must be a language tag such as en, fr, ar")
+	v.Check(len(in.Password) >= 12, "password", "at least 12 characters")
+	v.Check(len(in.Password) <= 1024, "password", "at most 1024 bytes")
+	return v.Err()
+}
+
+// UserUpdate changes a user; nil leaves a field as it is.
+type UserUpdate struct {
+	DisplayName *string `json:"display_name"`
+	Email       *string `json:"email"`
+	Role        *Role   `json:"role"`
+	Language    *string `json:"language"`
+	Disabled    *bool   `json:"disabled"`
+	Password    *string `json:"password"`
+}
+
+// Team is a group of users that owns cases.
+type Team struct {
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+var teamRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// ValidTeamName reports whether s can be a team name.
+func ValidTeamName(s string) bool { return teamRE.MatchString(s) }
+
+// UserService manages staff accounts and teams (admin only, apart from reading oneself).
+type UserService interface {
+	CreateUser(ctx context.Context, in UserCreate) (*User, error)
+	User(ctx context.Context, username string) (*User, error)
+	Users(ctx context.Context) ([]*User, error)
+	UpdateUser(ctx context.Context, username string, u UserUpdate) (*User, error)
+	CreateTeam(ctx context.Context, name string) (*Team, error)
+	Teams(ctx context.Context) ([]*Team, error)
+	AddTeamMember(ctx context.Context, team, username string) (*Team, error)
+	RemoveTeamMember(ctx context.Context, team, username string) (*Team, error)
+}
+
+// UserStore is what the service layer needs from storage for users and teams.
+type UserStore interface {
+	InsertUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	Users(ctx context.Context) ([]*User, error)
+	UpdateUser(ctx context.Context, u *User) error
+	CountUsers(ctx context.Context) (int, error)
+	InsertTeam(ctx context.Context, t *Team) error
+	TeamByName(ctx context.Context, name string) (*Team, error)
+	Teams(ctx context.Context) ([]*Team, error)
+	AddTeamMember(ctx context.Context, teamID, userID int64) error
+	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
+}
