@@ -1,0 +1,349 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"haven"
+)
+
+// CreateCase opens a case with its requester and the report that brought it in.
+func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.Case, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	c := s.newCase(in, now)
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if err := s.checkRefs(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := s.attachRequester(ctx, tx, u, c, in, now); err != nil {
+			return err
+		}
+		if c.Number, err = tx.NextCaseNumber(ctx, now.Year()); err != nil {
+			return err
+		}
+		if err := tx.InsertCase(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.IndexCase(ctx, c); err != nil {
+			return err
+		}
+		rep := &haven.Report{Channel: in.Channel, ExternalID: in.ExternalID, CaseID: c.ID, ReceivedAt: now}
+		if err := tx.InsertReport(ctx, rep); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "case.created", "case", c.Number, c.ID,
+			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Service) newCase(in haven.CaseCreate, now time.Time) *haven.Case {
+	c := &haven.Case{Title: in.Title, Summary: in.Summary, Status: haven.StatusNew, Priority: in.Priority,
+		Categories: in.Categories, Tags: in.Tags, Language: in.Language, Country: in.Country, Region: in.Region,
+		Assignee: in.Assignee, Team: in.Team, Tier: in.Tier, TLP: in.TLP, Consent: in.Consent,
+		RequesterID: in.RequesterID, CreatedAt: now, UpdatedAt: now}
+	s.setSLA(c)
+	return c
+}
+
+// setSLA derives the due times from the priority, counted from creation.
+func (s *Service) setSLA(c *haven.Case) {
+	target, ok := s.cfg.SLA[c.Priority]
+	if !ok {
+		return
+	}
+	first, resolve := c.CreatedAt.Add(target.FirstResponse), c.CreatedAt.Add(target.Resolution)
+	c.FirstResponseDue, c.ResolutionDue = &first, &resolve
+}
+
+// checkRefs verifies that the named assignee, team and categories exist.
+func (s *Service) checkRefs(ctx context.Context, tx haven.Tx, c *haven.Case) error {
+	v := haven.Validation{}
+	if c.Assignee != "" {
+		a, err := tx.UserByUsername(ctx, c.Assignee)
+		if haven.ErrorCode(err) == haven.ENOTFOUND || (err == nil && a.Disabled) {
+			v.Add("assignee", "no active user "+c.Assignee)
+		} else if err != nil {
+			return err
+		}
+	}
+	if c.Team != "" {
+		if _, err := tx.TeamByName(ctx, c.Team); haven.ErrorCode(err) == haven.ENOTFOUND {
+			v.Add("team", "no team "+c.Team)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(c.Categories) > 0 {
+		cats, err := tx.Categories(ctx)
+		if err != nil {
+			return err
+		}
+		for _, slug := range c.Categories {
+			if !slices.ContainsFunc(cats, func(k *haven.Category) bool { return k.Slug == slug }) {
+				v.Add("categories", "unknown category "+slug)
+			}
+		}
+	}
+	return v.Err()
+}
+
+// attachRequester links an existing requester or finds/creates one from in.Requester.
+func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, in haven.CaseCreate, now time.Time) error {
+	if in.RequesterID != 0 {
+		r, err := tx.RequesterByID(ctx, in.RequesterID)
+		if haven.ErrorCode(err) == haven.ENOTFOUND {
+			return &haven.Error{Code: haven.EINVALID, Message: "no such requester", Fields: map[string]string{"requester_id": "no such requester"}}
+		}
+		if err != nil {
+			return err
+		}
+		c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
+		return nil
+	}
+	if in.Requester == nil {
+		return nil
+	}
+	r, err := s.findOrCreateRequester(ctx, tx, u, *in.Requester, now)
+	if err != nil {
+		return err
+	}
+	c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
+	return nil
+}
+
+// Case reads one case.
+func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var c *haven.Case
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		var err error
+		c, err = caseByNumber(ctx, tx, number)
+		return err
+	})
+	return c, err
+}
+
+func caseByNumber(ctx context.Context, tx haven.Tx, number string) (*haven.Case, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if !haven.ValidCaseNumber(number) {
+		return nil, haven.Errorf(haven.ENOTFOUND, "case %s not found", number)
+	}
+	return tx.CaseByNumber(ctx, number)
+}
+
+// Cases lists cases matching f.
+func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Normalize(); err != nil {
+		return nil, err
+	}
+	f.ViewerID = u.ID
+	if f.Assignee == "me" {
+		f.Assignee = u.Username
+	}
+	var page *haven.CasePage
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		page, err = tx.FindCases(ctx, f)
+		return err
+	})
+	return page, err
+}
+
+// editCase loads a case for change by u, checking that u may edit it.
+func editCase(ctx context.Context, tx haven.Tx, u *haven.User, number string) (*haven.Case, error) {
+	c, err := caseByNumber(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanEditCase(c) {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "you cannot change case %s (team %s)", c.Number, c.Team)
+	}
+	return c, nil
+}
+
+// UpdateCase changes fields of a case.
+func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUpdate) (*haven.Case, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var c *haven.Case
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if c, err = editCase(ctx, tx, u, number); err != nil {
+			return err
+		}
+		if up.Version != nil && *up.Version != c.Version {
+			return haven.Errorf(haven.ECONFLICT, "case %s was changed by someone else (version %d, not %d); reload and try again", c.Number, c.Version, *up.Version)
+		}
+		before := *c
+		changed := up.Apply(c)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := s.checkChange(ctx, tx, u, &before, c, changed); err != nil {
+			return err
+		}
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		if slices.Contains(changed, "title") || slices.Contains(changed, "summary") {
+			if err := tx.IndexCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		return record(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, changes(&before, c, changed))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkChange validates an updated case and the rights its changes need.
+func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, before, c *haven.Case, changed []string) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if slices.Contains(changed, "assignee") && !u.CanAssign(before, c.Assignee) {
+		return haven.Errorf(haven.EFORBIDDEN, "only leads can reassign a case from %s to %s", before.Assignee, c.Assignee)
+	}
+	if slices.Contains(changed, "team") && !u.CanEditCase(c) {
+		return haven.Errorf(haven.EFORBIDDEN, "you cannot move case %s to team %s", c.Number, c.Team)
+	}
+	check := *c
+	if !slices.Contains(changed, "assignee") {
+		check.Assignee = ""
+	}
+	if !slices.Contains(changed, "team") {
+		check.Team = ""
+	}
+	if !slices.Contains(changed, "categories") {
+		check.Categories = nil
+	}
+	return s.checkRefs(ctx, tx, &check)
+}
+
+// changes describes, for the event, what changed from before to after.
+func changes(before, after *haven.Case, changed []string) map[string]any {
+	old, cur := fieldValues(before), fieldValues(after)
+	out := map[string]any{}
+	for _, f := range changed {
+		out[f] = map[string]any{"from": old[f], "to": cur[f]}
+	}
+	return out
+}
+
+func fieldValues(c *haven.Case) map[string]any {
+	return map[string]any{"title": c.Title, "summary": len(c.Summary), "priority": c.Priority,
+		"language": c.Language, "country": c.Country, "region": c.Region, "tlp": c.TLP, "tier": c.Tier,
+		"team": c.Team, "assignee": c.Assignee, "tags": c.Tags, "categories": c.Categories,
+		"consent": c.Consent, "first_response_due": c.FirstResponseDue, "resolution_due": c.ResolutionDue}
+}
+
+// AssignCase gives a case to a user ("" unassigns).
+func (s *Service) AssignCase(ctx context.Context, number, username string) (*haven.Case, error) {
+	return s.UpdateCase(ctx, number, haven.CaseUpdate{Assignee: &username})
+}
+
+// TransitionCase moves a case through the workflow.
+func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Transition) (*haven.Case, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var c *haven.Case
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if c, err = editCase(ctx, tx, u, number); err != nil {
+			return err
+		}
+		if err := t.Check(c); err != nil {
+			return err
+		}
+		from := c.Status
+		t.Apply(c, now)
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
+			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome, "reason": t.Reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Timeline returns a case's history, read from its events, with the notes and messages they name.
+func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.TimelineEntry, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out []*haven.TimelineEntry
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		c, err := caseByNumber(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		events, err := tx.CaseEvents(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		notes, err := tx.CaseNotes(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		msgs, err := tx.CaseMessages(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		out = timeline(events, notes, msgs)
+		return nil
+	})
+	return out, err
+}
+
+func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message) []*haven.TimelineEntry {
+	noteByID := map[string]*haven.Note{}
+	for _, n := range notes {
+		noteByID[itoa(n.ID)] = n
+	}
+	msgByID := map[string]*haven.Message{}
+	for _, m := range msgs {
+		msgByID[itoa(m.ID)] = m
+	}
+	out := make([]*haven.TimelineEntry, 0, len(events))
+	for _, e := range events {
+		entry := &haven.TimelineEntry{Event: e}
+		switch e.ObjectType {
+		case "note":
+			entry.Note = noteByID[e.ObjectID]
+		case "message":
+			entry.Message = msgByID[e.ObjectID]
+		}
+		out = append(out, entry)
+	}
+	return out
+}

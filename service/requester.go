@@ -1,0 +1,261 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"haven"
+)
+
+func newRequester(in haven.RequesterInput, now time.Time) *haven.Requester {
+	r := &haven.Requester{Name: strings.TrimSpace(in.Name), Pseudonym: strings.TrimSpace(in.Pseudonym),
+		Contacts: in.AllContacts(), Languages: in.Languages, OrganisationID: in.OrganisationID,
+		Vetting: in.Vetting, VouchedBy: in.VouchedBy, RiskNotes: in.RiskNotes, PGPKey: in.PGPKey,
+		CreatedAt: now, UpdatedAt: now}
+	if r.Vetting == "" {
+		r.Vetting = "unvetted"
+	}
+	if r.Languages == nil {
+		r.Languages = []string{}
+	}
+	return r
+}
+
+// findOrCreateRequester returns the requester holding one of in's contacts, or a new one. One
+// person writing from the same address across many cases stays one requester.
+func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *haven.User, in haven.RequesterInput, now time.Time) (*haven.Requester, error) {
+	for _, c := range in.AllContacts() {
+		r, err := tx.RequesterByContact(ctx, c)
+		if err == nil {
+			return r, nil
+		}
+		if haven.ErrorCode(err) != haven.ENOTFOUND {
+			return nil, err
+		}
+	}
+	r := newRequester(in, now)
+	if err := tx.InsertRequester(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, record(ctx, tx, now, u, "requester.created", "requester", r.ID, 0, nil)
+}
+
+// CreateRequester adds a person; a contact that someone already holds gives ECONFLICT.
+func (s *Service) CreateRequester(ctx context.Context, in haven.RequesterInput) (*haven.Requester, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	r := newRequester(in, now)
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if err := tx.InsertRequester(ctx, r); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "requester.created", "requester", r.ID, 0, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Requester reads one person.
+func (s *Service) Requester(ctx context.Context, id int64) (*haven.Requester, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var r *haven.Requester
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		var err error
+		r, err = tx.RequesterByID(ctx, id)
+		return err
+	})
+	return r, err
+}
+
+// Requesters lists people, newest first.
+func (s *Service) Requesters(ctx context.Context, f haven.RequesterFilter) (*haven.RequesterPage, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = haven.DefaultLimit
+	}
+	if f.Limit > haven.MaxLimit {
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "limit too large", Fields: map[string]string{"limit": "at most 500"}}
+	}
+	var page *haven.RequesterPage
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		var err error
+		page, err = tx.FindRequesters(ctx, f)
+		return err
+	})
+	return page, err
+}
+
+// UpdateRequester changes a person's record.
+func (s *Service) UpdateRequester(ctx context.Context, id int64, up haven.RequesterUpdate) (*haven.Requester, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var r *haven.Requester
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if r, err = tx.RequesterByID(ctx, id); err != nil {
+			return err
+		}
+		if r.MergedInto != 0 {
+			return haven.Errorf(haven.ECONFLICT, "requester %d was merged into %d", r.ID, r.MergedInto)
+		}
+		changed, err := applyRequester(r, up)
+		if err != nil {
+			return err
+		}
+		r.UpdatedAt = now
+		if err := tx.UpdateRequester(ctx, r); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "requester.updated", "requester", r.ID, 0, map[string]any{"fields": changed})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func applyRequester(r *haven.Requester, up haven.RequesterUpdate) ([]string, error) {
+	var changed []string
+	setStr := func(name string, p *string, dst *string) {
+		if p != nil {
+			*dst = strings.TrimSpace(*p)
+			changed = append(changed, name)
+		}
+	}
+	setStr("name", up.Name, &r.Name)
+	setStr("pseudonym", up.Pseudonym, &r.Pseudonym)
+	setStr("vouched_by", up.VouchedBy, &r.VouchedBy)
+	setStr("risk_notes", up.RiskNotes, &r.RiskNotes)
+	setStr("pgp_key", up.PGPKey, &r.PGPKey)
+	if up.Vetting != nil {
+		r.Vetting, changed = *up.Vetting, append(changed, "vetting")
+	}
+	if up.Languages != nil {
+		r.Languages, changed = *up.Languages, append(changed, "languages")
+	}
+	if up.Contacts != nil {
+		changed = append(changed, "contacts")
+	}
+	in := haven.RequesterInput{Name: r.Name, Pseudonym: r.Pseudonym, Languages: r.Languages, Vetting: r.Vetting, RiskNotes: r.RiskNotes}
+	if up.Contacts != nil {
+		in.Contacts = *up.Contacts
+	} else {
+		in.Contacts = r.Contacts
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	r.Contacts = in.AllContacts()
+	return changed, nil
+}
+
+// MergeRequesters moves the cases and contacts of from onto into and retires from. Fields that
+// into lacks are taken from from; into's own values win.
+func (s *Service) MergeRequesters(ctx context.Context, into, from int64) (*haven.Requester, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanManageRequesters() {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "only leads and admins can merge requesters")
+	}
+	if into == from {
+		return nil, haven.Errorf(haven.EINVALID, "cannot merge a requester into itself")
+	}
+	now := s.clock.Now()
+	var keep *haven.Requester
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		var gone *haven.Requester
+		if keep, gone, err = loadPair(ctx, tx, into, from); err != nil {
+			return err
+		}
+		mergeFields(keep, gone)
+		gone.Contacts, gone.MergedInto, gone.UpdatedAt = nil, keep.ID, now
+		if err := tx.UpdateRequester(ctx, gone); err != nil { // frees the contacts first
+			return err
+		}
+		keep.UpdatedAt = now
+		if err := tx.UpdateRequester(ctx, keep); err != nil {
+			return err
+		}
+		moved, err := tx.MoveRequesterCases(ctx, gone.ID, keep.ID)
+		if err != nil {
+			return err
+		}
+		for _, caseID := range moved {
+			if err := record(ctx, tx, now, u, "case.requester_merged", "requester", keep.ID, caseID,
+				map[string]any{"from": gone.ID, "into": keep.ID}); err != nil {
+				return err
+			}
+		}
+		return record(ctx, tx, now, u, "requester.merged", "requester", keep.ID, 0,
+			map[string]any{"from": gone.ID, "cases": len(moved)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return keep, nil
+}
+
+func loadPair(ctx context.Context, tx haven.Tx, into, from int64) (*haven.Requester, *haven.Requester, error) {
+	keep, err := tx.RequesterByID(ctx, into)
+	if err != nil {
+		return nil, nil, err
+	}
+	gone, err := tx.RequesterByID(ctx, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	if keep.MergedInto != 0 || gone.MergedInto != 0 {
+		return nil, nil, haven.Errorf(haven.ECONFLICT, "one of these requesters was already merged")
+	}
+	return keep, gone, nil
+}
+
+func mergeFields(keep, gone *haven.Requester) {
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	fill(&keep.Name, gone.Name)
+	fill(&keep.Pseudonym, gone.Pseudonym)
+	fill(&keep.PGPKey, gone.PGPKey)
+	fill(&keep.VouchedBy, gone.VouchedBy)
+	if gone.RiskNotes != "" && gone.RiskNotes != keep.RiskNotes {
+		keep.RiskNotes = strings.TrimSpace(keep.RiskNotes + "\n\n" + gone.RiskNotes)
+	}
+	if keep.OrganisationID == 0 {
+		keep.OrganisationID = gone.OrganisationID
+	}
+	keep.Contacts = (&haven.RequesterInput{Contacts: append(keep.Contacts, gone.Contacts...)}).AllContacts()
+	for _, l := range gone.Languages {
+		if !containsStr(keep.Languages, l) {
+			keep.Languages = append(keep.Languages, l)
+		}
+	}
+}
+
+func containsStr(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+// Package service holds Haven's use cases. Each runs in one transaction with one "now", checks
+// authorization itself (never trusting the caller), and records an event for every change in that
+// same transaction.
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"haven"
+)
+
+// Config tunes the service layer.
+type Config struct {
+	// SessionTTL is how long a browser login lasts.
+	SessionTTL time.Duration
+	// SLA gives, per priority, how soon the first response and the resolution are due.
+	SLA map[haven.Priority]SLATarget
+}
+
+// SLATarget is a pair of deadlines relative to a case's creation.
+type SLATarget struct {
+	FirstResponse time.Duration
+	Resolution    time.Duration
+}
+
+// DefaultConfig returns the settings an experienced helpline starts from.
+func DefaultConfig() Config {
+	return Config{
+		SessionTTL: 12 * time.Hour,
+		SLA: map[haven.Priority]SLATarget{
+			haven.P1: {FirstResponse: 15 * time.Minute, Resolution: 24 * time.Hour},
+			haven.P2: {FirstResponse: 2 * time.Hour, Resolution: 72 * time.Hour},
+			haven.P3: {FirstResponse: 24 * time.Hour, Resolution: 14 * 24 * time.Hour},
+			haven.P4: {FirstResponse: 72 * time.Hour, Resolution: 30 * 24 * time.Hour},
+		},
+	}
+}
+
+// Service implements every haven.XxxService over a haven.Store.
+type Service struct {
+	store haven.Store
+	clock haven.Clock
+	cfg   Config
+}
+
+// New builds the service layer.
+func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
+	if clock == nil {
+		clock = haven.SystemClock{}
+	}
+	return &Service{store: store, clock: clock, cfg: cfg}
+}
+
+var (
+	_ haven.CaseService      = (*Service)(nil)
+	_ haven.RequesterService = (*Service)(nil)
+	_ haven.NoteService      = (*Service)(nil)
+	_ haven.TaskService      = (*Service)(nil)
+	_ haven.MessageService   = (*Service)(nil)
+	_ haven.ReportService    = (*Service)(nil)
+	_ haven.UserService      = (*Service)(nil)
+	_ haven.AuthService      = (*Service)(nil)
+)
+
+// reader returns the acting user, who must be signed in and enabled.
+func reader(ctx context.Context) (*haven.User, error) {
+	a, ok := haven.ActorFrom(ctx)
+	if !ok {
+		return nil, haven.Errorf(haven.EUNAUTHORIZED, "sign in first")
+	}
+	if a.User.Disabled {
+		return nil, haven.Errorf(haven.EUNAUTHORIZED, "this account is disabled")
+	}
+	return a.User, nil
+}
+
+// writer returns the acting user, who must also be allowed to change things.
+func writer(ctx context.Context) (*haven.User, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a, _ := haven.ActorFrom(ctx); a.ReadOnly {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "this API token is read-only")
+	}
+	if !u.CanWrite() {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "your role (%s) cannot change anything", u.Role)
+	}
+	return u, nil
+}
+
+// admin returns the acting user, who must be an admin.
+func admin(ctx context.Context) (*haven.User, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !u.IsAdmin() {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "only admins can do this")
+	}
+	return u, nil
+}
+
+// record appends an event for a change made by actor in tx.
+func record(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.User, action, objType string, objID any, caseID int64, data map[string]any) error {
+	e := &haven.Event{At: at, Action: action, ObjectType: objType, ObjectID: fmt.Sprint(objID),
+		CaseID: caseID, Data: data, ClientIP: haven.ClientIPFrom(ctx)}
+	if actor != nil {
+		e.ActorID, e.Actor = actor.ID, actor.Username
+	}
+	return tx.InsertEvent(ctx, e)
+}

@@ -1,0 +1,66 @@
+package sqldb_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"haven"
+	"haven/sqldb"
+	"haven/storetest"
+	"haven/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// OpenSQLite opens a fresh migrated SQLite database in a temp dir.
+func openSQLite(t testing.TB) haven.Store {
+	return openMigrated(t, filepath.Join(t.TempDir(), "haven.db"))
+}
+
+func openPostgres(t testing.TB) haven.Store {
+	return openMigrated(t, testenv.Postgres(t))
+}
+
+func openMigrated(t testing.TB, dsn string) haven.Store {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background(), func() int64 { return 1 }); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestSQLite(t *testing.T)   { storetest.Run(t, openSQLite) }
+func TestPostgres(t *testing.T) { storetest.Run(t, openPostgres) }
+
+func TestSchemaBehind(t *testing.T) {
+	for name, dsn := range map[string]func(testing.TB) string{
+		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "h.db") },
+		"postgres": testenv.Postgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			db, err := sqldb.Open(context.Background(), dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if haven.ErrorCode(db.CheckSchema(context.Background())) != haven.ECONFLICT {
+				t.Fatal("an empty database should be reported as behind")
+			}
+			if _, err := db.Migrate(context.Background(), func() int64 { return 1 }); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CheckSchema(context.Background()); err != nil {
+				t.Fatalf("after migrate: %v", err)
+			}
+			if n, err := db.Migrate(context.Background(), func() int64 { return 1 }); n != 0 || err != nil {
+				t.Fatalf("second migrate ran %d: %v", n, err)
+			}
+		})
+	}
+}
