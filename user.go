@@ -56,14 +56,13 @@ func (u *User) CanEditCase(c *Case) bool {
 	return c.Team == "" || c.Assignee == u.Username || slices.Contains(u.Teams, c.Team)
 }
 
-// CanAssign reports whether u may assign c to assignee: handlers may take a case themselves or
-// give it to someone else only within their edit rights; leads and admins may assign anyone.
-func (u *User) CanAssign(c *Case, assignee string) bool {
+// CanAssign reports whether u may change c's assignee: leads and admins always; handlers only for
+// an unassigned case or one of their own, so nobody silently takes over a colleague's case.
+func (u *User) CanAssign(c *Case) bool {
 	if !u.CanEditCase(c) {
 		return false
 	}
-	return u.Role == RoleLead || u.Role == RoleAdmin || assignee == u.Username || assignee == "" ||
-		c.Assignee == u.Username || c.Assignee == ""
+	return u.Role == RoleLead || u.Role == RoleAdmin || c.Assignee == "" || c.Assignee == u.Username
 }
 
 // IsAdmin reports whether u may manage users and teams.

@@ -225,7 +225,7 @@ func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, b
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	if slices.Contains(changed, "assignee") && !u.CanAssign(before, c.Assignee) {
+	if slices.Contains(changed, "assignee") && !u.CanAssign(before) {
 		return haven.Errorf(haven.EFORBIDDEN, "only leads can reassign a case from %s to %s", before.Assignee, c.Assignee)
 	}
 	if slices.Contains(changed, "team") && !u.CanEditCase(c) {

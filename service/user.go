@@ -104,7 +104,9 @@ func (s *Service) usersUnchecked(ctx context.Context) ([]*haven.User, error) {
 }
 
 // UsersAsSystem lists accounts for the console operator (`haven user list`).
-func (s *Service) UsersAsSystem(ctx context.Context) ([]*haven.User, error) { return s.usersUnchecked(ctx) }
+func (s *Service) UsersAsSystem(ctx context.Context) ([]*haven.User, error) {
+	return s.usersUnchecked(ctx)
+}
 
 // UpdateUser changes an account (admins only).
 func (s *Service) UpdateUser(ctx context.Context, username string, up haven.UserUpdate) (*haven.User, error) {

@@ -1,0 +1,104 @@
+package haven_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The dependency rule of DESIGN.md §2: which of the module's packages each package may import.
+// "*" means any package of the module except cmd/…; third-party imports are checked separately.
+var allowedImports = map[string][]string{
+	"haven":           {},
+	"haven/textnorm":  {},
+	"haven/auth":      {},
+	"haven/testenv":   {},
+	"haven/sample":    {},
+	"haven/service":   {"haven", "haven/auth", "haven/textnorm"},
+	"haven/sqldb":     {"haven", "haven/textnorm"},
+	"haven/storetest": {"haven"},
+	"haven/web":       {"haven"},
+	"haven/bench":     {"*"},
+	"haven/cmd/haven": {"*"},
+}
+
+// forbiddenThirdParty lists module prefixes a package must never reach, even indirectly.
+var forbiddenThirdParty = map[string][]string{
+	"haven":         {"."}, // the root imports only the standard library
+	"haven/web":     {"modernc.org/sqlite", "github.com/jackc/pgx"},
+	"haven/service": {"modernc.org/sqlite", "github.com/jackc/pgx", "net/http"},
+}
+
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+}
+
+func listPackages(t *testing.T) []listedPackage {
+	out, err := exec.Command("go", "list", "-e", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p listedPackage
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestDependencyRule(t *testing.T) {
+	for _, p := range listPackages(t) {
+		allowed, known := allowedImports[p.ImportPath]
+		if !known {
+			t.Errorf("package %s has no entry in allowedImports: add it with its allowed imports", p.ImportPath)
+			continue
+		}
+		for _, imp := range p.Imports {
+			if !isModulePackage(imp) {
+				continue
+			}
+			if !permits(allowed, imp) {
+				t.Errorf("%s imports %s, which the dependency rule forbids (allowed: %v)", p.ImportPath, imp, allowed)
+			}
+		}
+		for _, dep := range p.Deps {
+			for _, bad := range forbiddenThirdParty[p.ImportPath] {
+				if (bad == "." && strings.Contains(strings.Split(dep, "/")[0], ".")) || (bad != "." && strings.HasPrefix(dep, bad)) {
+					t.Errorf("%s depends on %s", p.ImportPath, dep)
+				}
+			}
+		}
+	}
+}
+
+func permits(allowed []string, imp string) bool {
+	for _, a := range allowed {
+		if a == imp || (a == "*" && !strings.HasPrefix(imp, "haven/cmd/")) {
+			return true
+		}
+	}
+	return false
+}
+
+func isModulePackage(p string) bool { return p == "haven" || strings.HasPrefix(p, "haven/") }
+
+// TestDependencyRuleCatchesViolations checks the checker itself: web importing sqldb must fail.
+func TestDependencyRuleCatchesViolations(t *testing.T) {
+	if permits(allowedImports["haven/web"], "haven/sqldb") {
+		t.Fatal("the rule would let web import sqldb")
+	}
+	if permits(allowedImports["haven/service"], "haven/web") {
+		t.Fatal("the rule would let service import web")
+	}
+	if !permits(allowedImports["haven/cmd/haven"], "haven/sqldb") || permits(allowedImports["haven/bench"], "haven/cmd/haven") {
+		t.Fatal("wiring packages: cmd may import anything, nothing may import cmd")
+	}
+}
