@@ -19,7 +19,7 @@ var allowedImports = map[string][]string{
 	"haven/sqldb":     {"haven", "haven/textnorm"},
 	"haven/storetest": {"haven"},
 	"haven/web":       {"haven"},
-	"haven/bench":     {"*"},
+	"haven/bench":     {"haven", "haven/sample"},
 	"haven/cmd/haven": {"*"},
 }
 

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"haven"
+	"haven/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// apiClient talks to a real Haven server (real service, real database) over HTTP.
+type apiClient struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
+	c.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		r = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, c.base+path, r)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil {
+		out = map[string]any{"raw": string(raw)}
+	}
+	return resp.StatusCode, out
+}
+
+// startAPI serves a fresh database (dsn) and returns a client holding an admin token.
+func startAPI(t *testing.T, dsn string) *apiClient {
+	t.Helper()
+	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn}}
+	a, err := cmd.prepare(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	admin, err := a.svc.CreateFirstAdmin(e.ctx, "admin", "a long admin password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := haven.WithActor(e.ctx, haven.Actor{User: admin})
+	if _, err := a.svc.CreateUser(ctx, haven.UserCreate{Username: "sam", Role: haven.RoleAuditor, Password: "a long auditor password"}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.svc.CreateTokenAsSystem(e.ctx, "admin", "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newServer(e, a).Handler())
+	t.Cleanup(srv.Close)
+	return &apiClient{t: t, base: srv.URL, token: token}
+}
+
+func forEachDB(t *testing.T, fn func(t *testing.T, c *apiClient)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, startAPI(t, filepath.Join(t.TempDir(), "h.db"))) })
+	t.Run("postgres", func(t *testing.T) { fn(t, startAPI(t, testenv.Postgres(t))) })
+}
+
+func TestAPIContract(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		anon := *c
+		anon.token = ""
+		if st, body := anon.do("GET", "/api/v1/cases", nil); st != 401 || errCode(body) != "unauthorized" {
+			t.Fatalf("no token: %d %v", st, body)
+		}
+		st, cs := c.do("POST", "/api/v1/cases", map[string]any{
+			"title": "اختراق حساب فيسبوك لصحفية", "summary": "تم تغيير كلمة المرور والبريد", "priority": "P1",
+			"language": "ar", "tags": []string{"facebook", "journalist"},
+			"requester": map[string]any{"name": "Nour", "email": "nour@example.org"}})
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, cs)
+		}
+		number, _ := cs["number"].(string)
+		if !haven.ValidCaseNumber(number) || cs["status"] != "new" || cs["priority"] != "P1" || cs["id"] == nil || cs["title"] == "" {
+			t.Fatalf("created case JSON: %v", cs)
+		}
+		if st, got := c.do("GET", "/api/v1/cases/"+number, nil); st != 200 || got["number"] != number {
+			t.Fatalf("get: %d %v", st, got)
+		}
+		if st, list := c.do("GET", "/api/v1/cases?q=الحساب&status=new&limit=10", nil); st != 200 || len(items(list)) != 1 || list["next"] != "" {
+			t.Fatalf("search: %d %v", st, list)
+		}
+		st, conflict := c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "resolved"})
+		if st != 409 || !strings.Contains(fmt.Sprint(errField(conflict, "allowed")), "triage") {
+			t.Fatalf("bad transition: %d %v", st, conflict)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "closed"}); st != 400 || errField(body, "fields") == nil {
+			t.Fatalf("closing without outcome: %d %v", st, body)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "open"}); st != 200 || body["status"] != "open" {
+			t.Fatalf("transition: %d %v", st, body)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/notes", map[string]any{"body": "Called her back on Signal"}); st != 201 {
+			t.Fatalf("note: %d %v", st, body)
+		}
+		st, tl := c.do("GET", "/api/v1/cases/"+number+"/timeline", nil)
+		if st != 200 || len(items(tl)) != 3 {
+			t.Fatalf("timeline: %d %v", st, tl)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "closed", "outcome": "resolved"}); st != 200 || body["outcome"] != "resolved" {
+			t.Fatalf("close: %d %v", st, body)
+		}
+		if st, _ := c.do("GET", "/api/v1/cases/HV-2026-999999", nil); st != 404 {
+			t.Fatalf("missing case: %d", st)
+		}
+	})
+}
+
+func TestAPIBadInput(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, body := c.do("POST", "/api/v1/cases", map[string]any{"title": "", "priority": "P7", "requester": map[string]any{"email": "nope"}})
+		fields, _ := errField(body, "fields").(map[string]any)
+		if st != 400 || fields["title"] == nil || fields["priority"] == nil || fields["requester.email"] == nil {
+			t.Fatalf("validation: %d %v", st, body)
+		}
+		if st, body := c.do("POST", "/api/v1/cases", `{"title":"x","surprise":1}`); st != 400 || !strings.Contains(fmt.Sprint(body), "surprise") {
+			t.Fatalf("unknown field: %d %v", st, body)
+		}
+		huge := `{"title":"x","summary":"` + strings.Repeat("a", 11<<20) + `"}`
+		if st, _ := c.do("POST", "/api/v1/cases", huge); st != 413 {
+			t.Fatalf("oversized body: %d", st)
+		}
+		if st, _ := c.do("GET", "/api/v1/cases?limit=abc", nil); st != 400 {
+			t.Fatalf("bad limit: %d", st)
+		}
+		// Nothing half-written: no case exists after the failures.
+		if _, list := c.do("GET", "/api/v1/cases", nil); len(items(list)) != 0 {
+			t.Fatalf("failed requests left %d cases", len(items(list)))
+		}
+	})
+}
+
+func TestAPIPaginationAndConcurrentCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		var wg sync.WaitGroup
+		numbers := make(chan string, 40)
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < 5; i++ {
+					st, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": fmt.Sprintf("case %d-%d", w, i), "priority": fmt.Sprintf("P%d", i%4+1)})
+					if st != 201 {
+						t.Errorf("create: %d %v", st, cs)
+						return
+					}
+					numbers <- cs["number"].(string)
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(numbers)
+		seen := map[string]bool{}
+		for n := range numbers {
+			seen[n] = true
+		}
+		paged := map[string]bool{}
+		next := ""
+		for pages := 0; ; pages++ {
+			_, list := c.do("GET", "/api/v1/cases?sort=priority&limit=7&cursor="+next, nil)
+			for _, it := range items(list) {
+				paged[it.(map[string]any)["number"].(string)] = true
+			}
+			next, _ = list["next"].(string)
+			if next == "" || pages > 10 {
+				break
+			}
+		}
+		if len(seen) != 40 || len(paged) != 40 {
+			t.Fatalf("created %d unique numbers, paged through %d", len(seen), len(paged))
+		}
+	})
+}
+
+func items(body map[string]any) []any {
+	v, _ := body["items"].([]any)
+	return v
+}
+
+func errCode(body map[string]any) string {
+	s, _ := errField(body, "code").(string)
+	return s
+}
+
+func errField(body map[string]any, key string) any {
+	e, _ := body["error"].(map[string]any)
+	return e[key]
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"haven"
+	"haven/bench"
+)
+
+// BenchCmd groups the whole-system benchmarks.
+type BenchCmd struct {
+	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
+	Search BenchSearchCmd `cmd:"" help:"Load cases (English, French, Arabic) and measure full-text search latency."`
+}
+
+// benchDB opens --db, or a fresh SQLite database in a temp dir when --db is not given.
+type benchDB struct {
+	DB string `name:"db" env:"HAVEN_BENCH_DB" placeholder:"PATH|postgres://…" help:"Database to benchmark (default: a fresh temporary SQLite file). Use an empty database: the benchmark writes to it."`
+}
+
+func (b benchDB) open(e *env) (*app, func(), error) {
+	cleanup := func() {}
+	flags := DBFlags{DB: b.DB}
+	if b.DB == "" {
+		dir, err := os.MkdirTemp("", "haven-bench-")
+		if err != nil {
+			return nil, nil, haven.Internal("temp dir", err)
+		}
+		flags.DB = filepath.Join(dir, "bench.db")
+		cleanup = func() { os.RemoveAll(dir) }
+	}
+	cmd := ServeCmd{DBFlags: flags, AutoMigrate: true}
+	a, err := cmd.prepare(e)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return a, func() { a.Close(); cleanup() }, nil
+}
+
+// benchActor returns a context acting as a bench admin, created when the database has no user.
+func benchActor(e *env, a *app) (context.Context, error) {
+	u, err := a.svc.CreateFirstAdmin(e.ctx, "admin", "bench-password-not-for-use")
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		var users []*haven.User
+		if users, err = a.svc.UsersAsSystem(e.ctx); err == nil {
+			for _, candidate := range users {
+				if candidate.Role == haven.RoleAdmin && !candidate.Disabled {
+					u = candidate
+				}
+			}
+		}
+	}
+	if err != nil || u == nil {
+		return nil, haven.Errorf(haven.EINTERNAL, "no admin to run the benchmark as: %v", err)
+	}
+	return haven.WithActor(e.ctx, haven.Actor{User: u}), nil
+}
+
+// BenchIntakeCmd measures case creation.
+type BenchIntakeCmd struct {
+	benchDB
+	Cases        int `name:"cases" default:"5000" help:"Cases to create per run."`
+	Clients      int `name:"clients" default:"16" help:"Concurrent clients."`
+	SummaryBytes int `name:"summary-bytes" default:"1500" help:"Summary size in bytes."`
+}
+
+// Run creates cases via the service, then via HTTP on a loopback listener, and prints figures.
+func (c *BenchIntakeCmd) Run(e *env) error {
+	a, done, err := c.open(e)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ctx, err := benchActor(e, a)
+	if err != nil {
+		return err
+	}
+	in := bench.Intake{Cases: c.Cases, Clients: c.Clients, SummaryBytes: c.SummaryBytes, Seed: 1}
+	label := fmt.Sprintf("%s, %d clients", a.db.Dialect, c.Clients)
+	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
+	if err != nil {
+		return err
+	}
+	viaHTTP, err := c.viaHTTP(e, ctx, a, in, "intake via HTTP API ("+label+")")
+	if err != nil {
+		return err
+	}
+	bench.Print(e.stdout, viaService, viaHTTP)
+	return nil
+}
+
+func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.Intake, name string) (bench.Result, error) {
+	actor, _ := haven.ActorFrom(ctx)
+	token, _, err := a.svc.CreateTokenAsSystem(ctx, actor.User.Username, "bench", false)
+	if err != nil {
+		return bench.Result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return bench.Result{}, haven.Internal("listen", err)
+	}
+	quiet := *e
+	quiet.log = newLogger(e.stderr, "text", "error") // request logs would dominate the measurement
+	srv := &http.Server{Handler: newServer(&quiet, a).Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	in.Seed = 2
+	return in.ViaHTTP(ctx, name, "http://"+ln.Addr().String(), token)
+}
+
+// BenchSearchCmd measures full-text search on a loaded database.
+type BenchSearchCmd struct {
+	benchDB
+	Cases   int `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
+	Queries int `name:"queries" default:"2000" help:"Queries to run."`
+	Clients int `name:"clients" default:"4" help:"Concurrent searchers."`
+}
+
+// Run loads the cases and runs the queries.
+func (c *BenchSearchCmd) Run(e *env) error {
+	a, done, err := c.open(e)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ctx, err := benchActor(e, a)
+	if err != nil {
+		return err
+	}
+	var results []bench.Result
+	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(page.Items) == 0 {
+		fmt.Fprintf(e.stderr, "loading %d cases…\n", c.Cases)
+		load, err := bench.Load(ctx, a.svc, c.Cases, 4, 3)
+		if err != nil {
+			return err
+		}
+		results = append(results, load)
+	}
+	name := fmt.Sprintf("search first page (%s, %d clients)", a.db.Dialect, c.Clients)
+	search, err := bench.Search(ctx, name, a.svc, c.Queries, c.Clients)
+	if err != nil {
+		return err
+	}
+	bench.Print(e.stdout, append(results, search)...)
+	return nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"haven/testenv"
+)
+
+// buildHaven compiles the real binary once per test run.
+func buildHaven(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "haven")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func runHaven(t *testing.T, bin string, env []string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+// TestCLIContract drives the real binary the way operators and outside checks do.
+func TestCLIContract(t *testing.T) {
+	bin := buildHaven(t)
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },
+		"postgres": func(t *testing.T) string { return testenv.Postgres(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			if out, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil || !strings.Contains(out, "applied") {
+				t.Fatalf("migrate: %v %s %s", err, out, errOut)
+			}
+			if _, errOut, err := runHaven(t, bin, []string{"HAVEN_PASSWORD=a long password here"}, "user", "add", "--db", db, "--role", "admin", "alice"); err != nil {
+				t.Fatalf("user add: %v %s", err, errOut)
+			}
+			out, _, err := runHaven(t, bin, nil, "user", "add", "--db", db, "bob")
+			if err != nil || !regexp.MustCompile(`password \(shown once\): \S{20}`).MatchString(out) {
+				t.Fatalf("generated password not printed: %v %q", err, out)
+			}
+			token, _, err := runHaven(t, bin, nil, "token", "create", "--db", db, "--user", "alice")
+			if err != nil || !regexp.MustCompile(`^hvt_[a-z2-7]+\n$`).MatchString(token) {
+				t.Fatalf("token create must print only the token: %v %q", err, token)
+			}
+			if _, errOut, err := runHaven(t, bin, nil, "user", "add", "--db", db, "--role", "wizard", "carol"); err == nil || !strings.Contains(errOut, "role") {
+				t.Fatalf("bad role accepted: %s", errOut)
+			}
+			if out, _, _ := runHaven(t, bin, []string{"HAVEN_DB=" + db}, "user", "list"); !strings.Contains(out, "alice") || !strings.Contains(out, "admin") {
+				t.Fatalf("user list via HAVEN_DB: %q", out)
+			}
+			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
+		})
+	}
+}
+
+// TestFirstServe starts the binary on an empty database: it must create an admin, print a
+// one-time password on stdout, never in the logs, and serve.
+func TestFirstServe(t *testing.T) {
+	bin := buildHaven(t)
+	serveAndCall(t, bin, []string{"HAVEN_DATA=" + t.TempDir()}, "", true)
+}
+
+func serveAndCall(t *testing.T, bin string, env []string, token string, first bool) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", addr)
+	cmd.Env = append(os.Environ(), env...)
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); cmd.Wait() }()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	waitHealthy(t, addr, &logs)
+	if first {
+		password := ""
+		for password == "" {
+			select {
+			case l := <-lines:
+				if strings.HasPrefix(strings.TrimSpace(l), "password:") {
+					password = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "password:"))
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("first serve printed no admin password")
+			}
+		}
+		if strings.Contains(logs.String(), password) {
+			t.Fatal("the admin password leaked into the logs")
+		}
+		return
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("API with CLI token: %v %v", err, resp)
+	}
+	resp.Body.Close()
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(t *testing.T, addr string, logs *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server did not become ready; logs:\n%s", logs.String())
+}

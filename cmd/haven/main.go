@@ -1,0 +1,103 @@
+// Command haven runs the Haven case-management server and its operator tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"haven"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// CLI is the whole command line; kong builds --help for every command from it.
+type CLI struct {
+	LogFormat string `name:"log-format" enum:"text,json" default:"text" env:"HAVEN_LOG_FORMAT" help:"Log format: text or json."`
+	LogLevel  string `name:"log-level" enum:"debug,info,warn,error" default:"info" env:"HAVEN_LOG_LEVEL" help:"Lowest level logged."`
+
+	Serve   ServeCmd   `cmd:"" help:"Run the Haven server (API, health and metrics)."`
+	Migrate MigrateCmd `cmd:"" help:"Apply pending database migrations."`
+	User    UserCmd    `cmd:"" help:"Manage staff accounts."`
+	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
+	Demo    DemoCmd    `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
+	Bench   BenchCmd   `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
+}
+
+// env carries what every command needs: output streams and the logger.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	stdin  *os.File
+	log    *slog.Logger
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var cli CLI
+	parser, err := kong.New(&cli, kong.Name("haven"),
+		kong.Description("Haven: case management and incident response for digital-safety helplines."),
+		kong.UsageOnError(), kong.Writers(stdout, stderr),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}))
+	if err != nil {
+		fmt.Fprintln(stderr, "haven:", err)
+		return 2
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "haven:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, stdin: os.Stdin, log: newLogger(stderr, cli.LogFormat, cli.LogLevel)}
+	if err := kctx.Run(e); err != nil {
+		fmt.Fprintln(stderr, "haven:", describe(err))
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// describe renders an error for the console: the user-facing message with field details.
+func describe(err error) string {
+	he := haven.AsError(err)
+	if he == nil || he.Code == haven.EINTERNAL {
+		return err.Error()
+	}
+	msg := he.Message
+	for f, m := range he.Fields {
+		msg += fmt.Sprintf("\n  %s: %s", f, m)
+	}
+	return msg
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run(e *env) error {
+	fmt.Fprintln(e.stdout, "haven", version)
+	return nil
+}

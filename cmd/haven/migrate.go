@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// MigrateCmd applies pending migrations.
+type MigrateCmd struct {
+	DBFlags
+}
+
+// Run applies the migrations and reports the schema version.
+func (c *MigrateCmd) Run(e *env) error {
+	a, err := c.open(e, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.db.Migrate(e.ctx, func() int64 { return time.Now().UnixMicro() })
+	if err != nil {
+		return err
+	}
+	applied, _, err := a.db.SchemaVersion(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "applied %d migration(s); schema is at version %d\n", n, applied)
+	return nil
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"haven"
+	"haven/auth"
+)
+
+// UserCmd groups the account commands.
+type UserCmd struct {
+	Add     UserAddCmd     `cmd:"" help:"Add a staff account. Password from HAVEN_PASSWORD, else a prompt on a terminal, else generated and printed once."`
+	List    UserListCmd    `cmd:"" help:"List staff accounts."`
+	Disable UserDisableCmd `cmd:"" help:"Disable an account (it can no longer sign in or use its tokens)."`
+}
+
+// UserAddCmd adds a user.
+type UserAddCmd struct {
+	DBFlags
+	Role        string `name:"role" enum:"handler,lead,admin,auditor" default:"handler" help:"Role: handler, lead, admin or auditor."`
+	DisplayName string `name:"display-name" help:"Name shown to colleagues."`
+	Email       string `name:"email" help:"Work email address."`
+	Language    string `name:"language" default:"en" help:"Interface language."`
+	Username    string `arg:"" help:"Login name (lower-case)."`
+}
+
+// Run creates the account.
+func (c *UserAddCmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	password, generated, err := choosePassword(e)
+	if err != nil {
+		return err
+	}
+	u, err := a.svc.CreateUserAsSystem(e.ctx, haven.UserCreate{Username: c.Username, DisplayName: c.DisplayName,
+		Email: c.Email, Role: haven.Role(c.Role), Language: c.Language, Password: password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created %s (%s)\n", u.Username, u.Role)
+	if generated {
+		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+// choosePassword takes HAVEN_PASSWORD, else asks on a terminal, else generates one.
+func choosePassword(e *env) (password string, generated bool, err error) {
+	if p, ok := os.LookupEnv("HAVEN_PASSWORD"); ok {
+		return p, false, nil
+	}
+	if term.IsTerminal(int(e.stdin.Fd())) {
+		fmt.Fprint(e.stderr, "Password (at least 12 characters): ")
+		b, err := term.ReadPassword(int(e.stdin.Fd()))
+		fmt.Fprintln(e.stderr)
+		if err != nil {
+			return "", false, haven.Internal("read password", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), false, nil
+	}
+	p, err := auth.GeneratePassword()
+	if err != nil {
+		return "", false, haven.Internal("generate password", err)
+	}
+	return p, true, nil
+}
+
+// UserListCmd lists users.
+type UserListCmd struct {
+	DBFlags
+}
+
+// Run prints the accounts as a table.
+func (c *UserListCmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	users, err := a.svc.UsersAsSystem(e.ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "USERNAME\tROLE\tTEAMS\tSTATUS\tCREATED")
+	for _, u := range users {
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Teams, ","), status, u.CreatedAt.Format("2006-01-02"))
+	}
+	return w.Flush()
+}
+
+// UserDisableCmd disables a user.
+type UserDisableCmd struct {
+	DBFlags
+	Username string `arg:"" help:"Login name."`
+}
+
+// Run disables the account.
+func (c *UserDisableCmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	disabled := true
+	if _, err := a.svc.UpdateUserAsSystem(e.ctx, c.Username, haven.UserUpdate{Disabled: &disabled}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "disabled %s\n", c.Username)
+	return nil
+}
+
+// TokenCmd groups the token commands.
+type TokenCmd struct {
+	Create TokenCreateCmd `cmd:"" help:"Create a personal API token; prints only the token, once."`
+}
+
+// TokenCreateCmd issues an API token.
+type TokenCreateCmd struct {
+	DBFlags
+	User     string `name:"user" required:"" help:"Whose token it is."`
+	Name     string `name:"name" default:"cli" help:"What the token is for."`
+	ReadOnly bool   `name:"read-only" help:"The token can read but not change anything."`
+}
+
+// Run prints the new token on stdout.
+func (c *TokenCreateCmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	token, _, err := a.svc.CreateTokenAsSystem(e.ctx, c.User, c.Name, c.ReadOnly)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, token)
+	return nil
+}

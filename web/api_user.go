@@ -1,0 +1,116 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"haven"
+)
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	a, ok := haven.ActorFrom(r.Context())
+	if !ok {
+		return haven.Errorf(haven.EUNAUTHORIZED, "sign in first")
+	}
+	writeJSON(w, http.StatusOK, a.User)
+	return nil
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.svc.Users.Users(r.Context())
+	return replyList(w, users, err)
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	var in haven.UserCreate
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.Users.CreateUser(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/users/"+url.PathEscape(u.Username))
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.svc.Users.User(r.Context(), r.PathValue("username"))
+	return reply(w, u, err)
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	var up haven.UserUpdate
+	if err := s.decode(w, r, &up); err != nil {
+		return err
+	}
+	u, err := s.svc.Users.UpdateUser(r.Context(), r.PathValue("username"), up)
+	return reply(w, u, err)
+}
+
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
+	teams, err := s.svc.Users.Teams(r.Context())
+	return replyList(w, teams, err)
+}
+
+type teamRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
+	var in teamRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.svc.Users.CreateTeam(r.Context(), strings.TrimSpace(in.Name))
+	return created(w, t, err)
+}
+
+type memberRequest struct {
+	Username string `json:"username"`
+}
+
+func (s *Server) addTeamMember(w http.ResponseWriter, r *http.Request) error {
+	var in memberRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.svc.Users.AddTeamMember(r.Context(), r.PathValue("name"), strings.TrimSpace(in.Username))
+	return reply(w, t, err)
+}
+
+func (s *Server) removeTeamMember(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.svc.Users.RemoveTeamMember(r.Context(), r.PathValue("name"), r.PathValue("username"))
+	return reply(w, t, err)
+}
+
+type tokenRequest struct {
+	Name     string `json:"name"`
+	ReadOnly bool   `json:"read_only"`
+	Username string `json:"username"` // default: the caller
+}
+
+// tokenResponse shows the token once; only its hash is kept.
+type tokenResponse struct {
+	Token string          `json:"token"`
+	Info  *haven.APIToken `json:"info"`
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var in tokenRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	if len(in.Name) > 200 {
+		return &haven.Error{Code: haven.EINVALID, Message: "the token name is too long",
+			Fields: map[string]string{"name": "at most 200 bytes"}}
+	}
+	username := strings.TrimSpace(in.Username)
+	if username == "" {
+		username = actorName(r.Context())
+	}
+	token, info, err := s.svc.Auth.CreateToken(r.Context(), username, strings.TrimSpace(in.Name), in.ReadOnly)
+	return created(w, tokenResponse{Token: token, Info: info}, err)
+}

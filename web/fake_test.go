@@ -1,0 +1,331 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"haven"
+)
+
+// fake implements every haven service interface without a database. It answers with fixed,
+// realistic objects, or with err when set, and records what the handlers passed in. It exists to
+// test the HTTP layer alone (decoding, error mapping, middleware); the API against the real
+// service and both databases is tested in package apitest.
+type fake struct {
+	mu       sync.Mutex
+	err      error // returned by every service call when set
+	panicMsg string
+	ready    error
+	filter   haven.CaseFilter
+	rfilter  haven.RequesterFilter
+	clientIP string
+	last     []any // the arguments of the last call
+}
+
+const goodToken = "hvt_good-token-for-tests"
+
+var testTime = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+
+func testUser() *haven.User {
+	return &haven.User{ID: 1, Username: "alice", DisplayName: "Alice", Email: "alice@example.org",
+		Role: haven.RoleLead, Teams: []string{"tier1"}, Language: "en", PasswordHash: "$argon2id$secret-hash",
+		CreatedAt: testTime}
+}
+
+func testCase(number string) *haven.Case {
+	due := testTime.Add(time.Hour)
+	return &haven.Case{ID: 7, Number: number, Title: "Account hijacked", Summary: "Lost access",
+		Status: haven.StatusNew, Priority: haven.P2, Categories: []string{}, Tags: []string{"instagram"},
+		Language: "en", Tier: 1, TLP: "amber", RequesterID: 3, RequesterName: "R.", FirstResponseDue: &due,
+		ResolutionDue: &due, CreatedAt: testTime, UpdatedAt: testTime, Version: 1}
+}
+
+func testRequester(id int64) *haven.Requester {
+	return &haven.Requester{ID: id, Name: "Rania", Contacts: []haven.Contact{{Kind: "email", Value: "r@example.org"}},
+		Languages: []string{"ar"}, Vetting: "unvetted", CreatedAt: testTime, UpdatedAt: testTime}
+}
+
+func testNote() *haven.Note {
+	return &haven.Note{ID: 4, CaseID: 7, Author: "alice", Body: "called back", Visibility: "team", CreatedAt: testTime}
+}
+
+func testMessage() *haven.Message {
+	return &haven.Message{ID: 5, CaseID: 7, Direction: "out", Channel: "email", From: "help@example.org",
+		To: []string{"r@example.org"}, Subject: "Re: help", Text: "hello", Status: "recorded", Author: "alice",
+		CreatedAt: testTime}
+}
+
+func testReport(id int64) *haven.Report {
+	return &haven.Report{ID: id, Channel: "api", CaseID: 7, CaseNumber: "HV-2026-000001", ReceivedAt: testTime}
+}
+
+func testTeam(name string) *haven.Team {
+	return &haven.Team{ID: 2, Name: name, Members: []string{"alice"}}
+}
+
+// call records a call and returns the configured error (or panics when asked to).
+func (f *fake) call(ctx context.Context, args ...any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.panicMsg != "" {
+		panic(f.panicMsg)
+	}
+	f.last = args
+	f.clientIP = haven.ClientIPFrom(ctx)
+	return f.err
+}
+
+func (f *fake) lastArgs() []any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
+// Cases.
+
+func (f *fake) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.Case, error) {
+	if err := f.call(ctx, in); err != nil {
+		return nil, err
+	}
+	c := testCase("HV-2026-000001")
+	c.Title = in.Title
+	return c, nil
+}
+
+func (f *fake) Case(ctx context.Context, number string) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number)
+}
+
+func (f *fake) Cases(ctx context.Context, flt haven.CaseFilter) (*haven.CasePage, error) {
+	f.mu.Lock()
+	f.filter = flt
+	f.mu.Unlock()
+	if err := f.call(ctx, flt); err != nil {
+		return nil, err
+	}
+	return &haven.CasePage{Items: []*haven.Case{testCase("HV-2026-000001")}, Next: "abc"}, nil
+}
+
+func (f *fake) UpdateCase(ctx context.Context, number string, u haven.CaseUpdate) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number, u)
+}
+
+func (f *fake) AssignCase(ctx context.Context, number, username string) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number, username)
+}
+
+func (f *fake) TransitionCase(ctx context.Context, number string, t haven.Transition) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number, t)
+}
+
+func (f *fake) Timeline(ctx context.Context, number string) ([]*haven.TimelineEntry, error) {
+	e := &haven.Event{ID: 9, At: testTime, Actor: "alice", Action: "note.added", ObjectType: "note",
+		ObjectID: "4", CaseID: 7, Data: map[string]any{"k": "v"}}
+	return []*haven.TimelineEntry{{Event: e, Note: testNote()}}, f.call(ctx, number)
+}
+
+// Requesters.
+
+func (f *fake) CreateRequester(ctx context.Context, in haven.RequesterInput) (*haven.Requester, error) {
+	return testRequester(3), f.call(ctx, in)
+}
+
+func (f *fake) Requester(ctx context.Context, id int64) (*haven.Requester, error) {
+	return testRequester(id), f.call(ctx, id)
+}
+
+func (f *fake) Requesters(ctx context.Context, flt haven.RequesterFilter) (*haven.RequesterPage, error) {
+	f.mu.Lock()
+	f.rfilter = flt
+	f.mu.Unlock()
+	return &haven.RequesterPage{Items: []*haven.Requester{testRequester(3)}}, f.call(ctx, flt)
+}
+
+func (f *fake) UpdateRequester(ctx context.Context, id int64, u haven.RequesterUpdate) (*haven.Requester, error) {
+	return testRequester(id), f.call(ctx, id, u)
+}
+
+func (f *fake) MergeRequesters(ctx context.Context, into, from int64) (*haven.Requester, error) {
+	return testRequester(into), f.call(ctx, into, from)
+}
+
+// Work on a case.
+
+func (f *fake) AddNote(ctx context.Context, number string, in haven.NoteCreate) (*haven.Note, error) {
+	return testNote(), f.call(ctx, number, in)
+}
+
+func (f *fake) Notes(ctx context.Context, number string) ([]*haven.Note, error) {
+	return nil, f.call(ctx, number) // nil: the answer must still be {"items":[]}
+}
+
+func (f *fake) AddTask(ctx context.Context, number string, in haven.TaskCreate) (*haven.Task, error) {
+	return &haven.Task{ID: 6, CaseID: 7, Title: in.Title, CreatedAt: testTime}, f.call(ctx, number, in)
+}
+
+func (f *fake) UpdateTask(ctx context.Context, number string, id int64, u haven.TaskUpdate) (*haven.Task, error) {
+	return &haven.Task{ID: id, CaseID: 7, Title: "t", Done: true, DoneAt: &testTime, CreatedAt: testTime},
+		f.call(ctx, number, id, u)
+}
+
+func (f *fake) Tasks(ctx context.Context, number string) ([]*haven.Task, error) {
+	return []*haven.Task{{ID: 6, CaseID: 7, Title: "t", CreatedAt: testTime}}, f.call(ctx, number)
+}
+
+func (f *fake) AddMessage(ctx context.Context, number string, in haven.MessageCreate) (*haven.Message, error) {
+	return testMessage(), f.call(ctx, number, in)
+}
+
+func (f *fake) Messages(ctx context.Context, number string) ([]*haven.Message, error) {
+	return []*haven.Message{testMessage()}, f.call(ctx, number)
+}
+
+func (f *fake) CreateReport(ctx context.Context, in haven.ReportCreate) (*haven.Report, error) {
+	return testReport(8), f.call(ctx, in)
+}
+
+func (f *fake) LinkReport(ctx context.Context, id int64, number string) (*haven.Report, error) {
+	return testReport(id), f.call(ctx, id, number)
+}
+
+func (f *fake) Reports(ctx context.Context, number string) ([]*haven.Report, error) {
+	return []*haven.Report{testReport(8)}, f.call(ctx, number)
+}
+
+// Users and teams.
+
+func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
+	u := testUser()
+	u.Username = in.Username
+	return u, f.call(ctx, in)
+}
+
+func (f *fake) User(ctx context.Context, username string) (*haven.User, error) {
+	return testUser(), f.call(ctx, username)
+}
+
+func (f *fake) Users(ctx context.Context) ([]*haven.User, error) {
+	return []*haven.User{testUser()}, f.call(ctx)
+}
+
+func (f *fake) UpdateUser(ctx context.Context, username string, u haven.UserUpdate) (*haven.User, error) {
+	return testUser(), f.call(ctx, username, u)
+}
+
+func (f *fake) CreateTeam(ctx context.Context, name string) (*haven.Team, error) {
+	return testTeam(name), f.call(ctx, name)
+}
+
+func (f *fake) Teams(ctx context.Context) ([]*haven.Team, error) {
+	return []*haven.Team{testTeam("tier1")}, f.call(ctx)
+}
+
+func (f *fake) AddTeamMember(ctx context.Context, team, username string) (*haven.Team, error) {
+	return testTeam(team), f.call(ctx, team, username)
+}
+
+func (f *fake) RemoveTeamMember(ctx context.Context, team, username string) (*haven.Team, error) {
+	return testTeam(team), f.call(ctx, team, username)
+}
+
+// Auth.
+
+func (f *fake) Login(ctx context.Context, username, password string) (string, *haven.User, error) {
+	return "", nil, haven.Errorf(haven.EUNAUTHORIZED, "not in this fake")
+}
+
+func (f *fake) Logout(ctx context.Context, token string) error { return nil }
+
+func (f *fake) SessionActor(ctx context.Context, token string) (haven.Actor, error) {
+	return haven.Actor{}, haven.Errorf(haven.EUNAUTHORIZED, "not in this fake")
+}
+
+// TokenActor accepts goodToken only; it does not go through call, so f.err does not affect it.
+func (f *fake) TokenActor(ctx context.Context, token string) (haven.Actor, error) {
+	if token != goodToken {
+		return haven.Actor{}, haven.Errorf(haven.EUNAUTHORIZED, "invalid or revoked API token")
+	}
+	return haven.Actor{User: testUser()}, nil
+}
+
+func (f *fake) CreateToken(ctx context.Context, username, name string, readOnly bool) (string, *haven.APIToken, error) {
+	t := &haven.APIToken{ID: 11, UserID: 1, Username: username, Name: name, TokenHash: "secret-hash",
+		ReadOnly: readOnly, CreatedAt: testTime}
+	return "hvt_new-token", t, f.call(ctx, username, name, readOnly)
+}
+
+// testServer wires a fake into a Server whose logs go to the returned buffer.
+func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
+		Auth: f, Ready: func(context.Context) error { return f.ready }},
+		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
+	return s, logs
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// req describes a test request; body is sent as JSON unless contentType says otherwise.
+type req struct {
+	method, path string
+	body         string
+	token        string // "" sends goodToken; "-" sends no Authorization header
+	contentType  string
+	header       map[string]string
+	reader       io.Reader // overrides body (e.g. a stream of unknown length)
+}
+
+func serve(t *testing.T, s *Server, rq req) *httptest.ResponseRecorder {
+	t.Helper()
+	var body io.Reader = strings.NewReader(rq.body)
+	if rq.reader != nil {
+		body = rq.reader
+	}
+	r := httptest.NewRequest(rq.method, rq.path, body)
+	if rq.reader != nil {
+		r.ContentLength = -1
+	}
+	if rq.body != "" || rq.reader != nil {
+		ct := rq.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		r.Header.Set("Content-Type", ct)
+	}
+	switch rq.token {
+	case "":
+		r.Header.Set("Authorization", "Bearer "+goodToken)
+	case "-":
+	default:
+		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, r)
+	return w
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"haven"
+)
+
+func loadOpenAPI(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openAPIDocument)
+	if err != nil {
+		t.Fatalf("load openapi.json: %v", err)
+	}
+	return doc
+}
+
+func TestOpenAPIValid(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.json does not validate: %v", err)
+	}
+}
+
+// TestOpenAPIMatchesRoutes checks the route table against the document both ways, so serving and
+// documentation cannot drift apart.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	s, _ := testServer(t, &fake{})
+	served := map[string]bool{}
+	for _, rt := range s.Routes() {
+		key := rt.Method + " " + rt.Pattern
+		if served[key] {
+			t.Errorf("route %s is in the table twice", key)
+		}
+		served[key] = true
+		item := doc.Paths.Value(rt.Pattern)
+		if item == nil || item.GetOperation(rt.Method) == nil {
+			t.Errorf("route %s is served but not documented in openapi.json", key)
+			continue
+		}
+		op := item.GetOperation(rt.Method)
+		public := op.Security != nil && len(*op.Security) == 0
+		if public == rt.Auth {
+			t.Errorf("route %s: Auth = %v but openapi.json says public = %v", key, rt.Auth, public)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if key := method + " " + path; !served[key] {
+				t.Errorf("openapi.json documents %s, which is not served", key)
+			}
+		}
+	}
+}
+
+// TestOpenAPIDescribesAnswers calls every route with the fake and checks that the answer's status
+// is documented and that its body validates against the documented schema.
+func TestOpenAPIDescribesAnswers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{
+		"POST /api/v1/cases":                             `{"title":"t","requester":{"name":"n"}}`,
+		"POST /api/v1/cases/{number}/reports":            `{"report_id":8}`,
+		"POST /api/v1/requesters/{id}/merge":             `{"from":4}`,
+		"POST /api/v1/cases/{number}/transitions":        `{"to":"open"}`,
+		"POST /api/v1/teams/{name}/members":              `{"username":"bob"}`,
+		"POST /api/v1/tokens":                            `{"name":"ci","read_only":true}`,
+		"POST /api/v1/cases/{number}/assign":             `{"assignee":"bob"}`,
+		"DELETE /api/v1/teams/{name}/members/{username}": "",
+		"POST /api/v1/cases/{number}/notes":              `{"body":"called","visibility":"leads"}`,
+		"POST /api/v1/cases/{number}/tasks":              `{"title":"Reset password","due_at":null}`,
+		"POST /api/v1/cases/{number}/messages":           `{"to":["r@example.org"],"subject":"s","text":"hello"}`,
+		"POST /api/v1/reports":                           `{"channel":"web","dedupe_key":"k1","raw":"form data"}`,
+		"POST /api/v1/users":                             `{"username":"bob","password":"correct horse battery","role":"handler"}`,
+		"POST /api/v1/teams":                             `{"name":"tier2"}`,
+		"POST /api/v1/requesters":                        `{"pseudonym":"Sparrow","contacts":[{"kind":"signal","value":"+44 7700 900000"}]}`,
+		"PATCH /api/v1/cases/{number}":                   `{"priority":"P1","tags":null,"add_tags":["x"],"version":3}`,
+		"PATCH /api/v1/cases/{number}/tasks/{id}":        `{"done":true}`,
+		"PATCH /api/v1/requesters/{id}":                  `{"vetting":"vetted","languages":["ar","fr"]}`,
+		"PATCH /api/v1/users/{username}":                 `{"disabled":true,"role":null}`,
+	}
+	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
+	s, _ := testServer(t, &fake{})
+	for _, rt := range s.Routes() {
+		key := rt.Method + " " + rt.Pattern
+		path := strings.NewReplacer("{number}", "HV-2026-000001", "{id}", "3", "{username}", "bob",
+			"{name}", "tier1").Replace(rt.Pattern) + queries[rt.Pattern]
+		body, ok := bodies[key]
+		if !ok && (rt.Method == "POST" || rt.Method == "PATCH") {
+			body = "{}"
+		}
+		checkRequestBody(t, doc, rt, body)
+		w := serve(t, s, req{method: rt.Method, path: path, body: body})
+		checkAnswer(t, doc, rt, w)
+		if rt.Auth {
+			checkAnswer(t, doc, rt, serve(t, s, req{method: rt.Method, path: path, body: body, token: "-"}))
+		}
+	}
+	// Every documented error answer has the Error shape; check one of each status.
+	for code, status := range map[string]int{haven.ENOTFOUND: 404, haven.ECONFLICT: 409, haven.EINVALID: 400} {
+		f := &fake{err: &haven.Error{Code: code, Message: "m", Fields: map[string]string{"f": "x"}, Allowed: []string{"a"}}}
+		s, _ := testServer(t, f)
+		rt := Route{Method: "PATCH", Pattern: "/api/v1/cases/{number}", Auth: true}
+		w := serve(t, s, req{method: "PATCH", path: "/api/v1/cases/HV-2026-000001", body: "{}"})
+		if w.Code != status {
+			t.Fatalf("status %d, want %d", w.Code, status)
+		}
+		checkAnswer(t, doc, rt, w)
+	}
+}
+
+func checkAnswer(t *testing.T, doc *openapi3.T, rt Route, w *httptest.ResponseRecorder) {
+	t.Helper()
+	key := rt.Method + " " + rt.Pattern
+	op := doc.Paths.Value(rt.Pattern).GetOperation(rt.Method)
+	resp := op.Responses.Status(w.Code)
+	if resp == nil || resp.Value == nil {
+		t.Errorf("%s answered %d, which is not documented: %.300s", key, w.Code, w.Body)
+		return
+	}
+	if w.Code < 300 && rt.Pattern == "/metrics" {
+		return // the Prometheus text format
+	}
+	mt := resp.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		t.Errorf("%s %d: no application/json schema", key, w.Code)
+		return
+	}
+	var v any
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Errorf("%s %d: body is not JSON: %v", key, w.Code, err)
+		return
+	}
+	if err := mt.Schema.Value.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()); err != nil {
+		t.Errorf("%s %d: body does not match its schema: %v\n%.500s", key, w.Code, err, w.Body)
+	}
+}
+
+// checkRequestBody validates a test's request body against the documented request schema, so the
+// bodies the tests send are ones the document allows.
+func checkRequestBody(t *testing.T, doc *openapi3.T, rt Route, body string) {
+	t.Helper()
+	op := doc.Paths.Value(rt.Pattern).GetOperation(rt.Method)
+	if body == "" {
+		if op.RequestBody != nil {
+			t.Errorf("%s %s documents a body but the test sends none", rt.Method, rt.Pattern)
+		}
+		return
+	}
+	if op.RequestBody == nil {
+		t.Errorf("%s %s takes a body that is not documented", rt.Method, rt.Pattern)
+		return
+	}
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+	if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.VisitAsRequest()); err != nil {
+		t.Errorf("%s %s: test body %s does not match its schema: %v", rt.Method, rt.Pattern, body, err)
+	}
+}
+
+// TestOpenAPIRejectsUnknownFields checks that request schemas are closed, as the decoder is.
+func TestOpenAPIRejectsUnknownFields(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+			err := schema.VisitJSON(map[string]any{"no_such_field": 1}, openapi3.EnableJSONSchema2020())
+			if err == nil {
+				t.Errorf("%s %s: the request schema accepts unknown fields", method, path)
+			}
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package web
+
+import "net/http"
+
+// apiFunc is a handler that returns its error; adapt turns the error into the JSON answer.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one row of the table that both registers the mux and documents the API (Routes).
+type route struct {
+	Route
+	h apiFunc
+}
+
+func api(method, pattern string, h apiFunc) route {
+	return route{Route{Method: method, Pattern: "/api/v1" + pattern, Auth: true}, h}
+}
+
+func public(method, pattern string, h apiFunc) route {
+	return route{Route{Method: method, Pattern: pattern}, h}
+}
+
+// table is the single list of routes. The OpenAPI test checks it against openapi.json both ways.
+func (s *Server) table() []route {
+	return []route{
+		api("POST", "/cases", s.createCase),
+		api("GET", "/cases", s.listCases),
+		api("GET", "/cases/{number}", s.getCase),
+		api("PATCH", "/cases/{number}", s.updateCase),
+		api("POST", "/cases/{number}/assign", s.assignCase),
+		api("POST", "/cases/{number}/transitions", s.transitionCase),
+		api("GET", "/cases/{number}/timeline", s.timeline),
+		api("POST", "/cases/{number}/notes", s.addNote),
+		api("GET", "/cases/{number}/notes", s.listNotes),
+		api("POST", "/cases/{number}/tasks", s.addTask),
+		api("GET", "/cases/{number}/tasks", s.listTasks),
+		api("PATCH", "/cases/{number}/tasks/{id}", s.updateTask),
+		api("POST", "/cases/{number}/messages", s.addMessage),
+		api("GET", "/cases/{number}/messages", s.listMessages),
+		api("POST", "/cases/{number}/reports", s.linkReport),
+		api("GET", "/cases/{number}/reports", s.listReports),
+		api("POST", "/reports", s.createReport),
+		api("GET", "/search", s.search),
+
+		api("POST", "/requesters", s.createRequester),
+		api("GET", "/requesters", s.listRequesters),
+		api("GET", "/requesters/{id}", s.getRequester),
+		api("PATCH", "/requesters/{id}", s.updateRequester),
+		api("POST", "/requesters/{id}/merge", s.mergeRequesters),
+		api("GET", "/requesters/{id}/cases", s.requesterCases),
+
+		api("GET", "/me", s.me),
+		api("GET", "/users", s.listUsers),
+		api("POST", "/users", s.createUser),
+		api("GET", "/users/{username}", s.getUser),
+		api("PATCH", "/users/{username}", s.updateUser),
+		api("GET", "/teams", s.listTeams),
+		api("POST", "/teams", s.createTeam),
+		api("POST", "/teams/{name}/members", s.addTeamMember),
+		api("DELETE", "/teams/{name}/members/{username}", s.removeTeamMember),
+		api("POST", "/tokens", s.createToken),
+
+		public("GET", "/api/v1/openapi.json", s.openAPI),
+		public("GET", "/healthz", s.healthz),
+		public("GET", "/readyz", s.readyz),
+		public("GET", "/metrics", s.serveMetrics),
+	}
+}
+
+// adapt wraps a route's handler: it names the route for logs and metrics, authenticates when the
+// route needs it, and turns a returned error into the JSON error answer.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		if info != nil {
+			info.route = rt.Pattern
+		}
+		if rt.Auth {
+			var err error
+			if r, err = s.authenticate(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			if info != nil {
+				info.user = actorName(r.Context())
+			}
+		}
+		if err := rt.h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}

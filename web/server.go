@@ -1,0 +1,133 @@
+// Package web serves Haven over HTTP: the JSON API at /api/v1, its OpenAPI document, health and
+// readiness probes and Prometheus metrics. It talks to the haven service interfaces only; it never
+// reaches storage, and it never decides who may do what (the service layer does).
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"haven"
+)
+
+// Services are the use cases the web layer calls.
+type Services struct {
+	Cases      haven.CaseService
+	Requesters haven.RequesterService
+	Notes      haven.NoteService
+	Tasks      haven.TaskService
+	Messages   haven.MessageService
+	Reports    haven.ReportService
+	Users      haven.UserService
+	Auth       haven.AuthService
+	// Ready reports whether the instance can serve (database reachable, schema current); nil means
+	// always ready.
+	Ready func(context.Context) error
+}
+
+// Config tunes the server.
+type Config struct {
+	Logger       *slog.Logger // nil discards logs
+	Version      string       // shown in the haven_build_info metric
+	MaxBodyBytes int64        // largest accepted request body; 0 means DefaultMaxBodyBytes
+}
+
+// DefaultMaxBodyBytes bounds request bodies when Config.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 10 << 20
+
+// Route is one entry of the route table: a ServeMux method and path pattern, and whether it needs a
+// bearer token.
+type Route struct {
+	Method  string
+	Pattern string
+	Auth    bool
+}
+
+// Server is Haven's HTTP application. It holds no global state: each Server has its own mux and
+// its own metrics registry, so several can run in one process (as tests do).
+type Server struct {
+	svc     Services
+	cfg     Config
+	log     *slog.Logger
+	routes  []route
+	mux     *http.ServeMux
+	reg     *prometheus.Registry
+	metrics *metrics
+	handler http.Handler
+}
+
+// NewServer builds the application around s. Every service must be set (a nil one makes its routes
+// answer 500); Ready may be nil. The result is ready for http.Server or httptest.NewServer:
+//
+//	ts := httptest.NewServer(web.NewServer(services, web.Config{}).Handler())
+func NewServer(s Services, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	srv := &Server{svc: s, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	srv.metrics = newMetrics(srv.reg, cfg.Version)
+	srv.routes = srv.table()
+	for _, rt := range srv.routes {
+		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
+	}
+	srv.handler = srv.observe(secure(http.HandlerFunc(srv.dispatch)))
+	return srv
+}
+
+// Handler returns the whole application.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the route table, in registration order.
+func (s *Server) Routes() []Route {
+	out := make([]Route, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.Route
+	}
+	return out
+}
+
+// Registry is the server's own Prometheus registry, served at /metrics; other parts of the
+// program may register their collectors in it.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// dispatch hands the request to the mux, answering unmatched requests with a JSON error.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		s.unmatched(w, r, h)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// unmatched answers 404, or 405 with the allowed methods when the path exists. fallback is the
+// mux's own answer, which is plain text; it is run only to learn its status and Allow header.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, fallback http.Handler) {
+	probe := &probeWriter{header: http.Header{}}
+	fallback.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		allow := probe.header.Get("Allow")
+		w.Header().Set("Allow", allow)
+		s.writeError(w, r, withStatus(http.StatusMethodNotAllowed, &haven.Error{Code: haven.EINVALID,
+			Message: "method " + r.Method + " is not allowed here", Allowed: splitList(allow)}))
+		return
+	}
+	s.writeError(w, r, haven.Errorf(haven.ENOTFOUND, "no such endpoint"))
+}
+
+// probeWriter records what the mux's fallback handler would answer, discarding the body.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header { return p.header }
+
+func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+func (p *probeWriter) WriteHeader(status int) { p.status = status }
