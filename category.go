@@ -12,4 +12,5 @@ type Category struct {
 // CategoryStore is what the service layer needs from storage for the taxonomy.
 type CategoryStore interface {
 	Categories(ctx context.Context) ([]*Category, error)
+	CategoryBySlug(ctx context.Context, slug string) (*Category, error)
 }

@@ -15,7 +15,7 @@ var allowedImports = map[string][]string{
 	"haven/auth":      {},
 	"haven/testenv":   {},
 	"haven/sample":    {},
-	"haven/service":   {"haven", "haven/auth", "haven/textnorm"},
+	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
 	"haven/sqldb":     {"haven", "haven/textnorm"},
 	"haven/storetest": {"haven"},
 	"haven/web":       {"haven"},

@@ -87,15 +87,11 @@ func (s *Service) checkRefs(ctx context.Context, tx haven.Tx, c *haven.Case) err
 			return err
 		}
 	}
-	if len(c.Categories) > 0 {
-		cats, err := tx.Categories(ctx)
-		if err != nil {
+	for _, slug := range c.Categories {
+		if _, err := tx.CategoryBySlug(ctx, slug); haven.ErrorCode(err) == haven.ENOTFOUND {
+			v.Add("categories", "unknown category "+slug)
+		} else if err != nil {
 			return err
-		}
-		for _, slug := range c.Categories {
-			if !slices.ContainsFunc(cats, func(k *haven.Category) bool { return k.Slug == slug }) {
-				v.Add("categories", "unknown category "+slug)
-			}
 		}
 	}
 	return v.Err()

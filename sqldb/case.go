@@ -11,10 +11,17 @@ import (
 	"haven/textnorm"
 )
 
-// NextCaseNumber allocates the next number of the year. The upsert takes a row lock on the
-// year's counter on PostgreSQL (and SQLite has a single writer), so concurrent transactions get
-// distinct numbers; a rolled-back transaction gives its number back.
+// NextCaseNumber allocates the next number of the year, distinct under concurrent transactions.
+// SQLite: a per-year counter row (SQLite has one writer, and a rollback gives the number back).
+// PostgreSQL: a per-year sequence, which does not serialise concurrent creations (caseseq.go).
 func (tx *Tx) NextCaseNumber(ctx context.Context, year int) (string, error) {
+	if tx.dialect == Postgres {
+		seq, err := tx.nextFromSequence(ctx, year)
+		if err != nil {
+			return "", err
+		}
+		return haven.FormatCaseNumber(year, seq), nil
+	}
 	var seq int64
 	err := tx.queryRow(ctx, `INSERT INTO case_counters (year, last) VALUES ($1, 1)
 		ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, year).Scan(&seq)
@@ -182,7 +189,7 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 		return nil, err
 	}
 	query := `SELECT ` + caseColumns + caseJoins + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
-	rows, err := tx.tx.QueryContext(ctx, query, q.args...)
+	rows, err := tx.query(ctx, query, q.args...)
 	if err != nil {
 		return nil, mapError("find cases", err)
 	}
@@ -297,35 +304,45 @@ func nextCursor(sort haven.CaseSort, c *haven.Case, due int64) string {
 	return encodeCursor(string(sort), micros(c.UpdatedAt), c.ID)
 }
 
-// IndexCase replaces the case's own part of its search document.
+// IndexCase re-indexes a case after its title or summary changed.
 func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
-	text := textnorm.Normalize(c.Number + " " + c.Title + " " + c.Summary)
-	return tx.putSearchPart(ctx, c.ID, "case", text)
+	return tx.reindex(ctx, c.ID, caseText(c.Number, c.Title, c.Summary))
 }
 
-// AppendCaseText adds a note's or a message's text to the case's search document.
+// AppendCaseText sets one part (a note, a message) of the case's search document.
 func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text string) error {
-	return tx.putSearchPart(ctx, caseID, part, textnorm.Normalize(text))
-}
-
-func (tx *Tx) putSearchPart(ctx context.Context, caseID int64, part, body string) error {
 	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
-		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, body); err != nil {
+		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, textnorm.Normalize(text)); err != nil {
 		return err
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT body FROM search_parts WHERE case_id = $1 ORDER BY part`, caseID)
+	var number, title, summary string
+	if err := tx.queryRow(ctx, `SELECT number, title, summary FROM cases WHERE id = $1`, caseID).Scan(&number, &title, &summary); err != nil {
+		return notFound(err, "case")
+	}
+	return tx.reindex(ctx, caseID, caseText(number, title, summary))
+}
+
+// caseText is the normalised text of a case's own fields; it is derived, so never stored twice.
+func caseText(number, title, summary string) string {
+	return textnorm.Normalize(number + " " + title + " " + summary)
+}
+
+// reindex writes the case's document: its own text followed by its stored parts.
+func (tx *Tx) reindex(ctx context.Context, caseID int64, own string) error {
+	rows, err := tx.query(ctx, `SELECT body FROM search_parts WHERE case_id = $1 ORDER BY part`, caseID)
 	if err != nil {
 		return mapError("search parts", err)
 	}
 	defer rows.Close()
 	var doc strings.Builder
+	doc.WriteString(own)
 	for rows.Next() {
 		var b string
 		if err := rows.Scan(&b); err != nil {
 			return mapError("search parts", err)
 		}
-		doc.WriteString(b)
 		doc.WriteByte(' ')
+		doc.WriteString(b)
 	}
 	if err := rows.Err(); err != nil {
 		return mapError("search parts", err)

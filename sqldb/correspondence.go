@@ -223,3 +223,13 @@ func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
 			return &c, row.Scan(&c.Slug, &c.Name, &c.Parent)
 		})
 }
+
+// CategoryBySlug reads one taxonomy entry.
+func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category, error) {
+	var c haven.Category
+	err := tx.queryRow(ctx, `SELECT slug, name, COALESCE(parent, '') FROM categories WHERE slug = $1`, slug).Scan(&c.Slug, &c.Name, &c.Parent)
+	if err != nil {
+		return nil, notFound(err, "category "+slug)
+	}
+	return &c, nil
+}

@@ -30,6 +30,11 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+
+	// SQLite only: the queue of the group-committing writer (batch.go).
+	writes     chan writeRequest
+	writerDone chan struct{}
+	stmts      *stmtCache
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -79,8 +84,10 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, haven.Internal("open sqlite", err)
 	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
+	// Transactions run on one connection at a time (the writer goroutine); the second one only
+	// prepares statements for the cache (stmtcache.go).
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(2)
 	write.SetConnMaxLifetime(0)
 	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
@@ -90,11 +97,18 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxLifetime(0)
-	return &DB{Dialect: SQLite, write: write, read: read}, nil
+	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write)}
+	db.startWriter()
+	return db, nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.writes != nil {
+		close(db.writes)
+		<-db.writerDone
+	}
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -106,7 +120,11 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
 // Update runs fn in one read-write transaction.
+// On SQLite, concurrent calls are group-committed (batch.go), so fn may run more than once.
 func (db *DB) Update(ctx context.Context, fn func(haven.Tx) error) error {
+	if db.writes != nil {
+		return db.submit(ctx, fn)
+	}
 	return db.run(ctx, db.write, false, fn)
 }
 
@@ -124,7 +142,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err != nil {
 		return haven.Internal("begin", err)
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, pool: db.write, searchDocs: map[int64]string{}}
+	if !readOnly {
+		tx.stmts = db.stmts
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -132,6 +153,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}
 	}()
 	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := tx.flushSearchDocs(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -145,13 +170,25 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	// searchDocs holds the search documents changed in this transaction, written just before
+	// commit: FTS5 flushes its pending index at every statement savepoint, so writing each
+	// document as it changes would flush once per statement that follows.
+	searchDocs map[int64]string
+	stmts      *stmtCache // nil unless this is a SQLite write
+	pool       *sql.DB    // for the rare statement that must commit on its own (caseseq.go)
 }
 
 var _ haven.Tx = (*Tx)(nil)
 var _ haven.Store = (*DB)(nil)
 
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, mapError(op, err)
 	}
@@ -159,13 +196,23 @@ func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Resu
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, query, args...)
 }
 
 // insertID runs an INSERT … RETURNING id.
 func (tx *Tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var id int64
-	if err := tx.tx.QueryRowContext(ctx, query, args...).Scan(&id); err != nil {
+	if err := tx.queryRow(ctx, query, args...).Scan(&id); err != nil {
 		return 0, mapError(op, err)
 	}
 	return id, nil

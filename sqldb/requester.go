@@ -55,7 +55,7 @@ func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, contacts []
 }
 
 func (tx *Tx) loadContacts(ctx context.Context, r *haven.Requester) error {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT kind, value FROM requester_contacts WHERE requester_id = $1 ORDER BY id`, r.ID)
+	rows, err := tx.query(ctx, `SELECT kind, value FROM requester_contacts WHERE requester_id = $1 ORDER BY id`, r.ID)
 	if err != nil {
 		return mapError("contacts", err)
 	}
@@ -129,7 +129,7 @@ func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*hav
 		}
 		q.add("id < " + q.arg(k[0]))
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+requesterColumns+` FROM requesters`+q.whereSQL()+
+	rows, err := tx.query(ctx, `SELECT `+requesterColumns+` FROM requesters`+q.whereSQL()+
 		` ORDER BY id DESC LIMIT `+q.arg(f.Limit+1), q.args...)
 	if err != nil {
 		return nil, mapError("find requesters", err)
@@ -161,7 +161,7 @@ func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*hav
 
 // MoveRequesterCases re-links every case of from to into.
 func (tx *Tx) MoveRequesterCases(ctx context.Context, from, into int64) ([]int64, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM cases WHERE requester_id = $1 ORDER BY id`, from)
+	rows, err := tx.query(ctx, `SELECT id FROM cases WHERE requester_id = $1 ORDER BY id`, from)
 	if err != nil {
 		return nil, mapError("requester cases", err)
 	}
@@ -200,7 +200,7 @@ func (tx *Tx) Organisations(ctx context.Context) ([]*haven.Organisation, error) 
 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, tx *Tx, op, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, mapError(op, err)
 	}

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -9,8 +10,30 @@ import (
 // Both receive text already normalised by textnorm (Arabic folding, article stripping), so the
 // index uses the plain unicode61 tokenizer or the 'simple' configuration, with no stemming.
 
-// writeSearchDoc replaces the indexed document of a case.
+// writeSearchDoc records the new document of a case; flushSearchDocs writes it before commit.
 func (tx *Tx) writeSearchDoc(ctx context.Context, caseID int64, doc string) error {
+	tx.searchDocs[caseID] = doc
+	return nil
+}
+
+// flushSearchDocs writes the documents changed in this transaction to the index.
+func (tx *Tx) flushSearchDocs(ctx context.Context) error {
+	ids := make([]int64, 0, len(tx.searchDocs))
+	for id := range tx.searchDocs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a stable order keeps PostgreSQL's row locks deadlock-free
+	for _, id := range ids {
+		if err := tx.indexDoc(ctx, id, tx.searchDocs[id]); err != nil {
+			return err
+		}
+	}
+	clear(tx.searchDocs)
+	return nil
+}
+
+// indexDoc replaces the indexed document of a case.
+func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if tx.dialect == Postgres {
 		_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))
 			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, doc)

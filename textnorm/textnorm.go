@@ -33,51 +33,146 @@ const minStemRunes = 2
 var arabicArticles = [...]string{"وال", "بال", "كال", "فال", "لل", "ال"}
 
 // Normalize returns the normalised tokens of s joined by single spaces.
+//
+// It runs once per case inside the database's single writer, so it writes
+// straight into one builder instead of collecting tokens first.
 func Normalize(s string) string {
-	return strings.Join(Tokens(s), " ")
+	var b strings.Builder
+	var buf [wordBufSize]byte
+	word := buf[:0]
+	for rest := s; ; {
+		if word, rest = nextWord(rest, word); len(word) == 0 {
+			break
+		}
+		if b.Len() == 0 {
+			// Folding rarely lengthens text, so len(s) is almost always
+			// enough and the builder allocates once.
+			b.Grow(len(s))
+		} else {
+			b.WriteByte(' ')
+		}
+		b.Write(finishToken(word))
+	}
+	return b.String()
 }
 
 // Tokens splits s into normalised search tokens.
+//
+// The tokens are substrings of one string, which costs two allocations
+// instead of one per token.
 func Tokens(s string) []string {
-	var tokens []string
-	var word []byte // reused between words; copied out once per token
-	flush := func() {
-		if len(word) > 0 {
-			tokens = append(tokens, finishToken(string(word)))
-			word = word[:0]
-		}
+	joined := Normalize(s)
+	if joined == "" {
+		return nil
 	}
-	for _, r := range s {
-		r = unicode.ToLower(r)
-		switch {
-		case isIgnorable(r):
-			// Dropped without ending the word: "كَلِمَة" is one word.
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			word = appendFolded(word, r)
-		default:
-			flush()
-		}
-	}
-	flush()
-	return tokens
+	return strings.Split(joined, " ") // tokens never contain a space
 }
 
 // PrefixQuery returns the distinct normalised tokens of a user query, in
 // their original order, for use as prefix terms.
 func PrefixQuery(s string) []string {
 	var terms []string
-	seen := make(map[string]bool)
-	for _, tok := range Tokens(s) {
-		if seen[tok] {
-			continue
-		}
-		seen[tok] = true
-		terms = append(terms, tok)
-		if len(terms) == MaxQueryTokens {
+	var buf [wordBufSize]byte
+	word := buf[:0]
+	// Stopping at MaxQueryTokens terms leaves the rest of a pasted wall of
+	// text unscanned; the terms are the same as with a full scan.
+	for rest := s; len(terms) < MaxQueryTokens; {
+		if word, rest = nextWord(rest, word); len(word) == 0 {
 			break
+		}
+		// At most MaxQueryTokens terms: a linear scan beats a map.
+		if tok := finishToken(word); !containsToken(terms, tok) {
+			terms = append(terms, string(tok))
 		}
 	}
 	return terms
+}
+
+func containsToken(terms []string, tok []byte) bool {
+	for _, t := range terms {
+		if t == string(tok) { // the compiler does not allocate for this comparison
+			return true
+		}
+	}
+	return false
+}
+
+// wordBufSize covers nearly every real word, so a buffer of this size on
+// the caller's stack means ordinary text never allocates one.
+const wordBufSize = 128
+
+// nextWord folds the next word of s into word[:0], reusing its memory, and
+// returns it with the rest of s. The word is empty at the end of s.
+func nextWord(s string, word []byte) (folded []byte, rest string) {
+	word = word[:0]
+	for len(s) > 0 {
+		r, size := rune(s[0]), 1
+		if r >= utf8.RuneSelf {
+			// Invalid bytes decode as U+FFFD, exactly as a range loop would.
+			r, size = utf8.DecodeRuneInString(s)
+		}
+		s = s[size:]
+		var inWord bool
+		if word, inWord = appendRune(word, r); !inWord && len(word) > 0 {
+			break
+		}
+	}
+	return word, s
+}
+
+// appendRune appends the search form of r to word. It reports false when r
+// is a separator, i.e. ends the word.
+func appendRune(word []byte, r rune) ([]byte, bool) {
+	if r < fastRunes {
+		f := &fastFolds[r]
+		if f.n == 1 {
+			// The common case; appending a single byte avoids a memmove call.
+			return append(word, f.folded[0]), f.inWord
+		}
+		return append(word, f.folded[:f.n]...), f.inWord
+	}
+	return appendRuneSlow(word, r)
+}
+
+// appendRuneSlow is the definition of how a rune is folded; appendRune
+// only adds a cache in front of it.
+func appendRuneSlow(word []byte, r rune) ([]byte, bool) {
+	r = unicode.ToLower(r)
+	switch {
+	case isIgnorable(r):
+		// Dropped without ending the word: "كَلِمَة" is one word.
+		return word, true
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return appendFolded(word, r), true
+	}
+	return word, false
+}
+
+// fastRunes covers every rune that UTF-8 encodes in one or two bytes:
+// ASCII, Latin, Greek, Cyrillic, Hebrew and Arabic. The Unicode table
+// look-ups in appendRuneSlow dominated the cost for these.
+const fastRunes = 0x800
+
+// runeFold is the precomputed result of appendRuneSlow for one rune.
+type runeFold struct {
+	inWord bool    // false: a separator
+	n      uint8   // len(folded); 0 with inWord means ignorable
+	folded [4]byte // at most one rune, or two ASCII letters ("ae", "ss")
+}
+
+var fastFolds [fastRunes]runeFold
+
+func init() {
+	var buf [utf8.UTFMax]byte
+	for r := range rune(fastRunes) {
+		folded, inWord := appendRuneSlow(buf[:0], r)
+		f := &fastFolds[r]
+		if len(folded) > len(f.folded) {
+			panic("textnorm: folded rune does not fit in runeFold")
+		}
+		f.inWord = inWord
+		f.n = uint8(copy(f.folded[:], folded))
+	}
 }
 
 // isIgnorable reports runes that are removed inside a word rather than
@@ -195,7 +290,8 @@ func foldLatin(r rune) string {
 }
 
 // finishToken applies the word-level steps to an already folded word.
-func finishToken(word string) string {
+// The result shares word's memory.
+func finishToken(word []byte) []byte {
 	return truncateRunes(stripArabicArticles(word), MaxTokenRunes)
 }
 
@@ -207,10 +303,10 @@ func finishToken(word string) string {
 // while the query "التزام" normalises to "تزام". Repeating until nothing
 // more can be stripped makes both sides land on the same stem, and makes
 // Normalize(Normalize(x)) == Normalize(x).
-func stripArabicArticles(word string) string {
+func stripArabicArticles(word []byte) []byte {
 	for {
 		stripped := stripOneArticle(word)
-		if stripped == word {
+		if len(stripped) == len(word) {
 			return word
 		}
 		word = stripped
@@ -219,33 +315,42 @@ func stripArabicArticles(word string) string {
 
 // stripOneArticle removes the longest article prefix whose remainder is
 // still at least minStemRunes long, or returns word unchanged.
-func stripOneArticle(word string) string {
+func stripOneArticle(word []byte) []byte {
+	if len(word) == 0 || word[0] < utf8.RuneSelf {
+		return word // articles are Arabic: skip the checks for ASCII words
+	}
 	for _, article := range arabicArticles {
-		rest, ok := strings.CutPrefix(word, article)
-		if ok && runeCountAtLeast(rest, minStemRunes) {
+		if len(word) < len(article) || string(word[:len(article)]) != article {
+			continue
+		}
+		if rest := word[len(article):]; runeCountAtLeast(rest, minStemRunes) {
 			return rest
 		}
 	}
 	return word
 }
 
-func runeCountAtLeast(s string, n int) bool {
-	for range s {
-		n--
-		if n <= 0 {
-			return true
-		}
+// runeCountAtLeast looks at no more than n runes, so that stripping
+// article after article from a huge word stays linear.
+func runeCountAtLeast(b []byte, n int) bool {
+	for ; n > 0 && len(b) > 0; n-- {
+		_, size := utf8.DecodeRune(b)
+		b = b[size:]
 	}
 	return n <= 0
 }
 
-func truncateRunes(s string, limit int) string {
-	count := 0
-	for i := range s {
-		if count == limit {
-			return s[:i]
-		}
-		count++
+func truncateRunes(b []byte, limit int) []byte {
+	if len(b) <= limit {
+		return b // no more runes than bytes
 	}
-	return s
+	i := 0
+	for count := 0; i < len(b); count++ {
+		if count == limit {
+			return b[:i]
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		i += size
+	}
+	return b
 }

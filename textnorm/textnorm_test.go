@@ -163,3 +163,20 @@ func BenchmarkNormalize(b *testing.B) {
 		Normalize(benchText)
 	}
 }
+
+func BenchmarkTokens(b *testing.B) {
+	b.SetBytes(int64(len(benchText)))
+	for b.Loop() {
+		Tokens(benchText)
+	}
+}
+
+// benchQuery is a typical search box entry, with a repeated term.
+const benchQuery = "Facebook piraté الحساب حسابي كَلِمَة المرور facebook"
+
+func BenchmarkPrefixQuery(b *testing.B) {
+	b.SetBytes(int64(len(benchQuery)))
+	for b.Loop() {
+		PrefixQuery(benchQuery)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"haven"
 	"haven/bench"
@@ -16,6 +17,27 @@ import (
 type BenchCmd struct {
 	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
 	Search BenchSearchCmd `cmd:"" help:"Load cases (English, French, Arabic) and measure full-text search latency."`
+}
+
+// profileFlag adds --cpu-profile to a benchmark.
+type profileFlag struct {
+	CPUProfile string `name:"cpu-profile" placeholder:"FILE" help:"Write a CPU profile of the run to FILE (go tool pprof)."`
+}
+
+// start begins profiling when asked and returns the function that ends it.
+func (p profileFlag) start() (func(), error) {
+	if p.CPUProfile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(p.CPUProfile)
+	if err != nil {
+		return nil, haven.Internal("cpu profile", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, haven.Internal("cpu profile", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // benchDB opens --db, or a fresh SQLite database in a temp dir when --db is not given.
@@ -65,6 +87,7 @@ func benchActor(e *env, a *app) (context.Context, error) {
 // BenchIntakeCmd measures case creation.
 type BenchIntakeCmd struct {
 	benchDB
+	profileFlag
 	Cases        int `name:"cases" default:"5000" help:"Cases to create per run."`
 	Clients      int `name:"clients" default:"16" help:"Concurrent clients."`
 	SummaryBytes int `name:"summary-bytes" default:"1500" help:"Summary size in bytes."`
@@ -81,6 +104,11 @@ func (c *BenchIntakeCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	stop, err := c.start()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	in := bench.Intake{Cases: c.Cases, Clients: c.Clients, SummaryBytes: c.SummaryBytes, Seed: 1}
 	label := fmt.Sprintf("%s, %d clients", a.db.Dialect, c.Clients)
 	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
@@ -117,6 +145,7 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 // BenchSearchCmd measures full-text search on a loaded database.
 type BenchSearchCmd struct {
 	benchDB
+	profileFlag
 	Cases   int `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
 	Queries int `name:"queries" default:"2000" help:"Queries to run."`
 	Clients int `name:"clients" default:"4" help:"Concurrent searchers."`
@@ -133,6 +162,11 @@ func (c *BenchSearchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	stop, err := c.start()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	var results []bench.Result
 	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
 	if err != nil {

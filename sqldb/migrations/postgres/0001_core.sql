@@ -65,10 +65,9 @@ CREATE TABLE requester_contacts (
 	UNIQUE (kind, normalized)
 );
 CREATE INDEX requester_contacts_requester ON requester_contacts(requester_id);
-CREATE TABLE case_counters (
-	year INTEGER PRIMARY KEY,
-	last BIGINT NOT NULL
-);
+-- Case numbers come from one sequence per year (case_number_YYYY), created on first use: a
+-- sequence hands out numbers without locking, where a counter row would serialise every case
+-- creation until its transaction commits. A rolled-back creation leaves a gap, which is allowed.
 CREATE TABLE categories (
 	slug   TEXT PRIMARY KEY,
 	name   TEXT NOT NULL,
@@ -193,8 +192,8 @@ CREATE TABLE events (
 	client_ip   TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX events_case ON events(case_id, id);
--- search_parts holds the normalised text of each searchable piece of a case (its own title and
--- summary, each note, each message body); case_search holds the tsvector of their concatenation.
+-- search_parts holds the normalised text of each searchable piece attached to a case (each note,
+-- each message body); case_search holds the tsvector of the case's own title and summary followed by them.
 CREATE TABLE search_parts (
 	case_id BIGINT NOT NULL REFERENCES cases(id),
 	part    TEXT NOT NULL,

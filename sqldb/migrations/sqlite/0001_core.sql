@@ -193,13 +193,14 @@ CREATE TABLE events (
 	client_ip   TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX events_case ON events(case_id, id);
--- search_parts holds the normalised text of each searchable piece of a case (its own title and
--- summary, each note, each message body); the full-text index holds their concatenation.
+-- search_parts holds the normalised text of each searchable piece attached to a case (each note,
+-- each message body); the full-text index holds the case's own title and summary followed by them.
 CREATE TABLE search_parts (
 	case_id INTEGER NOT NULL REFERENCES cases(id),
 	part    TEXT NOT NULL,
 	body    TEXT NOT NULL,
 	PRIMARY KEY (case_id, part)
 );
-CREATE VIRTUAL TABLE case_search USING fts5(body, content='', contentless_delete=1,
+-- detail=none: Haven only runs prefix AND queries, never phrases, so positions would be dead weight.
+CREATE VIRTUAL TABLE case_search USING fts5(body, content='', contentless_delete=1, detail=none,
 	tokenize='unicode61 remove_diacritics 0');

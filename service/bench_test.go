@@ -1,0 +1,53 @@
+package service_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"haven"
+	"haven/bench"
+	"haven/sample"
+	"haven/service"
+	"haven/sqldb"
+)
+
+// BenchmarkCreateCase creates cases with a 1.5 KB summary, a requester and two tags through the
+// service layer on SQLite, from parallel goroutines (see also `haven bench intake`).
+func BenchmarkCreateCase(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		b.Fatal(err)
+	}
+	svc := service.New(db, nil, service.DefaultConfig())
+	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
+	if err != nil {
+		b.Fatal(err)
+	}
+	actx := haven.WithActor(ctx, haven.Actor{User: admin})
+	gen := sample.New(1)
+	inputs := make([]haven.CaseCreate, b.N)
+	for i := range inputs {
+		inputs[i] = bench.CaseInput(gen.NextBench(1500))
+	}
+	next := make(chan int, b.N)
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := svc.CreateCase(actx, inputs[<-next]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

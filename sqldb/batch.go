@@ -1,0 +1,107 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"haven"
+)
+
+// Group commit for SQLite. SQLite has one writer, and most of a small transaction's cost is its
+// commit (WAL frames) and the full-text index flush. The writer goroutine takes every Update
+// waiting in the queue (up to maxBatch) and runs them in one transaction. If any of them fails,
+// the whole batch is rolled back and each function is re-run in a transaction of its own, so one
+// request's failure never leaks into another's. Callers return only after their commit.
+//
+// Functions passed to Update may therefore run more than once and must only touch the database
+// and the values they return through their closure (which is true of every use case in service).
+
+const maxBatch = 64
+
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(haven.Tx) error
+	done chan error
+}
+
+// startWriter starts the batching writer goroutine.
+func (db *DB) startWriter() {
+	db.writes = make(chan writeRequest)
+	db.writerDone = make(chan struct{})
+	go func() {
+		defer close(db.writerDone)
+		for req := range db.writes {
+			db.runBatch(db.gather(req))
+		}
+	}()
+}
+
+// gather collects the requests already waiting behind first.
+func (db *DB) gather(first writeRequest) []writeRequest {
+	batch := []writeRequest{first}
+	for len(batch) < maxBatch {
+		select {
+		case req, ok := <-db.writes:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, req)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// submit queues fn for the writer and waits for its result.
+func (db *DB) submit(ctx context.Context, fn func(haven.Tx) error) error {
+	req := writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return haven.Internal("queue write", ctx.Err())
+	}
+	return <-req.done
+}
+
+func (db *DB) runBatch(batch []writeRequest) {
+	if len(batch) == 1 {
+		batch[0].done <- db.run(batch[0].ctx, db.write, false, batch[0].fn)
+		return
+	}
+	if err := db.runTogether(batch); err == nil {
+		for _, req := range batch {
+			req.done <- nil
+		}
+		return
+	}
+	for _, req := range batch { // something failed: give each its own transaction and answer
+		req.done <- db.run(req.ctx, db.write, false, req.fn)
+	}
+}
+
+// runTogether runs every function of batch in one transaction and commits it.
+func (db *DB) runTogether(batch []writeRequest) (err error) {
+	return db.run(context.Background(), db.write, false, func(tx haven.Tx) error {
+		for _, req := range batch {
+			if err := req.ctx.Err(); err != nil {
+				return err
+			}
+			if err := safeCall(req.fn, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// safeCall turns a panic in fn into an error, so one bad request cannot kill the writer; the
+// request is then re-run alone, where the panic reaches its own caller.
+func safeCall(fn func(haven.Tx) error, tx haven.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in batched transaction: %v", p)
+		}
+	}()
+	return fn(tx)
+}
