@@ -15,6 +15,7 @@ var allowedImports = map[string][]string{
 	"haven/auth":      {},
 	"haven/testenv":   {},
 	"haven/sample":    {},
+	"haven/blob":      {"haven"},
 	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
 	"haven/sqldb":     {"haven", "haven/textnorm"},
 	"haven/storetest": {"haven"},

@@ -34,7 +34,8 @@ type DB struct {
 	// SQLite only: the queue of the group-committing writer (batch.go).
 	writes     chan writeRequest
 	writerDone chan struct{}
-	stmts      *stmtCache
+	stmts      *stmtCache // SQLite writer's prepared statements
+	readStmts  *stmtCache // SQLite readers' prepared statements
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -97,7 +98,7 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxLifetime(0)
-	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write)}
+	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.startWriter()
 	return db, nil
 }
@@ -109,6 +110,7 @@ func (db *DB) Close() error {
 		<-db.writerDone
 	}
 	db.stmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -143,8 +145,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		return haven.Internal("begin", err)
 	}
 	tx := &Tx{tx: sqlTx, dialect: db.Dialect, pool: db.write, searchDocs: map[int64]string{}}
-	if !readOnly {
-		tx.stmts = db.stmts
+	tx.stmts = db.stmts
+	if readOnly {
+		tx.stmts = db.readStmts
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -174,7 +177,7 @@ type Tx struct {
 	// commit: FTS5 flushes its pending index at every statement savepoint, so writing each
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
-	stmts      *stmtCache // nil unless this is a SQLite write
+	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
 	pool       *sql.DB    // for the rare statement that must commit on its own (caseseq.go)
 }
 

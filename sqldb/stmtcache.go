@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// stmtCache keeps prepared statements for SQLite's writer. modernc prepares every statement
-// anew (parsing the SQL and resolving the schema each time), which was a sixth of the cost of
-// creating a case. database/sql reuses a *sql.Stmt already prepared on a connection when a
-// transaction asks for it with Tx.StmtContext, so one cached Stmt per query text is enough.
-// Only the writer uses it: writes are serialised there, so that is where the time matters.
+// stmtCache keeps prepared statements for SQLite. modernc prepares every statement anew (parsing
+// the SQL and resolving the schema each time), which was a sixth of the cost of creating a case.
+// database/sql reuses a *sql.Stmt already prepared on a connection when a transaction asks for
+// it with Tx.StmtContext (preparing it on the transaction's own connection the first time), so
+// one cached Stmt per query text and pool is enough.
 type stmtCache struct {
 	pool *sql.DB
 	mu   sync.Mutex
@@ -31,24 +31,44 @@ func (c *stmtCache) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stm
 	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[query]
-	if !ok {
-		if len(c.m) >= maxCachedStatements {
+	s := c.lookup(query)
+	if s == nil {
+		if s = c.prepare(ctx, query); s == nil {
 			return nil
 		}
-		// Preparing on the pool needs an idle connection: the writer pool keeps a second one
-		// for exactly this. Never wait long for it: a cache miss must not block a write.
-		pctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		var err error
-		if s, err = c.pool.PrepareContext(pctx, query); err != nil {
-			return nil
-		}
-		c.m[query] = s
 	}
 	return tx.StmtContext(ctx, s)
+}
+
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// prepare prepares query on the pool, outside the lock so that a miss never holds up the
+// transactions whose statements are cached. Preparing needs an idle connection (the writer pool
+// keeps a second one for exactly this); never wait long for one: the caller falls back to an
+// uncached query instead.
+func (c *stmtCache) prepare(ctx context.Context, query string) *sql.Stmt {
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	s, err := c.pool.PrepareContext(pctx, query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok { // another transaction prepared it meanwhile
+		s.Close()
+		return old
+	}
+	if len(c.m) >= maxCachedStatements {
+		s.Close()
+		return nil
+	}
+	c.m[query] = s
+	return s
 }
 
 func (c *stmtCache) close() {

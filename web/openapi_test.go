@@ -82,6 +82,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/reports":                           `{"channel":"web","dedupe_key":"k1","raw":"form data"}`,
 		"POST /api/v1/users":                             `{"username":"bob","password":"correct horse battery","role":"handler"}`,
 		"POST /api/v1/teams":                             `{"name":"tier2"}`,
+		"POST /api/v1/session":                           `{"username":"bob","password":"correct horse battery"}`,
 		"POST /api/v1/requesters":                        `{"pseudonym":"Sparrow","contacts":[{"kind":"signal","value":"+44 7700 900000"}]}`,
 		"PATCH /api/v1/cases/{number}":                   `{"priority":"P1","tags":null,"add_tags":["x"],"version":3}`,
 		"PATCH /api/v1/cases/{number}/tasks/{id}":        `{"done":true}`,

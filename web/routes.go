@@ -59,6 +59,9 @@ func (s *Server) table() []route {
 		api("DELETE", "/teams/{name}/members/{username}", s.removeTeamMember),
 		api("POST", "/tokens", s.createToken),
 
+		public("POST", "/api/v1/session", s.login),
+		public("GET", "/api/v1/session", s.session),
+		public("DELETE", "/api/v1/session", s.logout),
 		public("GET", "/api/v1/openapi.json", s.openAPI),
 		public("GET", "/healthz", s.healthz),
 		public("GET", "/readyz", s.readyz),

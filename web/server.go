@@ -76,8 +76,19 @@ func NewServer(s Services, cfg Config) *Server {
 	for _, rt := range srv.routes {
 		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
 	}
-	srv.handler = srv.observe(secure(http.HandlerFunc(srv.dispatch)))
+	srv.handler = srv.observe(secure(srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv
+}
+
+// crossOriginProtection refuses state-changing requests that a browser marks as cross-site
+// (Sec-Fetch-Site, Origin): the CSRF defence for the session cookie. Clients that are not
+// browsers send neither header and pass.
+func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, haven.Errorf(haven.EFORBIDDEN, "cross-origin request refused"))
+	}))
+	return p.Handler(next)
 }
 
 // Handler returns the whole application.

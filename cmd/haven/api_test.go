@@ -220,3 +220,56 @@ func errField(body map[string]any, key string) any {
 	e, _ := body["error"].(map[string]any)
 	return e[key]
 }
+
+func TestSessionCookieAndCSRF(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	login := func(password string, header map[string]string) *http.Response {
+		req, _ := http.NewRequest("POST", c.base+"/api/v1/session", strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := login("wrong password", nil); resp.StatusCode != 401 || len(resp.Cookies()) != 0 {
+		t.Fatalf("wrong password: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	if resp := login("a long admin password", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}); resp.StatusCode != 403 {
+		t.Fatalf("cross-site login: %d", resp.StatusCode)
+	}
+	resp := login("a long admin password", nil)
+	cookies := resp.Cookies()
+	if resp.StatusCode != 201 || len(cookies) != 1 || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteStrictMode || cookies[0].Value == "" {
+		t.Fatalf("login: %d %+v", resp.StatusCode, cookies)
+	}
+	withCookie := func(method string) int {
+		req, _ := http.NewRequest(method, c.base+"/api/v1/session", nil)
+		req.AddCookie(cookies[0])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := withCookie("GET"); st != 200 {
+		t.Fatalf("session: %d", st)
+	}
+	// The cookie is not an API credential: the API wants a bearer token.
+	req, _ := http.NewRequest("GET", c.base+"/api/v1/cases", nil)
+	req.AddCookie(cookies[0])
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 401 {
+		t.Fatalf("API with cookie only: %d", resp.StatusCode)
+	}
+	if st := withCookie("DELETE"); st != 204 {
+		t.Fatalf("logout: %d", st)
+	}
+	if st := withCookie("GET"); st != 401 {
+		t.Fatalf("session after logout: %d", st)
+	}
+}
