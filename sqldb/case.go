@@ -95,7 +95,9 @@ const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_ra
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
 	c.version, c.due_sort`
 
-const caseJoins = ` FROM cases c
+const caseJoins = ` FROM cases c` + caseOtherJoins
+
+const caseOtherJoins = `
 	LEFT JOIN users u ON u.id = c.assignee_id
 	LEFT JOIN teams t ON t.id = c.team_id
 	LEFT JOIN requesters r ON r.id = c.requester_id`
@@ -188,7 +190,11 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	if err != nil {
 		return nil, err
 	}
-	query := `SELECT ` + caseColumns + caseJoins + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
+	from := caseJoins
+	if f.Text != "" {
+		from = tx.searchFrom(f.Sort)
+	}
+	query := `SELECT ` + caseColumns + from + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
 	rows, err := tx.query(ctx, query, q.args...)
 	if err != nil {
 		return nil, mapError("find cases", err)

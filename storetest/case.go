@@ -247,6 +247,8 @@ func testSearch(t *testing.T, s haven.Store) {
 		{"pegas", []string{"en"}},
 		{"spyware pegasus", []string{"en"}},
 		{"spyware gmail", nil},
+		{"le", []string{"fr"}}, // two letters: whole words only
+		{"gm", nil},            // …so no prefix expansion to "gmail"
 	}
 	for _, tc := range tests {
 		got := collect(t, s, haven.CaseFilter{Text: tc.q, Sort: haven.SortCreated, Limit: 50})

@@ -146,9 +146,10 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 type BenchSearchCmd struct {
 	benchDB
 	profileFlag
-	Cases   int `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
-	Queries int `name:"queries" default:"2000" help:"Queries to run."`
-	Clients int `name:"clients" default:"4" help:"Concurrent searchers."`
+	Cases       int `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
+	Queries     int `name:"queries" default:"2000" help:"Queries to run."`
+	LoadClients int `name:"load-clients" default:"32" help:"Concurrent clients while loading."`
+	Clients     int `name:"clients" default:"2" help:"Concurrent searchers."`
 }
 
 // Run loads the cases and runs the queries.
@@ -174,7 +175,7 @@ func (c *BenchSearchCmd) Run(e *env) error {
 	}
 	if len(page.Items) == 0 {
 		fmt.Fprintf(e.stderr, "loading %d cases…\n", c.Cases)
-		load, err := bench.Load(ctx, a.svc, c.Cases, 4, 3)
+		load, err := bench.Load(ctx, a.svc, c.Cases, c.LoadClients, 3)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"haven/sqldb"
 	"haven/testenv"
 )
 
@@ -68,7 +70,28 @@ func TestCLIContract(t *testing.T) {
 				t.Fatalf("user list via HAVEN_DB: %q", out)
 			}
 			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
+			forgetLastMigration(t, db)
+			if _, errOut, err := runHaven(t, bin, nil, "serve", "--db", db, "--listen", freeAddr(t)); err == nil || !strings.Contains(errOut, "haven migrate") {
+				t.Fatalf("serve must refuse a schema that is behind: %v %s", err, errOut)
+			}
 		})
+	}
+}
+
+// forgetLastMigration makes the schema look one version behind the binary.
+func forgetLastMigration(t *testing.T, dsn string) {
+	t.Helper()
+	driver := "sqlite"
+	if sqldb.IsPostgresURL(dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
 	}
 }
 

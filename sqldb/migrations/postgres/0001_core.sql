@@ -101,7 +101,7 @@ CREATE TABLE cases (
 	version            BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX cases_updated ON cases(updated_at, id);
-CREATE INDEX cases_priority ON cases(priority_rank, updated_at, id);
+CREATE INDEX cases_priority ON cases(priority_rank, updated_at DESC, id DESC);
 CREATE INDEX cases_due ON cases(due_sort, id);
 CREATE INDEX cases_status ON cases(status, updated_at);
 CREATE INDEX cases_assignee ON cases(assignee_id, updated_at);
