@@ -221,17 +221,10 @@ func (c *CaseCreate) Normalize() {
 // Validate checks a normalised CaseCreate.
 func (c *CaseCreate) Validate() error {
 	v := Validation{}
-	v.Check(c.Title != "", "title", "a title is required")
-	v.Check(len(c.Title) <= MaxTitle, "title", fmt.Sprintf("at most %d bytes", MaxTitle))
-	v.Check(len(c.Summary) <= MaxSummary, "summary", fmt.Sprintf("at most %d bytes", MaxSummary))
-	v.Check(c.Priority.Valid(), "priority", "must be one of P1, P2, P3, P4")
-	v.Check(c.TLP.Valid(), "tlp", "must be one of clear, green, amber, amber+strict, red")
-	v.Check(c.Tier == 1 || c.Tier == 2, "tier", "must be 1 or 2")
-	v.Check(validLanguage(c.Language), "language", "must be a language tag such as en, fr, ar")
-	v.Check(validCountry(c.Country), "country", "must be a two-letter ISO country code")
+	draft := Case{Title: c.Title, Summary: c.Summary, Priority: c.Priority, TLP: c.TLP, Tier: c.Tier,
+		Language: c.Language, Country: c.Country, Tags: c.Tags, Categories: c.Categories}
+	draft.validate(v)
 	v.Check(validChannel(c.Channel), "channel", "must be one of api, email, web, phone, signal, other")
-	validateTags(v, "tags", c.Tags)
-	validateTags(v, "categories", c.Categories)
 	if c.Requester != nil {
 		c.Requester.validate(v, "requester.")
 	}
@@ -346,6 +339,12 @@ func sameTime(a, b *time.Time) bool {
 // Validate checks a case after an update has been applied.
 func (c *Case) Validate() error {
 	v := Validation{}
+	c.validate(v)
+	return v.Err()
+}
+
+// validate records the field errors of the fields a case and a CaseCreate share.
+func (c *Case) validate(v Validation) {
 	v.Check(c.Title != "", "title", "a title is required")
 	v.Check(len(c.Title) <= MaxTitle, "title", fmt.Sprintf("at most %d bytes", MaxTitle))
 	v.Check(len(c.Summary) <= MaxSummary, "summary", fmt.Sprintf("at most %d bytes", MaxSummary))
@@ -356,7 +355,6 @@ func (c *Case) Validate() error {
 	v.Check(validCountry(c.Country), "country", "must be a two-letter ISO country code")
 	validateTags(v, "tags", c.Tags)
 	validateTags(v, "categories", c.Categories)
-	return v.Err()
 }
 
 // Transition moves a case to another status.

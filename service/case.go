@@ -123,16 +123,7 @@ func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.Use
 
 // Case reads one case.
 func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) {
-	if _, err := reader(ctx); err != nil {
-		return nil, err
-	}
-	var c *haven.Case
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		var err error
-		c, err = caseByNumber(ctx, tx, number)
-		return err
-	})
-	return c, err
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) (*haven.Case, error) { return c, nil })
 }
 
 func caseByNumber(ctx context.Context, tx haven.Tx, number string) (*haven.Case, error) {
@@ -178,42 +169,29 @@ func editCase(ctx context.Context, tx haven.Tx, u *haven.User, number string) (*
 
 // UpdateCase changes fields of a case.
 func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUpdate) (*haven.Case, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	var c *haven.Case
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		if c, err = editCase(ctx, tx, u, number); err != nil {
-			return err
-		}
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Case, error) {
 		if up.Version != nil && *up.Version != c.Version {
-			return haven.Errorf(haven.ECONFLICT, "case %s was changed by someone else (version %d, not %d); reload and try again", c.Number, c.Version, *up.Version)
+			return nil, haven.Errorf(haven.ECONFLICT, "case %s was changed by someone else (version %d, not %d); reload and try again", c.Number, c.Version, *up.Version)
 		}
 		before := *c
 		changed := up.Apply(c)
 		if len(changed) == 0 {
-			return nil
+			return c, nil
 		}
 		if err := s.checkChange(ctx, tx, u, &before, c, changed); err != nil {
-			return err
+			return nil, err
 		}
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
 		if slices.Contains(changed, "title") || slices.Contains(changed, "summary") {
 			if err := tx.IndexCase(ctx, c); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return record(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, changes(&before, c, changed))
+		return c, record(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, changes(&before, c, changed))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // checkChange validates an updated case and the rights its changes need.
@@ -264,61 +242,38 @@ func (s *Service) AssignCase(ctx context.Context, number, username string) (*hav
 
 // TransitionCase moves a case through the workflow.
 func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Transition) (*haven.Case, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	var c *haven.Case
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		if c, err = editCase(ctx, tx, u, number); err != nil {
-			return err
-		}
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Case, error) {
 		if err := t.Check(c); err != nil {
-			return err
+			return nil, err
 		}
 		from := c.Status
 		t.Apply(c, now)
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
-		return record(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
+		return c, record(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
 			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome, "reason": t.Reason})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // Timeline returns a case's history, read from its events, with the notes and messages they name.
 func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.TimelineEntry, error) {
-	if _, err := reader(ctx); err != nil {
-		return nil, err
-	}
-	var out []*haven.TimelineEntry
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.TimelineEntry, error) {
 		events, err := tx.CaseEvents(ctx, c.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		notes, err := tx.CaseNotes(ctx, c.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		msgs, err := tx.CaseMessages(ctx, c.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = timeline(events, notes, msgs)
-		return nil
+		return timeline(events, notes, msgs), nil
 	})
-	return out, err
 }
 
 func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message) []*haven.TimelineEntry {

@@ -112,3 +112,40 @@ func record(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.User, a
 	}
 	return tx.InsertEvent(ctx, e)
 }
+
+// readCase runs read in a read-only transaction on the case named number.
+func readCase[T any](ctx context.Context, s *Service, number string, read func(tx haven.Tx, c *haven.Case) (T, error)) (T, error) {
+	var out T
+	if _, err := reader(ctx); err != nil {
+		return out, err
+	}
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		c, err := caseByNumber(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		out, err = read(tx, c)
+		return err
+	})
+	return out, err
+}
+
+// changeCase runs change in one write transaction on the case named number, after checking that
+// the acting user may edit it. now is the use case's single "now".
+func changeCase[T any](ctx context.Context, s *Service, number string, change func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (T, error)) (T, error) {
+	var out T
+	u, err := writer(ctx)
+	if err != nil {
+		return out, err
+	}
+	now := s.clock.Now()
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		c, err := editCase(ctx, tx, u, number)
+		if err != nil {
+			return err
+		}
+		out, err = change(tx, u, c, now)
+		return err
+	})
+	return out, err
+}

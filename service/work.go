@@ -13,38 +13,23 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // AddNote adds an internal note to a case.
 func (s *Service) AddNote(ctx context.Context, number string, in haven.NoteCreate) (*haven.Note, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	n := &haven.Note{AuthorID: u.ID, Author: u.Username, Body: in.Body, Visibility: in.Visibility, CreatedAt: now}
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
-		if err != nil {
-			return err
-		}
-		n.CaseID = c.ID
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Note, error) {
+		n := &haven.Note{CaseID: c.ID, AuthorID: u.ID, Author: u.Username, Body: in.Body, Visibility: in.Visibility, CreatedAt: now}
 		if err := tx.InsertNote(ctx, n); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.AppendCaseText(ctx, c.ID, "note:"+itoa(n.ID), n.Body); err != nil {
-			return err
+			return nil, err
 		}
-		return s.touch(ctx, tx, u, c, "note.added", "note", n.ID, nil)
+		return n, s.touch(ctx, tx, u, c, now, "note.added", "note", n.ID, nil)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return n, nil
 }
 
 // touch bumps a case's updated time and records the event of a change to something on it.
-func (s *Service) touch(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, action, objType string, objID int64, data map[string]any) error {
-	now := s.clock.Now()
+func (s *Service) touch(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time, action, objType string, objID int64, data map[string]any) error {
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(ctx, c); err != nil {
 		return err
@@ -54,20 +39,10 @@ func (s *Service) touch(ctx context.Context, tx haven.Tx, u *haven.User, c *have
 
 // Notes lists a case's notes; "leads" notes only for leads, admins and auditors.
 func (s *Service) Notes(ctx context.Context, number string) ([]*haven.Note, error) {
-	u, err := reader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var notes []*haven.Note
-	err = s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		notes, err = tx.CaseNotes(ctx, c.ID)
-		return err
+	notes, err := readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.Note, error) {
+		return tx.CaseNotes(ctx, c.ID)
 	})
-	if u.Role == haven.RoleHandler {
+	if a, _ := haven.ActorFrom(ctx); err == nil && a.User.Role == haven.RoleHandler {
 		notes = visibleNotes(notes)
 	}
 	return notes, err
@@ -85,32 +60,19 @@ func visibleNotes(notes []*haven.Note) []*haven.Note {
 
 // AddTask adds a step to a case's checklist.
 func (s *Service) AddTask(ctx context.Context, number string, in haven.TaskCreate) (*haven.Task, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	t := &haven.Task{Title: in.Title, Guidance: in.Guidance, Assignee: in.Assignee, DueAt: in.DueAt, CreatedAt: s.clock.Now()}
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
-		if err != nil {
-			return err
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Task, error) {
+		if err := checkAssignee(ctx, tx, "assignee", in.Assignee); err != nil {
+			return nil, err
 		}
-		if err := checkAssignee(ctx, tx, "assignee", t.Assignee); err != nil {
-			return err
-		}
-		t.CaseID = c.ID
+		t := &haven.Task{CaseID: c.ID, Title: in.Title, Guidance: in.Guidance, Assignee: in.Assignee, DueAt: in.DueAt, CreatedAt: now}
 		if err := tx.InsertTask(ctx, t); err != nil {
-			return err
+			return nil, err
 		}
-		return s.touch(ctx, tx, u, c, "task.added", "task", t.ID, map[string]any{"title": t.Title})
+		return t, s.touch(ctx, tx, u, c, now, "task.added", "task", t.ID, map[string]any{"title": t.Title})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
 func checkAssignee(ctx context.Context, tx haven.Tx, field, username string) error {
@@ -127,33 +89,20 @@ func checkAssignee(ctx context.Context, tx haven.Tx, field, username string) err
 
 // UpdateTask ticks, renames or reassigns a task.
 func (s *Service) UpdateTask(ctx context.Context, number string, taskID int64, up haven.TaskUpdate) (*haven.Task, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	var t *haven.Task
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
-		if err != nil {
-			return err
-		}
-		if t, err = tx.TaskByID(ctx, taskID); err != nil || t.CaseID != c.ID {
-			return haven.Errorf(haven.ENOTFOUND, "task %d not found on case %s", taskID, c.Number)
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Task, error) {
+		t, err := tx.TaskByID(ctx, taskID)
+		if err != nil || t.CaseID != c.ID {
+			return nil, haven.Errorf(haven.ENOTFOUND, "task %d not found on case %s", taskID, c.Number)
 		}
 		data, err := applyTask(ctx, tx, t, up, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.UpdateTask(ctx, t); err != nil {
-			return err
+			return nil, err
 		}
-		return s.touch(ctx, tx, u, c, "task.updated", "task", t.ID, data)
+		return t, s.touch(ctx, tx, u, c, now, "task.updated", "task", t.ID, data)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
 func applyTask(ctx context.Context, tx haven.Tx, t *haven.Task, up haven.TaskUpdate, now time.Time) (map[string]any, error) {
@@ -186,71 +135,38 @@ func applyTask(ctx context.Context, tx haven.Tx, t *haven.Task, up haven.TaskUpd
 
 // Tasks lists a case's checklist.
 func (s *Service) Tasks(ctx context.Context, number string) ([]*haven.Task, error) {
-	if _, err := reader(ctx); err != nil {
-		return nil, err
-	}
-	var tasks []*haven.Task
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		tasks, err = tx.CaseTasks(ctx, c.ID)
-		return err
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.Task, error) {
+		return tx.CaseTasks(ctx, c.ID)
 	})
-	return tasks, err
 }
 
 // AddMessage records correspondence on a case. Outbound messages are recorded, not sent: sending
 // arrives with the email channel.
 func (s *Service) AddMessage(ctx context.Context, number string, in haven.MessageCreate) (*haven.Message, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	m := &haven.Message{Direction: in.Direction, Channel: in.Channel, From: in.From, To: in.To,
-		Subject: in.Subject, Text: in.Text, Status: "recorded", AuthorID: u.ID, Author: u.Username, CreatedAt: s.clock.Now()}
-	if m.To == nil {
-		m.To = []string{}
-	}
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
-		if err != nil {
-			return err
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Message, error) {
+		m := &haven.Message{CaseID: c.ID, Direction: in.Direction, Channel: in.Channel, From: in.From, To: in.To,
+			Subject: in.Subject, Text: in.Text, Status: "recorded", AuthorID: u.ID, Author: u.Username, CreatedAt: now}
+		if m.To == nil {
+			m.To = []string{}
 		}
-		m.CaseID = c.ID
 		if err := tx.InsertMessage(ctx, m); err != nil {
-			return err
+			return nil, err
 		}
 		if err := tx.AppendCaseText(ctx, c.ID, "message:"+itoa(m.ID), m.Subject+" "+m.Text); err != nil {
-			return err
+			return nil, err
 		}
-		return s.touch(ctx, tx, u, c, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})
+		return m, s.touch(ctx, tx, u, c, now, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 // Messages lists a case's correspondence.
 func (s *Service) Messages(ctx context.Context, number string) ([]*haven.Message, error) {
-	if _, err := reader(ctx); err != nil {
-		return nil, err
-	}
-	var msgs []*haven.Message
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		msgs, err = tx.CaseMessages(ctx, c.ID)
-		return err
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.Message, error) {
+		return tx.CaseMessages(ctx, c.ID)
 	})
-	return msgs, err
 }
 
 // CreateReport records an inbound submission not (yet) linked to a case. A repeated dedupe key
@@ -284,48 +200,23 @@ func (s *Service) CreateReport(ctx context.Context, in haven.ReportCreate) (*hav
 
 // LinkReport attaches a report to a case.
 func (s *Service) LinkReport(ctx context.Context, reportID int64, number string) (*haven.Report, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var r *haven.Report
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
-		if err != nil {
-			return err
-		}
-		if r, err = tx.ReportByID(ctx, reportID); err != nil {
-			return err
-		}
-		if r.CaseID == c.ID {
-			return nil
+	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Report, error) {
+		r, err := tx.ReportByID(ctx, reportID)
+		if err != nil || r.CaseID == c.ID {
+			return r, err
 		}
 		if err := tx.LinkReport(ctx, r.ID, c.ID); err != nil {
-			return err
+			return nil, err
 		}
 		data := map[string]any{"previous_case_id": r.CaseID}
 		r.CaseID, r.CaseNumber = c.ID, c.Number
-		return s.touch(ctx, tx, u, c, "report.linked", "report", r.ID, data)
+		return r, s.touch(ctx, tx, u, c, now, "report.linked", "report", r.ID, data)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // Reports lists the reports linked to a case.
 func (s *Service) Reports(ctx context.Context, number string) ([]*haven.Report, error) {
-	if _, err := reader(ctx); err != nil {
-		return nil, err
-	}
-	var reps []*haven.Report
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		reps, err = tx.CaseReports(ctx, c.ID)
-		return err
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.Report, error) {
+		return tx.CaseReports(ctx, c.ID)
 	})
-	return reps, err
 }

@@ -65,6 +65,24 @@ func (b benchDB) open(e *env) (*app, func(), error) {
 	return a, func() { a.Close(); cleanup() }, nil
 }
 
+// setup opens the database, acts as its admin and starts profiling when asked; done undoes it all.
+func (b benchDB) setup(e *env, p profileFlag) (ctx context.Context, a *app, done func(), err error) {
+	a, closeDB, err := b.open(e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if ctx, err = benchActor(e, a); err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	stop, err := p.start()
+	if err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	return ctx, a, func() { stop(); closeDB() }, nil
+}
+
 // benchActor returns a context acting as a bench admin, created when the database has no user.
 func benchActor(e *env, a *app) (context.Context, error) {
 	u, err := a.svc.CreateFirstAdmin(e.ctx, "admin", "bench-password-not-for-use")
@@ -95,20 +113,11 @@ type BenchIntakeCmd struct {
 
 // Run creates cases via the service, then via HTTP on a loopback listener, and prints figures.
 func (c *BenchIntakeCmd) Run(e *env) error {
-	a, done, err := c.open(e)
+	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ctx, err := benchActor(e, a)
-	if err != nil {
-		return err
-	}
-	stop, err := c.start()
-	if err != nil {
-		return err
-	}
-	defer stop()
 	in := bench.Intake{Cases: c.Cases, Clients: c.Clients, SummaryBytes: c.SummaryBytes, Seed: 1}
 	label := fmt.Sprintf("%s, %d clients", a.db.Dialect, c.Clients)
 	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
@@ -154,20 +163,11 @@ type BenchSearchCmd struct {
 
 // Run loads the cases and runs the queries.
 func (c *BenchSearchCmd) Run(e *env) error {
-	a, done, err := c.open(e)
+	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ctx, err := benchActor(e, a)
-	if err != nil {
-		return err
-	}
-	stop, err := c.start()
-	if err != nil {
-		return err
-	}
-	defer stop()
 	var results []bench.Result
 	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
 	if err != nil {
