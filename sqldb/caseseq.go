@@ -11,8 +11,7 @@ import (
 
 // nextFromSequence draws from the year's sequence, creating it on first use. The existence check
 // uses to_regclass, which answers NULL rather than failing: an error would abort the caller's
-// transaction. The sequence is created on a separate connection (DDL commits on its own), and
-// two instances creating it at once is harmless.
+// transaction.
 func (tx *Tx) nextFromSequence(ctx context.Context, year int) (int64, error) {
 	if year < 1 || year > 9999 {
 		return 0, haven.Errorf(haven.EINVALID, "year %d out of range", year)
@@ -34,10 +33,22 @@ func (tx *Tx) nextFromSequence(ctx context.Context, year int) (int64, error) {
 	return seq, nil
 }
 
+// createSequence creates the sequence inside the caller's transaction, under a savepoint. It must
+// not use another connection: with every pooled connection inside a transaction waiting for one,
+// that deadlocks. When two transactions create it at once, the second waits for the first to
+// commit, fails on the unique name, rolls back to the savepoint and uses the sequence the first made.
 func (tx *Tx) createSequence(ctx context.Context, name string) error {
-	_, err := tx.pool.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+name+` AS BIGINT START 1`)
-	if err != nil && !strings.Contains(err.Error(), "SQLSTATE 23505") { // a concurrent creator won
+	if _, err := tx.exec(ctx, "savepoint", `SAVEPOINT create_case_sequence`); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, `CREATE SEQUENCE IF NOT EXISTS `+name+` AS BIGINT START 1`)
+	if err == nil {
+		_, err = tx.exec(ctx, "savepoint", `RELEASE SAVEPOINT create_case_sequence`)
+		return err
+	}
+	if !strings.Contains(err.Error(), "SQLSTATE 23505") { // not "a concurrent creator won"
 		return haven.Internal("create case sequence", err)
 	}
-	return nil
+	_, err = tx.exec(ctx, "savepoint", `ROLLBACK TO SAVEPOINT create_case_sequence`)
+	return err
 }

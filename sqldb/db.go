@@ -144,7 +144,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err != nil {
 		return haven.Internal("begin", err)
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect, pool: db.write, searchDocs: map[int64]string{}}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, searchDocs: map[int64]string{}}
 	tx.stmts = db.stmts
 	if readOnly {
 		tx.stmts = db.readStmts
@@ -178,7 +178,6 @@ type Tx struct {
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
-	pool       *sql.DB    // for the rare statement that must commit on its own (caseseq.go)
 }
 
 var _ haven.Tx = (*Tx)(nil)

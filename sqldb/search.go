@@ -76,9 +76,9 @@ func (tx *Tx) searchClause(q *queryBuilder, tokens []string) string {
 		terms := make([]string, len(tokens))
 		for i, t := range tokens {
 			terms[i] = "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(t) + "'"
-		if prefixable(t) {
-			terms[i] += ":*"
-		}
+			if prefixable(t) {
+				terms[i] += ":*"
+			}
 		}
 		return "c.id IN (SELECT case_id FROM case_search WHERE tsv @@ to_tsquery('simple', " +
 			q.arg(strings.Join(terms, " & ")) + "))"

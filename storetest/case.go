@@ -64,7 +64,17 @@ func testCaseVersionConflict(t *testing.T, s haven.Store) {
 // testCaseNumbersConcurrent creates 200 cases from 16 goroutines: every number must be unique
 // and every case must be there.
 func testCaseNumbersConcurrent(t *testing.T, s haven.Store) {
-	const workers, total = 16, 200
+	createConcurrently(t, s, 2026, 16, 200)
+}
+
+// testCaseNumbersNewYear numbers the first cases of a new year from more goroutines than a
+// connection pool holds: whatever starts the year's numbering must not wait for a connection
+// that the other transactions hold.
+func testCaseNumbersNewYear(t *testing.T, s haven.Store) {
+	createConcurrently(t, s, 2031, 64, 256)
+}
+
+func createConcurrently(t *testing.T, s haven.Store, year, workers, total int) {
 	var wg sync.WaitGroup
 	errs := make(chan error, total)
 	numbers := make(chan string, total)
@@ -77,7 +87,7 @@ func testCaseNumbersConcurrent(t *testing.T, s haven.Store) {
 					TLP: "amber", Tier: 1, CreatedAt: t0, UpdatedAt: t0}
 				errs <- s.Update(ctx, func(tx haven.Tx) error {
 					var err error
-					if c.Number, err = tx.NextCaseNumber(ctx, 2026); err != nil {
+					if c.Number, err = tx.NextCaseNumber(ctx, year); err != nil {
 						return err
 					}
 					return tx.InsertCase(ctx, c)

@@ -22,6 +22,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseRoundTrip", testCaseRoundTrip},
 		{"CaseVersionConflict", testCaseVersionConflict},
 		{"CaseNumbersConcurrent", testCaseNumbersConcurrent},
+		{"CaseNumbersNewYear", testCaseNumbersNewYear},
 		{"CaseFiltersAndPages", testCaseFiltersAndPages},
 		{"SearchLatinAndArabic", testSearch},
 		{"RollbackLeavesNothing", testRollback},
