@@ -192,7 +192,9 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	}
 	from := caseJoins
 	if f.Text != "" {
-		from = tx.searchFrom(f.Sort)
+		if from, err = tx.searchFrom(ctx, f.Sort); err != nil {
+			return nil, err
+		}
 	}
 	query := `SELECT ` + caseColumns + from + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
 	rows, err := tx.query(ctx, query, q.args...)
