@@ -18,7 +18,14 @@ type Event struct {
 	CaseID     int64          `json:"case_id,omitempty"`
 	Data       map[string]any `json:"data,omitempty"`
 	ClientIP   string         `json:"client_ip,omitempty"`
+	// Seq, PrevHash and Hash place the event in the tamper-evident chain (set at commit).
+	Seq      int64  `json:"seq,omitempty"`
+	PrevHash string `json:"prev_hash,omitempty"`
+	Hash     string `json:"hash,omitempty"`
 }
+
+// AuditEvent is the name the audit trail gives an Event: the same append-only record.
+type AuditEvent = Event
 
 // TimelineEntry is one line of a case's history: an event, with the note or message it is about.
 type TimelineEntry struct {
@@ -27,8 +34,33 @@ type TimelineEntry struct {
 	Message *Message `json:"message,omitempty"`
 }
 
+// EventFilter selects audit events; zero values do not filter.
+type EventFilter struct {
+	Actor  string    // username
+	Action string    // exact action, or a prefix ending in "." (e.g. "case.")
+	Case   string    // a case number
+	CaseID int64     // set by the service from Case
+	Since  time.Time // inclusive
+	Until  time.Time // exclusive
+	Cursor string
+	Limit  int
+}
+
+// EventPage is one page of audit events, newest first.
+type EventPage struct {
+	Items []*Event `json:"items"`
+	Next  string   `json:"next"`
+}
+
+// AuditService lets auditors and admins read the audit trail. Nobody can change it through Haven.
+type AuditService interface {
+	AuditEvents(ctx context.Context, f EventFilter) (*EventPage, error)
+}
+
 // EventStore is what the service layer needs from storage for events.
 type EventStore interface {
+	// InsertEvent appends an event; it is sealed into the hash chain when the transaction commits.
 	InsertEvent(ctx context.Context, e *Event) error
 	CaseEvents(ctx context.Context, caseID int64) ([]*Event, error)
+	FindEvents(ctx context.Context, f EventFilter) (*EventPage, error)
 }

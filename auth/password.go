@@ -1,4 +1,5 @@
-// Package auth hashes passwords and API tokens.
+// Package auth holds Haven's credential primitives: argon2id password hashes, API and session
+// tokens (stored as hashes), TOTP second factors with QR codes as SVG, and recovery codes.
 package auth
 
 import (

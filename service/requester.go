@@ -64,23 +64,27 @@ func (s *Service) CreateRequester(ctx context.Context, in haven.RequesterInput) 
 	return r, nil
 }
 
-// Requester reads one person.
+// Requester reads one person. A requester's record is personal data: every read is recorded.
 func (s *Service) Requester(ctx context.Context, id int64) (*haven.Requester, error) {
-	if _, err := reader(ctx); err != nil {
+	u, err := reader(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var r *haven.Requester
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		var err error
-		r, err = tx.RequesterByID(ctx, id)
-		return err
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if r, err = tx.RequesterByID(ctx, id); err != nil {
+			return err
+		}
+		return record(ctx, tx, s.clock.Now(), u, "requester.viewed", "requester", r.ID, 0, nil)
 	})
 	return r, err
 }
 
-// Requesters lists people, newest first.
+// Requesters lists people, newest first; the list is personal data, so the read is recorded
+// with the ids it returned.
 func (s *Service) Requesters(ctx context.Context, f haven.RequesterFilter) (*haven.RequesterPage, error) {
-	if _, err := reader(ctx); err != nil {
+	u, err := reader(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 {
@@ -90,10 +94,15 @@ func (s *Service) Requesters(ctx context.Context, f haven.RequesterFilter) (*hav
 		return nil, &haven.Error{Code: haven.EINVALID, Message: "limit too large", Fields: map[string]string{"limit": "at most 500"}}
 	}
 	var page *haven.RequesterPage
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		var err error
-		page, err = tx.FindRequesters(ctx, f)
-		return err
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if page, err = tx.FindRequesters(ctx, f); err != nil {
+			return err
+		}
+		ids := make([]int64, len(page.Items))
+		for i, r := range page.Items {
+			ids[i] = r.ID
+		}
+		return record(ctx, tx, s.clock.Now(), u, "requester.listed", "requester", "", 0, map[string]any{"ids": ids})
 	})
 	return page, err
 }

@@ -268,3 +268,32 @@ func TestLoginAndTokens(t *testing.T) {
 		t.Fatal("first-admin bootstrap must refuse when users exist")
 	}
 }
+
+func TestAuditTrailAccess(t *testing.T) {
+	f := newFixture(t)
+	r, err := f.svc.CreateRequester(f.users["amira"], haven.RequesterInput{Name: "Salma", Email: "salma@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Requester(f.users["lucas"], r.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.AuditEvents(f.users["lucas"], haven.EventFilter{})
+	wantCode(t, err, haven.EFORBIDDEN)
+	page, err := f.svc.AuditEvents(f.users["sam"], haven.EventFilter{Action: "requester."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range page.Items {
+		actions = append(actions, e.Actor+":"+e.Action)
+	}
+	if strings.Join(actions, ",") != "lucas:requester.viewed,amira:requester.created" {
+		t.Fatalf("requester events, newest first: %v", actions)
+	}
+	if page, _ := f.svc.AuditEvents(f.users["sam"], haven.EventFilter{Action: "audit.read"}); len(page.Items) != 1 {
+		t.Fatal("reading the audit trail must itself be recorded")
+	}
+	_, err = f.svc.AuditEvents(f.users["sam"], haven.EventFilter{Limit: 9999})
+	wantCode(t, err, haven.EINVALID)
+}

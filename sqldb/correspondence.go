@@ -197,21 +197,16 @@ func (tx *Tx) InsertEvent(ctx context.Context, e *haven.Event) error {
 		object_id, case_id, data, client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		micros(e.At), nullID(e.ActorID), e.Action, e.ObjectType, e.ObjectID, nullID(e.CaseID), toJSON(e.Data), e.ClientIP)
 	e.ID = id
+	tx.wroteEvents = tx.wroteEvents || err == nil
 	return err
 }
 
 // CaseEvents lists a case's events in order.
 func (tx *Tx) CaseEvents(ctx context.Context, caseID int64) ([]*haven.Event, error) {
-	return queryAll(ctx, tx, "case events", `SELECT e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.username, ''),
-		e.action, e.object_type, e.object_id, COALESCE(e.case_id, 0), e.data, e.client_ip
-		FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.id`,
+	return queryAll(ctx, tx, "case events", `SELECT `+eventColumns+` WHERE e.case_id = $1 ORDER BY e.id`,
 		func(row rowScanner) (*haven.Event, error) {
-			var e haven.Event
-			var at int64
-			var data string
-			err := row.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.CaseID, &data, &e.ClientIP)
-			e.At, e.Data = fromMicros(at), fromJSON[map[string]any](data)
-			return &e, err
+			e, _, err := scanEvent(row)
+			return e, err
 		}, caseID)
 }
 

@@ -163,6 +163,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		sqlTx.Rollback()
 		return err
 	}
+	if err := tx.sealEvents(ctx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return mapError("commit", err)
 	}
@@ -178,6 +182,8 @@ type Tx struct {
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
+	// wroteEvents says this transaction appended events, to be sealed into the chain at commit.
+	wroteEvents bool
 }
 
 var _ haven.Tx = (*Tx)(nil)

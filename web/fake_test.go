@@ -266,7 +266,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -328,4 +328,12 @@ func serve(t *testing.T, s *Server, rq req) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	s.Handler().ServeHTTP(w, r)
 	return w
+}
+
+// Audit.
+
+func (f *fake) AuditEvents(ctx context.Context, flt haven.EventFilter) (*haven.EventPage, error) {
+	e := &haven.Event{ID: 5, At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Actor: "sam", Action: "case.viewed",
+		ObjectType: "case", ObjectID: "HV-2026-000001", Seq: 5, PrevHash: "ab", Hash: "cd"}
+	return &haven.EventPage{Items: []*haven.Event{e}}, f.call(ctx, flt)
 }

@@ -131,6 +131,10 @@ func checkAnswer(t *testing.T, doc *openapi3.T, rt Route, w *httptest.ResponseRe
 	if w.Code < 300 && rt.Pattern == "/metrics" {
 		return // the Prometheus text format
 	}
+	if w.Code < 300 && rt.Pattern == "/api/v1/audit/export" {
+		checkJSONLines(t, doc, key, w)
+		return
+	}
 	mt := resp.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
 		t.Errorf("%s %d: no application/json schema", key, w.Code)
@@ -184,6 +188,25 @@ func TestOpenAPIRejectsUnknownFields(t *testing.T) {
 			if err == nil {
 				t.Errorf("%s %s: the request schema accepts unknown fields", method, path)
 			}
+		}
+	}
+}
+
+// checkJSONLines checks a JSON-lines download: documented as such, every line an Event.
+func checkJSONLines(t *testing.T, doc *openapi3.T, key string, w *httptest.ResponseRecorder) {
+	t.Helper()
+	if ct := w.Header().Get("Content-Type"); ct != "application/x-ndjson" {
+		t.Errorf("%s: Content-Type %q", key, ct)
+	}
+	schema := doc.Components.Schemas["Event"].Value
+	for _, line := range strings.Split(strings.TrimSpace(w.Body.String()), "\n") {
+		var v any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Errorf("%s: line %q: %v", key, line, err)
+			continue
+		}
+		if err := schema.VisitJSON(v); err != nil {
+			t.Errorf("%s: line does not match Event: %v", key, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"haven"
 )
@@ -116,4 +117,26 @@ func requesterFilter(u *url.URL) (haven.RequesterFilter, error) {
 	q := newQuery(u, "contact", "name", "cursor", "limit")
 	f := haven.RequesterFilter{Contact: q.str("contact"), Name: q.str("name"), Cursor: q.str("cursor"), Limit: q.limit()}
 	return f, q.err()
+}
+
+// eventFilter reads the audit trail's filters from the URL; times are RFC 3339 or a date (UTC).
+func eventFilter(u *url.URL) (haven.EventFilter, error) {
+	q := newQuery(u, "actor", "action", "case", "since", "until", "cursor", "limit")
+	f := haven.EventFilter{Actor: q.str("actor"), Action: q.str("action"), Case: q.str("case"),
+		Cursor: q.str("cursor"), Limit: q.limit(), Since: q.time("since"), Until: q.time("until")}
+	return f, q.err()
+}
+
+func (q *query) time(name string) time.Time {
+	s := q.str(name)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	q.v.Add(name, "use 2006-01-02 or 2006-01-02T15:04:05Z")
+	return time.Time{}
 }

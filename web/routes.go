@@ -58,6 +58,8 @@ func (s *Server) table() []route {
 		api("POST", "/teams/{name}/members", s.addTeamMember),
 		api("DELETE", "/teams/{name}/members/{username}", s.removeTeamMember),
 		api("POST", "/tokens", s.createToken),
+		api("GET", "/audit", s.listAudit),
+		api("GET", "/audit/export", s.exportAudit),
 
 		public("POST", "/api/v1/session", s.login),
 		public("GET", "/api/v1/session", s.session),

@@ -17,6 +17,7 @@ import (
 type Services struct {
 	Cases      haven.CaseService
 	Requesters haven.RequesterService
+	Audit      haven.AuditService
 	Notes      haven.NoteService
 	Tasks      haven.TaskService
 	Messages   haven.MessageService

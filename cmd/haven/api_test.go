@@ -273,3 +273,31 @@ func TestSessionCookieAndCSRF(t *testing.T) {
 		t.Fatalf("session after logout: %d", st)
 	}
 }
+
+func TestAPIAudit(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Doxxing of a lawyer", "priority": "P2"})
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, cs)
+		}
+		st, page := c.do("GET", "/api/v1/audit?action=case.&case="+cs["number"].(string), nil)
+		if st != 200 || len(items(page)) != 1 || items(page)[0].(map[string]any)["hash"] == "" {
+			t.Fatalf("audit list: %d %v", st, page)
+		}
+		if st, body := c.do("GET", "/api/v1/audit?since=yesterday", nil); st != 400 || errField(body, "fields") == nil {
+			t.Fatalf("malformed audit request: %d %v", st, body)
+		}
+		req, _ := http.NewRequest("GET", c.base+"/api/v1/audit/export?action=user.", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") ||
+			strings.Count(string(body), "\n") != 2 {
+			t.Fatalf("export: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Disposition"), body)
+		}
+	})
+}

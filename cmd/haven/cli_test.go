@@ -70,6 +70,7 @@ func TestCLIContract(t *testing.T) {
 				t.Fatalf("user list via HAVEN_DB: %q", out)
 			}
 			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
+			checkAuditCommands(t, bin, db)
 			forgetLastMigration(t, db)
 			if _, errOut, err := runHaven(t, bin, nil, "serve", "--db", db, "--listen", freeAddr(t)); err == nil || !strings.Contains(errOut, "haven migrate") {
 				t.Fatalf("serve must refuse a schema that is behind: %v %s", err, errOut)
@@ -78,8 +79,33 @@ func TestCLIContract(t *testing.T) {
 	}
 }
 
+// checkAuditCommands: export prints the events as JSON lines; verify passes, then names the
+// event that was edited directly in the database.
+func checkAuditCommands(t *testing.T, bin, db string) {
+	t.Helper()
+	out, errOut, err := runHaven(t, bin, nil, "audit", "export", "--db", db, "--action", "user.")
+	if err != nil || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"action":"user.created"`) {
+		t.Fatalf("audit export: %v %s %q", err, errOut, out)
+	}
+	if out, errOut, err := runHaven(t, bin, nil, "audit", "verify", "--db", db); err != nil || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify on an intact chain: %v %s %s", err, out, errOut)
+	}
+	rawExec(t, db, `UPDATE events SET action = 'user.deleted' WHERE seq = 2`)
+	_, errOut, err = runHaven(t, bin, nil, "audit", "verify", "--db", db)
+	if err == nil || !regexp.MustCompile(`event \d+ \(position 2\)`).MatchString(errOut) {
+		t.Fatalf("audit verify after tampering must fail naming position 2: %v %s", err, errOut)
+	}
+	rawExec(t, db, `UPDATE events SET action = 'user.created' WHERE seq = 2`)
+}
+
 // forgetLastMigration makes the schema look one version behind the binary.
 func forgetLastMigration(t *testing.T, dsn string) {
+	t.Helper()
+	rawExec(t, dsn, `DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`)
+}
+
+// rawExec changes the database behind Haven's back, as an attacker or a careless operator would.
+func rawExec(t *testing.T, dsn, stmt string) {
 	t.Helper()
 	driver := "sqlite"
 	if sqldb.IsPostgresURL(dsn) {
@@ -90,7 +116,7 @@ func forgetLastMigration(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+	if _, err := db.Exec(stmt); err != nil {
 		t.Fatal(err)
 	}
 }

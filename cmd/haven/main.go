@@ -27,6 +27,7 @@ type CLI struct {
 	Migrate MigrateCmd `cmd:"" help:"Apply pending database migrations."`
 	User    UserCmd    `cmd:"" help:"Manage staff accounts."`
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
+	Audit   AuditCmd   `cmd:"" help:"Verify and export the tamper-evident audit trail."`
 	Demo    DemoCmd    `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
 	Bench   BenchCmd   `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`

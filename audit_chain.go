@@ -1,0 +1,23 @@
+package haven
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+)
+
+// ChainHash is the hash of an event at position seq following an event whose hash is prev. It
+// covers every stored field (data as its stored JSON text), each length-prefixed so that no two
+// different events serialise alike.
+func ChainHash(prev string, seq int64, e *Event, data string) string {
+	h := sha256.New()
+	for _, field := range []string{"haven-audit-v1", prev, strconv.FormatInt(seq, 10),
+		strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.At.UnixMicro(), 10),
+		strconv.FormatInt(e.ActorID, 10), e.Action, e.ObjectType, e.ObjectID,
+		strconv.FormatInt(e.CaseID, 10), data, e.ClientIP} {
+		h.Write([]byte(strconv.Itoa(len(field))))
+		h.Write([]byte{':'})
+		h.Write([]byte(field))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,209 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"haven"
+)
+
+// chainLock serialises sealing on PostgreSQL. It is taken just before commit, so concurrent
+// transactions wait only for each other's seal and commit, not for their whole work.
+const chainLock = 72007002
+
+const eventColumns = `e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.username, ''), e.action, e.object_type,
+	e.object_id, COALESCE(e.case_id, 0), e.data, e.client_ip, COALESCE(e.seq, 0), e.prev_hash, e.hash
+	FROM events e LEFT JOIN users u ON u.id = e.actor_id`
+
+// scanEvent reads eventColumns; it also returns the data column's stored text, which the chain hashes.
+func scanEvent(row rowScanner) (*haven.Event, string, error) {
+	var e haven.Event
+	var at int64
+	var data string
+	err := row.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.CaseID,
+		&data, &e.ClientIP, &e.Seq, &e.PrevHash, &e.Hash)
+	e.At, e.Data = fromMicros(at), fromJSON[map[string]any](data)
+	return &e, data, err
+}
+
+// sealEvents gives every unsealed event (this transaction's, in id order) its place in the chain.
+func (tx *Tx) sealEvents(ctx context.Context) error {
+	if !tx.wroteEvents {
+		return nil
+	}
+	if tx.dialect == Postgres {
+		if _, err := tx.exec(ctx, "chain lock", `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
+			return err
+		}
+	}
+	var seq int64
+	var last string
+	if err := tx.queryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&seq, &last); err != nil {
+		return mapError("audit head", err)
+	}
+	pending, err := tx.unsealed(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		seq++
+		hash := haven.ChainHash(last, seq, p.event, p.data)
+		if _, err := tx.exec(ctx, "seal event", `UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4`,
+			seq, last, hash, p.event.ID); err != nil {
+			return err
+		}
+		last = hash
+	}
+	_, err = tx.exec(ctx, "audit head", `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, seq, last)
+	tx.wroteEvents = false
+	return err
+}
+
+type storedEvent struct {
+	event *haven.Event
+	data  string
+}
+
+func (tx *Tx) unsealed(ctx context.Context) ([]storedEvent, error) {
+	return queryAll(ctx, tx, "unsealed events", `SELECT `+eventColumns+` WHERE e.seq IS NULL ORDER BY e.id`,
+		func(row rowScanner) (storedEvent, error) {
+			e, data, err := scanEvent(row)
+			return storedEvent{e, data}, err
+		})
+}
+
+// FindEvents lists audit events matching f, newest first.
+func (tx *Tx) FindEvents(ctx context.Context, f haven.EventFilter) (*haven.EventPage, error) {
+	q := &queryBuilder{}
+	if f.Actor != "" {
+		q.add("e.actor_id = (SELECT id FROM users WHERE username = " + q.arg(f.Actor) + ")")
+	}
+	if prefix, ok := strings.CutSuffix(f.Action, "."); ok {
+		q.add("e.action LIKE " + q.arg(escapeLike(prefix)+".%") + " ESCAPE '\\'")
+	} else if f.Action != "" {
+		q.add("e.action = " + q.arg(f.Action))
+	}
+	if f.CaseID != 0 {
+		q.add("e.case_id = " + q.arg(f.CaseID))
+	}
+	if !f.Since.IsZero() {
+		q.add("e.at >= " + q.arg(micros(f.Since)))
+	}
+	if !f.Until.IsZero() {
+		q.add("e.at < " + q.arg(micros(f.Until)))
+	}
+	if f.Cursor != "" {
+		k, err := decodeCursor(f.Cursor, "events", 1)
+		if err != nil {
+			return nil, err
+		}
+		q.add("e.id < " + q.arg(k[0]))
+	}
+	rows, err := queryAll(ctx, tx, "find events", `SELECT `+eventColumns+q.whereSQL()+` ORDER BY e.id DESC LIMIT `+q.arg(f.Limit+1),
+		func(row rowScanner) (*haven.Event, error) {
+			e, _, err := scanEvent(row)
+			return e, err
+		}, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	page := &haven.EventPage{Items: rows}
+	if len(rows) > f.Limit {
+		page.Items = rows[:f.Limit]
+		page.Next = encodeCursor("events", page.Items[f.Limit-1].ID)
+	}
+	return page, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// AuditProblem is the first place where the chain does not hold.
+type AuditProblem struct {
+	Seq     int64
+	EventID int64
+	Reason  string
+}
+
+func (p *AuditProblem) String() string {
+	if p.EventID == 0 {
+		return p.Reason
+	}
+	return fmt.Sprintf("event %d (position %d): %s", p.EventID, p.Seq, p.Reason)
+}
+
+// AuditReport is the result of VerifyAudit.
+type AuditReport struct {
+	Events  int64
+	Problem *AuditProblem // nil when the chain is intact
+}
+
+// VerifyAudit walks the chain from the first event: every position present, every event's hash
+// recomputed from its stored fields and the previous hash, the head matching the last event, and
+// no event outside the chain. It reports the first problem found.
+func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
+	report := &AuditReport{}
+	err := db.View(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		rows, err := tx.query(ctx, `SELECT `+eventColumns+` WHERE e.seq IS NOT NULL ORDER BY e.seq`)
+		if err != nil {
+			return mapError("audit chain", err)
+		}
+		defer rows.Close()
+		var seq int64
+		var last string
+		for rows.Next() {
+			e, data, err := scanEvent(rows)
+			if err != nil {
+				return mapError("audit chain", err)
+			}
+			if report.Problem = checkLink(e, data, seq, last); report.Problem != nil {
+				return nil
+			}
+			seq, last = e.Seq, e.Hash
+			report.Events++
+		}
+		if err := rows.Err(); err != nil {
+			return mapError("audit chain", err)
+		}
+		report.Problem, err = tx.checkEnds(ctx, seq, last)
+		return err
+	})
+	return report, err
+}
+
+// checkLink checks one event against the position and hash of the one before it.
+func checkLink(e *haven.Event, data string, prevSeq int64, prevHash string) *AuditProblem {
+	switch {
+	case e.Seq != prevSeq+1:
+		return &AuditProblem{e.Seq, e.ID, fmt.Sprintf("events at positions %d to %d are missing (deleted)", prevSeq+1, e.Seq-1)}
+	case e.PrevHash != prevHash:
+		return &AuditProblem{e.Seq, e.ID, "it does not follow the event before it (events reordered, or the previous one rewritten)"}
+	case haven.ChainHash(prevHash, e.Seq, e, data) != e.Hash:
+		return &AuditProblem{e.Seq, e.ID, "its content was changed after it was recorded"}
+	}
+	return nil
+}
+
+// checkEnds compares the chain's end with the stored head and looks for events outside the chain.
+func (tx *Tx) checkEnds(ctx context.Context, seq int64, last string) (*AuditProblem, error) {
+	var headSeq int64
+	var headHash string
+	if err := tx.queryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return nil, mapError("audit head", err)
+	}
+	if headSeq != seq || headHash != last {
+		return &AuditProblem{Seq: seq + 1, Reason: fmt.Sprintf("the chain ends at position %d but %d events were recorded: the newest were deleted", seq, headSeq)}, nil
+	}
+	var outside sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT MIN(id) FROM events WHERE seq IS NULL`).Scan(&outside); err != nil {
+		return nil, mapError("unsealed events", err)
+	}
+	if outside.Valid {
+		return &AuditProblem{EventID: outside.Int64, Reason: fmt.Sprintf("event %d is not in the chain (inserted outside Haven)", outside.Int64)}, nil
+	}
+	return nil, nil
+}
