@@ -16,6 +16,7 @@ var allowedImports = map[string][]string{
 	"haven/testenv":   {},
 	"haven/sample":    {},
 	"haven/blob":      {"haven"},
+	"haven/keyring":   {},
 	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
 	"haven/sqldb":     {"haven", "haven/textnorm"},
 	"haven/storetest": {"haven"},

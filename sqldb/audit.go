@@ -28,9 +28,11 @@ func scanEvent(row rowScanner) (*haven.Event, string, error) {
 	return &e, data, err
 }
 
-// sealEvents gives every unsealed event (this transaction's, in id order) its place in the chain.
+// sealEvents inserts the events this transaction recorded, already chained: each gets the next
+// position, the previous event's hash and its own. Inserting them only now, just before commit,
+// keeps PostgreSQL's chain lock short: it covers these inserts and the commit, not the whole work.
 func (tx *Tx) sealEvents(ctx context.Context) error {
-	if !tx.wroteEvents {
+	if len(tx.pendingEvents) == 0 {
 		return nil
 	}
 	if tx.dialect == Postgres {
@@ -43,35 +45,33 @@ func (tx *Tx) sealEvents(ctx context.Context) error {
 	if err := tx.queryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&seq, &last); err != nil {
 		return mapError("audit head", err)
 	}
-	pending, err := tx.unsealed(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range pending {
+	for _, p := range tx.pendingEvents {
 		seq++
-		hash := haven.ChainHash(last, seq, p.event, p.data)
-		if _, err := tx.exec(ctx, "seal event", `UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4`,
-			seq, last, hash, p.event.ID); err != nil {
+		e := p.event
+		e.Seq, e.PrevHash = seq, last
+		e.Hash = haven.ChainHash(last, seq, e, p.data)
+		if err := tx.insertEvent(ctx, e, p.data); err != nil {
 			return err
 		}
-		last = hash
+		last = e.Hash
 	}
-	_, err = tx.exec(ctx, "audit head", `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, seq, last)
-	tx.wroteEvents = false
+	tx.pendingEvents = nil
+	_, err := tx.exec(ctx, "audit head", `UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, seq, last)
 	return err
 }
 
 type storedEvent struct {
 	event *haven.Event
-	data  string
+	data  string // the data column's text, as hashed
 }
 
-func (tx *Tx) unsealed(ctx context.Context) ([]storedEvent, error) {
-	return queryAll(ctx, tx, "unsealed events", `SELECT `+eventColumns+` WHERE e.seq IS NULL ORDER BY e.id`,
-		func(row rowScanner) (storedEvent, error) {
-			e, data, err := scanEvent(row)
-			return storedEvent{e, data}, err
-		})
+func (tx *Tx) insertEvent(ctx context.Context, e *haven.Event, data string) error {
+	id, err := tx.insertID(ctx, "insert event", `INSERT INTO events (at, actor_id, action, object_type,
+		object_id, case_id, data, client_ip, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING id`, micros(e.At), nullID(e.ActorID), e.Action, e.ObjectType, e.ObjectID, nullID(e.CaseID),
+		data, e.ClientIP, e.Seq, e.PrevHash, e.Hash)
+	e.ID = id
+	return err
 }
 
 // FindEvents lists audit events matching f, newest first.

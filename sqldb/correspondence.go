@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"haven"
 )
@@ -191,14 +192,12 @@ func (tx *Tx) CaseAttachments(ctx context.Context, caseID int64) ([]*haven.Attac
 		}, caseID)
 }
 
-// InsertEvent appends an event.
+// InsertEvent records an event; it is written, chained, when the transaction commits. The event's
+// ID, Seq and hashes are set then.
 func (tx *Tx) InsertEvent(ctx context.Context, e *haven.Event) error {
-	id, err := tx.insertID(ctx, "insert event", `INSERT INTO events (at, actor_id, action, object_type,
-		object_id, case_id, data, client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		micros(e.At), nullID(e.ActorID), e.Action, e.ObjectType, e.ObjectID, nullID(e.CaseID), toJSON(e.Data), e.ClientIP)
-	e.ID = id
-	tx.wroteEvents = tx.wroteEvents || err == nil
-	return err
+	e.At = e.At.UTC().Truncate(time.Microsecond) // the stored precision, which the hash covers
+	tx.pendingEvents = append(tx.pendingEvents, storedEvent{event: e, data: toJSON(e.Data)})
+	return nil
 }
 
 // CaseEvents lists a case's events in order.

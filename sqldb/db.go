@@ -182,8 +182,8 @@ type Tx struct {
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
-	// wroteEvents says this transaction appended events, to be sealed into the chain at commit.
-	wroteEvents bool
+	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).
+	pendingEvents []storedEvent
 }
 
 var _ haven.Tx = (*Tx)(nil)

@@ -1,0 +1,73 @@
+package keyring
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+)
+
+// IndexKey computes blind indexes: keyed hashes that let the database find
+// a requester by email, phone or handle without storing the value in
+// plaintext. It is separate from the master key so that rotating the master
+// key re-seals the index key but leaves every stored index value valid.
+// Haven needs one index key per installation. The zero value is not usable.
+type IndexKey struct {
+	key *hiddenKey
+}
+
+// NewIndexKey makes a random index key; seal it with SealIndexKey and
+// store the sealed form once per installation.
+func NewIndexKey() (IndexKey, error) {
+	key := newHiddenKey()
+	if _, err := rand.Read(key.bytes[:]); err != nil {
+		return IndexKey{}, fmt.Errorf("keyring: reading randomness: %w", err)
+	}
+	return IndexKey{key: key}, nil
+}
+
+// SealIndexKey seals ik under the current master key.
+func (k *Keyring) SealIndexKey(ik IndexKey) (SealedKey, error) {
+	if ik.key == nil {
+		return nil, ErrZeroKey
+	}
+	return k.seal(purposeIndexKey, ik.key.bytes[:])
+}
+
+// OpenIndexKey unseals an index key made by SealIndexKey.
+func (k *Keyring) OpenIndexKey(sk SealedKey) (IndexKey, error) {
+	key, err := k.open32(purposeIndexKey, sk)
+	if err != nil {
+		return IndexKey{}, err
+	}
+	return IndexKey{key: key}, nil
+}
+
+// Blind returns the blind index of a value: hex HMAC-SHA-256 over the
+// length-prefixed kind and value, so ("ab", "c") and ("a", "bc") differ and
+// an email and a phone number never collide. The caller must normalise the
+// value first (the same way when storing and when searching), e.g.
+// lower-cased email, E.164 phone number.
+//
+// The output must never change for a given key, kind and value: stored
+// indexes depend on it (a test pins it). Blind panics on a zero IndexKey,
+// because hashing without a secret key would make the index reversible by
+// anyone who can guess values.
+func (ik IndexKey) Blind(kind, normalizedValue string) string {
+	if ik.key == nil {
+		panic("keyring: Blind called on a zero IndexKey")
+	}
+	mac := hmac.New(sha256.New, ik.key.bytes[:])
+	buf := make([]byte, 0, 16+len(kind)+len(normalizedValue))
+	buf = appendLengthPrefixed(buf, kind)
+	buf = appendLengthPrefixed(buf, normalizedValue)
+	mac.Write(buf)
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func appendLengthPrefixed(buf []byte, s string) []byte {
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(s)))
+	return append(buf, s...)
+}
