@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
+	ETOOMANY      = "too_many_requests"
 	EINTERNAL     = "internal"
 )
 

@@ -38,6 +38,29 @@ type AuthService interface {
 	TokenActor(ctx context.Context, token string) (Actor, error)
 	// CreateToken issues an API token for username; the token is returned once.
 	CreateToken(ctx context.Context, username, name string, readOnly bool) (token string, t *APIToken, err error)
+	// Tokens lists username's API tokens, revoked ones included (self or admin).
+	Tokens(ctx context.Context, username string) ([]*APIToken, error)
+	// RevokeToken revokes token id (self or admin). username, when not empty, must name the
+	// token's owner. A token that does not exist or that the caller may not see is ENOTFOUND.
+	RevokeToken(ctx context.Context, username string, id int64) error
+	// SignOutEverywhere ends every browser session of username (self or admin).
+	SignOutEverywhere(ctx context.Context, username string) error
+}
+
+// Login throttling: LoginMaxFailures failed sign-ins for one username within LoginFailureWindow
+// lock it for LoginLockout, during which even the right password is refused.
+const (
+	LoginMaxFailures   = 5
+	LoginFailureWindow = 15 * time.Minute
+	LoginLockout       = 15 * time.Minute
+)
+
+// LoginFailures counts the recent failed sign-ins of one username (which need not exist).
+type LoginFailures struct {
+	Username    string
+	Failures    int       // since FirstAt
+	FirstAt     time.Time // the first failure of the current window
+	LockedUntil time.Time // zero when not locked
 }
 
 // AuthStore is what the service layer needs from storage for sessions and tokens.
@@ -47,4 +70,22 @@ type AuthStore interface {
 	DeleteSession(ctx context.Context, hash string) error
 	InsertAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, hash string) (*APIToken, error)
+	APITokenByID(ctx context.Context, id int64) (*APIToken, error)
+	// UserAPITokens lists a user's tokens, newest first.
+	UserAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// RevokeAPIToken marks a token revoked; tokens are never deleted (events refer to them).
+	RevokeAPIToken(ctx context.Context, id int64) error
+	// TouchAPIToken records when a token was last used.
+	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
+	// DeleteUserSessions ends every session of a user and returns how many there were.
+	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
+	// LoginFailures reads the failure count of username; a username never seen has a zero value.
+	LoginFailures(ctx context.Context, username string) (*LoginFailures, error)
+	// AddLoginFailure counts one failure at at, atomically: a count whose window started before
+	// windowStart starts again at 1. It returns the new state.
+	AddLoginFailure(ctx context.Context, username string, at, windowStart time.Time) (*LoginFailures, error)
+	// LockLogin locks username until until and clears its count.
+	LockLogin(ctx context.Context, username string, until time.Time) error
+	// ClearLoginFailures forgets username's failures (after a successful sign-in).
+	ClearLoginFailures(ctx context.Context, username string) error
 }

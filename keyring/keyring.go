@@ -42,6 +42,18 @@ func NewKeyring(current *MasterKey, previous ...*MasterKey) *Keyring {
 // CurrentID returns the ID of the master key that seals new keys.
 func (k *Keyring) CurrentID() string { return k.current.id }
 
+// MasterKeys returns every master key the keyring holds, the current one first; a rotation builds
+// a keyring with a new current key and these as previous ones.
+func (k *Keyring) MasterKeys() []*MasterKey {
+	out := []*MasterKey{k.current}
+	for _, mk := range k.byID {
+		if mk != k.current {
+			out = append(out, mk)
+		}
+	}
+	return out
+}
+
 // seal encrypts a key under the current master key; see SealedKey for the
 // format.
 func (k *Keyring) seal(p purpose, key []byte) (SealedKey, error) {

@@ -2,7 +2,7 @@ package service
 
 import (
 	"context"
-	"strings"
+	"regexp"
 
 	"haven"
 )
@@ -39,13 +39,15 @@ func (s *Service) AuditEvents(ctx context.Context, f haven.EventFilter) (*haven.
 	return page, err
 }
 
+var actionRE = regexp.MustCompile(`^[a-z_.]*$`)
+
 func normalizeEventFilter(f *haven.EventFilter) error {
 	v := haven.Validation{}
 	if f.Limit <= 0 {
 		f.Limit = haven.DefaultLimit
 	}
 	v.Check(f.Limit <= haven.MaxLimit, "limit", "at most 500")
-	v.Check(len(f.Action) <= 100 && !strings.ContainsAny(f.Action, " %_"), "action", "an action such as case.updated, or a prefix such as case.")
+	v.Check(len(f.Action) <= 100 && actionRE.MatchString(f.Action), "action", "an action such as case.updated, or a prefix such as case.")
 	v.Check(f.Until.IsZero() || f.Since.IsZero() || f.Since.Before(f.Until), "until", "must be after since")
 	return v.Err()
 }

@@ -3,37 +3,148 @@ package service
 import (
 	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"haven"
 	"haven/auth"
 )
 
 // Login checks a password and opens a session. Unknown users and wrong passwords give the same
-// answer, so the form does not reveal which usernames exist.
+// answer, so the form does not reveal which usernames exist, and both count towards the
+// lock-out: haven.LoginMaxFailures failures of one username within haven.LoginFailureWindow lock
+// it for haven.LoginLockout, during which even the right password is refused.
 func (s *Service) Login(ctx context.Context, username, password string) (string, *haven.User, error) {
-	bad := haven.Errorf(haven.EUNAUTHORIZED, "wrong username or password")
+	name := loginName(username)
+	now := s.clock.Now()
 	var u *haven.User
+	var fails *haven.LoginFailures
 	err := s.store.View(ctx, func(tx haven.Tx) error {
 		var err error
-		u, err = tx.UserByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+		if fails, err = tx.LoginFailures(ctx, name); err != nil {
+			return err
+		}
+		u, err = tx.UserByUsername(ctx, name)
+		if haven.ErrorCode(err) == haven.ENOTFOUND {
+			u, err = nil, nil
+		}
 		return err
 	})
-	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return "", nil, bad
-	}
 	if err != nil {
 		return "", nil, err
 	}
-	if ok, err := auth.VerifyPassword(u.PasswordHash, password); err != nil || !ok || u.Disabled {
-		return "", nil, bad
+	if now.Before(fails.LockedUntil) {
+		return "", nil, s.loginRefused(ctx, name, u, now, fails.LockedUntil)
 	}
+	if !passwordOK(u, password) {
+		return "", nil, s.loginFailed(ctx, name, u, now)
+	}
+	return s.openSession(ctx, name, u, now)
+}
+
+// loginName is the name failures are counted under: the typed name as usernames are spelt,
+// bounded, and storable in both databases (valid UTF-8 without NUL).
+func loginName(typed string) string {
+	name := strings.ToLower(strings.TrimSpace(typed))
+	if len(name) > 256 {
+		name = name[:256]
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "")
+}
+
+// dummyHash is verified for unknown usernames, so they take as long to refuse as known ones.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("no account has this password")
+	return h
+})
+
+func passwordOK(u *haven.User, password string) bool {
+	if u == nil {
+		_, _ = auth.VerifyPassword(dummyHash(), password)
+		return false
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, password)
+	return err == nil && ok && !u.Disabled
+}
+
+func lockedOut(until time.Time) error {
+	shown := until.Truncate(time.Minute)
+	if shown.Before(until) {
+		shown = shown.Add(time.Minute)
+	}
+	return haven.Errorf(haven.EUNAUTHORIZED, "too many failed sign-ins: try again after %s UTC", shown.UTC().Format("15:04"))
+}
+
+// loginObject names the account of a sign-in event: a typed name that cannot be a username (a
+// password typed into the wrong field, say) is not kept in the audit trail.
+func loginObject(name string) string {
+	if haven.ValidUsername(name) {
+		return name
+	}
+	return "(not a username)"
+}
+
+// loginFailed counts a failure, and locks the username at the last one allowed.
+func (s *Service) loginFailed(ctx context.Context, name string, u *haven.User, now time.Time) error {
+	var refusal error
+	err := s.store.Update(ctx, func(tx haven.Tx) error {
+		refusal = haven.Errorf(haven.EUNAUTHORIZED, "wrong username or password")
+		f, err := tx.AddLoginFailure(ctx, name, now, now.Add(-haven.LoginFailureWindow))
+		if err != nil {
+			return err
+		}
+		data := map[string]any{"failures": f.Failures, "known_user": u != nil}
+		if err := record(ctx, tx, now, nil, "user.login_failed", "user", loginObject(name), 0, data); err != nil {
+			return err
+		}
+		if f.Failures < haven.LoginMaxFailures {
+			return nil
+		}
+		until := now.Add(haven.LoginLockout)
+		refusal = lockedOut(until)
+		if err := tx.LockLogin(ctx, name, until); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, nil, "user.locked_out", "user", loginObject(name), 0,
+			map[string]any{"until": until, "failures": f.Failures})
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// loginRefused records an attempt during a lock-out; the password was not even checked.
+func (s *Service) loginRefused(ctx context.Context, name string, u *haven.User, now, until time.Time) error {
+	err := s.store.Update(ctx, func(tx haven.Tx) error {
+		return record(ctx, tx, now, nil, "user.login_failed", "user", loginObject(name), 0,
+			map[string]any{"locked_until": until, "known_user": u != nil})
+	})
+	if err != nil {
+		return err
+	}
+	return lockedOut(until)
+}
+
+// openSession starts a session after a good password, unless another instance locked the
+// username meanwhile, and forgets the username's failures.
+func (s *Service) openSession(ctx context.Context, name string, u *haven.User, now time.Time) (string, *haven.User, error) {
 	token, err := auth.NewToken("hvs")
 	if err != nil {
 		return "", nil, haven.Internal("new session", err)
 	}
-	now := s.clock.Now()
 	sess := &haven.Session{TokenHash: auth.HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		f, err := tx.LoginFailures(ctx, name)
+		if err != nil {
+			return err
+		}
+		if now.Before(f.LockedUntil) {
+			return lockedOut(f.LockedUntil)
+		}
+		if err := tx.ClearLoginFailures(ctx, name); err != nil {
+			return err
+		}
 		if err := tx.InsertSession(ctx, sess); err != nil {
 			return err
 		}
@@ -65,17 +176,29 @@ func (s *Service) SessionActor(ctx context.Context, token string) (haven.Actor, 
 	return a, err
 }
 
+// tokenTouchEvery is how often a token's last use is written: at most once a minute per token,
+// so busy API clients do not turn every read into a write.
+const tokenTouchEvery = time.Minute
+
 // TokenActor resolves an API bearer token.
 func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, error) {
 	var a haven.Actor
+	var t *haven.APIToken
 	err := s.store.View(ctx, func(tx haven.Tx) error {
-		t, err := tx.APITokenByHash(ctx, auth.HashToken(token))
+		var err error
+		t, err = tx.APITokenByHash(ctx, auth.HashToken(token))
 		if err != nil || t.Revoked {
 			return haven.Errorf(haven.EUNAUTHORIZED, "invalid or revoked API token")
 		}
 		a.ReadOnly = t.ReadOnly
 		return s.activeUser(ctx, tx, t.UserID, &a)
 	})
+	if err != nil {
+		return a, err
+	}
+	if now := s.clock.Now(); t.LastUsed == nil || now.Sub(*t.LastUsed) >= tokenTouchEvery {
+		err = s.store.Update(ctx, func(tx haven.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+	}
 	return a, err
 }
 

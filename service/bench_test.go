@@ -24,6 +24,7 @@ func BenchmarkCreateCase(b *testing.B) {
 	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
 		b.Fatal(err)
 	}
+	unlock(b, db)
 	svc := service.New(db, nil, service.DefaultConfig())
 	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
 	if err != nil {

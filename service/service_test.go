@@ -10,6 +10,7 @@ import (
 	"haven"
 	"haven/service"
 	"haven/sqldb"
+	"haven/testenv"
 )
 
 // fixedClock lets tests control "now".
@@ -35,6 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
 		t.Fatal(err)
 	}
+	unlock(t, db)
 	clock := &fixedClock{t: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	svc := service.New(db, clock, service.DefaultConfig())
 	admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
@@ -63,6 +65,14 @@ func newFixture(t *testing.T) *fixture {
 		f.users[u.name] = as(created, false)
 	}
 	return f
+}
+
+// unlock gives the database a fresh master key.
+func unlock(t testing.TB, db *sqldb.DB) {
+	t.Helper()
+	if err := db.Unlock(context.Background(), testenv.Keyring(t)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func as(u *haven.User, readOnly bool) context.Context {

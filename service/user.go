@@ -139,7 +139,16 @@ func (s *Service) updateUser(ctx context.Context, actor *haven.User, username st
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		return record(ctx, tx, s.clock.Now(), actor, "user.updated", "user", u.Username, 0, map[string]any{"fields": changed})
+		data := map[string]any{"fields": changed}
+		if up.Disabled != nil && *up.Disabled || up.Password != nil {
+			// A disabled account or a changed password ends every browser session at once.
+			n, err := tx.DeleteUserSessions(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			data["sessions_ended"] = n
+		}
+		return record(ctx, tx, s.clock.Now(), actor, "user.updated", "user", u.Username, 0, data)
 	})
 	return u, err
 }

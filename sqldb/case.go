@@ -91,7 +91,7 @@ func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 
 const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,
 	c.tags, c.language, c.country, c.region, COALESCE(u.username, ''), COALESCE(t.name, ''), c.tier,
-	c.tlp, c.consent, c.requester_id, COALESCE(NULLIF(r.pseudonym, ''), r.name, ''),
+	c.tlp, c.consent, c.requester_id, COALESCE(r.pseudonym, ''), COALESCE(r.name, ''), r.data_key,
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
 	c.version, c.due_sort`
 
@@ -105,17 +105,22 @@ const caseOtherJoins = `
 type rowScanner interface{ Scan(dest ...any) error }
 
 // scanCase reads one row of caseColumns and returns the case and its due_sort key.
-func scanCase(row rowScanner) (*haven.Case, int64, error) {
+func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	var c haven.Case
 	var rank int
 	var cats, tags, consent string
 	var requester sql.NullInt64
 	var frd, rd, closed sql.NullInt64
 	var created, updated, due int64
+	var pseudonym, name string
+	var sealed []byte
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Summary, &c.Status, &rank, &cats, &tags,
 		&c.Language, &c.Country, &c.Region, &c.Assignee, &c.Team, &c.Tier, &c.TLP, &consent,
-		&requester, &c.RequesterName, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due)
+		&requester, &pseudonym, &name, &sealed, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due)
 	if err != nil {
+		return nil, 0, err
+	}
+	if c.RequesterName, err = tx.displayName(sealed, pseudonym, name); err != nil {
 		return nil, 0, err
 	}
 	c.Priority = haven.PriorityFromRank(rank)
@@ -134,9 +139,24 @@ func scanCase(row rowScanner) (*haven.Case, int64, error) {
 	return &c, due, nil
 }
 
+// displayName decrypts the requester's pseudonym, or name when there is none, for case lists.
+func (tx *Tx) displayName(sealed []byte, pseudonym, name string) (string, error) {
+	if pseudonym == "" && name == "" {
+		return "", nil
+	}
+	k, err := tx.openRecordKey(sealed)
+	if err != nil {
+		return "", err
+	}
+	if pseudonym != "" {
+		return k.open(pseudonym, "requester:pseudonym")
+	}
+	return k.open(name, "requester:name")
+}
+
 // CaseByNumber reads one case.
 func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, error) {
-	c, _, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.number = $1`, number))
+	c, _, err := tx.scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.number = $1`, number))
 	if err != nil {
 		return nil, notFound(err, "case "+number)
 	}
@@ -145,7 +165,7 @@ func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, err
 
 // CaseByID reads one case.
 func (tx *Tx) CaseByID(ctx context.Context, id int64) (*haven.Case, error) {
-	c, _, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.id = $1`, id))
+	c, _, err := tx.scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("case %d", id))
 	}
@@ -205,7 +225,7 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	page := &haven.CasePage{Items: []*haven.Case{}}
 	var lastDue int64
 	for rows.Next() {
-		c, due, err := scanCase(rows)
+		c, due, err := tx.scanCase(rows)
 		if err != nil {
 			return nil, mapError("scan case", err)
 		}
@@ -317,10 +337,11 @@ func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
 	return tx.reindex(ctx, c.ID, caseText(c.Number, c.Title, c.Summary))
 }
 
-// AppendCaseText sets one part (a note, a message) of the case's search document.
+// AppendCaseText sets one part (a note, a message) of the case's search document. The part holds
+// no plaintext: each word becomes the keyed hashes of its prefixes (searchTerms).
 func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text string) error {
 	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
-		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, textnorm.Normalize(text)); err != nil {
+		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, tx.searchTerms(text)); err != nil {
 		return err
 	}
 	var number, title, summary string

@@ -7,35 +7,67 @@ import (
 	"time"
 
 	"haven"
+	"haven/keyring"
 )
 
-// InsertReport stores an inbound submission; a repeated dedupe key gives ECONFLICT.
+// InsertReport stores an inbound submission, its raw source encrypted; a repeated dedupe key
+// gives ECONFLICT.
 func (tx *Tx) InsertReport(ctx context.Context, r *haven.Report) error {
+	raw, sealed, err := tx.sealRaw(r.Raw)
+	if err != nil {
+		return err
+	}
 	dedupe := sql.NullString{String: r.DedupeKey, Valid: r.DedupeKey != ""}
-	id, err := tx.insertID(ctx, "insert report", `INSERT INTO reports (channel, external_id, dedupe_key, raw, case_id, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		r.Channel, r.ExternalID, dedupe, r.Raw, nullID(r.CaseID), micros(r.ReceivedAt))
+	id, err := tx.insertID(ctx, "insert report", `INSERT INTO reports (channel, external_id, dedupe_key, raw, case_id, received_at, data_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		r.Channel, r.ExternalID, dedupe, raw, nullID(r.CaseID), micros(r.ReceivedAt), sealed)
 	r.ID = id
 	return err
 }
 
-const reportColumns = `r.id, r.channel, r.external_id, COALESCE(r.dedupe_key, ''), r.raw, r.case_id,
+// sealRaw encrypts a report's raw bytes with a new data key (nothing to hide: nothing stored).
+func (tx *Tx) sealRaw(raw []byte) ([]byte, []byte, error) {
+	if len(raw) == 0 {
+		return nil, nil, nil
+	}
+	k, err := tx.newRecordKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	ct, err := keyring.Encrypt(k.dk, raw, []byte("report:raw"))
+	if err != nil {
+		return nil, nil, haven.Internal("encrypt report", err)
+	}
+	return ct, k.sealed, nil
+}
+
+const reportColumns = `r.id, r.channel, r.external_id, COALESCE(r.dedupe_key, ''), r.raw, r.data_key, r.case_id,
 	COALESCE(c.number, ''), r.received_at FROM reports r LEFT JOIN cases c ON c.id = r.case_id`
 
-func scanReport(row rowScanner) (*haven.Report, error) {
+func (tx *Tx) scanReport(row rowScanner) (*haven.Report, error) {
 	var r haven.Report
 	var caseID sql.NullInt64
 	var at int64
-	if err := row.Scan(&r.ID, &r.Channel, &r.ExternalID, &r.DedupeKey, &r.Raw, &caseID, &r.CaseNumber, &at); err != nil {
+	var sealed []byte
+	if err := row.Scan(&r.ID, &r.Channel, &r.ExternalID, &r.DedupeKey, &r.Raw, &sealed, &caseID, &r.CaseNumber, &at); err != nil {
 		return nil, err
 	}
 	r.CaseID, r.ReceivedAt = caseID.Int64, fromMicros(at)
+	if len(sealed) > 0 && len(r.Raw) > 0 {
+		k, err := tx.openRecordKey(sealed)
+		if err != nil {
+			return nil, err
+		}
+		if r.Raw, err = keyring.Decrypt(k.dk, r.Raw, []byte("report:raw")); err != nil {
+			return nil, haven.Internal("decrypt report", err)
+		}
+	}
 	return &r, nil
 }
 
 // ReportByID reads one report.
 func (tx *Tx) ReportByID(ctx context.Context, id int64) (*haven.Report, error) {
-	r, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.id = $1`, id))
+	r, err := tx.scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("report %d", id))
 	}
@@ -44,7 +76,7 @@ func (tx *Tx) ReportByID(ctx context.Context, id int64) (*haven.Report, error) {
 
 // ReportByDedupeKey finds a report by its dedupe key.
 func (tx *Tx) ReportByDedupeKey(ctx context.Context, key string) (*haven.Report, error) {
-	r, err := scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.dedupe_key = $1`, key))
+	r, err := tx.scanReport(tx.queryRow(ctx, `SELECT `+reportColumns+` WHERE r.dedupe_key = $1`, key))
 	if err != nil {
 		return nil, notFound(err, "report")
 	}
@@ -62,41 +94,79 @@ func (tx *Tx) LinkReport(ctx context.Context, reportID, caseID int64) error {
 
 // CaseReports lists the reports linked to a case, oldest first.
 func (tx *Tx) CaseReports(ctx context.Context, caseID int64) ([]*haven.Report, error) {
-	return queryAll(ctx, tx, "case reports", `SELECT `+reportColumns+` WHERE r.case_id = $1 ORDER BY r.id`, scanReport, caseID)
+	return queryAll(ctx, tx, "case reports", `SELECT `+reportColumns+` WHERE r.case_id = $1 ORDER BY r.id`, tx.scanReport, caseID)
 }
 
-// InsertMessage stores correspondence.
+// InsertMessage stores correspondence; addresses, subject and bodies are encrypted.
 func (tx *Tx) InsertMessage(ctx context.Context, m *haven.Message) error {
+	k, err := tx.newRecordKey()
+	if err != nil {
+		return err
+	}
+	from, to, subject, text, html := m.From, toJSON(m.To), m.Subject, m.Text, m.HTML
+	if err := k.sealAll(messageFields(&from, &to, &subject, &text, &html)); err != nil {
+		return err
+	}
 	id, err := tx.insertID(ctx, "insert message", `INSERT INTO messages (case_id, direction, channel,
 		from_addr, to_addrs, subject, text_body, html_body, encrypted, message_id, in_reply_to, refs,
-		status, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-		RETURNING id`, m.CaseID, m.Direction, m.Channel, m.From, toJSON(m.To), m.Subject, m.Text, m.HTML,
-		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt))
+		status, author_id, created_at, data_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		RETURNING id`, m.CaseID, m.Direction, m.Channel, from, to, subject, text, html,
+		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt), []byte(k.sealed))
 	m.ID = id
 	return err
+}
+
+// messageFields names a message's encrypted columns by their AAD.
+func messageFields(from, to, subject, text, html *string) map[string]*string {
+	return map[string]*string{"message:from": from, "message:to": to, "message:subject": subject,
+		"message:text": text, "message:html": html}
 }
 
 // CaseMessages lists a case's messages, oldest first.
 func (tx *Tx) CaseMessages(ctx context.Context, caseID int64) ([]*haven.Message, error) {
 	return queryAll(ctx, tx, "case messages", `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
 		m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
-		m.status, COALESCE(u.username, ''), m.created_at
+		m.status, COALESCE(u.username, ''), m.created_at, m.data_key
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = $1 ORDER BY m.id`,
 		func(row rowScanner) (*haven.Message, error) {
 			var m haven.Message
 			var to, refs string
 			var at int64
+			var sealed []byte
 			err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
-				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at)
+				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed)
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.openColumns(sealed, messageFields(&m.From, &to, &m.Subject, &m.Text, &m.HTML)); err != nil {
+				return nil, err
+			}
 			m.To, m.References, m.CreatedAt = fromJSON[[]string](to), fromJSON[[]string](refs), fromMicros(at)
-			return &m, err
+			return &m, nil
 		}, caseID)
 }
 
-// InsertNote stores an internal note.
+// openColumns decrypts a record's columns with its sealed data key.
+func (tx *Tx) openColumns(sealed []byte, fields map[string]*string) error {
+	k, err := tx.openRecordKey(sealed)
+	if err != nil {
+		return err
+	}
+	return k.openAll(fields)
+}
+
+// InsertNote stores an internal note, its body encrypted.
 func (tx *Tx) InsertNote(ctx context.Context, n *haven.Note) error {
-	id, err := tx.insertID(ctx, "insert note", `INSERT INTO notes (case_id, author_id, body, visibility, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, n.CaseID, nullID(n.AuthorID), n.Body, n.Visibility, micros(n.CreatedAt))
+	k, err := tx.newRecordKey()
+	if err != nil {
+		return err
+	}
+	body, err := k.seal(n.Body, "note:body")
+	if err != nil {
+		return err
+	}
+	id, err := tx.insertID(ctx, "insert note", `INSERT INTO notes (case_id, author_id, body, visibility, created_at, data_key)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, n.CaseID, nullID(n.AuthorID), body, n.Visibility, micros(n.CreatedAt), []byte(k.sealed))
 	n.ID = id
 	return err
 }
@@ -104,14 +174,17 @@ func (tx *Tx) InsertNote(ctx context.Context, n *haven.Note) error {
 // CaseNotes lists a case's notes, oldest first.
 func (tx *Tx) CaseNotes(ctx context.Context, caseID int64) ([]*haven.Note, error) {
 	return queryAll(ctx, tx, "case notes", `SELECT n.id, n.case_id, COALESCE(n.author_id, 0), COALESCE(u.username, ''),
-		n.body, n.visibility, n.created_at FROM notes n LEFT JOIN users u ON u.id = n.author_id
+		n.body, n.visibility, n.created_at, n.data_key FROM notes n LEFT JOIN users u ON u.id = n.author_id
 		WHERE n.case_id = $1 ORDER BY n.id`,
 		func(row rowScanner) (*haven.Note, error) {
 			var n haven.Note
 			var at int64
-			err := row.Scan(&n.ID, &n.CaseID, &n.AuthorID, &n.Author, &n.Body, &n.Visibility, &at)
+			var sealed []byte
+			if err := row.Scan(&n.ID, &n.CaseID, &n.AuthorID, &n.Author, &n.Body, &n.Visibility, &at, &sealed); err != nil {
+				return nil, err
+			}
 			n.CreatedAt = fromMicros(at)
-			return &n, err
+			return &n, tx.openColumns(sealed, map[string]*string{"note:body": &n.Body})
 		}, caseID)
 }
 

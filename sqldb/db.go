@@ -34,6 +34,7 @@ type DB struct {
 	// SQLite only: the queue of the group-committing writer (batch.go).
 	writes     chan writeRequest
 	writerDone chan struct{}
+	keys       *keys      // set by Unlock; nil while locked
 	stmts      *stmtCache // SQLite writer's prepared statements
 	readStmts  *stmtCache // SQLite readers' prepared statements
 }
@@ -136,6 +137,9 @@ func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(haven.Tx) error) (err error) {
+	if db.keys == nil {
+		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
+	}
 	opts := &sql.TxOptions{}
 	if db.Dialect == Postgres {
 		opts.ReadOnly = readOnly
@@ -144,7 +148,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err != nil {
 		return haven.Internal("begin", err)
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect, searchDocs: map[int64]string{}}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{}}
 	tx.stmts = db.stmts
 	if readOnly {
 		tx.stmts = db.readStmts
@@ -182,6 +186,7 @@ type Tx struct {
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
+	keys       *keys
 	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).
 	pendingEvents []storedEvent
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"haven"
+	"haven/keyring"
 )
 
 // FuzzCursor: an arbitrary cursor string is refused as EINVALID, never a panic.
@@ -34,6 +35,11 @@ func FuzzSearch(f *testing.F) {
 	}
 	defer db.Close()
 	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		f.Fatal(err)
+	}
+	encoded, _ := keyring.GenerateMasterKey()
+	mk, _ := keyring.ParseMasterKey(encoded)
+	if err := db.Unlock(ctx, keyring.NewKeyring(mk)); err != nil {
 		f.Fatal(err)
 	}
 	now := time.Now()

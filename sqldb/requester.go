@@ -4,48 +4,82 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"haven"
 )
 
 const requesterColumns = `id, name, pseudonym, pgp_key, languages, organisation_id, vetting,
-	vouched_by, risk_notes, merged_into, created_at, updated_at`
+	vouched_by, risk_notes, merged_into, created_at, updated_at, data_key`
 
-func scanRequester(row rowScanner) (*haven.Requester, error) {
+// requesterFields names a requester's encrypted columns by their AAD.
+func requesterFields(r *haven.Requester) map[string]*string {
+	return map[string]*string{"requester:name": &r.Name, "requester:pseudonym": &r.Pseudonym,
+		"requester:pgp_key": &r.PGPKey, "requester:vouched_by": &r.VouchedBy, "requester:risk_notes": &r.RiskNotes}
+}
+
+// scanRequester reads requesterColumns and decrypts the personal fields; the returned key opens
+// the contacts too.
+func (tx *Tx) scanRequester(row rowScanner) (*haven.Requester, *recordKey, error) {
 	var r haven.Requester
 	var langs string
 	var org, merged sql.NullInt64
 	var created, updated int64
+	var sealed []byte
 	if err := row.Scan(&r.ID, &r.Name, &r.Pseudonym, &r.PGPKey, &langs, &org, &r.Vetting,
-		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated); err != nil {
-		return nil, err
+		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated, &sealed); err != nil {
+		return nil, nil, err
 	}
 	r.Languages = fromJSON[[]string](langs)
 	r.OrganisationID, r.MergedInto = org.Int64, merged.Int64
 	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &r, nil
+	k, err := tx.openRecordKey(sealed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &r, k, k.openAll(requesterFields(&r))
 }
 
-// InsertRequester stores r and its contacts; a contact already held by someone gives ECONFLICT.
+// sealedRequester returns a copy of r with its personal fields encrypted under a new data key.
+func (tx *Tx) sealedRequester(r *haven.Requester) (*haven.Requester, *recordKey, error) {
+	k, err := tx.newRecordKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	enc := *r
+	return &enc, k, k.sealAll(requesterFields(&enc))
+}
+
+// InsertRequester stores r and its contacts, encrypted; a contact already held by someone gives
+// ECONFLICT.
 func (tx *Tx) InsertRequester(ctx context.Context, r *haven.Requester) error {
+	enc, k, err := tx.sealedRequester(r)
+	if err != nil {
+		return err
+	}
 	id, err := tx.insertID(ctx, "insert requester", `INSERT INTO requesters (name, pseudonym, pgp_key,
-		languages, organisation_id, vetting, vouched_by, risk_notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		r.Name, r.Pseudonym, r.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
-		r.VouchedBy, r.RiskNotes, micros(r.CreatedAt), micros(r.UpdatedAt))
+		languages, organisation_id, vetting, vouched_by, risk_notes, created_at, updated_at, data_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		enc.Name, enc.Pseudonym, enc.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
+		enc.VouchedBy, enc.RiskNotes, micros(r.CreatedAt), micros(r.UpdatedAt), []byte(k.sealed))
 	if err != nil {
 		return err
 	}
 	r.ID = id
-	return tx.insertContacts(ctx, r.ID, r.Contacts)
+	return tx.insertContacts(ctx, r.ID, k, r.Contacts)
 }
 
-func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, contacts []haven.Contact) error {
+// insertContacts stores contacts encrypted, each findable only by its blind index.
+func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, k *recordKey, contacts []haven.Contact) error {
 	for _, c := range contacts {
-		_, err := tx.exec(ctx, "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
-			VALUES ($1, $2, $3, $4)`, requesterID, c.Kind, c.Value, c.NormalizedValue())
+		value, err := k.seal(c.Value, "requester_contact:"+c.Kind)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
+			VALUES ($1, $2, $3, $4)`, requesterID, c.Kind, value, tx.blind(c))
 		if haven.ErrorCode(err) == haven.ECONFLICT {
-			return &haven.Error{Code: haven.ECONFLICT, Message: fmt.Sprintf("another requester already has the %s contact %s", c.Kind, c.Value), Err: err}
+			return &haven.Error{Code: haven.ECONFLICT, Message: fmt.Sprintf("another requester already has this %s contact", c.Kind), Err: err}
 		}
 		if err != nil {
 			return err
@@ -54,50 +88,51 @@ func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, contacts []
 	return nil
 }
 
-func (tx *Tx) loadContacts(ctx context.Context, r *haven.Requester) error {
-	rows, err := tx.query(ctx, `SELECT kind, value FROM requester_contacts WHERE requester_id = $1 ORDER BY id`, r.ID)
+func (tx *Tx) loadContacts(ctx context.Context, r *haven.Requester, k *recordKey) error {
+	contacts, err := queryAll(ctx, tx, "contacts", `SELECT kind, value FROM requester_contacts WHERE requester_id = $1 ORDER BY id`,
+		func(row rowScanner) (haven.Contact, error) {
+			var c haven.Contact
+			if err := row.Scan(&c.Kind, &c.Value); err != nil {
+				return c, err
+			}
+			v, err := k.open(c.Value, "requester_contact:"+c.Kind)
+			c.Value = v
+			return c, err
+		}, r.ID)
+	r.Contacts = contacts
+	return err
+}
+
+func (tx *Tx) requesterWhere(ctx context.Context, what, where string, args ...any) (*haven.Requester, error) {
+	r, k, err := tx.scanRequester(tx.queryRow(ctx, `SELECT `+requesterColumns+` FROM requesters WHERE `+where, args...))
 	if err != nil {
-		return mapError("contacts", err)
+		return nil, notFound(err, what)
 	}
-	defer rows.Close()
-	r.Contacts = []haven.Contact{}
-	for rows.Next() {
-		var c haven.Contact
-		if err := rows.Scan(&c.Kind, &c.Value); err != nil {
-			return mapError("contacts", err)
-		}
-		r.Contacts = append(r.Contacts, c)
-	}
-	return mapError("contacts", rows.Err())
+	return r, tx.loadContacts(ctx, r, k)
 }
 
 // RequesterByID reads one requester with contacts.
 func (tx *Tx) RequesterByID(ctx context.Context, id int64) (*haven.Requester, error) {
-	r, err := scanRequester(tx.queryRow(ctx, `SELECT `+requesterColumns+` FROM requesters WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, fmt.Sprintf("requester %d", id))
-	}
-	return r, tx.loadContacts(ctx, r)
+	return tx.requesterWhere(ctx, fmt.Sprintf("requester %d", id), "id = $1", id)
 }
 
-// RequesterByContact finds who holds a contact (email, phone…), following merges.
+// RequesterByContact finds who holds a contact (email, phone…) through its blind index.
 func (tx *Tx) RequesterByContact(ctx context.Context, c haven.Contact) (*haven.Requester, error) {
-	var id int64
-	err := tx.queryRow(ctx, `SELECT requester_id FROM requester_contacts WHERE kind = $1 AND normalized = $2`,
-		c.Kind, c.NormalizedValue()).Scan(&id)
-	if err != nil {
-		return nil, notFound(err, "requester with "+c.Kind+" "+c.Value)
-	}
-	return tx.RequesterByID(ctx, id)
+	return tx.requesterWhere(ctx, "requester with this "+c.Kind,
+		"id = (SELECT requester_id FROM requester_contacts WHERE kind = $1 AND normalized = $2)", c.Kind, tx.blind(c))
 }
 
-// UpdateRequester writes r and replaces its contacts.
+// UpdateRequester writes r (under a new data key) and replaces its contacts.
 func (tx *Tx) UpdateRequester(ctx context.Context, r *haven.Requester) error {
+	enc, k, err := tx.sealedRequester(r)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, "update requester", `UPDATE requesters SET name = $1, pseudonym = $2, pgp_key = $3,
 		languages = $4, organisation_id = $5, vetting = $6, vouched_by = $7, risk_notes = $8,
-		merged_into = $9, updated_at = $10 WHERE id = $11`,
-		r.Name, r.Pseudonym, r.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
-		r.VouchedBy, r.RiskNotes, nullID(r.MergedInto), micros(r.UpdatedAt), r.ID)
+		merged_into = $9, updated_at = $10, data_key = $11 WHERE id = $12`,
+		enc.Name, enc.Pseudonym, enc.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
+		enc.VouchedBy, enc.RiskNotes, nullID(r.MergedInto), micros(r.UpdatedAt), []byte(k.sealed), r.ID)
 	if err != nil {
 		return err
 	}
@@ -107,20 +142,20 @@ func (tx *Tx) UpdateRequester(ctx context.Context, r *haven.Requester) error {
 	if _, err := tx.exec(ctx, "clear contacts", `DELETE FROM requester_contacts WHERE requester_id = $1`, r.ID); err != nil {
 		return err
 	}
-	return tx.insertContacts(ctx, r.ID, r.Contacts)
+	return tx.insertContacts(ctx, r.ID, k, r.Contacts)
 }
 
-// FindRequesters lists live (not merged) requesters by id, newest first.
+// FindRequesters lists live (not merged) requesters by id, newest first. Names are encrypted, so
+// a name filter is applied after decryption, reading on until the page is full.
 func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*haven.RequesterPage, error) {
 	q := &queryBuilder{}
 	q.add("merged_into IS NULL")
 	if f.Contact != "" {
-		q.add("id IN (SELECT requester_id FROM requester_contacts WHERE normalized = " +
-			q.arg(haven.Contact{Kind: "email", Value: f.Contact}.NormalizedValue()) + ")")
-	}
-	if f.Name != "" {
-		p := q.arg("%" + f.Name + "%")
-		q.add("(LOWER(name) LIKE LOWER(" + p + ") OR LOWER(pseudonym) LIKE LOWER(" + p + "))")
+		var blinds []string
+		for _, kind := range haven.ContactKinds() {
+			blinds = append(blinds, q.arg(tx.blind(haven.Contact{Kind: kind, Value: f.Contact})))
+		}
+		q.add("id IN (SELECT requester_id FROM requester_contacts WHERE normalized IN (" + strings.Join(blinds, ", ") + "))")
 	}
 	if f.Cursor != "" {
 		k, err := decodeCursor(f.Cursor, "requesters", 1)
@@ -129,34 +164,57 @@ func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*hav
 		}
 		q.add("id < " + q.arg(k[0]))
 	}
-	rows, err := tx.query(ctx, `SELECT `+requesterColumns+` FROM requesters`+q.whereSQL()+
-		` ORDER BY id DESC LIMIT `+q.arg(f.Limit+1), q.args...)
+	query := `SELECT ` + requesterColumns + ` FROM requesters` + q.whereSQL() + ` ORDER BY id DESC`
+	if f.Name == "" {
+		query += ` LIMIT ` + q.arg(f.Limit+1)
+	}
+	page, err := tx.collectRequesters(ctx, query, q.args, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range page.Items {
+		if err := tx.loadContacts(ctx, r.Requester, r.key); err != nil {
+			return nil, err
+		}
+	}
+	return page.RequesterPage, nil
+}
+
+type requesterWithKey struct {
+	*haven.Requester
+	key *recordKey
+}
+
+type requesterPage struct {
+	*haven.RequesterPage
+	Items []requesterWithKey
+}
+
+// collectRequesters reads rows until a page of requesters matching f.Name is full.
+func (tx *Tx) collectRequesters(ctx context.Context, query string, args []any, f haven.RequesterFilter) (*requesterPage, error) {
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, mapError("find requesters", err)
 	}
-	page := &haven.RequesterPage{Items: []*haven.Requester{}}
+	defer rows.Close()
+	page := &requesterPage{RequesterPage: &haven.RequesterPage{Items: []*haven.Requester{}}}
+	name := strings.ToLower(f.Name)
 	for rows.Next() {
-		r, err := scanRequester(rows)
+		r, k, err := tx.scanRequester(rows)
 		if err != nil {
-			rows.Close()
 			return nil, mapError("scan requester", err)
+		}
+		if name != "" && !strings.Contains(strings.ToLower(r.Name), name) && !strings.Contains(strings.ToLower(r.Pseudonym), name) {
+			continue
 		}
 		if len(page.Items) == f.Limit {
 			page.Next = encodeCursor("requesters", page.Items[len(page.Items)-1].ID)
 			break
 		}
-		page.Items = append(page.Items, r)
+		page.Items = append(page.Items, requesterWithKey{r, k})
+		page.RequesterPage.Items = append(page.RequesterPage.Items, r)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, mapError("find requesters", err)
-	}
-	for _, r := range page.Items {
-		if err := tx.loadContacts(ctx, r); err != nil {
-			return nil, err
-		}
-	}
-	return page, nil
+	return page, mapError("find requesters", rows.Err())
 }
 
 // MoveRequesterCases re-links every case of from to into.

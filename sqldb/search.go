@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"haven"
+	"haven/textnorm"
 )
 
 // Full-text search is where the dialects differ: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
@@ -70,6 +71,29 @@ func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, erro
 	return ` FROM cases c ` + index + caseOtherJoins, nil
 }
 
+// Notes and message bodies are encrypted, so the index must not hold their words either: each word
+// is indexed as the keyed hashes (blind index, 64 bits) of its prefixes from three letters up, or of
+// the whole word when shorter. A query word then matches its own hash as an exact term, which finds
+// every indexed word it is a prefix of. Without the index key the terms reveal nothing.
+const blindTermPrefix = "zz"
+
+// searchTerms turns text into the blind terms described above.
+func (tx *Tx) searchTerms(text string) string {
+	var b strings.Builder
+	for _, token := range textnorm.Tokens(text) {
+		runes := []rune(token)
+		for n := min(3, len(runes)); n <= len(runes); n++ {
+			b.WriteString(tx.blindTerm(string(runes[:n])))
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+func (tx *Tx) blindTerm(prefix string) string {
+	return blindTermPrefix + tx.keys.index.Blind("search", prefix)[:16]
+}
+
 // prefixable reports whether a search word is long enough to match as a prefix: a one- or
 // two-letter prefix expands to thousands of index terms (126 ms for "a" at 100,000 cases), so
 // such words match whole words only.
@@ -85,6 +109,7 @@ func (tx *Tx) searchClause(q *queryBuilder, tokens []string) string {
 			if prefixable(t) {
 				terms[i] += ":*"
 			}
+			terms[i] = "(" + terms[i] + " | '" + tx.blindTerm(t) + "')"
 		}
 		return "c.id IN (SELECT case_id FROM case_search WHERE tsv @@ to_tsquery('simple', " +
 			q.arg(strings.Join(terms, " & ")) + "))"
@@ -95,6 +120,7 @@ func (tx *Tx) searchClause(q *queryBuilder, tokens []string) string {
 		if prefixable(t) {
 			terms[i] += "*"
 		}
+		terms[i] = "(" + terms[i] + ` OR "` + tx.blindTerm(t) + `")`
 	}
-	return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH " + q.arg(strings.Join(terms, " ")) + ")"
+	return "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH " + q.arg(strings.Join(terms, " AND ")) + ")"
 }

@@ -32,9 +32,11 @@ func openMigrated(t testing.TB, dsn string) haven.Store {
 	if _, err := db.Migrate(context.Background(), func() int64 { return 1 }); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Unlock(context.Background(), testenv.Keyring(t)); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
-
 func TestSQLite(t *testing.T)   { storetest.Run(t, openSQLite) }
 func TestPostgres(t *testing.T) { storetest.Run(t, openPostgres) }
 

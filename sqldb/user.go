@@ -187,14 +187,7 @@ func (tx *Tx) InsertAPIToken(ctx context.Context, t *haven.APIToken) error {
 
 // APITokenByHash reads a token by the hash of its secret.
 func (tx *Tx) APITokenByHash(ctx context.Context, hash string) (*haven.APIToken, error) {
-	var t haven.APIToken
-	var created int64
-	err := tx.queryRow(ctx, `SELECT k.id, k.user_id, u.username, k.name, k.token_hash, k.read_only, k.created_at, k.revoked
-		FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = $1`, hash).
-		Scan(&t.ID, &t.UserID, &t.Username, &t.Name, &t.TokenHash, &t.ReadOnly, &created, &t.Revoked)
-	if err != nil {
-		return nil, notFound(err, "token")
-	}
-	t.CreatedAt = fromMicros(created)
-	return &t, nil
+	t, err := scanAPIToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens k JOIN users u ON u.id = k.user_id
+		WHERE k.token_hash = $1`, hash))
+	return t, notFound(err, "token")
 }

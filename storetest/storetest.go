@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},
+		{"Accounts", testAccounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"haven"
@@ -17,7 +19,12 @@ type loginRequest struct {
 }
 
 // login checks a password and sets the session cookie (browsers; API clients use tokens).
+// Attempts are limited per client address here; the service locks out a username after repeated
+// failures, whatever address they come from.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitLogins(w, r); err != nil {
+		return err
+	}
 	var in loginRequest
 	if err := s.decode(w, r, &in); err != nil {
 		return err
@@ -41,18 +48,52 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// logout ends the session and clears the cookie.
+// logout ends the session and clears the cookie; with ?all=true it ends every session of the
+// cookie's user ("sign out everywhere").
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "all")
+	all := q.flag("all")
+	if err := q.err(); err != nil {
+		return err
+	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return haven.Errorf(haven.EUNAUTHORIZED, "not signed in")
 	}
-	if err := s.svc.Auth.Logout(r.Context(), c.Value); err != nil {
+	if all {
+		err = s.signOutEverywhere(r, c.Value)
+	} else {
+		err = s.svc.Auth.Logout(r.Context(), c.Value)
+	}
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, sessionCookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (s *Server) signOutEverywhere(r *http.Request, token string) error {
+	a, err := s.svc.Auth.SessionActor(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	return s.svc.Auth.SignOutEverywhere(haven.WithActor(r.Context(), a), a.User.Username)
+}
+
+// limitLogins takes one sign-in attempt from the client's address, or answers 429 with
+// Retry-After when the address has used them all.
+func (s *Server) limitLogins(w http.ResponseWriter, r *http.Request) error {
+	if s.logins == nil {
+		return nil
+	}
+	ok, wait := s.logins.allow(haven.ClientIPFrom(r.Context()))
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return haven.Errorf(haven.ETOOMANY, "too many sign-in attempts from your address: try again in %d seconds", secs)
 }
 
 func (s *Server) sessionActor(r *http.Request) (haven.Actor, error) {

@@ -114,3 +114,39 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	token, info, err := s.svc.Auth.CreateToken(r.Context(), username, strings.TrimSpace(in.Name), in.ReadOnly)
 	return created(w, tokenResponse{Token: token, Info: info}, err)
 }
+
+// listTokens lists the caller's tokens, or ?username='s (admins).
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "username")
+	username := q.str("username")
+	if err := q.err(); err != nil {
+		return err
+	}
+	if username == "" {
+		username = actorName(r.Context())
+	}
+	tokens, err := s.svc.Auth.Tokens(r.Context(), username)
+	return replyList(w, tokens, err)
+}
+
+// revokeToken revokes a token: the caller's own, or anyone's for admins (the service decides).
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "token")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Auth.RevokeToken(r.Context(), "", id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// signOutUser ends every browser session of a user (oneself, or anyone for admins).
+func (s *Server) signOutUser(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Auth.SignOutEverywhere(r.Context(), r.PathValue("username")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

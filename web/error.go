@@ -40,6 +40,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case haven.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case haven.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

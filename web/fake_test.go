@@ -29,7 +29,10 @@ type fake struct {
 	last     []any // the arguments of the last call
 }
 
-const goodToken = "hvt_good-token-for-tests"
+const (
+	goodToken   = "hvt_good-token-for-tests"
+	goodSession = "hvs_good-session-for-tests"
+)
 
 var testTime = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
@@ -243,8 +246,12 @@ func (f *fake) Login(ctx context.Context, username, password string) (string, *h
 
 func (f *fake) Logout(ctx context.Context, token string) error { return nil }
 
+// SessionActor accepts goodSession only.
 func (f *fake) SessionActor(ctx context.Context, token string) (haven.Actor, error) {
-	return haven.Actor{}, haven.Errorf(haven.EUNAUTHORIZED, "not in this fake")
+	if token != goodSession {
+		return haven.Actor{}, haven.Errorf(haven.EUNAUTHORIZED, "your session has ended; sign in again")
+	}
+	return haven.Actor{User: testUser()}, nil
 }
 
 // TokenActor accepts goodToken only; it does not go through call, so f.err does not affect it.
@@ -259,6 +266,23 @@ func (f *fake) CreateToken(ctx context.Context, username, name string, readOnly 
 	t := &haven.APIToken{ID: 11, UserID: 1, Username: username, Name: name, TokenHash: "secret-hash",
 		ReadOnly: readOnly, CreatedAt: testTime}
 	return "hvt_new-token", t, f.call(ctx, username, name, readOnly)
+}
+
+func (f *fake) Tokens(ctx context.Context, username string) ([]*haven.APIToken, error) {
+	used := testTime.Add(time.Hour)
+	return []*haven.APIToken{
+		{ID: 12, UserID: 1, Username: username, Name: "ci", TokenHash: "secret-hash", ReadOnly: true, CreatedAt: testTime, LastUsed: &used},
+		{ID: 11, UserID: 1, Username: username, Name: "laptop", TokenHash: "secret-hash", CreatedAt: testTime, Revoked: true},
+	}, f.call(ctx, username)
+}
+
+func (f *fake) RevokeToken(ctx context.Context, username string, id int64) error {
+	return f.call(ctx, username, id)
+}
+
+// SignOutEverywhere records the acting user too, to check who the web layer says is acting.
+func (f *fake) SignOutEverywhere(ctx context.Context, username string) error {
+	return f.call(ctx, actorName(ctx), username)
 }
 
 // testServer wires a fake into a Server whose logs go to the returned buffer.

@@ -120,9 +120,12 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// hstsValue asks browsers to use HTTPS only, for two years, on this host and its subdomains.
+const hstsValue = "max-age=63072000; includeSubDomains"
+
 // secure sets the security headers of every answer. API answers hold personal data, so they are
-// never cached either.
-func secure(next http.Handler) http.Handler {
+// never cached either. HSTS is sent over TLS, or always when hsts says a proxy terminates TLS.
+func secure(hsts bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -132,6 +135,9 @@ func secure(next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			h.Set("Cache-Control", "no-store")
+		}
+		if hsts || r.TLS != nil {
+			h.Set("Strict-Transport-Security", hstsValue)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -88,6 +89,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PATCH /api/v1/cases/{number}/tasks/{id}":        `{"done":true}`,
 		"PATCH /api/v1/requesters/{id}":                  `{"vetting":"vetted","languages":["ar","fr"]}`,
 		"PATCH /api/v1/users/{username}":                 `{"disabled":true,"role":null}`,
+		"POST /api/v1/users/{username}/sign-out":         "",
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
 	s, _ := testServer(t, &fake{})
@@ -126,6 +128,12 @@ func checkAnswer(t *testing.T, doc *openapi3.T, rt Route, w *httptest.ResponseRe
 	resp := op.Responses.Status(w.Code)
 	if resp == nil || resp.Value == nil {
 		t.Errorf("%s answered %d, which is not documented: %.300s", key, w.Code, w.Body)
+		return
+	}
+	if w.Code == http.StatusNoContent {
+		if w.Body.Len() != 0 || resp.Value.Content != nil {
+			t.Errorf("%s 204: a body is sent or documented", key)
+		}
 		return
 	}
 	if w.Code < 300 && rt.Pattern == "/metrics" {

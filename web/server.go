@@ -34,7 +34,16 @@ type Config struct {
 	Logger       *slog.Logger // nil discards logs
 	Version      string       // shown in the haven_build_info metric
 	MaxBodyBytes int64        // largest accepted request body; 0 means DefaultMaxBodyBytes
+	// HSTS sends Strict-Transport-Security on every answer, for when a trusted proxy terminates
+	// TLS. Requests that arrive over TLS get it anyway.
+	HSTS bool
+	// LoginAttemptsPerMinute bounds sign-in attempts per client address (all of them at once at
+	// most); 0 means DefaultLoginAttemptsPerMinute, a negative value turns the limit off.
+	LoginAttemptsPerMinute int
 }
+
+// DefaultLoginAttemptsPerMinute is the per-address sign-in limit when the Config leaves it zero.
+const DefaultLoginAttemptsPerMinute = 10
 
 // DefaultMaxBodyBytes bounds request bodies when Config.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 10 << 20
@@ -58,6 +67,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 	handler http.Handler
+	logins  *ipLimiter // nil when sign-ins are not limited
 }
 
 // NewServer builds the application around s. Every service must be set (a nil one makes its routes
@@ -71,13 +81,19 @@ func NewServer(s Services, cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.LoginAttemptsPerMinute == 0 {
+		cfg.LoginAttemptsPerMinute = DefaultLoginAttemptsPerMinute
+	}
 	srv := &Server{svc: s, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
+	if cfg.LoginAttemptsPerMinute > 0 {
+		srv.logins = newIPLimiter(cfg.LoginAttemptsPerMinute)
+	}
 	srv.metrics = newMetrics(srv.reg, cfg.Version)
 	srv.routes = srv.table()
 	for _, rt := range srv.routes {
 		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
 	}
-	srv.handler = srv.observe(secure(srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
+	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv
 }
 

@@ -62,7 +62,7 @@ func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 func startAPI(t *testing.T, dsn string) *apiClient {
 	t.Helper()
 	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn}}
+	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn, Data: t.TempDir()}}
 	a, err := cmd.prepare(e)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func startAPI(t *testing.T, dsn string) *apiClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newServer(e, a).Handler())
+	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
 	t.Cleanup(srv.Close)
 	return &apiClient{t: t, base: srv.URL, token: token}
 }

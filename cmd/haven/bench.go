@@ -45,16 +45,17 @@ type benchDB struct {
 	DB string `name:"db" env:"HAVEN_BENCH_DB" placeholder:"PATH|postgres://…" help:"Database to benchmark (default: a fresh temporary SQLite file). Use an empty database: the benchmark writes to it."`
 }
 
+// A fresh database gets a throwaway master key in the temp dir; to reuse a loaded --db across
+// runs, set HAVEN_MASTER_KEY.
 func (b benchDB) open(e *env) (*app, func(), error) {
-	cleanup := func() {}
-	flags := DBFlags{DB: b.DB}
+	dir, err := os.MkdirTemp("", "haven-bench-")
+	if err != nil {
+		return nil, nil, haven.Internal("temp dir", err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	flags := DBFlags{DB: b.DB, Data: dir}
 	if b.DB == "" {
-		dir, err := os.MkdirTemp("", "haven-bench-")
-		if err != nil {
-			return nil, nil, haven.Internal("temp dir", err)
-		}
 		flags.DB = filepath.Join(dir, "bench.db")
-		cleanup = func() { os.RemoveAll(dir) }
 	}
 	cmd := ServeCmd{DBFlags: flags, AutoMigrate: true}
 	a, err := cmd.prepare(e)
@@ -144,7 +145,7 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 	}
 	quiet := *e
 	quiet.log = newLogger(e.stderr, "text", "error") // request logs would dominate the measurement
-	srv := &http.Server{Handler: newServer(&quiet, a).Handler()}
+	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{}).Handler()}
 	go srv.Serve(ln)
 	defer srv.Close()
 	in.Seed = 2

@@ -49,6 +49,11 @@ func TestCLIContract(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := dsn(t)
+			key, _, err := runHaven(t, bin, nil, "key", "generate")
+			if err != nil || !strings.HasPrefix(key, "haven-master-key-v1:") {
+				t.Fatalf("key generate: %v %q", err, key)
+			}
+			t.Setenv("HAVEN_MASTER_KEY", strings.TrimSpace(key))
 			if out, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil || !strings.Contains(out, "applied") {
 				t.Fatalf("migrate: %v %s %s", err, out, errOut)
 			}
@@ -71,6 +76,10 @@ func TestCLIContract(t *testing.T) {
 			}
 			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
 			checkAuditCommands(t, bin, db)
+			other, _, _ := runHaven(t, bin, nil, "key", "generate")
+			if _, errOut, err := runHaven(t, bin, []string{"HAVEN_MASTER_KEY=" + strings.TrimSpace(other)}, "user", "list", "--db", db); err == nil || !strings.Contains(errOut, "wrong master key") {
+				t.Fatalf("a wrong master key must be refused: %v %s", err, errOut)
+			}
 			forgetLastMigration(t, db)
 			if _, errOut, err := runHaven(t, bin, nil, "serve", "--db", db, "--listen", freeAddr(t)); err == nil || !strings.Contains(errOut, "haven migrate") {
 				t.Fatalf("serve must refuse a schema that is behind: %v %s", err, errOut)

@@ -1,19 +1,59 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 
 	"haven"
+	"haven/keyring"
 	"haven/service"
 	"haven/sqldb"
 )
 
 // DBFlags are taken by every command that touches the database.
 type DBFlags struct {
-	DB   string `name:"db" env:"HAVEN_DB" placeholder:"PATH|postgres://…" help:"SQLite file path or PostgreSQL URL (default: DATA/haven.db)."`
-	Data string `name:"data" env:"HAVEN_DATA" default:"data" placeholder:"DIR" help:"Data directory (SQLite file, attachments)."`
+	DB            string `name:"db" env:"HAVEN_DB" placeholder:"PATH|postgres://…" help:"SQLite file path or PostgreSQL URL (default: DATA/haven.db)."`
+	Data          string `name:"data" env:"HAVEN_DATA" default:"data" placeholder:"DIR" help:"Data directory (SQLite file, attachments)."`
+	MasterKeyFile string `name:"master-key-file" env:"HAVEN_MASTER_KEY_FILE" placeholder:"FILE" help:"File holding the master key (mode 600). HAVEN_MASTER_KEY, when set, is used instead. Default: DATA/master.key when it exists."`
+	PreviousKey   string `name:"previous-master-key-file" env:"HAVEN_PREVIOUS_MASTER_KEY_FILE" placeholder:"FILE" help:"During a key rotation: the old master key, still accepted for reading."`
 }
+
+// masterKeyEnv is read directly rather than as a flag, so the key never appears in a process list.
+const masterKeyEnv = "HAVEN_MASTER_KEY"
+
+// keyring loads the master key: HAVEN_MASTER_KEY, else --master-key-file, else DATA/master.key.
+func (f *DBFlags) keyring() (*keyring.Keyring, error) {
+	file := f.MasterKeyFile
+	if file == "" {
+		file = f.defaultKeyFile()
+	}
+	mk, err := loadKey(os.Getenv(masterKeyEnv), file)
+	if err != nil {
+		return nil, err
+	}
+	if f.PreviousKey == "" {
+		return keyring.NewKeyring(mk), nil
+	}
+	previous, err := loadKey("", f.PreviousKey)
+	if err != nil {
+		return nil, err
+	}
+	return keyring.NewKeyring(mk, previous), nil
+}
+
+func loadKey(env, file string) (*keyring.MasterKey, error) {
+	mk, err := keyring.LoadMasterKey(env, file)
+	if errors.Is(err, keyring.ErrNoMasterKey) {
+		return nil, haven.Errorf(haven.EUNAUTHORIZED, "no master key: set %s or --master-key-file (create one with `haven key generate`)", masterKeyEnv)
+	}
+	if err != nil {
+		return nil, haven.Errorf(haven.EUNAUTHORIZED, "cannot load the master key: %v", err)
+	}
+	return mk, nil
+}
+
+func (f *DBFlags) defaultKeyFile() string { return filepath.Join(f.Data, "master.key") }
 
 // dsn resolves the database location, creating the data directory for SQLite.
 func (f *DBFlags) dsn() (string, error) {
@@ -36,7 +76,8 @@ type app struct {
 	svc *service.Service
 }
 
-// open connects to the database; with requireSchema it refuses a schema that is not current.
+// open connects to the database; with requireSchema it refuses a schema that is not current and
+// unlocks the database with the master key.
 func (f *DBFlags) open(e *env, requireSchema bool) (*app, error) {
 	dsn, err := f.dsn()
 	if err != nil {
@@ -46,13 +87,26 @@ func (f *DBFlags) open(e *env, requireSchema bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := &app{db: db, svc: service.New(db, haven.SystemClock{}, service.DefaultConfig())}
 	if requireSchema {
-		if err := db.CheckSchema(e.ctx); err != nil {
+		if err := a.unlock(e, f); err != nil {
 			db.Close()
 			return nil, err
 		}
 	}
-	return &app{db: db, svc: service.New(db, haven.SystemClock{}, service.DefaultConfig())}, nil
+	return a, nil
+}
+
+// unlock checks the schema and opens the database with the master key.
+func (a *app) unlock(e *env, f *DBFlags) error {
+	if err := a.db.CheckSchema(e.ctx); err != nil {
+		return err
+	}
+	kr, err := f.keyring()
+	if err != nil {
+		return err
+	}
+	return a.db.Unlock(e.ctx, kr)
 }
 
 func (a *app) Close() error { return a.db.Close() }

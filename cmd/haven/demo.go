@@ -48,7 +48,7 @@ func (c *DemoCmd) Run(e *env) error {
 		"Other accounts (same password): amira (handler, mena), lucas (handler, latam), fatou (lead), sam (auditor).\n"+
 		"Stop with Ctrl-C; the demo database is deleted unless --keep.\n\n",
 		c.Cases, ln.Addr(), dir, creds.password, creds.token, creds.token, ln.Addr())
-	return serve(e, a, ln)
+	return serve(e, a, ln, webOptions{})
 }
 
 type demoCreds struct{ password, token string }

@@ -28,6 +28,7 @@ type CLI struct {
 	User    UserCmd    `cmd:"" help:"Manage staff accounts."`
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
 	Audit   AuditCmd   `cmd:"" help:"Verify and export the tamper-evident audit trail."`
+	Key     KeyCmd     `cmd:"" help:"Manage the master key that encrypts personal data at rest."`
 	Demo    DemoCmd    `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
 	Bench   BenchCmd   `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`

@@ -25,6 +25,9 @@ func (c *MigrateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := a.unlock(e, &c.DBFlags); err != nil { // binds a new database to its master key
+		return err
+	}
 	fmt.Fprintf(e.stdout, "applied %d migration(s); schema is at version %d\n", n, applied)
 	return nil
 }

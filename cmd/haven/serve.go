@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"haven"
 	"haven/auth"
+	"haven/keyring"
 	"haven/web"
 )
 
@@ -18,6 +21,8 @@ type ServeCmd struct {
 	DBFlags
 	Listen      string `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
 	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
+	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"Send Strict-Transport-Security on every answer (set when a proxy terminates TLS; sent anyway on direct TLS)."`
+	LoginRate   int    `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
 }
 
 // Run serves until interrupted.
@@ -34,7 +39,13 @@ func (c *ServeCmd) Run(e *env) error {
 	if err != nil {
 		return haven.Errorf(haven.EINVALID, "cannot listen on %s: %v", c.Listen, err)
 	}
-	return serve(e, a, ln)
+	return serve(e, a, ln, webOptions{HSTS: c.HSTS, LoginRate: c.LoginRate})
+}
+
+// webOptions are the serve flags that shape the HTTP layer.
+type webOptions struct {
+	HSTS      bool
+	LoginRate int
 }
 
 // prepare opens the database. A brand-new database (no schema at all) is initialised, so the
@@ -45,6 +56,9 @@ func (c *ServeCmd) prepare(e *env) (*app, error) {
 		return nil, err
 	}
 	applied, _, err := a.db.SchemaVersion(e.ctx)
+	if err == nil && applied == 0 {
+		err = c.firstStartKey(e)
+	}
 	if err == nil && (applied == 0 || c.AutoMigrate) {
 		var n int
 		n, err = a.db.Migrate(e.ctx, func() int64 { return time.Now().UnixMicro() })
@@ -53,13 +67,40 @@ func (c *ServeCmd) prepare(e *env) (*app, error) {
 		}
 	}
 	if err == nil {
-		err = a.db.CheckSchema(e.ctx)
+		err = a.unlock(e, &c.DBFlags)
 	}
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// firstStartKey creates DATA/master.key for a brand-new database when no key was given, so the
+// first start just works; the console says plainly where the key is and what to do with it.
+func (c *ServeCmd) firstStartKey(e *env) error {
+	if os.Getenv(masterKeyEnv) != "" || c.MasterKeyFile != "" {
+		return nil
+	}
+	path := c.defaultKeyFile()
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	encoded, err := keyring.GenerateMasterKey()
+	if err != nil {
+		return haven.Internal("generate master key", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return haven.Internal("data directory", err)
+	}
+	if err := os.WriteFile(path, []byte(encoded+"\n"), 0o600); err != nil {
+		return haven.Internal("write master key", err)
+	}
+	fmt.Fprintf(e.stdout, "\nFirst start: created the master key %s.\n"+
+		"Personal data is encrypted with it: without it the database cannot be read, by anyone.\n"+
+		"Back it up somewhere safe, away from the database backups, and for production move it off this\n"+
+		"disk (HAVEN_MASTER_KEY or --master-key-file).\n", path)
+	return nil
 }
 
 // bootstrapAdmin creates the first admin on an empty database and prints its one-time password
@@ -82,7 +123,7 @@ func bootstrapAdmin(e *env, a *app) error {
 	return nil
 }
 
-func newServer(e *env, a *app) *web.Server {
+func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
 		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc,
@@ -92,13 +133,13 @@ func newServer(e *env, a *app) *web.Server {
 			}
 			return a.db.CheckSchema(ctx)
 		},
-	}, web.Config{Logger: e.log, Version: version})
+	}, web.Config{Logger: e.log, Version: version, HSTS: opts.HSTS, LoginAttemptsPerMinute: opts.LoginRate})
 }
 
 // serve runs the HTTP server on ln until the context ends, then drains requests.
-func serve(e *env, a *app, ln net.Listener) error {
+func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
 	srv := &http.Server{
-		Handler:           newServer(e, a).Handler(),
+		Handler:           newServer(e, a, opts).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

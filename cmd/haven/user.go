@@ -121,31 +121,3 @@ func (c *UserDisableCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "disabled %s\n", c.Username)
 	return nil
 }
-
-// TokenCmd groups the token commands.
-type TokenCmd struct {
-	Create TokenCreateCmd `cmd:"" help:"Create a personal API token; prints only the token, once."`
-}
-
-// TokenCreateCmd issues an API token.
-type TokenCreateCmd struct {
-	DBFlags
-	User     string `name:"user" required:"" help:"Whose token it is."`
-	Name     string `name:"name" default:"cli" help:"What the token is for."`
-	ReadOnly bool   `name:"read-only" help:"The token can read but not change anything."`
-}
-
-// Run prints the new token on stdout.
-func (c *TokenCreateCmd) Run(e *env) error {
-	a, err := c.open(e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	token, _, err := a.svc.CreateTokenAsSystem(e.ctx, c.User, c.Name, c.ReadOnly)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, token)
-	return nil
-}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"haven/keyring"
+	"haven/testenv"
+)
+
+// TestAPIAccounts drives token revocation, sign out everywhere and the sign-in lock-out through
+// the real server on both databases.
+func TestAPIAccounts(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, created := c.do("POST", "/api/v1/tokens", map[string]any{"name": "sam's laptop", "read_only": true, "username": "sam"})
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, created)
+		}
+		sam := *c
+		sam.token = created["token"].(string)
+		id := created["info"].(map[string]any)["id"]
+		if st, _ := sam.do("GET", "/api/v1/me", nil); st != 200 {
+			t.Fatalf("new token: %d", st)
+		}
+		st, list := sam.do("GET", "/api/v1/tokens", nil)
+		if st != 200 || len(items(list)) != 1 || items(list)[0].(map[string]any)["last_used"] == nil {
+			t.Fatalf("own tokens: %d %v", st, list)
+		}
+		if st, body := sam.do("GET", "/api/v1/tokens?username=admin", nil); st != 403 {
+			t.Fatalf("someone else's tokens: %d %v", st, body)
+		}
+		if st, _ := sam.do("DELETE", "/api/v1/tokens/1", nil); st != 403 {
+			t.Fatalf("read-only token revoking: %d", st)
+		}
+		if st, _ := c.do("DELETE", fmt.Sprintf("/api/v1/tokens/%v", id), nil); st != 204 {
+			t.Fatalf("admin revokes: %d", st)
+		}
+		if st, body := sam.do("GET", "/api/v1/me", nil); st != 401 || errCode(body) != "unauthorized" {
+			t.Fatalf("revoked token still works: %d %v", st, body)
+		}
+		if st, list := c.do("GET", "/api/v1/tokens?username=sam", nil); st != 200 || items(list)[0].(map[string]any)["revoked"] != true {
+			t.Fatalf("revoked token listed: %d %v", st, list)
+		}
+		if st, _ := c.do("DELETE", "/api/v1/tokens/999999", nil); st != 404 {
+			t.Fatalf("missing token: %d", st)
+		}
+		checkSignOutAndLockOut(t, c)
+	})
+}
+
+func checkSignOutAndLockOut(t *testing.T, c *apiClient) {
+	t.Helper()
+	session := func(method, path, body string, cookie *http.Cookie) *http.Response {
+		req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	login := func(password string) *http.Response {
+		return session("POST", "/api/v1/session", `{"username":"sam","password":"`+password+`"}`, nil)
+	}
+	one, two := login("a long auditor password").Cookies()[0], login("a long auditor password").Cookies()[0]
+	if resp := session("DELETE", "/api/v1/session?all=true", "", one); resp.StatusCode != 204 {
+		t.Fatalf("sign out everywhere: %d", resp.StatusCode)
+	}
+	if resp := session("GET", "/api/v1/session", "", two); resp.StatusCode != 401 {
+		t.Fatalf("the other session survived: %d", resp.StatusCode)
+	}
+	three := login("a long auditor password").Cookies()[0]
+	if st, _ := c.do("POST", "/api/v1/users/sam/sign-out", nil); st != 204 {
+		t.Fatalf("admin signs sam out: %d", st)
+	}
+	if resp := session("GET", "/api/v1/session", "", three); resp.StatusCode != 401 {
+		t.Fatalf("session after admin sign-out: %d", resp.StatusCode)
+	}
+	for i := range 5 {
+		if resp := login("wrong"); resp.StatusCode != 401 {
+			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/session", strings.NewReader(`{"username":"sam","password":"a long auditor password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !regexp.MustCompile(`too many failed sign-ins: try again after \d\d:\d\d UTC`).Match(body.Bytes()) {
+		t.Fatalf("locked out: %d %s", resp.StatusCode, body.String())
+	}
+	_, page := c.do("GET", "/api/v1/audit?action=user.", nil)
+	var locked bool
+	for _, it := range items(page) {
+		e := it.(map[string]any)
+		locked = locked || e["action"] == "user.locked_out" && e["object_id"] == "sam" && e["client_ip"] == "127.0.0.1"
+	}
+	if !locked {
+		t.Fatalf("no user.locked_out event: %v", page)
+	}
+}
+
+// TestTokenCommands runs haven token create/list/revoke in process.
+func TestTokenCommands(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },
+		"postgres": func(t *testing.T) string { return testenv.Postgres(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			key, err := keyring.GenerateMasterKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("HAVEN_MASTER_KEY", key)
+			t.Setenv("HAVEN_PASSWORD", "a long password here")
+			db := dsn(t)
+			haven := func(args ...string) (string, error) {
+				var out, errOut bytes.Buffer
+				if run(append(args, "--db", db), &out, &errOut) != 0 {
+					return out.String(), fmt.Errorf("%s", errOut.String())
+				}
+				return out.String(), nil
+			}
+			for _, args := range [][]string{{"migrate"}, {"user", "add", "alice"}, {"user", "add", "bob"},
+				{"token", "create", "--user", "alice", "--name", "laptop"},
+				{"token", "create", "--user", "alice", "--name", "backup-script", "--read-only"}} {
+				if out, err := haven(args...); err != nil {
+					t.Fatalf("%v: %v %s", args, err, out)
+				}
+			}
+			if _, err := haven("token", "revoke", "--user", "bob", "1"); err == nil || !strings.Contains(err.Error(), "token 1 not found") {
+				t.Fatalf("revoking another user's token: %v", err)
+			}
+			if out, err := haven("token", "revoke", "--user", "alice", "1"); err != nil || out != "revoked token 1 of alice\n" {
+				t.Fatalf("revoke: %v %q", err, out)
+			}
+			out, err := haven("token", "list", "--user", "alice")
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if err != nil || len(lines) != 3 || !regexp.MustCompile(`^ID\s+NAME\s+SCOPE\s+CREATED\s+LAST USED\s+REVOKED$`).MatchString(lines[0]) ||
+				!regexp.MustCompile(`^2\s+backup-script\s+read-only\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+never\s+no$`).MatchString(lines[1]) ||
+				!regexp.MustCompile(`^1\s+laptop\s+read-write\s+.*\s+never\s+yes$`).MatchString(lines[2]) {
+				t.Fatalf("token list: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestAPILoginOddUsernames checks that any typed name is counted, not turned into a 500: a NUL
+// byte, or a long name cut inside a character, which PostgreSQL's text type refuses.
+func TestAPILoginOddUsernames(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		anon := *c
+		anon.token = ""
+		for _, name := range []string{"\u0000admin", strings.Repeat("é", 200), "My Secret Pass!"} {
+			if st, body := anon.do("POST", "/api/v1/session", map[string]any{"username": name, "password": "x"}); st != 401 {
+				t.Fatalf("%q: %d %v", name, st, body)
+			}
+		}
+	})
+}
