@@ -134,6 +134,9 @@ type Case struct {
 	Tier             int        `json:"tier"`
 	TLP              TLP        `json:"tlp"`
 	Consent          Consent    `json:"consent"`
+	Compartment      string     `json:"compartment"`
+	RestrictedTo     []string   `json:"restricted_to"`
+	Restricted       bool       `json:"restricted"` // derived: see Case.IsRestricted
 	RequesterID      int64      `json:"requester_id,omitempty"`
 	RequesterName    string     `json:"requester_name,omitempty"`
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
@@ -143,6 +146,12 @@ type Case struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 	Version          int64      `json:"version"`
+}
+
+// IsRestricted reports whether only those with a need to know may see the case: it is in a
+// compartment, restricted to named users, or marked TLP:RED.
+func (c *Case) IsRestricted() bool {
+	return c.Compartment != "" || len(c.RestrictedTo) > 0 || c.TLP == "red"
 }
 
 // DueAt is the earliest SLA deadline still relevant, or nil.
@@ -175,20 +184,23 @@ const (
 
 // CaseCreate is what is needed to open a case.
 type CaseCreate struct {
-	Title      string          `json:"title"`
-	Summary    string          `json:"summary"`
-	Priority   Priority        `json:"priority"`
-	Language   string          `json:"language"`
-	Country    string          `json:"country"`
-	Region     string          `json:"region"`
-	Categories []string        `json:"categories"`
-	Tags       []string        `json:"tags"`
-	TLP        TLP             `json:"tlp"`
-	Team       string          `json:"team"`
-	Assignee   string          `json:"assignee"`
-	Tier       int             `json:"tier"`
-	Consent    Consent         `json:"consent"`
-	Requester  *RequesterInput `json:"requester"`
+	Title      string   `json:"title"`
+	Summary    string   `json:"summary"`
+	Priority   Priority `json:"priority"`
+	Language   string   `json:"language"`
+	Country    string   `json:"country"`
+	Region     string   `json:"region"`
+	Categories []string `json:"categories"`
+	Tags       []string `json:"tags"`
+	TLP        TLP      `json:"tlp"`
+	Team       string   `json:"team"`
+	Assignee   string   `json:"assignee"`
+	Tier       int      `json:"tier"`
+	Consent    Consent  `json:"consent"`
+	// Compartment and RestrictedTo restrict the case to those who need to know.
+	Compartment  string          `json:"compartment"`
+	RestrictedTo []string        `json:"restricted_to"`
+	Requester    *RequesterInput `json:"requester"`
 	// RequesterID links an existing requester instead of Requester.
 	RequesterID int64 `json:"requester_id"`
 	// Channel and ExternalID describe the report that opened the case (default: api).
@@ -248,6 +260,8 @@ type CaseUpdate struct {
 	RemoveTags       []string   `json:"remove_tags"`
 	Categories       *[]string  `json:"categories"`
 	Consent          *Consent   `json:"consent"`
+	Compartment      *string    `json:"compartment"`
+	RestrictedTo     *[]string  `json:"restricted_to"`
 	FirstResponseDue *time.Time `json:"first_response_due"`
 	ResolutionDue    *time.Time `json:"resolution_due"`
 	// Version, when set, must match the case's current version (optimistic locking).
@@ -303,6 +317,14 @@ func (u *CaseUpdate) Apply(c *Case) (changed []string) {
 	}
 	if u.Consent != nil {
 		set("consent", *u.Consent != c.Consent, func() { c.Consent = *u.Consent })
+	}
+	if u.Compartment != nil {
+		comp := strings.TrimSpace(*u.Compartment)
+		set("compartment", comp != c.Compartment, func() { c.Compartment = comp })
+	}
+	if u.RestrictedTo != nil {
+		names := NormalizeTags(*u.RestrictedTo)
+		set("restricted_to", !slices.Equal(names, c.RestrictedTo), func() { c.RestrictedTo = names })
 	}
 	if u.FirstResponseDue != nil {
 		set("first_response_due", !sameTime(c.FirstResponseDue, u.FirstResponseDue),
@@ -447,8 +469,15 @@ type CaseFilter struct {
 	Cursor      string // opaque keyset cursor from a previous page
 	Limit       int
 
-	// Set by the service, not by callers: whose view this is.
-	ViewerID int64 `json:"-"`
+	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL).
+	Viewer Viewer `json:"-"`
+}
+
+// Viewer is who reads: the store shows restricted cases only to those entitled to them.
+type Viewer struct {
+	UserID int64
+	Lead   bool      // leads see the TLP:RED cases of their teams
+	Now    time.Time // time-boxed grants expire
 }
 
 // Page size bounds.
@@ -505,8 +534,11 @@ type CaseStore interface {
 	// UpdateCase writes c when its stored version equals c.Version, then increments it.
 	UpdateCase(ctx context.Context, c *Case) error
 	FindCases(ctx context.Context, f CaseFilter) (*CasePage, error)
-	// IndexCase replaces the case's own search text (title and summary, normalised).
+	// IndexCase replaces the case's own search text (title and summary, normalised; only number,
+	// categories and tags for a restricted case).
 	IndexCase(ctx context.Context, c *Case) error
+	// CaseVisible reports whether the viewer may see the case (need-to-know).
+	CaseVisible(ctx context.Context, caseID int64, v Viewer) (bool, error)
 	// AppendCaseText sets one part (e.g. "note:12") of the case's search document.
 	AppendCaseText(ctx context.Context, caseID int64, part, text string) error
 }

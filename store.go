@@ -17,6 +17,8 @@ type Tx interface {
 	AuthStore
 	EventStore
 	CategoryStore
+	ErasureStore
+	CompartmentStore
 }
 
 // Store opens transactions.

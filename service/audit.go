@@ -24,7 +24,7 @@ func (s *Service) AuditEvents(ctx context.Context, f haven.EventFilter) (*haven.
 	var page *haven.EventPage
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if f.Case != "" {
-			c, err := caseByNumber(ctx, tx, f.Case)
+			c, err := s.caseByNumber(ctx, tx, u, f.Case)
 			if err != nil {
 				return err
 			}

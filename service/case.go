@@ -25,6 +25,9 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 		if err := s.checkRefs(ctx, tx, c); err != nil {
 			return err
 		}
+		if err := checkRestriction(ctx, tx, u, c); err != nil {
+			return err
+		}
 		if err := s.attachRequester(ctx, tx, u, c, in, now); err != nil {
 			return err
 		}
@@ -54,6 +57,7 @@ func (s *Service) newCase(in haven.CaseCreate, now time.Time) *haven.Case {
 	c := &haven.Case{Title: in.Title, Summary: in.Summary, Status: haven.StatusNew, Priority: in.Priority,
 		Categories: in.Categories, Tags: in.Tags, Language: in.Language, Country: in.Country, Region: in.Region,
 		Assignee: in.Assignee, Team: in.Team, Tier: in.Tier, TLP: in.TLP, Consent: in.Consent,
+		Compartment: strings.TrimSpace(in.Compartment), RestrictedTo: haven.NormalizeTags(in.RestrictedTo),
 		RequesterID: in.RequesterID, CreatedAt: now, UpdatedAt: now}
 	s.setSLA(c)
 	return c
@@ -126,12 +130,31 @@ func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) 
 	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) (*haven.Case, error) { return c, nil })
 }
 
-func caseByNumber(ctx context.Context, tx haven.Tx, number string) (*haven.Case, error) {
+// caseByNumber reads a case the user may see. A case outside their need to know answers exactly
+// like a case that does not exist: its existence is confidential too.
+func (s *Service) caseByNumber(ctx context.Context, tx haven.Tx, u *haven.User, number string) (*haven.Case, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
+	missing := haven.Errorf(haven.ENOTFOUND, "case %s not found", number)
 	if !haven.ValidCaseNumber(number) {
-		return nil, haven.Errorf(haven.ENOTFOUND, "case %s not found", number)
+		return nil, missing
 	}
-	return tx.CaseByNumber(ctx, number)
+	c, err := tx.CaseByNumber(ctx, number)
+	if err != nil || !c.Restricted {
+		return c, err
+	}
+	visible, err := tx.CaseVisible(ctx, c.ID, s.viewer(u))
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, missing
+	}
+	return c, nil
+}
+
+// viewer is u as the stores filter need-to-know for.
+func (s *Service) viewer(u *haven.User) haven.Viewer {
+	return haven.Viewer{UserID: u.ID, Lead: u.Role == haven.RoleLead, Now: s.clock.Now()}
 }
 
 // Cases lists cases matching f.
@@ -143,7 +166,7 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}
-	f.ViewerID = u.ID
+	f.Viewer = s.viewer(u)
 	if f.Assignee == "me" {
 		f.Assignee = u.Username
 	}
@@ -155,9 +178,9 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	return page, err
 }
 
-// editCase loads a case for change by u, checking that u may edit it.
-func editCase(ctx context.Context, tx haven.Tx, u *haven.User, number string) (*haven.Case, error) {
-	c, err := caseByNumber(ctx, tx, number)
+// editCase loads a case for change by u, checking that u may see and edit it.
+func (s *Service) editCase(ctx context.Context, tx haven.Tx, u *haven.User, number string) (*haven.Case, error) {
+	c, err := s.caseByNumber(ctx, tx, u, number)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +208,9 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return nil, err
 		}
-		if slices.Contains(changed, "title") || slices.Contains(changed, "summary") {
+		if slices.ContainsFunc(changed, func(f string) bool {
+			return slices.Contains([]string{"title", "summary", "compartment", "restricted_to", "tlp", "tags", "categories"}, f)
+		}) {
 			if err := tx.IndexCase(ctx, c); err != nil {
 				return nil, err
 			}
@@ -204,6 +229,11 @@ func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, b
 	}
 	if slices.Contains(changed, "team") && !u.CanEditCase(c) {
 		return haven.Errorf(haven.EFORBIDDEN, "you cannot move case %s to team %s", c.Number, c.Team)
+	}
+	if slices.Contains(changed, "compartment") || slices.Contains(changed, "restricted_to") {
+		if err := checkRestriction(ctx, tx, u, c); err != nil {
+			return err
+		}
 	}
 	check := *c
 	if !slices.Contains(changed, "assignee") {
@@ -297,4 +327,29 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 		out = append(out, entry)
 	}
 	return out
+}
+
+// checkRestriction validates a case's compartment and restricted-to users: they must exist, and a
+// handler may only put a case into a compartment they belong to.
+func checkRestriction(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case) error {
+	v := haven.Validation{}
+	if c.Compartment != "" {
+		comp, err := tx.CompartmentByName(ctx, c.Compartment)
+		switch {
+		case haven.ErrorCode(err) == haven.ENOTFOUND:
+			v.Add("compartment", "no compartment "+c.Compartment)
+		case err != nil:
+			return err
+		case u.Role == haven.RoleHandler && !slices.Contains(comp.Members, u.Username):
+			return haven.Errorf(haven.EFORBIDDEN, "only members of %s (or leads) can put a case into it", c.Compartment)
+		}
+	}
+	for _, name := range c.RestrictedTo {
+		if _, err := tx.UserByUsername(ctx, name); haven.ErrorCode(err) == haven.ENOTFOUND {
+			v.Add("restricted_to", "no user "+name)
+		} else if err != nil {
+			return err
+		}
+	}
+	return v.Err()
 }

@@ -113,20 +113,31 @@ func record(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.User, a
 	return tx.InsertEvent(ctx, e)
 }
 
-// readCase runs read in a read-only transaction on the case named number.
+// readCase runs read in a read-only transaction on the case named number. Reading a restricted
+// case is recorded in the audit trail.
 func readCase[T any](ctx context.Context, s *Service, number string, read func(tx haven.Tx, c *haven.Case) (T, error)) (T, error) {
 	var out T
-	if _, err := reader(ctx); err != nil {
+	u, err := reader(ctx)
+	if err != nil {
 		return out, err
 	}
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := caseByNumber(ctx, tx, number)
+	var restricted *haven.Case
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		c, err := s.caseByNumber(ctx, tx, u, number)
 		if err != nil {
 			return err
+		}
+		if c.Restricted {
+			restricted = c
 		}
 		out, err = read(tx, c)
 		return err
 	})
+	if err == nil && restricted != nil {
+		err = s.store.Update(ctx, func(tx haven.Tx) error {
+			return record(ctx, tx, s.clock.Now(), u, "case.viewed", "case", restricted.Number, restricted.ID, nil)
+		})
+	}
 	return out, err
 }
 
@@ -140,7 +151,7 @@ func changeCase[T any](ctx context.Context, s *Service, number string, change fu
 	}
 	now := s.clock.Now()
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		c, err := editCase(ctx, tx, u, number)
+		c, err := s.editCase(ctx, tx, u, number)
 		if err != nil {
 			return err
 		}

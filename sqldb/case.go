@@ -36,18 +36,21 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 	id, err := tx.insertID(ctx, "insert case", `INSERT INTO cases (number, title, summary, status,
 		priority_rank, categories, tags, language, country, region, assignee_id, team_id, tier, tlp,
 		consent, requester_id, first_response_due, resolution_due, due_sort, outcome, created_at,
-		updated_at, closed_at, version)
+		updated_at, closed_at, version, compartment, restricted)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 			(SELECT id FROM users WHERE username = $11), (SELECT id FROM teams WHERE name = $12),
-			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1) RETURNING id`,
+			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25) RETURNING id`,
 		c.Number, c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
 		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
 		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
-		c.Outcome, micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.ClosedAt))
+		c.Outcome, micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.Compartment, c.IsRestricted())
 	if err != nil {
 		return err
 	}
-	c.ID, c.Version = id, 1
+	c.ID, c.Version, c.Restricted = id, 1, c.IsRestricted()
+	if err := tx.writeRestrictedTo(ctx, c); err != nil {
+		return err
+	}
 	return tx.writeLabels(ctx, c)
 }
 
@@ -58,12 +61,12 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 		assignee_id = (SELECT id FROM users WHERE username = $10),
 		team_id = (SELECT id FROM teams WHERE name = $11), tier = $12, tlp = $13, consent = $14,
 		requester_id = $15, first_response_due = $16, resolution_due = $17, due_sort = $18,
-		outcome = $19, updated_at = $20, closed_at = $21, version = version + 1
-		WHERE id = $22 AND version = $23`,
+		outcome = $19, updated_at = $20, closed_at = $21, version = version + 1, compartment = $24,
+		restricted = $25 WHERE id = $22 AND version = $23`,
 		c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
 		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
 		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
-		c.Outcome, micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.ID, c.Version)
+		c.Outcome, micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.ID, c.Version, c.Compartment, c.IsRestricted())
 	if err != nil {
 		return err
 	}
@@ -71,6 +74,10 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 		return haven.Errorf(haven.ECONFLICT, "case %s was changed by someone else; reload and try again", c.Number)
 	}
 	c.Version++
+	c.Restricted = c.IsRestricted()
+	if err := tx.writeRestrictedTo(ctx, c); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, c.ID); err != nil {
 		return err
 	}
@@ -93,7 +100,7 @@ const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_ra
 	c.tags, c.language, c.country, c.region, COALESCE(u.username, ''), COALESCE(t.name, ''), c.tier,
 	c.tlp, c.consent, c.requester_id, COALESCE(r.pseudonym, ''), COALESCE(r.name, ''), r.data_key,
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
-	c.version, c.due_sort`
+	c.version, c.due_sort, c.compartment, c.restricted`
 
 const caseJoins = ` FROM cases c` + caseOtherJoins
 
@@ -116,7 +123,8 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	var sealed []byte
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Summary, &c.Status, &rank, &cats, &tags,
 		&c.Language, &c.Country, &c.Region, &c.Assignee, &c.Team, &c.Tier, &c.TLP, &consent,
-		&requester, &pseudonym, &name, &sealed, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due)
+		&requester, &pseudonym, &name, &sealed, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due,
+		&c.Compartment, &c.Restricted)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -136,6 +144,7 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	if c.Tags == nil {
 		c.Tags = []string{}
 	}
+	c.RestrictedTo = []string{}
 	return &c, due, nil
 }
 
@@ -160,7 +169,7 @@ func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, err
 	if err != nil {
 		return nil, notFound(err, "case "+number)
 	}
-	return c, nil
+	return c, tx.loadRestrictedTo(ctx, c)
 }
 
 // CaseByID reads one case.
@@ -169,7 +178,7 @@ func (tx *Tx) CaseByID(ctx context.Context, id int64) (*haven.Case, error) {
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("case %d", id))
 	}
-	return c, nil
+	return c, tx.loadRestrictedTo(ctx, c)
 }
 
 func notFound(err error, what string) error {
@@ -240,6 +249,7 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 }
 
 func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
+	q.add(visibility(q, f.Viewer))
 	if len(f.Status) > 0 {
 		var ph []string
 		for _, s := range f.Status {
@@ -332,9 +342,9 @@ func nextCursor(sort haven.CaseSort, c *haven.Case, due int64) string {
 	return encodeCursor(string(sort), micros(c.UpdatedAt), c.ID)
 }
 
-// IndexCase re-indexes a case after its title or summary changed.
+// IndexCase re-indexes a case after its title, summary or restriction changed.
 func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
-	return tx.reindex(ctx, c.ID, caseText(c.Number, c.Title, c.Summary))
+	return tx.reindex(ctx, c.ID, c.IsRestricted(), ownText(c.Number, c.Title, c.Summary, c.IsRestricted(), c.Categories, c.Tags))
 }
 
 // AppendCaseText sets one part (a note, a message) of the case's search document. The part holds
@@ -344,20 +354,29 @@ func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text strin
 		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, tx.searchTerms(text)); err != nil {
 		return err
 	}
-	var number, title, summary string
-	if err := tx.queryRow(ctx, `SELECT number, title, summary FROM cases WHERE id = $1`, caseID).Scan(&number, &title, &summary); err != nil {
-		return notFound(err, "case")
+	c, err := tx.CaseByID(ctx, caseID)
+	if err != nil {
+		return err
 	}
-	return tx.reindex(ctx, caseID, caseText(number, title, summary))
+	return tx.IndexCase(ctx, c)
 }
 
-// caseText is the normalised text of a case's own fields; it is derived, so never stored twice.
-func caseText(number, title, summary string) string {
+// ownText is the normalised text a case contributes itself; it is derived, so never stored twice.
+// A restricted case contributes only its number, categories and tags: its members find it by
+// those and by filters, and nobody else's search learns anything from it.
+func ownText(number, title, summary string, restricted bool, categories, tags []string) string {
+	if restricted {
+		return textnorm.Normalize(number + " " + strings.Join(categories, " ") + " " + strings.Join(tags, " "))
+	}
 	return textnorm.Normalize(number + " " + title + " " + summary)
 }
 
-// reindex writes the case's document: its own text followed by its stored parts.
-func (tx *Tx) reindex(ctx context.Context, caseID int64, own string) error {
+// reindex writes the case's document: its own text followed by its stored parts (not for a
+// restricted case, whose notes and messages stay out of the index).
+func (tx *Tx) reindex(ctx context.Context, caseID int64, restricted bool, own string) error {
+	if restricted {
+		return tx.writeSearchDoc(ctx, caseID, own)
+	}
 	rows, err := tx.query(ctx, `SELECT body FROM search_parts WHERE case_id = $1 ORDER BY part`, caseID)
 	if err != nil {
 		return mapError("search parts", err)

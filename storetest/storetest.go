@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},
 		{"Accounts", testAccounts},
+		{"Erasure", testErasure},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

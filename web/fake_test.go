@@ -45,7 +45,7 @@ func testUser() *haven.User {
 func testCase(number string) *haven.Case {
 	due := testTime.Add(time.Hour)
 	return &haven.Case{ID: 7, Number: number, Title: "Account hijacked", Summary: "Lost access",
-		Status: haven.StatusNew, Priority: haven.P2, Categories: []string{}, Tags: []string{"instagram"},
+		Status: haven.StatusNew, Priority: haven.P2, Categories: []string{}, Tags: []string{"instagram"}, RestrictedTo: []string{},
 		Language: "en", Tier: 1, TLP: "amber", RequesterID: 3, RequesterName: "R.", FirstResponseDue: &due,
 		ResolutionDue: &due, CreatedAt: testTime, UpdatedAt: testTime, Version: 1}
 }
@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -360,4 +360,31 @@ func (f *fake) AuditEvents(ctx context.Context, flt haven.EventFilter) (*haven.E
 	e := &haven.Event{ID: 5, At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Actor: "sam", Action: "case.viewed",
 		ObjectType: "case", ObjectID: "HV-2026-000001", Seq: 5, PrevHash: "ab", Hash: "cd"}
 	return &haven.EventPage{Items: []*haven.Event{e}}, f.call(ctx, flt)
+}
+
+// Compartments.
+
+func (f *fake) Compartments(ctx context.Context) ([]*haven.Compartment, error) {
+	return []*haven.Compartment{{Name: "staff", Members: []string{"bob"}}}, f.call(ctx)
+}
+
+func (f *fake) CreateCompartment(ctx context.Context, name string) (*haven.Compartment, error) {
+	return &haven.Compartment{Name: name, Members: []string{}}, f.call(ctx, name)
+}
+
+func (f *fake) AddCompartmentMember(ctx context.Context, c, username string) (*haven.Compartment, error) {
+	return &haven.Compartment{Name: c, Members: []string{username}}, f.call(ctx, c, username)
+}
+
+func (f *fake) RemoveCompartmentMember(ctx context.Context, c, username string) (*haven.Compartment, error) {
+	return &haven.Compartment{Name: c, Members: []string{}}, f.call(ctx, c, username)
+}
+
+func (f *fake) GrantAccess(ctx context.Context, number, username string, d time.Duration) (*haven.AccessGrant, error) {
+	until := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return &haven.AccessGrant{Username: username, Kind: "grant", ExpiresAt: &until, CreatedAt: until}, f.call(ctx, number, username, d)
+}
+
+func (f *fake) BreakGlass(ctx context.Context, number, reason string) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number, reason)
 }

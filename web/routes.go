@@ -61,6 +61,12 @@ func (s *Server) table() []route {
 		api("POST", "/tokens", s.createToken),
 		api("GET", "/tokens", s.listTokens),
 		api("DELETE", "/tokens/{id}", s.revokeToken),
+		api("POST", "/cases/{number}/break-glass", s.breakGlass),
+		api("POST", "/cases/{number}/access", s.grantAccess),
+		api("GET", "/compartments", s.listCompartments),
+		api("POST", "/compartments", s.createCompartment),
+		api("POST", "/compartments/{name}/members", s.addCompartmentMember),
+		api("DELETE", "/compartments/{name}/members/{username}", s.removeCompartmentMember),
 		api("GET", "/audit", s.listAudit),
 		api("GET", "/audit/export", s.exportAudit),
 

@@ -301,3 +301,29 @@ func TestAPIAudit(t *testing.T) {
 		}
 	})
 }
+
+func TestAPINeedToKnow(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Threat to a witness", "compartment": "threat-to-life"})
+		if st != 201 || cs["compartment"] != "threat-to-life" || cs["restricted"] != true {
+			t.Fatalf("create restricted: %d %v", st, cs)
+		}
+		number := cs["number"].(string)
+		// The admin is not a member: the case does not exist for them, in reads and in lists.
+		if st, _ := c.do("GET", "/api/v1/cases/"+number, nil); st != 404 {
+			t.Fatalf("outsider GET: %d, want 404", st)
+		}
+		if _, list := c.do("GET", "/api/v1/cases", nil); len(items(list)) != 0 {
+			t.Fatalf("a restricted case leaked into the list: %v", list)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/break-glass", map[string]any{"reason": ""}); st != 400 {
+			t.Fatalf("break-glass without a reason: %d %v", st, body)
+		}
+		if st, body := c.do("POST", "/api/v1/cases/"+number+"/break-glass", map[string]any{"reason": "witness unreachable, police asking"}); st != 200 || body["number"] != number {
+			t.Fatalf("break-glass: %d %v", st, body)
+		}
+		if st, _ := c.do("GET", "/api/v1/cases/"+number, nil); st != 200 {
+			t.Fatalf("after break-glass: %d", st)
+		}
+	})
+}

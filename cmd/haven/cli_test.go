@@ -75,6 +75,9 @@ func TestCLIContract(t *testing.T) {
 				t.Fatalf("user list via HAVEN_DB: %q", out)
 			}
 			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
+			if out, errOut, err := runHaven(t, bin, nil, "compartment", "add-member", "--db", db, "child-safety", "alice"); err != nil || !strings.Contains(out, "child-safety: alice") {
+				t.Fatalf("compartment add-member: %v %q %s", err, out, errOut)
+			}
 			checkAuditCommands(t, bin, db)
 			other, _, _ := runHaven(t, bin, nil, "key", "generate")
 			if _, errOut, err := runHaven(t, bin, []string{"HAVEN_MASTER_KEY=" + strings.TrimSpace(other)}, "user", "list", "--db", db); err == nil || !strings.Contains(errOut, "wrong master key") {

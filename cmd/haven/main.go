@@ -29,9 +29,12 @@ type CLI struct {
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
 	Audit   AuditCmd   `cmd:"" help:"Verify and export the tamper-evident audit trail."`
 	Key     KeyCmd     `cmd:"" help:"Manage the master key that encrypts personal data at rest."`
-	Demo    DemoCmd    `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
-	Bench   BenchCmd   `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
-	Version VersionCmd `cmd:"" help:"Print the version."`
+
+	Compartment CompartmentCmd `cmd:"" help:"Manage compartments: who needs to know about restricted cases."`
+	Requester   RequesterCmd   `cmd:"" help:"Export or erase everything Haven holds on a requester (data-subject requests)."`
+	Demo        DemoCmd        `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
+	Bench       BenchCmd       `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
+	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 
 // env carries what every command needs: output streams and the logger.
