@@ -59,10 +59,15 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 //   - PostgreSQL seq-scans case_search for rare words: the table looks small because the
 //     tsvectors live in TOAST, and the planner does not cost detoasting 100,000 of them (2 s for
 //     "pegasus" against 9 ms through the GIN index). Sequential scans are turned off for this
-//     read transaction only; common words keep the plan that walks cases_updated (2 ms).
+//     read transaction only; common words keep the plan that walks cases_updated (2 ms). And
+//     every search is planned for its own words: after five runs of a prepared statement (pgx
+//     caches them) PostgreSQL may switch to a generic plan that ignores them (55 ms at p50).
 func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, error) {
 	if tx.dialect == Postgres {
-		_, err := tx.exec(ctx, "search plan", `SET LOCAL enable_seqscan = off`)
+		if _, err := tx.exec(ctx, "search plan", `SET LOCAL enable_seqscan = off`); err != nil {
+			return "", err
+		}
+		_, err := tx.exec(ctx, "search plan", `SET LOCAL plan_cache_mode = force_custom_plan`)
 		return caseJoins, err
 	}
 	index := map[haven.CaseSort]string{haven.SortUpdated: "INDEXED BY cases_updated",

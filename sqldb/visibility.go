@@ -50,8 +50,13 @@ func (tx *Tx) writeRestrictedTo(ctx context.Context, c *haven.Case) error {
 	return nil
 }
 
-// loadRestrictedTo reads the users a case is restricted to.
+// loadRestrictedTo reads the users a case is restricted to; an unrestricted case has none, so
+// the common case costs no query.
 func (tx *Tx) loadRestrictedTo(ctx context.Context, c *haven.Case) error {
+	if !c.Restricted {
+		c.RestrictedTo = []string{}
+		return nil
+	}
 	names, err := queryAll(ctx, tx, "named access", `SELECT u.username FROM case_access a JOIN users u ON u.id = a.user_id
 		WHERE a.case_id = $1 AND a.kind = 'named' ORDER BY u.username`, func(row rowScanner) (string, error) {
 		var s string

@@ -11,6 +11,7 @@ import (
 
 	"haven"
 	"haven/bench"
+	"haven/keyring"
 )
 
 // BenchCmd groups the whole-system benchmarks.
@@ -54,6 +55,17 @@ func (b benchDB) open(e *env) (*app, func(), error) {
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	flags := DBFlags{DB: b.DB, Data: dir}
+	if os.Getenv(masterKeyEnv) == "" { // a throwaway key binds a database that has none yet
+		encoded, err := keyring.GenerateMasterKey()
+		if err != nil {
+			cleanup()
+			return nil, nil, haven.Internal("master key", err)
+		}
+		if err := os.WriteFile(flags.defaultKeyFile(), []byte(encoded), 0o600); err != nil {
+			cleanup()
+			return nil, nil, haven.Internal("master key", err)
+		}
+	}
 	if b.DB == "" {
 		flags.DB = filepath.Join(dir, "bench.db")
 	}
