@@ -15,22 +15,7 @@ import (
 // BenchmarkCreateCase creates cases with a 1.5 KB summary, a requester and two tags through the
 // service layer on SQLite, from parallel goroutines (see also `haven bench intake`).
 func BenchmarkCreateCase(b *testing.B) {
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		b.Fatal(err)
-	}
-	unlock(b, db)
-	svc := service.New(db, nil, service.DefaultConfig())
-	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
-	if err != nil {
-		b.Fatal(err)
-	}
-	actx := haven.WithActor(ctx, haven.Actor{User: admin})
+	svc, actx := benchService(b)
 	gen := sample.New(1)
 	inputs := make([]haven.CaseCreate, b.N)
 	for i := range inputs {
@@ -51,4 +36,25 @@ func BenchmarkCreateCase(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchService is a service over a fresh, unlocked SQLite database, and an admin's context.
+func benchService(b *testing.B) (*service.Service, context.Context) {
+	b.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		b.Fatal(err)
+	}
+	unlock(b, db)
+	svc := service.New(db, nil, service.DefaultConfig())
+	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, haven.WithActor(ctx, haven.Actor{User: admin})
 }

@@ -1,35 +1,16 @@
 package service_test
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"haven"
-	"haven/service"
-	"haven/sqldb"
 )
 
 // BenchmarkCaseRead reads what a case page shows: the case, its timeline (5 notes and 3 messages,
 // decrypted) and its requester (decrypted), from a database of 2,000 such cases.
 func BenchmarkCaseRead(b *testing.B) {
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "read.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		b.Fatal(err)
-	}
-	unlock(b, db)
-	svc := service.New(db, nil, service.DefaultConfig())
-	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
-	if err != nil {
-		b.Fatal(err)
-	}
-	actx := haven.WithActor(ctx, haven.Actor{User: admin})
+	svc, actx := benchService(b)
 	var numbers []string
 	for i := 0; i < 2000; i++ {
 		c, err := svc.CreateCase(actx, haven.CaseCreate{Title: fmt.Sprintf("Account %d hijacked", i), Summary: "SIM swap suspected after a phishing SMS",

@@ -49,11 +49,7 @@ func TestCLIContract(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := dsn(t)
-			key, _, err := runHaven(t, bin, nil, "key", "generate")
-			if err != nil || !strings.HasPrefix(key, "haven-master-key-v1:") {
-				t.Fatalf("key generate: %v %q", err, key)
-			}
-			t.Setenv("HAVEN_MASTER_KEY", strings.TrimSpace(key))
+			useNewMasterKey(t, bin)
 			if out, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil || !strings.Contains(out, "applied") {
 				t.Fatalf("migrate: %v %s %s", err, out, errOut)
 			}
@@ -131,6 +127,16 @@ func rawExec(t *testing.T, dsn, stmt string) {
 	if _, err := db.Exec(stmt); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// useNewMasterKey runs `haven key generate` and sets HAVEN_MASTER_KEY to its output for the test.
+func useNewMasterKey(t *testing.T, bin string) {
+	t.Helper()
+	key, _, err := runHaven(t, bin, nil, "key", "generate")
+	if err != nil || !strings.HasPrefix(key, "haven-master-key-v1:") {
+		t.Fatalf("key generate: %v %q", err, key)
+	}
+	t.Setenv("HAVEN_MASTER_KEY", strings.TrimSpace(key))
 }
 
 // TestFirstServe starts the binary on an empty database: it must create an admin, print a

@@ -21,11 +21,7 @@ func TestRequesterExportAndErase(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := dsn(t)
-			key, _, err := runHaven(t, bin, nil, "key", "generate")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Setenv("HAVEN_MASTER_KEY", strings.TrimSpace(key))
+			useNewMasterKey(t, bin)
 			if _, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil {
 				t.Fatalf("migrate: %v %s", err, errOut)
 			}
