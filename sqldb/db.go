@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -77,6 +78,9 @@ func openSQLite(path string) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
 		return nil, haven.Errorf(haven.EINVALID, "an in-memory SQLite database cannot be shared by the writer and readers; give a file path")
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	// synchronous=NORMAL in WAL mode loses no committed transaction on an application crash and
 	// at most the last few on power loss, a trade SQLite documents as safe for WAL.
@@ -102,6 +106,20 @@ func openSQLite(path string) (*DB, error) {
 	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.startWriter()
 	return db, nil
+}
+
+// createPrivate creates a missing database file readable by its owner only. SQLite gives its -wal
+// and -shm files the database file's mode, so this covers them too (an empty file is a valid
+// empty database).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return haven.Internal("create database file", err)
+	}
+	return f.Close()
 }
 
 // Close closes every connection.

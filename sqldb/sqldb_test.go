@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -64,5 +65,25 @@ func TestSchemaBehind(t *testing.T) {
 				t.Fatalf("second migrate ran %d: %v", n, err)
 			}
 		})
+	}
+}
+
+// TestSQLiteFilesArePrivate: the database and its WAL are readable by their owner only.
+func TestSQLiteFilesArePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.db")
+	db := openMigrated(t, path)
+	if err := db.Update(context.Background(), func(tx haven.Tx) error {
+		return tx.InsertTeam(context.Background(), &haven.Team{Name: "mena"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(f), mode)
+		}
 	}
 }
