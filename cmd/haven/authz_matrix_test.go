@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"haven"
+	"haven/testenv"
+	"haven/web"
+)
+
+// TestAuthorizationMatrix calls every authenticated route as every role, against a real service
+// and database, and checks the need-to-know and read-only rules of docs/security.md:
+//
+//	(a) a non-member gets 404 for every route naming a restricted case, and no answer to a
+//	    non-member ever contains the restricted case's title, note or message marker;
+//	(b) an auditor or a read-only token never gets 2xx on POST/PATCH/DELETE (the exceptions the
+//	    service allows on purpose are listed in matrixWriteExempt);
+//	(c) non-admins get 403 on admin-only routes;
+//	(d) a compartment member reads the restricted case, its timeline, notes and messages.
+//
+// Break-glass by a lead or admin (which legitimately opens the case) is checked last.
+func TestAuthorizationMatrix(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { runMatrix(t, filepath.Join(t.TempDir(), "h.db")) })
+	t.Run("postgres", func(t *testing.T) { runMatrix(t, testenv.Postgres(t)) })
+}
+
+// Markers are unique words planted in the fixtures; a restricted one must never reach a
+// non-member.
+const (
+	mkOpenTitle   = "zqopentitle"
+	mkOpenNote    = "zqopennote"
+	mkOpenMessage = "zqopenmessage"
+	mkOpenPerson  = "Zqopenperson"
+	mkRestTitle   = "zqsecrettitle"
+	mkRestNote    = "zqsecretnote"
+	mkRestMessage = "zqsecretmessage"
+	mkRestPerson  = "Zqsecretperson"
+)
+
+// ghostCase is a valid case number that names no case.
+const ghostCase = "HV-2001-999999"
+
+// restrictedMarkers are scanned for in every body a non-member receives.
+var restrictedMarkers = map[string]string{"title": mkRestTitle, "note": mkRestNote, "message": mkRestMessage}
+
+// adminOnly are the routes only an admin may use (rule c).
+var adminOnly = map[string]bool{
+	"POST /api/v1/users":                                    true,
+	"PATCH /api/v1/users/{username}":                        true,
+	"POST /api/v1/teams":                                    true,
+	"POST /api/v1/teams/{name}/members":                     true,
+	"DELETE /api/v1/teams/{name}/members/{username}":        true,
+	"POST /api/v1/compartments":                             true,
+	"POST /api/v1/compartments/{name}/members":              true,
+	"DELETE /api/v1/compartments/{name}/members/{username}": true,
+}
+
+// matrixWriteExempt are state-changing routes where an auditor may succeed by design (rule b):
+// every role may create its own tokens (CreateToken only needs a reader; a read-only token is
+// still refused a read-write one, which the body below asks for) and end its own credentials
+// (credentialsActor: "taking access away is always allowed", but not through a read-only token).
+var matrixWriteExempt = map[string]bool{
+	"POST /api/v1/tokens":        true,
+	"DELETE /api/v1/tokens/{id}": true,
+}
+
+type matrixActor struct {
+	name     string // label in failures
+	username string
+	token    string
+	member   bool // of compartment child-safety
+	readOnly bool
+	role     haven.Role
+}
+
+type matrixFixture struct {
+	t                  *testing.T
+	a                  *app
+	ctx                context.Context // acting as the admin
+	base               string
+	open, rest         string // case numbers
+	openTask, restTask int64
+	openReq, restReq   int64
+	report             int64
+	seq                int
+}
+
+func (f *matrixFixture) unique(prefix string) string {
+	f.seq++
+	return fmt.Sprintf("%s%d", prefix, f.seq)
+}
+
+// startMatrix mirrors startAPI but keeps the *app so that the fixtures are made through the service.
+func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
+	t.Helper()
+	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn, Data: t.TempDir()}}
+	a, err := cmd.prepare(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	adminUser, err := a.svc.CreateFirstAdmin(e.ctx, "admin", "a long admin password")
+	must(err)
+	ctx := haven.WithActor(e.ctx, haven.Actor{User: adminUser})
+	users := map[string]*haven.User{"admin": adminUser}
+	for _, u := range []struct {
+		name string
+		role haven.Role
+	}{{"hana", haven.RoleHandler}, {"insider", haven.RoleHandler}, {"lena", haven.RoleLead}, {"sam", haven.RoleAuditor}, {"bystander", haven.RoleHandler}} {
+		users[u.name], err = a.svc.CreateUser(ctx, haven.UserCreate{Username: u.name, Role: u.role, Password: "a long password for " + u.name})
+		must(err)
+	}
+	for _, team := range []string{"mena", "scratch"} {
+		_, err = a.svc.CreateTeam(ctx, team)
+		must(err)
+	}
+	for _, m := range [][2]string{{"mena", "hana"}, {"mena", "insider"}, {"mena", "lena"}, {"scratch", "bystander"}} {
+		_, err = a.svc.AddTeamMember(ctx, m[0], m[1])
+		must(err)
+	}
+	_, err = a.svc.AddCompartmentMemberAsSystem(e.ctx, "child-safety", "insider")
+	must(err)
+	_, err = a.svc.AddCompartmentMemberAsSystem(e.ctx, "scratch-comp", "bystander")
+	must(err)
+
+	token := func(user string, ro bool) string {
+		tok, _, err := a.svc.CreateTokenAsSystem(e.ctx, user, "matrix", ro)
+		must(err)
+		return tok
+	}
+	actors := []matrixActor{
+		{name: "read-only(handler)", username: "hana", token: token("hana", true), readOnly: true, role: haven.RoleHandler},
+		{name: "auditor", username: "sam", token: token("sam", false), role: haven.RoleAuditor},
+		{name: "handler", username: "hana", token: token("hana", false), role: haven.RoleHandler},
+		{name: "insider", username: "insider", token: token("insider", false), member: true, role: haven.RoleHandler},
+		{name: "lead", username: "lena", token: token("lena", false), role: haven.RoleLead},
+		{name: "admin", username: "admin", token: token("admin", false), role: haven.RoleAdmin},
+	}
+
+	f := &matrixFixture{t: t, a: a, ctx: ctx}
+	// Both cases belong to team mena, so only the compartment keeps the handler out of the
+	// restricted one. The insider creates it (a handler may only use a compartment they are in).
+	insiderUser, err := a.svc.User(ctx, "insider") // reloaded: now with its team
+	must(err)
+	insiderCtx := haven.WithActor(e.ctx, haven.Actor{User: insiderUser})
+	mk := func(ctx context.Context, title, person, note, message, compartment string) (string, int64, int64) {
+		c, err := a.svc.CreateCase(ctx, haven.CaseCreate{Title: "Case " + title, Team: "mena", Compartment: compartment,
+			Tags: []string{"matrix"}, Requester: &haven.RequesterInput{Name: person}})
+		must(err)
+		_, err = a.svc.AddNote(ctx, c.Number, haven.NoteCreate{Body: "note " + note})
+		must(err)
+		_, err = a.svc.AddMessage(ctx, c.Number, haven.MessageCreate{Direction: haven.Outbound, Channel: "email",
+			To: []string{"someone@example.org"}, Subject: "re " + message, Text: "text " + message})
+		must(err)
+		task, err := a.svc.AddTask(ctx, c.Number, haven.TaskCreate{Title: "task"})
+		must(err)
+		return c.Number, task.ID, c.RequesterID
+	}
+	f.open, f.openTask, f.openReq = mk(ctx, mkOpenTitle, mkOpenPerson, mkOpenNote, mkOpenMessage, "")
+	f.rest, f.restTask, f.restReq = mk(insiderCtx, mkRestTitle, mkRestPerson, mkRestNote, mkRestMessage, "child-safety")
+	rep, err := a.svc.CreateReport(ctx, haven.ReportCreate{Channel: "email", Raw: "From: a@example.org\r\n\r\nhello"})
+	must(err)
+	f.report = rep.ID
+
+	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
+	t.Cleanup(srv.Close)
+	f.base = srv.URL
+	return f, actors
+}
+
+// request is one call of the matrix: the route, the case it names ("" for none) and the call.
+type request struct {
+	key    string // "METHOD pattern"
+	method string
+	path   string
+	body   any
+	rest   bool // names the restricted case
+}
+
+// build fills in a route's path and body for one actor. number is the case to name, if any.
+func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) request {
+	key := rt.Method + " " + rt.Pattern
+	task, req := f.openTask, f.openReq
+	if number == f.rest {
+		task = f.restTask
+	}
+	// The requester routes use the restricted case's requester: its cases must not list the case.
+	req = f.restReq
+	id := ""
+	switch {
+	case strings.HasPrefix(rt.Pattern, "/api/v1/cases/{number}/tasks/"):
+		id = fmt.Sprint(task)
+	case strings.HasPrefix(rt.Pattern, "/api/v1/requesters/"):
+		id = fmt.Sprint(req)
+	case rt.Pattern == "/api/v1/tokens/{id}":
+		// A fresh token of the caller's own user: the subtle case for auditors and read-only tokens.
+		_, info, err := f.a.svc.CreateTokenAsSystem(context.Background(), who.username, "throwaway", false)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		id = fmt.Sprint(info.ID)
+	}
+	name, username := "mena", "bystander"
+	switch {
+	case strings.HasPrefix(rt.Pattern, "/api/v1/teams/") && rt.Method == "DELETE":
+		name = "scratch"
+	case strings.HasPrefix(rt.Pattern, "/api/v1/compartments/"):
+		name = "scratch-comp" // never child-safety: adding a member there would open the case
+	}
+	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username).Replace(rt.Pattern)
+
+	var body any
+	switch key {
+	case "POST /api/v1/cases":
+		body = map[string]any{"title": "matrix " + f.unique("case")}
+	case "PATCH /api/v1/cases/{number}":
+		body = map[string]any{"priority": "P2"}
+	case "POST /api/v1/cases/{number}/assign":
+		body = map[string]any{"assignee": "bystander"} // not an actor: assigning must not open the case to one
+	case "POST /api/v1/cases/{number}/transitions":
+		body = map[string]any{"to": "triage"}
+	case "POST /api/v1/cases/{number}/notes":
+		body = map[string]any{"body": "matrix note"}
+	case "POST /api/v1/cases/{number}/tasks":
+		body = map[string]any{"title": "matrix task"}
+	case "PATCH /api/v1/cases/{number}/tasks/{id}":
+		body = map[string]any{"done": true}
+	case "POST /api/v1/cases/{number}/messages":
+		body = map[string]any{"direction": "out", "channel": "email", "to": []string{"x@example.org"}, "subject": "s", "text": "t"}
+	case "POST /api/v1/cases/{number}/reports":
+		body = map[string]any{"report_id": f.report}
+	case "POST /api/v1/reports":
+		body = map[string]any{"channel": "email", "raw": "From: b@example.org\r\n\r\n" + f.unique("report")}
+	case "POST /api/v1/requesters":
+		body = map[string]any{"name": "matrix person"}
+	case "PATCH /api/v1/requesters/{id}":
+		body = map[string]any{"vouched_by": "matrix"}
+	case "POST /api/v1/requesters/{id}/merge":
+		// Merge two throwaway people, so that a success destroys no fixture.
+		into, err := f.a.svc.CreateRequester(f.ctx, haven.RequesterInput{Name: "into"})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		from, err := f.a.svc.CreateRequester(f.ctx, haven.RequesterInput{Name: "from"})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		path = fmt.Sprintf("/api/v1/requesters/%d/merge", into.ID)
+		body = map[string]any{"from": from.ID}
+	case "POST /api/v1/users":
+		body = map[string]any{"username": f.unique("newuser"), "role": "handler", "password": "a long new password"}
+	case "PATCH /api/v1/users/{username}":
+		body = map[string]any{"display_name": "Bystander"}
+	case "POST /api/v1/users/{username}/sign-out":
+		body = nil
+	case "POST /api/v1/teams":
+		body = map[string]any{"name": f.unique("team")}
+	case "POST /api/v1/teams/{name}/members":
+		body = map[string]any{"username": "bystander"}
+	case "POST /api/v1/tokens":
+		body = map[string]any{"name": "matrix", "read_only": false}
+	case "POST /api/v1/cases/{number}/break-glass":
+		body = map[string]any{"reason": "matrix check"}
+	case "POST /api/v1/cases/{number}/access":
+		body = map[string]any{"username": "bystander", "hours": 1}
+	case "POST /api/v1/compartments":
+		body = map[string]any{"name": f.unique("comp")}
+	case "POST /api/v1/compartments/{name}/members":
+		body = map[string]any{"username": "bystander"}
+	case "GET /api/v1/search":
+		path += "?q=" + mkRestTitle
+	case "GET /api/v1/cases":
+		path += "?tag=matrix"
+	}
+	return request{key: key, method: rt.Method, path: path, body: body, rest: number == f.rest}
+}
+
+func runMatrix(t *testing.T, dsn string) {
+	f, actors := startMatrix(t, dsn)
+	client := func(a matrixActor) *apiClient { return &apiClient{t: t, base: f.base, token: a.token} }
+	byName := map[string]matrixActor{}
+	for _, a := range actors {
+		byName[a.name] = a
+	}
+
+	// Positive control first (rule d): the markers are really there for a member, so their
+	// absence elsewhere means something.
+	insider := client(byName["insider"])
+	for _, p := range []struct{ path, marker string }{
+		{"/api/v1/cases/" + f.rest, mkRestTitle},
+		{"/api/v1/cases/" + f.rest + "/timeline", ""},
+		{"/api/v1/cases/" + f.rest + "/notes", mkRestNote},
+		{"/api/v1/cases/" + f.rest + "/messages", mkRestMessage},
+	} {
+		st, body := insider.do("GET", p.path, nil)
+		if raw := marshal(body); st != 200 || !strings.Contains(raw, p.marker) {
+			t.Errorf("insider GET %s: %d, want 200 with %q: %s", p.path, st, p.marker, raw)
+		}
+	}
+
+	// Order: reads and writes, then deletions, then break-glass on the restricted case by a
+	// lead or admin (it opens the case to them, so it must come after every other check).
+	var routes, deletes []web.Route
+	for _, rt := range newServer(&env{ctx: context.Background(), log: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.a, webOptions{}).Routes() {
+		if !rt.Auth {
+			continue
+		}
+		if rt.Method == "DELETE" {
+			deletes = append(deletes, rt)
+		} else {
+			routes = append(routes, rt)
+		}
+	}
+	routes = append(routes, deletes...)
+
+	calls := 0
+	for _, rt := range routes {
+		numbers := []string{""}
+		if strings.Contains(rt.Pattern, "{number}") {
+			numbers = []string{f.open, f.rest}
+		}
+		for _, number := range numbers {
+			for _, who := range actors {
+				req := f.build(rt, number, who)
+				if req.key == "POST /api/v1/cases/{number}/break-glass" && req.rest && (who.role == haven.RoleLead || who.role == haven.RoleAdmin) && !who.readOnly {
+					continue // checked last, below
+				}
+				st, body := client(who).do(req.method, req.path, req.body)
+				calls++
+				// Rule (b) means something only if the bodies are valid: the admin's writes outside
+				// the restricted case succeed (the transition may already have been made: 409).
+				if who.role == haven.RoleAdmin && !req.rest && req.method != "GET" && (st < 200 || st > 299) &&
+					!(req.key == "POST /api/v1/cases/{number}/transitions" && st == 409) {
+					t.Errorf("admin %s %s: %d, the matrix's body for %q is not valid: %s", req.method, req.path, st, req.key, marshal(body))
+				}
+				// The same call on a case that does not exist: a restricted case must look exactly like it.
+				ghost := func() int {
+					g := f.build(rt, ghostCase, who)
+					st, _ := client(who).do(g.method, g.path, g.body)
+					return st
+				}
+				checkMatrix(t, who, req, st, body, ghost)
+			}
+		}
+	}
+
+	// Break-glass, last: a lead and an admin who give a reason may open the restricted case.
+	for _, name := range []string{"lead", "admin"} {
+		c := client(byName[name])
+		path := "/api/v1/cases/" + f.rest
+		if st, body := c.do("POST", path+"/break-glass", map[string]any{"reason": "matrix: requester unreachable"}); st != 200 || body["number"] != f.rest {
+			t.Errorf("%s POST %s/break-glass: %d, want 200: %v", name, path, st, body)
+		}
+		if st, _ := c.do("GET", path, nil); st != 200 {
+			t.Errorf("%s GET %s after break-glass: %d, want 200", name, path, st)
+		}
+		calls += 2
+	}
+	if calls == 0 {
+		t.Fatal("no route was called")
+	}
+}
+
+// checkMatrix applies rules (a), (b) and (c) to one answer.
+func checkMatrix(t *testing.T, who matrixActor, req request, st int, body map[string]any, ghost func() int) {
+	t.Helper()
+	where := fmt.Sprintf("%s %s %s: %d", who.name, req.method, req.path, st)
+	if !who.member {
+		// (a) a restricted case does not exist for a non-member: 404. The one other answer allowed
+		// is a 403 that the service gives before it looks the case up (a read-only token or an
+		// auditor trying to write), which is the same for a case that does not exist and so
+		// reveals nothing; the ghost call proves it is the same.
+		if req.rest && st != 404 {
+			if g := ghost(); st != 403 || g != 403 {
+				t.Errorf("%s (a case that does not exist: %d), want 404 for a non-member (restricted case): %s", where, g, marshal(body))
+			}
+		}
+		// ...and nothing of it reaches them, on any route.
+		raw := marshal(body)
+		for what, m := range restrictedMarkers {
+			if strings.Contains(strings.ToLower(raw), m) {
+				t.Errorf("%s: the restricted case's %s marker %q leaked", where, what, m)
+			}
+		}
+	}
+	// (b) auditors and read-only tokens change nothing.
+	write := req.method != "GET"
+	if write && st >= 200 && st < 300 && (who.readOnly || who.role == haven.RoleAuditor) {
+		if !matrixWriteExempt[req.key] || who.readOnly {
+			t.Errorf("%s, a %s must not change anything", where, who.name)
+		}
+	}
+	// (c) admin-only routes.
+	if adminOnly[req.key] && who.role != haven.RoleAdmin && st != 403 {
+		t.Errorf("%s, want 403 for a non-admin on an admin-only route", where)
+	}
+}
+
+func marshal(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
