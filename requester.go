@@ -171,6 +171,9 @@ type RequesterFilter struct {
 	Name    string // substring of name or pseudonym
 	Cursor  string
 	Limit   int
+
+	// Set by the service: a requester all of whose cases the viewer may not see is hidden too.
+	Viewer Viewer `json:"-"`
 }
 
 // RequesterPage is one page of requesters.
@@ -197,6 +200,9 @@ type RequesterStore interface {
 	RequesterByContact(ctx context.Context, c Contact) (*Requester, error)
 	UpdateRequester(ctx context.Context, r *Requester) error
 	FindRequesters(ctx context.Context, f RequesterFilter) (*RequesterPage, error)
+	// RequesterVisible reports whether v may see the requester: they have no case, or at least
+	// one case v may see.
+	RequesterVisible(ctx context.Context, id int64, v Viewer) (bool, error)
 	// MoveRequesterCases re-links every case of from to into and returns their ids.
 	MoveRequesterCases(ctx context.Context, from, into int64) ([]int64, error)
 }

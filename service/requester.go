@@ -72,12 +72,25 @@ func (s *Service) Requester(ctx context.Context, id int64) (*haven.Requester, er
 	}
 	var r *haven.Requester
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		if r, err = tx.RequesterByID(ctx, id); err != nil {
+		if r, err = s.requesterByID(ctx, tx, u, id); err != nil {
 			return err
 		}
 		return record(ctx, tx, s.clock.Now(), u, "requester.viewed", "requester", r.ID, 0, nil)
 	})
 	return r, err
+}
+
+// requesterByID reads a requester u may see; one known only through cases outside u's need to
+// know answers like one that does not exist.
+func (s *Service) requesterByID(ctx context.Context, tx haven.Tx, u *haven.User, id int64) (*haven.Requester, error) {
+	visible, err := tx.RequesterVisible(ctx, id, s.viewer(u))
+	if err != nil {
+		return nil, err
+	}
+	if !visible {
+		return nil, haven.Errorf(haven.ENOTFOUND, "requester %d not found", id)
+	}
+	return tx.RequesterByID(ctx, id)
 }
 
 // Requesters lists people, newest first; the list is personal data, so the read is recorded
@@ -93,6 +106,7 @@ func (s *Service) Requesters(ctx context.Context, f haven.RequesterFilter) (*hav
 	if f.Limit > haven.MaxLimit {
 		return nil, &haven.Error{Code: haven.EINVALID, Message: "limit too large", Fields: map[string]string{"limit": "at most 500"}}
 	}
+	f.Viewer = s.viewer(u)
 	var page *haven.RequesterPage
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if page, err = tx.FindRequesters(ctx, f); err != nil {
@@ -116,7 +130,7 @@ func (s *Service) UpdateRequester(ctx context.Context, id int64, up haven.Reques
 	now := s.clock.Now()
 	var r *haven.Requester
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		if r, err = tx.RequesterByID(ctx, id); err != nil {
+		if r, err = s.requesterByID(ctx, tx, u, id); err != nil {
 			return err
 		}
 		if r.MergedInto != 0 {
@@ -190,6 +204,11 @@ func (s *Service) MergeRequesters(ctx context.Context, into, from int64) (*haven
 	var keep *haven.Requester
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		var gone *haven.Requester
+		for _, id := range []int64{into, from} {
+			if _, err := s.requesterByID(ctx, tx, u, id); err != nil {
+				return err
+			}
+		}
 		if keep, gone, err = loadPair(ctx, tx, into, from); err != nil {
 			return err
 		}

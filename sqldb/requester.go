@@ -150,6 +150,7 @@ func (tx *Tx) UpdateRequester(ctx context.Context, r *haven.Requester) error {
 func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*haven.RequesterPage, error) {
 	q := &queryBuilder{}
 	q.add("merged_into IS NULL")
+	q.add(requesterVisibility(q, f.Viewer, "requesters"))
 	if f.Contact != "" {
 		var blinds []string
 		for _, kind := range haven.ContactKinds() {

@@ -128,3 +128,23 @@ func (tx *Tx) InsertAccessGrant(ctx context.Context, g *haven.AccessGrant, userI
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, g.CaseID, userID, g.Kind, nullMicros(g.ExpiresAt), nullID(grantedBy), g.Reason, micros(g.CreatedAt))
 	return err
 }
+
+// requesterVisibility is the condition under which v may see requester r: no case at all, or at
+// least one case v may see. Someone known only through restricted cases stays as confidential as
+// those cases.
+func requesterVisibility(q *queryBuilder, v haven.Viewer, alias string) string {
+	return `(NOT EXISTS (SELECT 1 FROM cases c WHERE c.requester_id = ` + alias + `.id)
+	OR EXISTS (SELECT 1 FROM cases c WHERE c.requester_id = ` + alias + `.id AND ` + visibility(q, v) + `))`
+}
+
+// RequesterVisible reports whether v may see the requester.
+func (tx *Tx) RequesterVisible(ctx context.Context, id int64, v haven.Viewer) (bool, error) {
+	q := &queryBuilder{}
+	cond := `SELECT 1 FROM requesters r WHERE r.id = ` + q.arg(id) + ` AND ` + requesterVisibility(q, v, "r")
+	var one int
+	err := tx.queryRow(ctx, cond, q.args...).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, mapError("requester visibility", err)
+}

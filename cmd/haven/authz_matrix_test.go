@@ -49,7 +49,7 @@ const (
 const ghostCase = "HV-2001-999999"
 
 // restrictedMarkers are scanned for in every body a non-member receives.
-var restrictedMarkers = map[string]string{"title": mkRestTitle, "note": mkRestNote, "message": mkRestMessage}
+var restrictedMarkers = map[string]string{"title": mkRestTitle, "note": mkRestNote, "message": mkRestMessage, "requester": mkRestPerson}
 
 // adminOnly are the routes only an admin may use (rule c).
 var adminOnly = map[string]bool{
@@ -199,8 +199,11 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	if number == f.rest {
 		task = f.restTask
 	}
-	// The requester routes use the restricted case's requester: its cases must not list the case.
-	req = f.restReq
+	// The requester routes run for both requesters: the one known only through the restricted
+	// case is as confidential as that case (404 to outsiders, its cases never listed).
+	if number == f.rest {
+		req = f.restReq
+	}
 	id := ""
 	switch {
 	case strings.HasPrefix(rt.Pattern, "/api/v1/cases/{number}/tasks/"):
@@ -331,7 +334,8 @@ func runMatrix(t *testing.T, dsn string) {
 	calls := 0
 	for _, rt := range routes {
 		numbers := []string{""}
-		if strings.Contains(rt.Pattern, "{number}") {
+		// Merge works on throwaway pairs of its own, so it runs once.
+		if strings.Contains(rt.Pattern, "{number}") || strings.HasPrefix(rt.Pattern, "/api/v1/requesters/") && !strings.HasSuffix(rt.Pattern, "/merge") {
 			numbers = []string{f.open, f.rest}
 		}
 		for _, number := range numbers {
