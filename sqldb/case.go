@@ -225,7 +225,13 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 			return nil, err
 		}
 	}
-	query := `SELECT ` + caseColumns + from + q.whereSQL() + order + ` LIMIT ` + q.arg(f.Limit+1)
+	limit := q.arg(f.Limit + 1)
+	query := `SELECT ` + caseColumns + from + q.whereSQL() + order + ` LIMIT ` + limit
+	if f.Text != "" && tx.dialect == Postgres {
+		// Choose the page's ids from the narrow covering index, then fetch only those rows.
+		query = `SELECT ` + caseColumns + caseJoins + ` WHERE c.id IN (SELECT c.id FROM cases c` + q.whereSQL() +
+			order + ` LIMIT ` + limit + `)` + order
+	}
 	rows, err := tx.query(ctx, query, q.args...)
 	if err != nil {
 		return nil, mapError("find cases", err)
