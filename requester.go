@@ -62,6 +62,7 @@ type Requester struct {
 	VouchedBy      string        `json:"vouched_by"`
 	RiskNotes      string        `json:"risk_notes"`
 	MergedInto     int64         `json:"merged_into,omitempty"`
+	ErasedAt       *time.Time    `json:"erased_at,omitempty"` // personal data crypto-shredded
 	CreatedAt      time.Time     `json:"created_at"`
 	UpdatedAt      time.Time     `json:"updated_at"`
 }

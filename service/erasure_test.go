@@ -323,3 +323,34 @@ func TestDataSubjectRequestsRespectNeedToKnow(t *testing.T) {
 		t.Fatalf("console erasure: %+v %v", done, err)
 	}
 }
+
+// TestErasedRequesterStaysErased: an erased person leaves the lists and cannot be edited or
+// merged back into existence.
+func TestErasedRequesterStaysErased(t *testing.T) {
+	f := newErasureFixture(t)
+	if _, err := f.svc.EraseRequester(f.lead, f.requesterID); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.svc.Requester(f.lead, f.requesterID)
+	if err != nil || r.ErasedAt == nil {
+		t.Fatalf("erased requester: %+v %v", r, err)
+	}
+	page, err := f.svc.Requesters(f.lead, haven.RequesterFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, listed := range page.Items {
+		if listed.ID == f.requesterID {
+			t.Fatal("an erased requester is still listed")
+		}
+	}
+	name := "Back again"
+	_, err = f.svc.UpdateRequester(f.lead, f.requesterID, haven.RequesterUpdate{Name: &name})
+	wantCode(t, err, haven.ECONFLICT)
+	other, err := f.svc.CreateRequester(f.lead, haven.RequesterInput{Name: "Someone else"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.MergeRequesters(f.lead, other.ID, f.requesterID)
+	wantCode(t, err, haven.ECONFLICT)
+}

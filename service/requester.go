@@ -136,6 +136,9 @@ func (s *Service) UpdateRequester(ctx context.Context, id int64, up haven.Reques
 		if r.MergedInto != 0 {
 			return haven.Errorf(haven.ECONFLICT, "requester %d was merged into %d", r.ID, r.MergedInto)
 		}
+		if r.ErasedAt != nil {
+			return haven.Errorf(haven.ECONFLICT, "requester %d was erased at their request; record a new requester instead", r.ID)
+		}
 		changed, err := applyRequester(r, up)
 		if err != nil {
 			return err
@@ -251,6 +254,9 @@ func loadPair(ctx context.Context, tx haven.Tx, into, from int64) (*haven.Reques
 	}
 	if keep.MergedInto != 0 || gone.MergedInto != 0 {
 		return nil, nil, haven.Errorf(haven.ECONFLICT, "one of these requesters was already merged")
+	}
+	if keep.ErasedAt != nil || gone.ErasedAt != nil {
+		return nil, nil, haven.Errorf(haven.ECONFLICT, "one of these requesters was erased at their request")
 	}
 	return keep, gone, nil
 }

@@ -47,6 +47,10 @@ func (tx *Tx) EraseRequester(ctx context.Context, requesterID int64, at time.Tim
 	if err != nil {
 		return e, err
 	}
+	if _, err := tx.exec(ctx, "mark erased", `UPDATE requesters SET erased_at = $2 WHERE id = $1 AND erased_at IS NULL`,
+		requesterID, micros(at)); err != nil {
+		return e, err
+	}
 	e.Contacts, err = tx.count(ctx, "erase contacts", `DELETE FROM requester_contacts WHERE requester_id = $1`, requesterID)
 	return e, err
 }

@@ -10,7 +10,7 @@ import (
 )
 
 const requesterColumns = `id, name, pseudonym, pgp_key, languages, organisation_id, vetting,
-	vouched_by, risk_notes, merged_into, created_at, updated_at, data_key`
+	vouched_by, risk_notes, merged_into, created_at, updated_at, data_key, erased_at`
 
 // requesterFields names a requester's encrypted columns by their AAD.
 func requesterFields(r *haven.Requester) map[string]*string {
@@ -26,10 +26,12 @@ func (tx *Tx) scanRequester(row rowScanner) (*haven.Requester, *recordKey, error
 	var org, merged sql.NullInt64
 	var created, updated int64
 	var sealed []byte
+	var erased sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Name, &r.Pseudonym, &r.PGPKey, &langs, &org, &r.Vetting,
-		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated, &sealed); err != nil {
+		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated, &sealed, &erased); err != nil {
 		return nil, nil, err
 	}
+	r.ErasedAt = timePtr(erased)
 	r.Languages = fromJSON[[]string](langs)
 	r.OrganisationID, r.MergedInto = org.Int64, merged.Int64
 	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -149,7 +151,7 @@ func (tx *Tx) UpdateRequester(ctx context.Context, r *haven.Requester) error {
 // a name filter is applied after decryption, reading on until the page is full.
 func (tx *Tx) FindRequesters(ctx context.Context, f haven.RequesterFilter) (*haven.RequesterPage, error) {
 	q := &queryBuilder{}
-	q.add("merged_into IS NULL")
+	q.add("merged_into IS NULL AND erased_at IS NULL")
 	q.add(requesterVisibility(q, f.Viewer, "requesters"))
 	if f.Contact != "" {
 		var blinds []string
