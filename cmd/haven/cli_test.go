@@ -43,48 +43,41 @@ func runHaven(t *testing.T, bin string, env []string, args ...string) (string, s
 // TestCLIContract drives the real binary the way operators and outside checks do.
 func TestCLIContract(t *testing.T) {
 	bin := buildHaven(t)
-	for name, dsn := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },
-		"postgres": func(t *testing.T) string { return testenv.Postgres(t) },
-	} {
-		t.Run(name, func(t *testing.T) {
-			db := dsn(t)
-			useNewMasterKey(t, bin)
-			if out, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil || !strings.Contains(out, "applied") {
-				t.Fatalf("migrate: %v %s %s", err, out, errOut)
-			}
-			if _, errOut, err := runHaven(t, bin, []string{"HAVEN_PASSWORD=a long password here"}, "user", "add", "--db", db, "--role", "admin", "alice"); err != nil {
-				t.Fatalf("user add: %v %s", err, errOut)
-			}
-			out, _, err := runHaven(t, bin, nil, "user", "add", "--db", db, "bob")
-			if err != nil || !regexp.MustCompile(`password \(shown once\): \S{20}`).MatchString(out) {
-				t.Fatalf("generated password not printed: %v %q", err, out)
-			}
-			token, _, err := runHaven(t, bin, nil, "token", "create", "--db", db, "--user", "alice")
-			if err != nil || !regexp.MustCompile(`^hvt_[a-z2-7]+\n$`).MatchString(token) {
-				t.Fatalf("token create must print only the token: %v %q", err, token)
-			}
-			if _, errOut, err := runHaven(t, bin, nil, "user", "add", "--db", db, "--role", "wizard", "carol"); err == nil || !strings.Contains(errOut, "role") {
-				t.Fatalf("bad role accepted: %s", errOut)
-			}
-			if out, _, _ := runHaven(t, bin, []string{"HAVEN_DB=" + db}, "user", "list"); !strings.Contains(out, "alice") || !strings.Contains(out, "admin") {
-				t.Fatalf("user list via HAVEN_DB: %q", out)
-			}
-			serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
-			if out, errOut, err := runHaven(t, bin, nil, "compartment", "add-member", "--db", db, "child-safety", "alice"); err != nil || !strings.Contains(out, "child-safety: alice") {
-				t.Fatalf("compartment add-member: %v %q %s", err, out, errOut)
-			}
-			checkAuditCommands(t, bin, db)
-			other, _, _ := runHaven(t, bin, nil, "key", "generate")
-			if _, errOut, err := runHaven(t, bin, []string{"HAVEN_MASTER_KEY=" + strings.TrimSpace(other)}, "user", "list", "--db", db); err == nil || !strings.Contains(errOut, "wrong master key") {
-				t.Fatalf("a wrong master key must be refused: %v %s", err, errOut)
-			}
-			forgetLastMigration(t, db)
-			if _, errOut, err := runHaven(t, bin, nil, "serve", "--db", db, "--listen", freeAddr(t)); err == nil || !strings.Contains(errOut, "haven migrate") {
-				t.Fatalf("serve must refuse a schema that is behind: %v %s", err, errOut)
-			}
-		})
-	}
+	forEachDatabase(t, bin, func(t *testing.T, db string) {
+		if out, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil || !strings.Contains(out, "applied") {
+			t.Fatalf("migrate: %v %s %s", err, out, errOut)
+		}
+		if _, errOut, err := runHaven(t, bin, []string{"HAVEN_PASSWORD=a long password here"}, "user", "add", "--db", db, "--role", "admin", "alice"); err != nil {
+			t.Fatalf("user add: %v %s", err, errOut)
+		}
+		out, _, err := runHaven(t, bin, nil, "user", "add", "--db", db, "bob")
+		if err != nil || !regexp.MustCompile(`password \(shown once\): \S{20}`).MatchString(out) {
+			t.Fatalf("generated password not printed: %v %q", err, out)
+		}
+		token, _, err := runHaven(t, bin, nil, "token", "create", "--db", db, "--user", "alice")
+		if err != nil || !regexp.MustCompile(`^hvt_[a-z2-7]+\n$`).MatchString(token) {
+			t.Fatalf("token create must print only the token: %v %q", err, token)
+		}
+		if _, errOut, err := runHaven(t, bin, nil, "user", "add", "--db", db, "--role", "wizard", "carol"); err == nil || !strings.Contains(errOut, "role") {
+			t.Fatalf("bad role accepted: %s", errOut)
+		}
+		if out, _, _ := runHaven(t, bin, []string{"HAVEN_DB=" + db}, "user", "list"); !strings.Contains(out, "alice") || !strings.Contains(out, "admin") {
+			t.Fatalf("user list via HAVEN_DB: %q", out)
+		}
+		serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
+		if out, errOut, err := runHaven(t, bin, nil, "compartment", "add-member", "--db", db, "child-safety", "alice"); err != nil || !strings.Contains(out, "child-safety: alice") {
+			t.Fatalf("compartment add-member: %v %q %s", err, out, errOut)
+		}
+		checkAuditCommands(t, bin, db)
+		other, _, _ := runHaven(t, bin, nil, "key", "generate")
+		if _, errOut, err := runHaven(t, bin, []string{"HAVEN_MASTER_KEY=" + strings.TrimSpace(other)}, "user", "list", "--db", db); err == nil || !strings.Contains(errOut, "wrong master key") {
+			t.Fatalf("a wrong master key must be refused: %v %s", err, errOut)
+		}
+		forgetLastMigration(t, db)
+		if _, errOut, err := runHaven(t, bin, nil, "serve", "--db", db, "--listen", freeAddr(t)); err == nil || !strings.Contains(errOut, "haven migrate") {
+			t.Fatalf("serve must refuse a schema that is behind: %v %s", err, errOut)
+		}
+	})
 }
 
 // checkAuditCommands: export prints the events as JSON lines; verify passes, then names the
@@ -126,6 +119,21 @@ func rawExec(t *testing.T, dsn, stmt string) {
 	defer db.Close()
 	if _, err := db.Exec(stmt); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// forEachDatabase runs fn against a fresh SQLite file and a fresh PostgreSQL database, each with a
+// new master key in HAVEN_MASTER_KEY.
+func forEachDatabase(t *testing.T, bin string, fn func(t *testing.T, db string)) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },
+		"postgres": func(t *testing.T) string { return testenv.Postgres(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := dsn(t)
+			useNewMasterKey(t, bin)
+			fn(t, db)
+		})
 	}
 }
 

@@ -3,59 +3,50 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"haven"
-	"haven/testenv"
 )
 
 // TestRequesterExportAndErase drives `haven requester export|erase` on both databases.
 func TestRequesterExportAndErase(t *testing.T) {
 	bin := buildHaven(t)
-	for name, dsn := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },
-		"postgres": func(t *testing.T) string { return testenv.Postgres(t) },
-	} {
-		t.Run(name, func(t *testing.T) {
-			db := dsn(t)
-			useNewMasterKey(t, bin)
-			if _, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil {
-				t.Fatalf("migrate: %v %s", err, errOut)
-			}
-			id := strconv.FormatInt(writePerson(t, db), 10)
-			name, email := secrets[0], secrets[1]
+	forEachDatabase(t, bin, func(t *testing.T, db string) {
+		if _, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil {
+			t.Fatalf("migrate: %v %s", err, errOut)
+		}
+		id := strconv.FormatInt(writePerson(t, db), 10)
+		name, email := secrets[0], secrets[1]
 
-			out := exportJSON(t, bin, db, id)
-			if !strings.Contains(out, email) || !strings.Contains(out, name) || !strings.Contains(out, secrets[5]) {
-				t.Fatalf("export lacks the person's data:\n%s", out)
-			}
-			preview, errOut, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, id)
-			if err == nil || !strings.Contains(preview, "would erase") || !strings.Contains(errOut, "--yes") {
-				t.Fatalf("erase without --yes must only preview and fail: %v %s %s", err, preview, errOut)
-			}
-			if again := exportJSON(t, bin, db, id); !strings.Contains(again, email) {
-				t.Fatal("erase without --yes changed something")
-			}
-			done, errOut, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, "--yes", id)
-			if err != nil || !strings.Contains(done, "erased") || !strings.Contains(done, "scrubbed") {
-				t.Fatalf("erase --yes: %v %s %s", err, done, errOut)
-			}
-			after := exportJSON(t, bin, db, id)
-			if strings.Contains(after, email) || strings.Contains(after, name) || strings.Contains(after, secrets[5]) ||
-				!strings.Contains(after, `"erased_at"`) {
-				t.Fatalf("export after erasure still holds personal data or no erasure date:\n%s", after)
-			}
-			if out, _, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, "--yes", id); err != nil || !strings.Contains(out, "nothing left to erase") {
-				t.Fatalf("second erase: %v %s", err, out)
-			}
-			if out, errOut, err := runHaven(t, bin, nil, "audit", "verify", "--db", db); err != nil || !strings.Contains(out, "intact") {
-				t.Fatalf("audit verify after erasure: %v %s %s", err, out, errOut)
-			}
-		})
-	}
+		out := exportJSON(t, bin, db, id)
+		if !strings.Contains(out, email) || !strings.Contains(out, name) || !strings.Contains(out, secrets[5]) {
+			t.Fatalf("export lacks the person's data:\n%s", out)
+		}
+		preview, errOut, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, id)
+		if err == nil || !strings.Contains(preview, "would erase") || !strings.Contains(errOut, "--yes") {
+			t.Fatalf("erase without --yes must only preview and fail: %v %s %s", err, preview, errOut)
+		}
+		if again := exportJSON(t, bin, db, id); !strings.Contains(again, email) {
+			t.Fatal("erase without --yes changed something")
+		}
+		done, errOut, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, "--yes", id)
+		if err != nil || !strings.Contains(done, "erased") || !strings.Contains(done, "scrubbed") {
+			t.Fatalf("erase --yes: %v %s %s", err, done, errOut)
+		}
+		after := exportJSON(t, bin, db, id)
+		if strings.Contains(after, email) || strings.Contains(after, name) || strings.Contains(after, secrets[5]) ||
+			!strings.Contains(after, `"erased_at"`) {
+			t.Fatalf("export after erasure still holds personal data or no erasure date:\n%s", after)
+		}
+		if out, _, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, "--yes", id); err != nil || !strings.Contains(out, "nothing left to erase") {
+			t.Fatalf("second erase: %v %s", err, out)
+		}
+		if out, errOut, err := runHaven(t, bin, nil, "audit", "verify", "--db", db); err != nil || !strings.Contains(out, "intact") {
+			t.Fatalf("audit verify after erasure: %v %s %s", err, out, errOut)
+		}
+	})
 }
 
 // writePerson stores the secrets of encryption_test.go through Haven and returns the requester's id.
