@@ -145,7 +145,9 @@ type Case struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
-	Version          int64      `json:"version"`
+	// PurgedAt is when the retention policy purged the case's personal data; it is then read-only.
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
+	Version  int64      `json:"version"`
 }
 
 // IsRestricted reports whether only those with a need to know may see the case: it is in a

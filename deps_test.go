@@ -22,6 +22,10 @@ var allowedImports = map[string][]string{
 	"haven/storetest": {"haven"},
 	"haven/web":       {"haven"},
 	"haven/bench":     {"haven", "haven/sample"},
+	"haven/jobs":      {"haven"},
+	"haven/email":     {"haven"},
+	"haven/pgp":       {},
+	"haven/i18n":      {},
 	"haven/cmd/haven": {"*"},
 }
 

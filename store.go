@@ -19,6 +19,8 @@ type Tx interface {
 	CategoryStore
 	ErasureStore
 	CompartmentStore
+	JobStore
+	RetentionStore
 }
 
 // Store opens transactions.

@@ -187,6 +187,10 @@ func (s *Service) editCase(ctx context.Context, tx haven.Tx, u *haven.User, numb
 	if !u.CanEditCase(c) {
 		return nil, haven.Errorf(haven.EFORBIDDEN, "you cannot change case %s (team %s)", c.Number, c.Team)
 	}
+	if c.PurgedAt != nil {
+		return nil, haven.Errorf(haven.ECONFLICT, "case %s was purged under its retention policy on %s and is read-only",
+			c.Number, c.PurgedAt.Format(time.DateOnly))
+	}
 	return c, nil
 }
 
@@ -258,8 +262,10 @@ func changes(before, after *haven.Case, changed []string) map[string]any {
 	return out
 }
 
+// fieldValues are the values a case.updated event records. Title and summary are recorded by
+// length only: the audit trail is hash-chained, so nothing in it can later be purged or erased.
 func fieldValues(c *haven.Case) map[string]any {
-	return map[string]any{"title": c.Title, "summary": len(c.Summary), "priority": c.Priority,
+	return map[string]any{"title": len(c.Title), "summary": len(c.Summary), "priority": c.Priority,
 		"language": c.Language, "country": c.Country, "region": c.Region, "tlp": c.TLP, "tier": c.Tier,
 		"team": c.Team, "assignee": c.Assignee, "tags": c.Tags, "categories": c.Categories,
 		"consent": c.Consent, "first_response_due": c.FirstResponseDue, "resolution_due": c.ResolutionDue}

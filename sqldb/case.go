@@ -100,7 +100,7 @@ const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_ra
 	c.tags, c.language, c.country, c.region, COALESCE(u.username, ''), COALESCE(t.name, ''), c.tier,
 	c.tlp, c.consent, c.requester_id, COALESCE(r.pseudonym, ''), COALESCE(r.name, ''), r.data_key,
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
-	c.version, c.due_sort, c.compartment, c.restricted`
+	c.version, c.due_sort, c.compartment, c.restricted, c.purged_at`
 
 const caseJoins = ` FROM cases c` + caseOtherJoins
 
@@ -117,14 +117,14 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	var rank int
 	var cats, tags, consent string
 	var requester sql.NullInt64
-	var frd, rd, closed sql.NullInt64
+	var frd, rd, closed, purged sql.NullInt64
 	var created, updated, due int64
 	var pseudonym, name string
 	var sealed []byte
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Summary, &c.Status, &rank, &cats, &tags,
 		&c.Language, &c.Country, &c.Region, &c.Assignee, &c.Team, &c.Tier, &c.TLP, &consent,
 		&requester, &pseudonym, &name, &sealed, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due,
-		&c.Compartment, &c.Restricted)
+		&c.Compartment, &c.Restricted, &purged)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -137,6 +137,7 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	c.Consent = fromJSON[haven.Consent](consent)
 	c.RequesterID = requester.Int64
 	c.FirstResponseDue, c.ResolutionDue, c.ClosedAt = timePtr(frd), timePtr(rd), timePtr(closed)
+	c.PurgedAt = timePtr(purged)
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	if c.Categories == nil {
 		c.Categories = []string{}

@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 		{"UsersTeamsTokens", testUsers},
 		{"Accounts", testAccounts},
 		{"Erasure", testErasure},
+		{"Jobs", testJobs},
+		{"Retention", testRetention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

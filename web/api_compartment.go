@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"haven"
 )
 
 type breakGlassRequest struct {
@@ -62,4 +64,26 @@ func (s *Server) addCompartmentMember(w http.ResponseWriter, r *http.Request) er
 func (s *Server) removeCompartmentMember(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.svc.Compartments.RemoveCompartmentMember(r.Context(), r.PathValue("name"), r.PathValue("username"))
 	return reply(w, c, err)
+}
+
+func (s *Server) listRetention(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.svc.Retention.RetentionPolicies(r.Context())
+	return replyList(w, ps, err)
+}
+
+type retentionRequest struct {
+	Days *int `json:"days"`
+}
+
+// setRetention sets (or, with days 0, removes) a category's retention policy (admins).
+func (s *Server) setRetention(w http.ResponseWriter, r *http.Request) error {
+	var in retentionRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Days == nil {
+		return haven.Errorf(haven.EINVALID, "days is required (0 removes the policy)")
+	}
+	p, err := s.svc.Retention.SetRetentionPolicy(r.Context(), haven.RetentionPolicy{Category: r.PathValue("category"), Days: *in.Days})
+	return reply(w, p, err)
 }

@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -387,4 +387,15 @@ func (f *fake) GrantAccess(ctx context.Context, number, username string, d time.
 
 func (f *fake) BreakGlass(ctx context.Context, number, reason string) (*haven.Case, error) {
 	return testCase(number), f.call(ctx, number, reason)
+}
+
+// Retention.
+
+func (f *fake) RetentionPolicies(ctx context.Context) ([]*haven.RetentionPolicy, error) {
+	return []*haven.RetentionPolicy{{Category: "*", Days: 365, UpdatedAt: testTime}}, f.call(ctx)
+}
+
+func (f *fake) SetRetentionPolicy(ctx context.Context, p haven.RetentionPolicy) (*haven.RetentionPolicy, error) {
+	p.UpdatedAt = testTime
+	return &p, f.call(ctx, p)
 }

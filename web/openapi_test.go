@@ -94,13 +94,14 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PATCH /api/v1/requesters/{id}":                  `{"vetting":"vetted","languages":["ar","fr"]}`,
 		"PATCH /api/v1/users/{username}":                 `{"disabled":true,"role":null}`,
 		"POST /api/v1/users/{username}/sign-out":         "",
+		"PUT /api/v1/retention/{category}":               `{"days":365}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern
 		path := strings.NewReplacer("{number}", "HV-2026-000001", "{id}", "3", "{username}", "bob",
-			"{name}", "tier1").Replace(rt.Pattern) + queries[rt.Pattern]
+			"{name}", "tier1", "{category}", "phishing").Replace(rt.Pattern) + queries[rt.Pattern]
 		body, ok := bodies[key]
 		if !ok && (rt.Method == "POST" || rt.Method == "PATCH") {
 			body = "{}"

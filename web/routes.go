@@ -63,6 +63,8 @@ func (s *Server) table() []route {
 		api("DELETE", "/tokens/{id}", s.revokeToken),
 		api("POST", "/cases/{number}/break-glass", s.breakGlass),
 		api("POST", "/cases/{number}/access", s.grantAccess),
+		api("GET", "/retention", s.listRetention),
+		api("PUT", "/retention/{category}", s.setRetention),
 		api("GET", "/compartments", s.listCompartments),
 		api("POST", "/compartments", s.createCompartment),
 		api("POST", "/compartments/{name}/members", s.addCompartmentMember),

@@ -19,6 +19,7 @@ type Services struct {
 	Requesters   haven.RequesterService
 	Audit        haven.AuditService
 	Compartments haven.CompartmentService
+	Retention    haven.RetentionService
 	Notes        haven.NoteService
 	Tasks        haven.TaskService
 	Messages     haven.MessageService

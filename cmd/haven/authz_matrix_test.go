@@ -61,6 +61,7 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/compartments":                             true,
 	"POST /api/v1/compartments/{name}/members":              true,
 	"DELETE /api/v1/compartments/{name}/members/{username}": true,
+	"PUT /api/v1/retention/{category}":                      true,
 }
 
 // matrixWriteExempt are state-changing routes where an auditor may succeed by design (rule b):
@@ -225,7 +226,7 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case strings.HasPrefix(rt.Pattern, "/api/v1/compartments/"):
 		name = "scratch-comp" // never child-safety: adding a member there would open the case
 	}
-	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username).Replace(rt.Pattern)
+	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing").Replace(rt.Pattern)
 
 	var body any
 	switch key {
@@ -285,6 +286,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"name": f.unique("comp")}
 	case "POST /api/v1/compartments/{name}/members":
 		body = map[string]any{"username": "bystander"}
+	case "PUT /api/v1/retention/{category}":
+		body = map[string]any{"days": 3650}
 	case "GET /api/v1/search":
 		path += "?q=" + mkRestTitle
 	case "GET /api/v1/cases":

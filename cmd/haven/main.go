@@ -32,6 +32,7 @@ type CLI struct {
 
 	Compartment CompartmentCmd `cmd:"" help:"Manage compartments: who needs to know about restricted cases."`
 	Requester   RequesterCmd   `cmd:"" help:"Export or erase everything Haven holds on a requester (data-subject requests)."`
+	Retention   RetentionCmd   `cmd:"" help:"Set how long closed cases keep personal data, and purge what expired."`
 	Demo        DemoCmd        `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
 	Bench       BenchCmd       `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`

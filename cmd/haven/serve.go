@@ -126,7 +126,7 @@ func bootstrapAdmin(e *env, a *app) error {
 func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
-		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc,
+		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc,
 		Ready: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
 				return err
@@ -148,6 +148,10 @@ func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
 	e.log.Info("haven listening", "addr", "http://"+ln.Addr().String(), "db", string(a.db.Dialect), "version", version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	runner := newRunner(e, a)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); runner.Run(e.ctx) }()
+	defer func() { <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"haven"
+	"haven/jobs"
+)
+
+// Job kinds.
+const jobRetentionPurge = "retention.purge"
+
+// newRunner builds the background job runner of a server: the daily retention purge at 03:00 UTC
+// (once per day whatever the number of instances).
+func newRunner(e *env, a *app) *jobs.Runner {
+	host, _ := os.Hostname()
+	r := jobs.New(a.db, haven.SystemClock{}, e.log, jobs.Config{Worker: fmt.Sprintf("%s:%d", host, os.Getpid())})
+	r.Handle(jobRetentionPurge, func(ctx context.Context, _ *haven.Job) error {
+		p, err := a.svc.PurgeExpired(ctx)
+		if err == nil && len(p.Cases) > 0 {
+			e.log.Info("retention purge", "cases", len(p.Cases), "notes", p.Notes, "messages", p.Messages,
+				"reports", p.Reports, "requesters", p.Requesters)
+		}
+		return err
+	})
+	r.Every(jobs.Periodic{Kind: jobRetentionPurge, Every: 24 * time.Hour, Offset: 3 * time.Hour})
+	return r
+}
