@@ -15,7 +15,7 @@ var allowedImports = map[string][]string{
 	"haven/auth":      {},
 	"haven/testenv":   {"haven/keyring"},
 	"haven/sample":    {},
-	"haven/blob":      {"haven"},
+	"haven/blob":      {"haven", "haven/keyring"},
 	"haven/keyring":   {},
 	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
 	"haven/sqldb":     {"haven", "haven/textnorm", "haven/keyring"},

@@ -15,13 +15,11 @@ import (
 	"haven"
 )
 
-// Dir is a haven.BlobStore over a directory tree: DIR/ab/cd/abcd… for the hash abcd….
+// Dir is a content-addressed store over a directory tree: DIR/ab/cd/abcd… for the hash abcd….
 type Dir struct {
 	root    string
 	maxSize int64
 }
-
-var _ haven.BlobStore = (*Dir)(nil)
 
 // NewDir returns a store in root (created if missing) refusing blobs larger than maxSize bytes.
 func NewDir(root string, maxSize int64) (*Dir, error) {

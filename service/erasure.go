@@ -239,12 +239,12 @@ func (s *Service) eraseRequester(ctx context.Context, u *haven.User, id int64, p
 		return record(ctx, tx, now, u, "requester.erased", "requester", id, 0, out.Counts())
 	})
 	if preview && errors.Is(err, errPreview) {
-		err = nil
+		return out, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return out, s.sweepShredded(ctx)
 }
 
 // shred erases the person's records and the correspondence of their cases, re-indexes each case

@@ -79,8 +79,11 @@ func (s *Service) PurgeExpired(ctx context.Context) (*haven.Purge, error) {
 	total := &haven.Purge{Cases: []string{}}
 	for {
 		n, err := s.purgeBatch(ctx, total)
-		if err != nil || n < purgeBatch {
+		if err != nil {
 			return total, err
+		}
+		if n < purgeBatch {
+			return total, s.sweepShredded(ctx)
 		}
 	}
 }

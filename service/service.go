@@ -17,6 +17,11 @@ type Config struct {
 	SessionTTL time.Duration
 	// SLA gives, per priority, how soon the first response and the resolution are due.
 	SLA map[haven.Priority]SLATarget
+	// Files stores attachments encrypted; without it, attachments are refused.
+	Files haven.FileVault
+	// Classify flags a suspicious file (executable, macro document, archive, lying name) and says
+	// why; nil flags nothing.
+	Classify func(filename, declaredType string, data []byte) (suspicious bool, reason string)
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.

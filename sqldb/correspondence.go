@@ -243,26 +243,78 @@ func (tx *Tx) CaseTasks(ctx context.Context, caseID int64) ([]*haven.Task, error
 	return queryAll(ctx, tx, "case tasks", `SELECT `+taskColumns+` WHERE t.case_id = $1 ORDER BY t.position, t.id`, scanTask, caseID)
 }
 
-// InsertAttachment stores attachment metadata (the bytes are in the BlobStore).
+// InsertAttachment stores attachment metadata (the encrypted bytes are in the FileVault); the file
+// name, personal data like any other, is encrypted under the row's own data key.
 func (tx *Tx) InsertAttachment(ctx context.Context, a *haven.Attachment) error {
+	k, err := tx.newRecordKey()
+	if err != nil {
+		return err
+	}
+	name, err := k.seal(a.Filename, "attachment:filename")
+	if err != nil {
+		return err
+	}
 	id, err := tx.insertID(ctx, "insert attachment", `INSERT INTO attachments (case_id, message_id, filename,
-		content_type, size, sha256, quarantined, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		a.CaseID, nullID(a.MessageID), a.Filename, a.ContentType, a.Size, a.SHA256, a.Quarantined, micros(a.CreatedAt))
+		content_type, size, sha256, quarantined, suspicious_reason, blob_id, file_key, data_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		a.CaseID, nullID(a.MessageID), name, a.ContentType, a.Size, a.SHA256, a.Quarantined,
+		a.SuspiciousReason, a.BlobID, a.FileKey, []byte(k.sealed), micros(a.CreatedAt))
 	a.ID = id
 	return err
 }
 
+const attachmentColumns = `SELECT id, case_id, COALESCE(message_id, 0), filename, content_type, size, sha256,
+	quarantined, suspicious_reason, blob_id, file_key, data_key, created_at FROM attachments`
+
+// scanAttachment reads one row of attachmentColumns and decrypts the file name (empty once erased).
+func (tx *Tx) scanAttachment(row rowScanner) (*haven.Attachment, error) {
+	var a haven.Attachment
+	var at int64
+	var sealed []byte
+	err := row.Scan(&a.ID, &a.CaseID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256,
+		&a.Quarantined, &a.SuspiciousReason, &a.BlobID, &a.FileKey, &sealed, &at)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromMicros(at)
+	if a.Filename == "" {
+		return &a, nil
+	}
+	k, err := tx.openRecordKey(sealed)
+	if err != nil {
+		return nil, err
+	}
+	a.Filename, err = k.open(a.Filename, "attachment:filename")
+	return &a, err
+}
+
 // CaseAttachments lists a case's attachments.
 func (tx *Tx) CaseAttachments(ctx context.Context, caseID int64) ([]*haven.Attachment, error) {
-	return queryAll(ctx, tx, "case attachments", `SELECT id, case_id, COALESCE(message_id, 0), filename,
-		content_type, size, sha256, quarantined, created_at FROM attachments WHERE case_id = $1 ORDER BY id`,
-		func(row rowScanner) (*haven.Attachment, error) {
-			var a haven.Attachment
-			var at int64
-			err := row.Scan(&a.ID, &a.CaseID, &a.MessageID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.Quarantined, &at)
-			a.CreatedAt = fromMicros(at)
-			return &a, err
-		}, caseID)
+	return queryAll(ctx, tx, "case attachments", attachmentColumns+` WHERE case_id = $1 ORDER BY id`, tx.scanAttachment, caseID)
+}
+
+// AttachmentByID reads one attachment of a case.
+func (tx *Tx) AttachmentByID(ctx context.Context, caseID, id int64) (*haven.Attachment, error) {
+	a, err := tx.scanAttachment(tx.queryRow(ctx, attachmentColumns+` WHERE case_id = $1 AND id = $2`, caseID, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("attachment %d", id))
+	}
+	return a, nil
+}
+
+// ShreddedBlobs lists blobs whose file key was destroyed but which are still stored.
+func (tx *Tx) ShreddedBlobs(ctx context.Context, limit int) ([]string, error) {
+	return queryAll(ctx, tx, "shredded blobs", `SELECT DISTINCT blob_id FROM attachments
+		WHERE file_key IS NULL AND blob_id <> '' LIMIT $1`, func(row rowScanner) (string, error) {
+		var s string
+		return s, row.Scan(&s)
+	}, limit)
+}
+
+// ForgetBlob clears a deleted blob's id.
+func (tx *Tx) ForgetBlob(ctx context.Context, blobID string) error {
+	_, err := tx.exec(ctx, "forget blob", `UPDATE attachments SET blob_id = '' WHERE blob_id = $1 AND file_key IS NULL`, blobID)
+	return err
 }
 
 // InsertEvent records an event; it is written, chained, when the transaction commits. The event's

@@ -11,8 +11,14 @@ import (
 // rotateBatch is how many data keys one rotation transaction re-seals.
 const rotateBatch = 500
 
-// sealedKeyTables lists every table whose rows carry a sealed data key.
-var sealedKeyTables = []string{"requesters", "notes", "messages", "reports"}
+// sealedColumn is a column holding sealed keys.
+type sealedColumn struct{ table, column string }
+
+func (c sealedColumn) String() string { return c.table + "." + c.column }
+
+// sealedKeyColumns lists every column holding keys sealed by the master key.
+var sealedKeyColumns = []sealedColumn{{"requesters", "data_key"}, {"notes", "data_key"}, {"messages", "data_key"},
+	{"reports", "data_key"}, {"attachments", "data_key"}, {"attachments", "file_key"}}
 
 // RotationProgress reports what RotateKeys did.
 type RotationProgress struct {
@@ -27,15 +33,15 @@ type RotationProgress struct {
 // remains. Servers keep running meanwhile if they hold both keys.
 func (db *DB) RotateKeys(ctx context.Context, kr *keyring.Keyring, progress func(RotationProgress)) (RotationProgress, error) {
 	var total RotationProgress
-	for _, table := range sealedKeyTables {
-		if err := db.rotateTable(ctx, kr, table, &total, progress); err != nil {
+	for _, col := range sealedKeyColumns {
+		if err := db.rotateTable(ctx, kr, col, &total, progress); err != nil {
 			return total, err
 		}
 	}
 	return total, db.rebindIndexKey(ctx, kr)
 }
 
-func (db *DB) rotateTable(ctx context.Context, kr *keyring.Keyring, table string, total *RotationProgress, progress func(RotationProgress)) error {
+func (db *DB) rotateTable(ctx context.Context, kr *keyring.Keyring, table sealedColumn, total *RotationProgress, progress func(RotationProgress)) error {
 	var after int64
 	for {
 		n, last, err := db.rotateBatchAfter(ctx, kr, table, after, total)
@@ -53,24 +59,24 @@ func (db *DB) rotateTable(ctx context.Context, kr *keyring.Keyring, table string
 }
 
 // rotateBatchAfter re-seals the keys of up to rotateBatch rows with id > after, in one transaction.
-func (db *DB) rotateBatchAfter(ctx context.Context, kr *keyring.Keyring, table string, after int64, total *RotationProgress) (int, int64, error) {
+func (db *DB) rotateBatchAfter(ctx context.Context, kr *keyring.Keyring, col sealedColumn, after int64, total *RotationProgress) (int, int64, error) {
 	var n int
 	var last int64
 	err := db.run(ctx, db.write, false, func(htx haven.Tx) error {
 		tx := htx.(*Tx)
-		rows, err := queryAll(ctx, tx, "keys of "+table, `SELECT id, data_key FROM `+table+
-			` WHERE id > $1 AND data_key IS NOT NULL ORDER BY id LIMIT $2`, scanIDKey, after, rotateBatch)
+		rows, err := queryAll(ctx, tx, "keys of "+col.String(), `SELECT id, `+col.column+` FROM `+col.table+
+			` WHERE id > $1 AND `+col.column+` IS NOT NULL ORDER BY id LIMIT $2`, scanIDKey, after, rotateBatch)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			resealed, changed, err := kr.Reseal(r.key)
 			if err != nil {
-				return haven.Internal(fmt.Sprintf("reseal %s %d", table, r.id), err)
+				return haven.Internal(fmt.Sprintf("reseal %s %d", col, r.id), err)
 			}
 			total.Checked++
 			if changed {
-				if _, err := tx.exec(ctx, "reseal", `UPDATE `+table+` SET data_key = $1 WHERE id = $2`, []byte(resealed), r.id); err != nil {
+				if _, err := tx.exec(ctx, "reseal", `UPDATE `+col.table+` SET `+col.column+` = $1 WHERE id = $2`, []byte(resealed), r.id); err != nil {
 					return err
 				}
 				total.Resealed++
@@ -100,15 +106,15 @@ func scanIDKey(row rowScanner) (idKey, error) {
 // data key sealed by another master remains (rows written meanwhile by a server that still had
 // only the old key as current).
 func (db *DB) rebindIndexKey(ctx context.Context, kr *keyring.Keyring) error {
-	for _, table := range sealedKeyTables {
+	for _, col := range sealedKeyColumns {
 		var stale int
-		err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE data_key IS NOT NULL AND `+
-			db.masterIDExpr("data_key")+` <> $1`, kr.CurrentID()).Scan(&stale)
+		err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+col.table+` WHERE `+col.column+` IS NOT NULL AND `+
+			db.masterIDExpr(col.column)+` <> $1`, kr.CurrentID()).Scan(&stale)
 		if err != nil {
 			return mapError("check rotation", err)
 		}
 		if stale > 0 {
-			return haven.Errorf(haven.ECONFLICT, "%d keys in %s were written under another master key meanwhile: make every server use the new key as current, then run the rotation again", stale, table)
+			return haven.Errorf(haven.ECONFLICT, "%d keys in %s were written under another master key meanwhile: make every server use the new key as current, then run the rotation again", stale, col)
 		}
 	}
 	var sealed []byte

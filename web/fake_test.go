@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -398,4 +398,26 @@ func (f *fake) RetentionPolicies(ctx context.Context) ([]*haven.RetentionPolicy,
 func (f *fake) SetRetentionPolicy(ctx context.Context, p haven.RetentionPolicy) (*haven.RetentionPolicy, error) {
 	p.UpdatedAt = testTime
 	return &p, f.call(ctx, p)
+}
+
+// Attachments.
+
+func testAttachment() *haven.Attachment {
+	return &haven.Attachment{ID: 3, CaseID: 1, Filename: "screenshot.png", ContentType: "image/png", Size: 5,
+		SHA256: strings.Repeat("ab", 32), CreatedAt: testTime}
+}
+
+func (f *fake) AddAttachment(ctx context.Context, number string, in haven.AttachmentUpload) (*haven.Attachment, error) {
+	return testAttachment(), f.call(ctx, number, in)
+}
+
+func (f *fake) Attachments(ctx context.Context, number string) ([]*haven.Attachment, error) {
+	return []*haven.Attachment{testAttachment()}, f.call(ctx, number)
+}
+
+func (f *fake) OpenAttachment(ctx context.Context, number string, id int64) (*haven.Attachment, io.ReadCloser, error) {
+	if err := f.call(ctx, number, id); err != nil {
+		return nil, nil, err
+	}
+	return testAttachment(), io.NopCloser(strings.NewReader("hello")), nil
 }

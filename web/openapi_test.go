@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -106,11 +107,15 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		if !ok && (rt.Method == "POST" || rt.Method == "PATCH") {
 			body = "{}"
 		}
+		ct := ""
+		if key == "POST /api/v1/cases/{number}/attachments" {
+			body, ct = multipartFile("screenshot.png", "hello")
+		}
 		checkRequestBody(t, doc, rt, body)
-		w := serve(t, s, req{method: rt.Method, path: path, body: body})
+		w := serve(t, s, req{method: rt.Method, path: path, body: body, contentType: ct})
 		checkAnswer(t, doc, rt, w)
 		if rt.Auth {
-			checkAnswer(t, doc, rt, serve(t, s, req{method: rt.Method, path: path, body: body, token: "-"}))
+			checkAnswer(t, doc, rt, serve(t, s, req{method: rt.Method, path: path, body: body, contentType: ct, token: "-"}))
 		}
 	}
 	// Every documented error answer has the Error shape; check one of each status.
@@ -148,6 +153,10 @@ func checkAnswer(t *testing.T, doc *openapi3.T, rt Route, w *httptest.ResponseRe
 		checkJSONLines(t, doc, key, w)
 		return
 	}
+	if w.Code < 300 && rt.Pattern == "/api/v1/cases/{number}/attachments/{id}" {
+		checkDownload(t, resp.Value, w)
+		return
+	}
 	mt := resp.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil {
 		t.Errorf("%s %d: no application/json schema", key, w.Code)
@@ -178,6 +187,12 @@ func checkRequestBody(t *testing.T, doc *openapi3.T, rt Route, body string) {
 		t.Errorf("%s %s takes a body that is not documented", rt.Method, rt.Pattern)
 		return
 	}
+	if op.RequestBody.Value.Content.Get("multipart/form-data") != nil {
+		if !strings.Contains(body, `name="file"`) {
+			t.Errorf("%s %s: the test's multipart body has no file field", rt.Method, rt.Pattern)
+		}
+		return
+	}
 	var v any
 	if err := json.Unmarshal([]byte(body), &v); err != nil {
 		t.Fatal(err)
@@ -193,7 +208,7 @@ func TestOpenAPIRejectsUnknownFields(t *testing.T) {
 	doc := loadOpenAPI(t)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			if op.RequestBody == nil {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
 				continue
 			}
 			schema := op.RequestBody.Value.Content.Get("application/json").Schema.Value
@@ -222,4 +237,25 @@ func checkJSONLines(t *testing.T, doc *openapi3.T, key string, w *httptest.Respo
 			t.Errorf("%s: line does not match Event: %v", key, err)
 		}
 	}
+}
+
+// checkDownload: an attachment goes out as a download of its documented type, never inline.
+func checkDownload(t *testing.T, resp *openapi3.Response, w *httptest.ResponseRecorder) {
+	t.Helper()
+	if resp.Content.Get("application/octet-stream") == nil || w.Header().Get("Content-Type") != "application/octet-stream" {
+		t.Errorf("download: Content-Type %q", w.Header().Get("Content-Type"))
+	}
+	if cd := w.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("download: Content-Disposition %q", cd)
+	}
+}
+
+// multipartFile builds a multipart/form-data body holding one file in the field "file".
+func multipartFile(name, content string) (body, contentType string) {
+	var b strings.Builder
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write([]byte(content))
+	mw.Close()
+	return b.String(), mw.FormDataContentType()
 }

@@ -20,6 +20,7 @@ type Services struct {
 	Audit        haven.AuditService
 	Compartments haven.CompartmentService
 	Retention    haven.RetentionService
+	Attachments  haven.AttachmentService
 	Notes        haven.NoteService
 	Tasks        haven.TaskService
 	Messages     haven.MessageService

@@ -25,6 +25,7 @@ type apiClient struct {
 	t     *testing.T
 	base  string
 	token string
+	data  string // the server's data directory
 }
 
 func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
@@ -62,7 +63,8 @@ func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 func startAPI(t *testing.T, dsn string) *apiClient {
 	t.Helper()
 	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn, Data: t.TempDir()}}
+	data := t.TempDir()
+	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn, Data: data}}
 	a, err := cmd.prepare(e)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +84,7 @@ func startAPI(t *testing.T, dsn string) *apiClient {
 	}
 	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
 	t.Cleanup(srv.Close)
-	return &apiClient{t: t, base: srv.URL, token: token}
+	return &apiClient{t: t, base: srv.URL, token: token, data: data}
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, c *apiClient)) {

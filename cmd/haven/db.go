@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"haven"
+	"haven/blob"
 	"haven/keyring"
 	"haven/service"
 	"haven/sqldb"
@@ -106,7 +107,21 @@ func (a *app) unlock(e *env, f *DBFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.db.Unlock(e.ctx, kr)
+	if err := a.db.Unlock(e.ctx, kr); err != nil {
+		return err
+	}
+	files, err := blob.NewDir(filepath.Join(f.Data, "files"), maxStoredFile)
+	if err != nil {
+		return err
+	}
+	cfg := service.DefaultConfig()
+	cfg.Files = blob.NewVault(files, kr)
+	a.svc = service.New(a.db, haven.SystemClock{}, cfg)
+	return nil
 }
+
+// maxStoredFile bounds one encrypted file on disk: the largest email Haven accepts, with room for
+// age's framing.
+const maxStoredFile = 64 << 20
 
 func (a *app) Close() error { return a.db.Close() }

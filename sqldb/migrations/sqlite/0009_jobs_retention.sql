@@ -28,8 +28,10 @@ CREATE TABLE retention_policies (
 -- When a case's personal data was purged under its retention policy.
 ALTER TABLE cases ADD COLUMN purged_at BIGINT;
 CREATE INDEX cases_closed ON cases(closed_at) WHERE purged_at IS NULL AND closed_at IS NOT NULL;
--- Attachments: bytes are stored encrypted (age) under a file key per attachment, sealed by the
--- master key; blob_id names the stored ciphertext. Shredding the key destroys the file.
+-- Attachments: the bytes are stored encrypted (age) under a file key of their own (file_key,
+-- sealed by the master key) in a blob named blob_id; the file name is encrypted under the row's
+-- data key like any personal field. Destroying both keys shreds the attachment.
 ALTER TABLE attachments ADD COLUMN blob_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE attachments ADD COLUMN file_key BLOB;
+ALTER TABLE attachments ADD COLUMN data_key BLOB;
 ALTER TABLE attachments ADD COLUMN suspicious_reason TEXT NOT NULL DEFAULT '';

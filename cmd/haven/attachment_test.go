@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// upload posts one file to a case and returns the status and the raw answer.
+func (c *apiClient) upload(number, name string, content []byte) (int, string) {
+	c.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/cases/"+number+"/attachments", &b)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.send(req)
+}
+
+func (c *apiClient) send(req *http.Request) (int, string) {
+	c.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// TestAttachments: a file is stored encrypted (neither its bytes nor its name on disk in the
+// clear), listed, and served only as a download.
+func TestAttachments(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, body := c.do("POST", "/api/v1/cases", map[string]any{"title": "Evidence", "requester": map[string]any{"name": "Nour"}})
+		if st != 201 {
+			t.Fatalf("create case: %d %v", st, body)
+		}
+		number := body["number"].(string)
+		evil := []byte(`<html><script>alert("zqattachmentsecret")</script></html>`)
+		if st, raw := c.upload(number, "../../zqsecretname.html", evil); st != 201 || !strings.Contains(raw, `"filename":"zqsecretname.html"`) {
+			t.Fatalf("upload: %d %s", st, raw)
+		}
+		st, list := c.do("GET", "/api/v1/cases/"+number+"/attachments", nil)
+		if st != 200 || len(items(list)) != 1 {
+			t.Fatalf("list: %d %v", st, list)
+		}
+		id := items(list)[0].(map[string]any)["id"]
+		req, _ := http.NewRequest("GET", c.base+"/api/v1/cases/"+number+"/attachments/"+jsonNumber(id), nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Equal(got, evil) || resp.Header.Get("Content-Type") != "application/octet-stream" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("download: %d %v %q", resp.StatusCode, resp.Header, got)
+		}
+		grepTree(t, c.data, "zqattachmentsecret", "zqsecretname")
+		if st, raw := c.upload(number, "empty.txt", nil); st != 400 {
+			t.Fatalf("empty upload: %d %s", st, raw)
+		}
+		if st, _ := c.do("POST", "/api/v1/cases/"+number+"/attachments", map[string]any{"file": "x"}); st != 415 {
+			t.Fatalf("JSON instead of a form: %d", st)
+		}
+	})
+}
+
+func jsonNumber(v any) string {
+	f, _ := v.(float64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// grepTree fails if any file under dir holds one of the words.
+func grepTree(t *testing.T, dir string, words ...string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		raw, _ := os.ReadFile(p)
+		for _, w := range words {
+			if bytes.Contains(raw, []byte(w)) {
+				t.Errorf("%s holds %q in the clear", p, w)
+			}
+		}
+		return nil
+	})
+}
