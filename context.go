@@ -16,6 +16,9 @@ const (
 type Actor struct {
 	User     *User
 	ReadOnly bool // true for read-only API tokens
+	// MustEnrol limits a browser session to setting up two-factor authentication, which the
+	// admins made mandatory and the user does not have yet.
+	MustEnrol bool
 }
 
 // WithActor attaches the authenticated actor to ctx.

@@ -29,8 +29,10 @@ type APIToken struct {
 
 // AuthService logs people in and turns tokens into actors.
 type AuthService interface {
-	// Login checks a password and opens a session; it returns the session token once.
-	Login(ctx context.Context, username, password string) (token string, u *User, err error)
+	// Login checks a password (and the second factor, when the account has one and c.Code is
+	// set) and opens a session, whose token it returns once. Without a needed code it returns a
+	// challenge instead, for CompleteLogin.
+	Login(ctx context.Context, c Credentials) (*LoginResult, error)
 	Logout(ctx context.Context, token string) error
 	// SessionActor resolves a session cookie's token.
 	SessionActor(ctx context.Context, token string) (Actor, error)

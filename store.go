@@ -21,6 +21,7 @@ type Tx interface {
 	CompartmentStore
 	JobStore
 	RetentionStore
+	TwoFactorStore
 }
 
 // Store opens transactions.

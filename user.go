@@ -34,6 +34,7 @@ type User struct {
 	Teams        []string  `json:"teams"`
 	Language     string    `json:"language"`
 	Disabled     bool      `json:"disabled"`
+	TwoFactor    bool      `json:"two_factor"` // has an authenticator app enrolled
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 }

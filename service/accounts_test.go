@@ -13,8 +13,11 @@ const goodPassword = "a long enough password" // the fixture's users' password
 
 func loginCode(t *testing.T, f *fixture, ctx context.Context, user, password string) (string, error) {
 	t.Helper()
-	tok, _, err := f.svc.Login(ctx, user, password)
-	return tok, err
+	res, err := f.svc.Login(ctx, haven.Credentials{Username: user, Password: password})
+	if err != nil {
+		return "", err
+	}
+	return res.Token, nil
 }
 
 // events lists the events of one action, newest first. (The audit filter takes a prefix ending

@@ -10,12 +10,13 @@ import (
 	"haven/auth"
 )
 
-// Login checks a password and opens a session. Unknown users and wrong passwords give the same
-// answer, so the form does not reveal which usernames exist, and both count towards the
-// lock-out: haven.LoginMaxFailures failures of one username within haven.LoginFailureWindow lock
-// it for haven.LoginLockout, during which even the right password is refused.
-func (s *Service) Login(ctx context.Context, username, password string) (string, *haven.User, error) {
-	name := loginName(username)
+// Login checks a password, and the second factor of an account that has one, and opens a
+// session. Unknown users and wrong passwords give the same answer, so the form does not reveal
+// which usernames exist, and both count towards the lock-out: haven.LoginMaxFailures failures of
+// one username within haven.LoginFailureWindow lock it for haven.LoginLockout, during which even
+// the right password is refused. Wrong second factors count too.
+func (s *Service) Login(ctx context.Context, c haven.Credentials) (*haven.LoginResult, error) {
+	name := loginName(c.Username)
 	now := s.clock.Now()
 	var u *haven.User
 	var fails *haven.LoginFailures
@@ -31,13 +32,21 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 		return err
 	})
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if now.Before(fails.LockedUntil) {
-		return "", nil, s.loginRefused(ctx, name, u, now, fails.LockedUntil)
+		return nil, s.loginRefused(ctx, name, u, now, fails.LockedUntil)
 	}
-	if !passwordOK(u, password) {
-		return "", nil, s.loginFailed(ctx, name, u, now)
+	if !passwordOK(u, c.Password) {
+		return nil, s.loginFailed(ctx, name, u, now, "wrong username or password")
+	}
+	if u.TwoFactor {
+		if strings.TrimSpace(c.Code) == "" {
+			return s.challenge(ctx, u, now)
+		}
+		if err := s.secondFactor(ctx, name, u, c.Code, now); err != nil {
+			return nil, err
+		}
 	}
 	return s.openSession(ctx, name, u, now)
 }
@@ -85,10 +94,11 @@ func loginObject(name string) string {
 }
 
 // loginFailed counts a failure, and locks the username at the last one allowed.
-func (s *Service) loginFailed(ctx context.Context, name string, u *haven.User, now time.Time) error {
+// wrong is the refusal when the account is not locked yet.
+func (s *Service) loginFailed(ctx context.Context, name string, u *haven.User, now time.Time, wrong string) error {
 	var refusal error
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
-		refusal = haven.Errorf(haven.EUNAUTHORIZED, "wrong username or password")
+		refusal = haven.Errorf(haven.EUNAUTHORIZED, "%s", wrong)
 		f, err := tx.AddLoginFailure(ctx, name, now, now.Add(-haven.LoginFailureWindow))
 		if err != nil {
 			return err
@@ -128,11 +138,12 @@ func (s *Service) loginRefused(ctx context.Context, name string, u *haven.User, 
 
 // openSession starts a session after a good password, unless another instance locked the
 // username meanwhile, and forgets the username's failures.
-func (s *Service) openSession(ctx context.Context, name string, u *haven.User, now time.Time) (string, *haven.User, error) {
+func (s *Service) openSession(ctx context.Context, name string, u *haven.User, now time.Time) (*haven.LoginResult, error) {
 	token, err := auth.NewToken("hvs")
 	if err != nil {
-		return "", nil, haven.Internal("new session", err)
+		return nil, haven.Internal("new session", err)
 	}
+	res := &haven.LoginResult{Token: token, User: u}
 	sess := &haven.Session{TokenHash: auth.HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		f, err := tx.LoginFailures(ctx, name)
@@ -148,12 +159,15 @@ func (s *Service) openSession(ctx context.Context, name string, u *haven.User, n
 		if err := tx.InsertSession(ctx, sess); err != nil {
 			return err
 		}
-		return record(ctx, tx, now, u, "user.login", "user", u.Username, 0, nil)
+		if res.MustEnrol, err = mustEnrol(ctx, tx, u); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "user.login", "user", u.Username, 0, map[string]any{"second_factor": u.TwoFactor})
 	})
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return token, u, nil
+	return res, nil
 }
 
 // Logout ends a session.
@@ -171,7 +185,11 @@ func (s *Service) SessionActor(ctx context.Context, token string) (haven.Actor, 
 		if err != nil || !s.clock.Now().Before(sess.ExpiresAt) {
 			return haven.Errorf(haven.EUNAUTHORIZED, "your session has ended; sign in again")
 		}
-		return s.activeUser(ctx, tx, sess.UserID, &a)
+		if err := s.activeUser(ctx, tx, sess.UserID, &a); err != nil {
+			return err
+		}
+		a.MustEnrol, err = mustEnrol(ctx, tx, a.User)
+		return err
 	})
 	return a, err
 }

@@ -78,6 +78,9 @@ func reader(ctx context.Context) (*haven.User, error) {
 	if a.User.Disabled {
 		return nil, haven.Errorf(haven.EUNAUTHORIZED, "this account is disabled")
 	}
+	if a.MustEnrol {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "two-factor authentication is mandatory here: set up an authenticator app under My account first")
+	}
 	return a.User, nil
 }
 

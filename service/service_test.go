@@ -245,13 +245,14 @@ func TestMergeRequesters(t *testing.T) {
 func TestLoginAndTokens(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if _, _, err := f.svc.Login(ctx, "admin", "wrong"); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+	if _, err := f.svc.Login(ctx, haven.Credentials{Username: "admin", Password: "wrong"}); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
 		t.Fatalf("wrong password: %v", err)
 	}
-	tok, u, err := f.svc.Login(ctx, "ADMIN ", "correct horse battery staple")
-	if err != nil || u.Username != "admin" {
+	res, err := f.svc.Login(ctx, haven.Credentials{Username: "ADMIN ", Password: "correct horse battery staple"})
+	if err != nil || res.User.Username != "admin" {
 		t.Fatal(err)
 	}
+	tok := res.Token
 	if a, err := f.svc.SessionActor(ctx, tok); err != nil || a.User.Username != "admin" {
 		t.Fatal(err)
 	}

@@ -7,12 +7,14 @@ import (
 	"haven"
 )
 
-const userColumns = `id, username, display_name, email, role, password_hash, language, disabled, created_at`
+const userColumns = `id, username, display_name, email, role, password_hash, language, disabled, created_at,
+	totp_enabled_at IS NOT NULL`
 
 func scanUser(row rowScanner) (*haven.User, error) {
 	var u haven.User
 	var at int64
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Language, &u.Disabled, &at); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Language, &u.Disabled, &at,
+		&u.TwoFactor); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(at)

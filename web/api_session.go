@@ -16,6 +16,7 @@ const SessionCookie = "haven_session"
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	Code     string `json:"code"` // the second factor, for accounts that have one
 }
 
 // login checks a password and sets the session cookie (browsers; API clients use tokens).
@@ -29,12 +30,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	token, u, err := s.svc.Auth.Login(r.Context(), in.Username, in.Password)
+	res, err := s.svc.Auth.Login(r.Context(), haven.Credentials{Username: in.Username, Password: in.Password, Code: in.Code})
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, sessionCookie(r, token, 0))
-	writeJSON(w, http.StatusCreated, u)
+	if res.Token == "" {
+		return &haven.Error{Code: haven.ETOTP, Message: "this account has two-factor authentication: send the code from the authenticator app (or a recovery code) as \"code\" with the password",
+			Fields: map[string]string{"code": "required"}}
+	}
+	http.SetCookie(w, sessionCookie(r, res.Token, 0))
+	writeJSON(w, http.StatusCreated, res.User)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func statusOf(code string) int {
 	switch code {
 	case haven.EINVALID:
 		return http.StatusBadRequest
-	case haven.EUNAUTHORIZED:
+	case haven.EUNAUTHORIZED, haven.ETOTP:
 		return http.StatusUnauthorized
 	case haven.EFORBIDDEN:
 		return http.StatusForbidden

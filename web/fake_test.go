@@ -240,8 +240,8 @@ func (f *fake) RemoveTeamMember(ctx context.Context, team, username string) (*ha
 
 // Auth.
 
-func (f *fake) Login(ctx context.Context, username, password string) (string, *haven.User, error) {
-	return "", nil, haven.Errorf(haven.EUNAUTHORIZED, "not in this fake")
+func (f *fake) Login(ctx context.Context, c haven.Credentials) (*haven.LoginResult, error) {
+	return nil, haven.Errorf(haven.EUNAUTHORIZED, "not in this fake")
 }
 
 func (f *fake) Logout(ctx context.Context, token string) error { return nil }
@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -420,4 +420,30 @@ func (f *fake) OpenAttachment(ctx context.Context, number string, id int64) (*ha
 		return nil, nil, err
 	}
 	return testAttachment(), io.NopCloser(strings.NewReader("hello")), nil
+}
+
+// Two-factor.
+
+func (f *fake) BeginTOTP(ctx context.Context) (*haven.TOTPEnrolment, error) {
+	return &haven.TOTPEnrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/Haven:alice?secret=JBSWY3DPEHPK3PXP", QRSVG: "<svg/>"}, f.call(ctx)
+}
+
+func (f *fake) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+	return []string{"abcd-efgh"}, f.call(ctx, code)
+}
+
+func (f *fake) DisableTOTP(ctx context.Context, username, password string) error {
+	return f.call(ctx, username, password)
+}
+
+func (f *fake) TwoFactorStatus(ctx context.Context) (*haven.TwoFactorStatus, error) {
+	return &haven.TwoFactorStatus{Enabled: true, EnabledAt: &testTime, RecoveryCodesLeft: 9}, f.call(ctx)
+}
+
+func (f *fake) CompleteLogin(ctx context.Context, challenge, code string) (*haven.LoginResult, error) {
+	return &haven.LoginResult{Token: goodSession, User: testUser()}, f.call(ctx, challenge, code)
+}
+
+func (f *fake) SetTwoFactorRequired(ctx context.Context, required bool) error {
+	return f.call(ctx, required)
 }

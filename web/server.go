@@ -21,6 +21,7 @@ type Services struct {
 	Compartments haven.CompartmentService
 	Retention    haven.RetentionService
 	Attachments  haven.AttachmentService
+	TwoFactor    haven.TwoFactorService
 	Notes        haven.NoteService
 	Tasks        haven.TaskService
 	Messages     haven.MessageService

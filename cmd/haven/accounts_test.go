@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"haven/keyring"
 	"haven/testenv"
@@ -170,6 +173,45 @@ func TestAPILoginOddUsernames(t *testing.T) {
 			if st, body := anon.do("POST", "/api/v1/session", map[string]any{"username": name, "password": "x"}); st != 401 {
 				t.Fatalf("%q: %d %v", name, st, body)
 			}
+		}
+	})
+}
+
+// TestAPITwoFactor: enrol over the API, then signing in needs the code; the secret is stored
+// encrypted (grepped for in the SQLite file).
+func TestAPITwoFactor(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		st, enr := c.do("POST", "/api/v1/account/two-factor", nil)
+		if st != 201 || enr["secret"] == nil {
+			t.Fatalf("begin: %d %v", st, enr)
+		}
+		secret := enr["secret"].(string)
+		if st, body := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": "000000"}); st != 400 || errField(body, "code") == nil {
+			t.Fatalf("wrong code: %d %v", st, body)
+		}
+		code, _ := totp.GenerateCode(secret, time.Now())
+		st, rec := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": code})
+		if st != 200 || len(rec["recovery_codes"].([]any)) != 10 {
+			t.Fatalf("confirm: %d %v", st, rec)
+		}
+		anon := &apiClient{t: t, base: c.base}
+		st, body := anon.do("POST", "/api/v1/session", map[string]any{"username": "admin", "password": "a long admin password"})
+		if st != 401 || errCode(body) != "totp_required" {
+			t.Fatalf("password alone: %d %v", st, body)
+		}
+		recovery := rec["recovery_codes"].([]any)[0]
+		if st, body := anon.do("POST", "/api/v1/session", map[string]any{"username": "admin", "password": "a long admin password", "code": recovery}); st != 201 || body["two_factor"] != true {
+			t.Fatalf("with a recovery code: %d %v", st, body)
+		}
+		if st, body := c.do("GET", "/api/v1/account/two-factor", nil); st != 200 || body["enabled"] != true || body["recovery_codes_left"] != float64(9) {
+			t.Fatalf("status: %d %v", st, body)
+		}
+		grepTree(t, c.data, secret)
+		if st, _ := c.do("PUT", "/api/v1/settings/two-factor", map[string]any{"required": true}); st != 200 {
+			t.Fatalf("require: %d", st)
+		}
+		if st, _ := c.do("POST", "/api/v1/users/admin/two-factor/disable", map[string]any{"password": "a long admin password"}); st != 204 {
+			t.Fatalf("disable: %d", st)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -31,10 +32,13 @@ type apiClient struct {
 func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
 	var r io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
 	case string:
 		r = strings.NewReader(b)
+	case formFile:
+		r, contentType = b.encode()
 	default:
 		raw, _ := json.Marshal(b)
 		r = bytes.NewReader(raw)
@@ -44,7 +48,7 @@ func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -328,4 +332,16 @@ func TestAPINeedToKnow(t *testing.T) {
 			t.Fatalf("after break-glass: %d", st)
 		}
 	})
+}
+
+// formFile is a request body of one file sent as multipart/form-data in the field "file".
+type formFile struct{ name, content string }
+
+func (f formFile) encode() (io.Reader, string) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", f.name)
+	fw.Write([]byte(f.content))
+	mw.Close()
+	return &b, mw.FormDataContentType()
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,31 +10,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// upload posts one file to a case and returns the status and the raw answer.
-func (c *apiClient) upload(number, name string, content []byte) (int, string) {
-	c.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(content)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/cases/"+number+"/attachments", &b)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.send(req)
-}
-
-func (c *apiClient) send(req *http.Request) (int, string) {
-	c.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
-}
 
 // TestAttachments: a file is stored encrypted (neither its bytes nor its name on disk in the
 // clear), listed, and served only as a download.
@@ -47,8 +21,8 @@ func TestAttachments(t *testing.T) {
 		}
 		number := body["number"].(string)
 		evil := []byte(`<html><script>alert("zqattachmentsecret")</script></html>`)
-		if st, raw := c.upload(number, "../../zqsecretname.html", evil); st != 201 || !strings.Contains(raw, `"filename":"zqsecretname.html"`) {
-			t.Fatalf("upload: %d %s", st, raw)
+		if st, a := c.do("POST", "/api/v1/cases/"+number+"/attachments", formFile{"../../zqsecretname.html", string(evil)}); st != 201 || a["filename"] != "zqsecretname.html" {
+			t.Fatalf("upload: %d %v", st, a)
 		}
 		st, list := c.do("GET", "/api/v1/cases/"+number+"/attachments", nil)
 		if st != 200 || len(items(list)) != 1 {
@@ -68,8 +42,8 @@ func TestAttachments(t *testing.T) {
 			t.Fatalf("download: %d %v %q", resp.StatusCode, resp.Header, got)
 		}
 		grepTree(t, c.data, "zqattachmentsecret", "zqsecretname")
-		if st, raw := c.upload(number, "empty.txt", nil); st != 400 {
-			t.Fatalf("empty upload: %d %s", st, raw)
+		if st, raw := c.do("POST", "/api/v1/cases/"+number+"/attachments", formFile{"empty.txt", ""}); st != 400 {
+			t.Fatalf("empty upload: %d %v", st, raw)
 		}
 		if st, _ := c.do("POST", "/api/v1/cases/"+number+"/attachments", map[string]any{"file": "x"}); st != 415 {
 			t.Fatalf("JSON instead of a form: %d", st)

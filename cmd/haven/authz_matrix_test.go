@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"haven"
 	"haven/testenv"
@@ -62,15 +65,19 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/compartments/{name}/members":              true,
 	"DELETE /api/v1/compartments/{name}/members/{username}": true,
 	"PUT /api/v1/retention/{category}":                      true,
+	"PUT /api/v1/settings/two-factor":                       true,
 }
 
 // matrixWriteExempt are state-changing routes where an auditor may succeed by design (rule b):
 // every role may create its own tokens (CreateToken only needs a reader; a read-only token is
 // still refused a read-write one, which the body below asks for) and end its own credentials
 // (credentialsActor: "taking access away is always allowed", but not through a read-only token).
+// Securing one's own account with a second factor is also allowed to every role.
 var matrixWriteExempt = map[string]bool{
-	"POST /api/v1/tokens":        true,
-	"DELETE /api/v1/tokens/{id}": true,
+	"POST /api/v1/tokens":                     true,
+	"DELETE /api/v1/tokens/{id}":              true,
+	"POST /api/v1/account/two-factor":         true,
+	"POST /api/v1/account/two-factor/confirm": true,
 }
 
 type matrixActor struct {
@@ -288,6 +295,14 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"username": "bystander"}
 	case "PUT /api/v1/retention/{category}":
 		body = map[string]any{"days": 3650}
+	case "PUT /api/v1/settings/two-factor":
+		body = map[string]any{"required": false}
+	case "POST /api/v1/account/two-factor/confirm":
+		body = map[string]any{"code": f.enrolmentCode(who)}
+	case "POST /api/v1/cases/{number}/attachments":
+		body = formFile{name: "matrix.txt", content: "matrix attachment"}
+	case "POST /api/v1/users/{username}/two-factor/disable":
+		body = map[string]any{"password": ""}
 	case "GET /api/v1/search":
 		path += "?q=" + mkRestTitle
 	case "GET /api/v1/cases":
@@ -421,4 +436,21 @@ func checkMatrix(t *testing.T, who matrixActor, req request, st int, body map[st
 func marshal(v any) string {
 	raw, _ := json.Marshal(v)
 	return string(raw)
+}
+
+// enrolmentCode starts a second-factor enrolment for who and returns a valid code for it.
+func (f *matrixFixture) enrolmentCode(who matrixActor) string {
+	u, err := f.a.svc.User(f.ctx, who.username)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	enr, err := f.a.svc.BeginTOTP(haven.WithActor(context.Background(), haven.Actor{User: u}))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(enr.Secret, time.Now())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return code
 }

@@ -14,9 +14,10 @@ import (
 
 // UserCmd groups the account commands.
 type UserCmd struct {
-	Add     UserAddCmd     `cmd:"" help:"Add a staff account. Password from HAVEN_PASSWORD, else a prompt on a terminal, else generated and printed once."`
-	List    UserListCmd    `cmd:"" help:"List staff accounts."`
-	Disable UserDisableCmd `cmd:"" help:"Disable an account (it can no longer sign in or use its tokens)."`
+	Add      UserAddCmd      `cmd:"" help:"Add a staff account. Password from HAVEN_PASSWORD, else a prompt on a terminal, else generated and printed once."`
+	List     UserListCmd     `cmd:"" help:"List staff accounts."`
+	Disable  UserDisableCmd  `cmd:"" help:"Disable an account (it can no longer sign in or use its tokens)."`
+	Reset2FA UserReset2FACmd `cmd:"" name:"reset-2fa" help:"Remove an account's second factor (a lost phone); they set up a new one at next sign-in."`
 }
 
 // UserAddCmd adds a user.
@@ -119,5 +120,25 @@ func (c *UserDisableCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "disabled %s\n", c.Username)
+	return nil
+}
+
+// UserReset2FACmd removes a user's second factor.
+type UserReset2FACmd struct {
+	DBFlags
+	Username string `arg:"" help:"Login name."`
+}
+
+// Run removes the second factor and its recovery codes (recorded in the audit trail).
+func (c *UserReset2FACmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.svc.DisableTOTPAsSystem(e.ctx, c.Username); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "removed the second factor of %s\n", c.Username)
 	return nil
 }

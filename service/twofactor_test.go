@@ -1,0 +1,142 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"haven"
+)
+
+func code(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// enrol sets up amira's authenticator app and returns its secret and her recovery codes.
+func enrol(t *testing.T, f *fixture) (string, []string) {
+	t.Helper()
+	ctx := f.users["amira"]
+	enr, err := f.svc.BeginTOTP(ctx)
+	if err != nil || !strings.HasPrefix(enr.URL, "otpauth://totp/Haven:amira") || !strings.Contains(enr.QRSVG, "<svg") {
+		t.Fatalf("begin: %+v %v", enr, err)
+	}
+	_, err = f.svc.ConfirmTOTP(ctx, "000000")
+	wantCode(t, err, haven.EINVALID)
+	codes, err := f.svc.ConfirmTOTP(ctx, code(t, enr.Secret, f.clock.t))
+	if err != nil || len(codes) != 10 {
+		t.Fatalf("confirm: %v %v", codes, err)
+	}
+	return enr.Secret, codes
+}
+
+func TestTwoFactorSignIn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	secret, recovery := enrol(t, f)
+	creds := haven.Credentials{Username: "amira", Password: goodPassword}
+	res, err := f.svc.Login(ctx, creds)
+	if err != nil || res.Token != "" || res.Challenge == "" {
+		t.Fatalf("password alone must give a challenge, not a session: %+v %v", res, err)
+	}
+	f.clock.t = f.clock.t.Add(time.Minute) // the code used to enrol is spent
+	now := code(t, secret, f.clock.t)
+	done, err := f.svc.CompleteLogin(ctx, res.Challenge, now)
+	if err != nil || done.Token == "" {
+		t.Fatalf("complete: %+v %v", done, err)
+	}
+	_, err = f.svc.CompleteLogin(ctx, res.Challenge, now)
+	wantCode(t, err, haven.EUNAUTHORIZED) // a challenge is good once
+	creds.Code = now
+	_, err = f.svc.Login(ctx, creds)
+	wantCode(t, err, haven.EUNAUTHORIZED) // a code is good once (replay)
+	f.clock.t = f.clock.t.Add(time.Minute)
+	creds.Code = code(t, secret, f.clock.t)
+	if res, err := f.svc.Login(ctx, creds); err != nil || res.Token == "" {
+		t.Fatalf("password and code in one step: %+v %v", res, err)
+	}
+	creds.Code = recovery[3]
+	if res, err := f.svc.Login(ctx, creds); err != nil || res.Token == "" {
+		t.Fatalf("recovery code: %+v %v", res, err)
+	}
+	_, err = f.svc.Login(ctx, creds)
+	wantCode(t, err, haven.EUNAUTHORIZED) // used up
+	st, err := f.svc.TwoFactorStatus(f.users["amira"])
+	if err != nil || !st.Enabled || st.RecoveryCodesLeft != 9 {
+		t.Fatalf("status: %+v %v", st, err)
+	}
+	ch, _ := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword})
+	f.clock.t = f.clock.t.Add(haven.LoginChallengeTTL + time.Second)
+	_, err = f.svc.CompleteLogin(ctx, ch.Challenge, code(t, secret, f.clock.t))
+	wantCode(t, err, haven.EUNAUTHORIZED) // expired
+}
+
+// TestTwoFactorWrongCodesLockOut: guessing codes counts towards the lock-out like passwords.
+func TestTwoFactorWrongCodesLockOut(t *testing.T) {
+	f := newFixture(t)
+	secret, _ := enrol(t, f)
+	f.clock.t = f.clock.t.Add(time.Minute)
+	ctx := context.Background()
+	var err error
+	for range haven.LoginMaxFailures {
+		_, err = f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword, Code: "123456"})
+	}
+	if !strings.Contains(err.Error(), "too many") {
+		t.Fatalf("after %d wrong codes: %v", haven.LoginMaxFailures, err)
+	}
+	_, err = f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword, Code: code(t, secret, f.clock.t)})
+	wantCode(t, err, haven.EUNAUTHORIZED)
+}
+
+// TestTwoFactorMandatory: once admins require it, a user without a second factor can sign in but
+// only set one up; with it, everything works again. Admins can remove a lost one.
+func TestTwoFactorMandatory(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	wantCode(t, f.svc.SetTwoFactorRequired(f.users["fatou"], true), haven.EFORBIDDEN)
+	if err := f.svc.SetTwoFactorRequired(f.admin, true); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword})
+	if err != nil || !res.MustEnrol {
+		t.Fatalf("login: %+v %v", res, err)
+	}
+	a, err := f.svc.SessionActor(ctx, res.Token)
+	if err != nil || !a.MustEnrol {
+		t.Fatalf("session actor: %+v %v", a, err)
+	}
+	limited := haven.WithActor(ctx, a)
+	_, err = f.svc.Cases(limited, haven.CaseFilter{})
+	wantCode(t, err, haven.EFORBIDDEN)
+	enr, err := f.svc.BeginTOTP(limited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ConfirmTOTP(limited, code(t, enr.Secret, f.clock.t)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = f.svc.SessionActor(ctx, res.Token); err != nil || a.MustEnrol {
+		t.Fatalf("after enrolling: %+v %v", a, err)
+	}
+	if _, err := f.svc.Cases(haven.WithActor(ctx, a), haven.CaseFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.svc.DisableTOTP(f.users["lucas"], "amira", ""), haven.EFORBIDDEN)
+	wantCode(t, f.svc.DisableTOTP(haven.WithActor(ctx, a), "amira", "wrong"), haven.EINVALID)
+	if err := f.svc.DisableTOTP(f.admin, "amira", ""); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword}); err != nil || !res.MustEnrol || res.Token == "" {
+		t.Fatalf("after the admin removed it: %+v %v", res, err)
+	}
+	if n := len(countEvents(t, f, "user.two_factor_enabled")); n != 1 {
+		t.Fatalf("%d enrolment events", n)
+	}
+}
