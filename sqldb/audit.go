@@ -49,7 +49,7 @@ func (tx *Tx) sealEvents(ctx context.Context) error {
 		seq++
 		e := p.event
 		e.Seq, e.PrevHash = seq, last
-		e.Hash = haven.ChainHash(last, seq, e, p.data)
+		e.Hash = tx.chainHash(last, seq, e, p.data)
 		last = e.Hash
 	}
 	if err := tx.insertEvents(ctx, tx.pendingEvents); err != nil {
@@ -176,7 +176,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 			if err != nil {
 				return mapError("audit chain", err)
 			}
-			if report.Problem = checkLink(e, data, seq, last); report.Problem != nil {
+			if report.Problem = tx.checkLink(e, data, seq, last); report.Problem != nil {
 				return nil
 			}
 			seq, last = e.Seq, e.Hash
@@ -191,14 +191,23 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 	return report, err
 }
 
+// chainHash is an event's link in the chain: the digest of its fields and position and the
+// previous link (haven.ChainHash), keyed with an HMAC under the database's index key. Without the
+// key, someone who can write to the database cannot recompute the chain after editing it; with
+// a plain hash they could, and verification would find nothing. The index key is sealed by the
+// master key and survives its rotation, so old links stay verifiable.
+func (tx *Tx) chainHash(prev string, seq int64, e *haven.Event, data string) string {
+	return tx.keys.index.Blind("audit-chain", haven.ChainHash(prev, seq, e, data))
+}
+
 // checkLink checks one event against the position and hash of the one before it.
-func checkLink(e *haven.Event, data string, prevSeq int64, prevHash string) *AuditProblem {
+func (tx *Tx) checkLink(e *haven.Event, data string, prevSeq int64, prevHash string) *AuditProblem {
 	switch {
 	case e.Seq != prevSeq+1:
 		return &AuditProblem{e.Seq, e.ID, fmt.Sprintf("events at positions %d to %d are missing (deleted)", prevSeq+1, e.Seq-1)}
 	case e.PrevHash != prevHash:
 		return &AuditProblem{e.Seq, e.ID, "it does not follow the event before it (events reordered, or the previous one rewritten)"}
-	case haven.ChainHash(prevHash, e.Seq, e, data) != e.Hash:
+	case tx.chainHash(prevHash, e.Seq, e, data) != e.Hash:
 		return &AuditProblem{e.Seq, e.ID, "its content was changed after it was recorded"}
 	}
 	return nil

@@ -129,3 +129,50 @@ func TestAuditChainConcurrentWriters(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditChainIsKeyed: someone with write access to the database but not the key edits an
+// event and recomputes every later link and the head with the public digest; verification still
+// names the edited event, because the links are HMACs under a key they do not hold.
+func TestAuditChainIsKeyed(t *testing.T) {
+	for _, postgres := range []bool{false, true} {
+		c := openChain(t, postgres)
+		if err := c.record(5); err != nil {
+			t.Fatal(err)
+		}
+		c.tamper(t, `UPDATE events SET action = 'case.closed' WHERE seq = 3`)
+		rows, err := c.raw.Query(`SELECT id, at, COALESCE(actor_id, 0), action, object_type, object_id, COALESCE(case_id, 0), data, client_ip, seq, prev_hash
+			FROM events ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type link struct {
+			id   int64
+			hash string
+		}
+		var relinked []link
+		prev := ""
+		for rows.Next() {
+			var e haven.Event
+			var at int64
+			var data, oldPrev string
+			if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &e.CaseID, &data, &e.ClientIP, &e.Seq, &oldPrev); err != nil {
+				t.Fatal(err)
+			}
+			e.At = time.UnixMicro(at)
+			h := haven.ChainHash(prev, e.Seq, &e, data)
+			relinked = append(relinked, link{e.ID, h})
+			prev = h
+		}
+		rows.Close()
+		prev = ""
+		for _, l := range relinked {
+			c.tamper(t, fmt.Sprintf(`UPDATE events SET prev_hash = '%s', hash = '%s' WHERE id = %d`, prev, l.hash, l.id))
+			prev = l.hash
+		}
+		c.tamper(t, fmt.Sprintf(`UPDATE audit_head SET last_hash = '%s' WHERE id = 1`, prev))
+		r := c.verify(t)
+		if r.Problem == nil || r.Problem.Seq != 1 {
+			t.Fatalf("a chain recomputed without the key verified: %+v", r.Problem)
+		}
+	}
+}

@@ -72,3 +72,24 @@ func grepTree(t *testing.T, dir string, words ...string) {
 		return nil
 	})
 }
+
+// TestAttachmentQuarantine: a program named like a PDF is flagged, and downloads with a warning.
+func TestAttachmentQuarantine(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	_, body := c.do("POST", "/api/v1/cases", map[string]any{"title": "Invoice phishing"})
+	number := body["number"].(string)
+	st, a := c.do("POST", "/api/v1/cases/"+number+"/attachments", formFile{"invoice.pdf", "MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode"})
+	if st != 201 || a["quarantined"] != true || a["suspicious_reason"] == "" {
+		t.Fatalf("upload: %d %v", st, a)
+	}
+	req, _ := http.NewRequest("GET", c.base+"/api/v1/cases/"+number+"/attachments/"+jsonNumber(a["id"]), nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !strings.Contains(resp.Header.Get("X-Haven-Warning"), "suspicious") {
+		t.Fatalf("no warning on a quarantined download: %v", resp.Header)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"haven"
 	"haven/blob"
+	"haven/email"
 	"haven/keyring"
 	"haven/service"
 	"haven/sqldb"
@@ -116,6 +117,7 @@ func (a *app) unlock(e *env, f *DBFlags) error {
 	}
 	cfg := service.DefaultConfig()
 	cfg.Files = blob.NewVault(files, kr)
+	cfg.Classify = email.SuspiciousAttachment
 	a.svc = service.New(a.db, haven.SystemClock{}, cfg)
 	return nil
 }
