@@ -22,6 +22,7 @@ type Tx interface {
 	JobStore
 	RetentionStore
 	TwoFactorStore
+	NotificationStore
 }
 
 // Store opens transactions.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -172,10 +173,49 @@ func (s *Service) BreakGlass(ctx context.Context, number, reason string) (*haven
 		if err := tx.InsertAccessGrant(ctx, g, u.ID, u.ID); err != nil {
 			return err
 		}
+		who, err := s.breakGlassOwners(ctx, tx, c, u)
+		if err != nil {
+			return err
+		}
+		for _, o := range who {
+			n := &haven.Notification{UserID: o.ID, Kind: "break_glass", CaseID: c.ID, Actor: u.Username, CreatedAt: now,
+				Text: fmt.Sprintf("%s broke the glass on %s until %s UTC: %s", u.Username, c.Number, until.Format("2006-01-02 15:04"), reason)}
+			if err := tx.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+		}
 		return record(ctx, tx, now, u, "case.break_glass", "case", c.Number, c.ID,
-			map[string]any{"reason": reason, "until": until, "owners": owners(c)})
+			map[string]any{"reason": reason, "until": until, "owners": owners(c), "notified": len(who)})
 	})
 	return c, err
+}
+
+// breakGlassOwners are the users told of a break-glass opening: the case's owners (assignee and
+// named users) and its compartment's members, except the one who broke the glass.
+func (s *Service) breakGlassOwners(ctx context.Context, tx haven.Tx, c *haven.Case, actor *haven.User) ([]*haven.User, error) {
+	names := owners(c)
+	if c.Compartment != "" {
+		comp, err := tx.CompartmentByName(ctx, c.Compartment)
+		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return nil, err
+		}
+		if comp != nil {
+			names = append(names, comp.Members...)
+		}
+	}
+	slices.Sort(names)
+	var out []*haven.User
+	for _, name := range slices.Compact(names) {
+		if name == actor.Username {
+			continue
+		}
+		u, err := tx.UserByUsername(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // owners are who must learn of a break-glass opening: the assignee and the named users.

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,23 @@ func TestNeedToKnow(t *testing.T) {
 	tl, err := f.svc.Timeline(f.users["amira"], c.Number)
 	if err != nil || !hasAction(tl, "case.break_glass") {
 		t.Fatalf("the break-glass must show on the case: %v", err)
+	}
+	// ...and the compartment's members are notified; the lead who broke it and outsiders are not.
+	notes, err := f.svc.Notifications(f.users["amira"], true)
+	if err != nil || len(notes) != 1 || notes[0].Kind != "break_glass" || notes[0].CaseNumber != c.Number ||
+		notes[0].Actor != "fatou" || !strings.Contains(notes[0].Text, "child at risk tonight") {
+		t.Fatalf("amira's notifications: %+v %v", notes, err)
+	}
+	for _, who := range []string{"fatou", "lucas"} {
+		if n, _ := f.svc.Notifications(f.users[who], false); len(n) != 0 {
+			t.Fatalf("%s was notified: %+v", who, n)
+		}
+	}
+	if err := f.svc.MarkNotificationsRead(f.users["amira"], notes[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.svc.Notifications(f.users["amira"], true); len(n) != 0 {
+		t.Fatalf("still unread: %+v", n)
 	}
 	// A lead who can see it may grant a colleague access for a while.
 	if _, err := f.svc.GrantAccess(f.users["fatou"], c.Number, "lucas", 2*time.Hour); err != nil {

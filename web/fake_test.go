@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -447,3 +447,12 @@ func (f *fake) CompleteLogin(ctx context.Context, challenge, code string) (*have
 func (f *fake) SetTwoFactorRequired(ctx context.Context, required bool) error {
 	return f.call(ctx, required)
 }
+
+// Notifications.
+
+func (f *fake) Notifications(ctx context.Context, unreadOnly bool) ([]*haven.Notification, error) {
+	return []*haven.Notification{{ID: 4, Kind: "break_glass", CaseNumber: "HV-2026-000001", Actor: "lena",
+		Text: "lena broke the glass", CreatedAt: testTime}}, f.call(ctx, unreadOnly)
+}
+
+func (f *fake) MarkNotificationsRead(ctx context.Context, upTo int64) error { return f.call(ctx, upTo) }

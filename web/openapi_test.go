@@ -100,6 +100,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/account/two-factor/confirm":          `{"code":"123456"}`,
 		"POST /api/v1/users/{username}/two-factor/disable": `{"password":"correct horse battery"}`,
 		"PUT /api/v1/settings/two-factor":                  `{"required":true}`,
+		"POST /api/v1/notifications/read":                  `{"up_to":4}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
 	s, _ := testServer(t, &fake{})

@@ -66,6 +66,8 @@ func (s *Server) table() []route {
 		api("DELETE", "/tokens/{id}", s.revokeToken),
 		api("POST", "/cases/{number}/break-glass", s.breakGlass),
 		api("POST", "/cases/{number}/access", s.grantAccess),
+		api("GET", "/notifications", s.listNotifications),
+		api("POST", "/notifications/read", s.readNotifications),
 		api("GET", "/account/two-factor", s.twoFactorStatus),
 		api("POST", "/account/two-factor", s.beginTwoFactor),
 		api("POST", "/account/two-factor/confirm", s.confirmTwoFactor),

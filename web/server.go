@@ -15,19 +15,20 @@ import (
 
 // Services are the use cases the web layer calls.
 type Services struct {
-	Cases        haven.CaseService
-	Requesters   haven.RequesterService
-	Audit        haven.AuditService
-	Compartments haven.CompartmentService
-	Retention    haven.RetentionService
-	Attachments  haven.AttachmentService
-	TwoFactor    haven.TwoFactorService
-	Notes        haven.NoteService
-	Tasks        haven.TaskService
-	Messages     haven.MessageService
-	Reports      haven.ReportService
-	Users        haven.UserService
-	Auth         haven.AuthService
+	Cases         haven.CaseService
+	Requesters    haven.RequesterService
+	Audit         haven.AuditService
+	Compartments  haven.CompartmentService
+	Retention     haven.RetentionService
+	Attachments   haven.AttachmentService
+	TwoFactor     haven.TwoFactorService
+	Notifications haven.NotificationService
+	Notes         haven.NoteService
+	Tasks         haven.TaskService
+	Messages      haven.MessageService
+	Reports       haven.ReportService
+	Users         haven.UserService
+	Auth          haven.AuthService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error

@@ -78,6 +78,7 @@ var matrixWriteExempt = map[string]bool{
 	"DELETE /api/v1/tokens/{id}":              true,
 	"POST /api/v1/account/two-factor":         true,
 	"POST /api/v1/account/two-factor/confirm": true,
+	"POST /api/v1/notifications/read":         true,
 }
 
 type matrixActor struct {
@@ -295,6 +296,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"username": "bystander"}
 	case "PUT /api/v1/retention/{category}":
 		body = map[string]any{"days": 3650}
+	case "POST /api/v1/notifications/read":
+		body = map[string]any{"up_to": 1000}
 	case "PUT /api/v1/settings/two-factor":
 		body = map[string]any{"required": false}
 	case "POST /api/v1/account/two-factor/confirm":

@@ -1,0 +1,36 @@
+package haven
+
+import (
+	"context"
+	"time"
+)
+
+// Notification tells one user of something that concerns them, e.g. that a lead broke the glass
+// on a restricted case of theirs. It is shown in the web interface (and, when those channels
+// exist, sent by email or pager).
+type Notification struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"-"`
+	Kind       string     `json:"kind"` // e.g. break_glass
+	CaseID     int64      `json:"-"`
+	CaseNumber string     `json:"case,omitempty"`
+	Actor      string     `json:"actor,omitempty"`
+	Text       string     `json:"text"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ReadAt     *time.Time `json:"read_at,omitempty"`
+}
+
+// NotificationService lists and acknowledges the signed-in user's notifications.
+type NotificationService interface {
+	// Notifications lists the user's notifications, newest first (at most 100).
+	Notifications(ctx context.Context, unreadOnly bool) ([]*Notification, error)
+	// MarkNotificationsRead marks every notification of the user up to id as read.
+	MarkNotificationsRead(ctx context.Context, upTo int64) error
+}
+
+// NotificationStore is what the service layer needs from storage for notifications.
+type NotificationStore interface {
+	InsertNotification(ctx context.Context, n *Notification) error
+	UserNotifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]*Notification, error)
+	MarkNotificationsRead(ctx context.Context, userID, upTo int64, at time.Time) error
+}

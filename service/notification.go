@@ -1,0 +1,38 @@
+package service
+
+import (
+	"context"
+
+	"haven"
+)
+
+var _ haven.NotificationService = (*Service)(nil)
+
+// Notifications lists the signed-in user's notifications, newest first.
+func (s *Service) Notifications(ctx context.Context, unreadOnly bool) ([]*haven.Notification, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*haven.Notification
+	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
+		out, err = tx.UserNotifications(ctx, u.ID, unreadOnly, 100)
+		return err
+	})
+	return out, err
+}
+
+// MarkNotificationsRead marks the user's notifications up to id as read. Reading one's own
+// notifications is allowed to every role, read-only tokens excepted.
+func (s *Service) MarkNotificationsRead(ctx context.Context, upTo int64) error {
+	u, err := reader(ctx)
+	if err != nil {
+		return err
+	}
+	if a, _ := haven.ActorFrom(ctx); a.ReadOnly {
+		return haven.Errorf(haven.EFORBIDDEN, "this API token is read-only")
+	}
+	return s.store.Update(ctx, func(tx haven.Tx) error {
+		return tx.MarkNotificationsRead(ctx, u.ID, upTo, s.clock.Now())
+	})
+}

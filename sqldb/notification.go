@@ -1,0 +1,46 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"haven"
+)
+
+// InsertNotification stores a notification.
+func (tx *Tx) InsertNotification(ctx context.Context, n *haven.Notification) error {
+	var actor sql.NullInt64
+	if n.Actor != "" {
+		if err := tx.queryRow(ctx, `SELECT id FROM users WHERE username = $1`, n.Actor).Scan(&actor); err != nil {
+			return mapError("notification actor", err)
+		}
+	}
+	id, err := tx.insertID(ctx, "insert notification", `INSERT INTO notifications (user_id, kind, case_id, actor_id, text, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, n.UserID, n.Kind, nullID(n.CaseID), actor, n.Text, micros(n.CreatedAt))
+	n.ID = id
+	return err
+}
+
+// UserNotifications lists a user's notifications, newest first.
+func (tx *Tx) UserNotifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]*haven.Notification, error) {
+	return queryAll(ctx, tx, "notifications", `SELECT n.id, n.user_id, n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
+			COALESCE(u.username, ''), n.text, n.created_at, n.read_at
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN users u ON u.id = n.actor_id
+		WHERE n.user_id = $1 AND ($2 = FALSE OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT $3`,
+		func(row rowScanner) (*haven.Notification, error) {
+			n := &haven.Notification{}
+			var at int64
+			var read sql.NullInt64
+			err := row.Scan(&n.ID, &n.UserID, &n.Kind, &n.CaseID, &n.CaseNumber, &n.Actor, &n.Text, &at, &read)
+			n.CreatedAt, n.ReadAt = fromMicros(at), timePtr(read)
+			return n, err
+		}, userID, unreadOnly, limit)
+}
+
+// MarkNotificationsRead marks a user's notifications up to id as read.
+func (tx *Tx) MarkNotificationsRead(ctx context.Context, userID, upTo int64, at time.Time) error {
+	_, err := tx.exec(ctx, "read notifications", `UPDATE notifications SET read_at = $3
+		WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, micros(at))
+	return err
+}
