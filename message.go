@@ -14,20 +14,23 @@ const (
 
 // Message is correspondence on a case.
 type Message struct {
-	ID         int64         `json:"id"`
-	CaseID     int64         `json:"case_id"`
-	Direction  string        `json:"direction"`
-	Channel    string        `json:"channel"`
-	From       string        `json:"from"`
-	To         []string      `json:"to"`
-	Subject    string        `json:"subject"`
-	Text       string        `json:"text"`
-	HTML       string        `json:"html,omitempty"` // sanitised
-	Encrypted  bool          `json:"encrypted"`
-	MessageID  string        `json:"message_id"`
-	InReplyTo  string        `json:"in_reply_to,omitempty"`
-	References []string      `json:"references,omitempty"`
-	Status     string        `json:"status"` // received, recorded, queued, sent, failed
+	ID         int64    `json:"id"`
+	CaseID     int64    `json:"case_id"`
+	Direction  string   `json:"direction"`
+	Channel    string   `json:"channel"`
+	From       string   `json:"from"`
+	To         []string `json:"to"`
+	Subject    string   `json:"subject"`
+	Text       string   `json:"text"`
+	HTML       string   `json:"html,omitempty"` // sanitised
+	Encrypted  bool     `json:"encrypted"`
+	MessageID  string   `json:"message_id"`
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	Status     string   `json:"status"` // received, recorded, queued, sent, failed
+	// Flags describe an inbound message: auto-reply, unparsed, charset-fallback, encrypted,
+	// decrypted, signed, signature-valid, signature-invalid.
+	Flags      []string      `json:"flags,omitempty"`
 	AuthorID   int64         `json:"-"`
 	Author     string        `json:"author,omitempty"`
 	CreatedAt  time.Time     `json:"created_at"`

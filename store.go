@@ -23,6 +23,7 @@ type Tx interface {
 	RetentionStore
 	TwoFactorStore
 	NotificationStore
+	IntakeStore
 }
 
 // Store opens transactions.

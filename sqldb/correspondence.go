@@ -109,9 +109,10 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *haven.Message) error {
 	}
 	id, err := tx.insertID(ctx, "insert message", `INSERT INTO messages (case_id, direction, channel,
 		from_addr, to_addrs, subject, text_body, html_body, encrypted, message_id, in_reply_to, refs,
-		status, author_id, created_at, data_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		status, author_id, created_at, data_key, flags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		RETURNING id`, m.CaseID, m.Direction, m.Channel, from, to, subject, text, html,
-		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt), []byte(k.sealed))
+		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt), []byte(k.sealed),
+		toJSON(nonNil(m.Flags)))
 	m.ID = id
 	return err
 }
@@ -126,18 +127,19 @@ func messageFields(from, to, subject, text, html *string) map[string]*string {
 func (tx *Tx) CaseMessages(ctx context.Context, caseID int64) ([]*haven.Message, error) {
 	return queryAll(ctx, tx, "case messages", `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
 		m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
-		m.status, COALESCE(u.username, ''), m.created_at, m.data_key
+		m.status, COALESCE(u.username, ''), m.created_at, m.data_key, m.flags
 		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = $1 ORDER BY m.id`,
 		func(row rowScanner) (*haven.Message, error) {
 			var m haven.Message
-			var to, refs string
+			var to, refs, flags string
 			var at int64
 			var sealed []byte
 			err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
-				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed)
+				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed, &flags)
 			if err != nil {
 				return nil, err
 			}
+			m.Flags = fromJSON[[]string](flags)
 			if err := tx.openColumns(sealed, messageFields(&m.From, &to, &m.Subject, &m.Text, &m.HTML)); err != nil {
 				return nil, err
 			}
@@ -351,4 +353,24 @@ func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category,
 		return nil, notFound(err, "category "+slug)
 	}
 	return &c, nil
+}
+
+// CaseIDByMessageID finds the case of a message by its Message-ID; 0 when none.
+func (tx *Tx) CaseIDByMessageID(ctx context.Context, messageID string) (int64, error) {
+	if messageID == "" {
+		return 0, nil
+	}
+	var id int64
+	err := tx.queryRow(ctx, `SELECT case_id FROM messages WHERE message_id = $1 ORDER BY id LIMIT 1`, messageID).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return id, mapError("message by Message-ID", err)
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }

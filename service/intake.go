@@ -1,0 +1,269 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"haven"
+)
+
+var _ haven.IntakeService = (*Service)(nil)
+
+// IngestEmail stores an inbound email and threads it: into the case its subject tag names, else
+// the case of the message it replies to, else a new case (status new) for the sender, found or
+// created by address. The raw message is kept as a report; attachments are sealed into the file
+// vault first (outside the transaction) and deleted again if the transaction fails. It runs as
+// the system: the transports call it for mail nobody signed in to receive.
+func (s *Service) IngestEmail(ctx context.Context, in haven.InboundEmail) (*haven.IngestResult, error) {
+	if len(in.Raw) == 0 {
+		return nil, haven.Errorf(haven.EINVALID, "an empty message")
+	}
+	if dup, err := s.duplicate(ctx, in.DedupeKey); dup != nil || err != nil {
+		return dup, err
+	}
+	files, err := s.sealAttachments(ctx, in.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	var res *haven.IngestResult
+	err = s.store.Update(ctx, func(tx haven.Tx) (err error) {
+		res, err = s.ingest(ctx, tx, in, files, s.clock.Now())
+		return err
+	})
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		s.deleteFiles(ctx, files)
+		if dup, derr := s.duplicate(ctx, in.DedupeKey); dup != nil || derr != nil {
+			return dup, derr // a concurrent delivery of the same email won the race
+		}
+	}
+	if err != nil {
+		s.deleteFiles(ctx, files)
+		return nil, err
+	}
+	return res, nil
+}
+
+// duplicate answers for an email already received (same dedupe key): nothing more is stored.
+func (s *Service) duplicate(ctx context.Context, key string) (*haven.IngestResult, error) {
+	if key == "" {
+		return nil, nil
+	}
+	var res *haven.IngestResult
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		r, err := tx.ReportByDedupeKey(ctx, key)
+		if haven.ErrorCode(err) == haven.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res = &haven.IngestResult{Threading: haven.ThreadDuplicate, ReportID: r.ID, CaseNumber: r.CaseNumber}
+		return nil
+	})
+	return res, err
+}
+
+type sealedFile struct {
+	in     haven.InboundAttachment
+	stored haven.StoredFile
+}
+
+func (s *Service) sealAttachments(ctx context.Context, atts []haven.InboundAttachment) ([]sealedFile, error) {
+	if len(atts) == 0 {
+		return nil, nil
+	}
+	if s.cfg.Files == nil {
+		return nil, haven.Errorf(haven.EINTERNAL, "this server has no file store configured: attachments cannot be kept")
+	}
+	var out []sealedFile
+	for _, a := range atts {
+		st, err := s.cfg.Files.Seal(ctx, bytes.NewReader(a.Data))
+		if err != nil {
+			s.deleteFiles(ctx, out)
+			return nil, err
+		}
+		out = append(out, sealedFile{a, st})
+	}
+	return out, nil
+}
+
+func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
+	for _, f := range files {
+		s.cfg.Files.Delete(context.WithoutCancel(ctx), f.stored.BlobID)
+	}
+}
+
+// ingest does the work of IngestEmail in one transaction.
+func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, now time.Time) (*haven.IngestResult, error) {
+	res := &haven.IngestResult{}
+	c, how, err := s.threadCase(ctx, tx, in)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		if c, err = s.openEmailCase(ctx, tx, in, now); err != nil {
+			return nil, err
+		}
+		how, res.Acknowledge = haven.ThreadNew, !in.AutoReply
+	}
+	res.Threading, res.CaseNumber = how, c.Number
+	rep := &haven.Report{Channel: "email", ExternalID: in.MessageID, DedupeKey: in.DedupeKey, Raw: in.Raw, CaseID: c.ID, ReceivedAt: now}
+	if err := tx.InsertReport(ctx, rep); err != nil {
+		return nil, err
+	}
+	res.ReportID = rep.ID
+	m, err := s.inboundMessage(ctx, tx, c, in, files, now)
+	if err != nil {
+		return nil, err
+	}
+	res.MessageID = m.ID
+	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = now
+	if err := tx.UpdateCase(ctx, c); err != nil {
+		return nil, err
+	}
+	return res, record(ctx, tx, now, nil, "message.received", "message", m.ID, c.ID,
+		map[string]any{"threading": how, "report_id": rep.ID, "attachments": len(files), "flags": in.Flags})
+}
+
+// threadCase finds the case an email belongs to: the subject tag first, then its replies.
+// A purged case takes no more mail: a reply to one opens a new case.
+func (s *Service) threadCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail) (*haven.Case, string, error) {
+	if in.CaseTag != "" {
+		c, err := tx.CaseByNumber(ctx, in.CaseTag)
+		if err == nil && c.PurgedAt == nil {
+			return c, haven.ThreadSubjectTag, nil
+		}
+		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return nil, "", err
+		}
+	}
+	for _, id := range append([]string{in.InReplyTo}, reversed(in.References)...) {
+		caseID, err := tx.CaseIDByMessageID(ctx, id)
+		if err != nil {
+			return nil, "", err
+		}
+		if caseID == 0 {
+			continue
+		}
+		c, err := tx.CaseByID(ctx, caseID)
+		if err != nil {
+			return nil, "", err
+		}
+		if c.PurgedAt == nil {
+			return c, haven.ThreadReply, nil
+		}
+	}
+	return nil, "", nil
+}
+
+func reversed(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for i := len(xs) - 1; i >= 0; i-- {
+		out = append(out, xs[i])
+	}
+	return out
+}
+
+// openEmailCase opens a case for an email that belongs to none, with its sender as requester.
+func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail, now time.Time) (*haven.Case, error) {
+	title := strings.TrimSpace(in.Subject)
+	if title == "" {
+		title = "(no subject)"
+	}
+	cc := haven.CaseCreate{Title: truncate(title, 300), Language: in.Language, Team: in.Team, Channel: "email", ExternalID: in.MessageID}
+	if in.FromAddr != "" {
+		cc.Requester = &haven.RequesterInput{Name: truncate(in.FromName, 200), Email: in.FromAddr}
+	}
+	cc.Normalize()
+	if haven.ErrorCode(cc.Validate()) == haven.EINVALID {
+		cc.Language, cc.Requester = "", nil // odd header values must not lose the email
+		if in.FromAddr != "" {
+			cc.Tags = []string{"sender-unrecognised"}
+		}
+	}
+	c := s.newCase(cc, now)
+	if err := s.checkRefs(ctx, tx, c); err != nil {
+		c.Team = "" // a mailbox pointing at a deleted team still takes mail
+	}
+	if cc.Requester != nil {
+		r, err := s.findOrCreateRequester(ctx, tx, nil, *cc.Requester, now)
+		if err != nil {
+			return nil, err
+		}
+		c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
+	}
+	var err error
+	if c.Number, err = tx.NextCaseNumber(ctx, now.Year()); err != nil {
+		return nil, err
+	}
+	if err := tx.InsertCase(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := tx.IndexCase(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID,
+		map[string]any{"priority": c.Priority, "status": c.Status, "channel": "email", "mailbox": in.Mailbox})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// inboundMessage records the email on the case, with its attachments, and indexes its text.
+func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, files []sealedFile, now time.Time) (*haven.Message, error) {
+	m := &haven.Message{CaseID: c.ID, Direction: haven.Inbound, Channel: "email", From: in.FromAddr, To: in.To,
+		Subject: in.Subject, Text: truncate(in.Text, haven.MaxBody), HTML: truncate(in.HTML, haven.MaxBody),
+		Encrypted: hasFlag(in.Flags, "encrypted"), MessageID: in.MessageID, InReplyTo: in.InReplyTo,
+		References: in.References, Status: "received", Flags: in.Flags, CreatedAt: now}
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		a := &haven.Attachment{CaseID: c.ID, MessageID: m.ID, Filename: haven.CleanFilename(f.in.Filename),
+			ContentType: declaredType(f.in.ContentType), Size: f.stored.Size, SHA256: f.stored.SHA256,
+			Quarantined: f.in.Suspicious, SuspiciousReason: f.in.Reason, BlobID: f.stored.BlobID,
+			FileKey: f.stored.FileKey, CreatedAt: now}
+		if err := tx.InsertAttachment(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	return m, tx.AppendCaseText(ctx, c.ID, "message:"+itoa(m.ID), m.Subject+" "+m.Text)
+}
+
+func hasFlag(flags []string, f string) bool {
+	for _, x := range flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// reopenOnReply moves a case back to open when its requester writes again while it waits for
+// them or is resolved or closed. Auto-replies move nothing.
+func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) (bool, error) {
+	if in.AutoReply || c.Status == haven.StatusNew || c.Status == haven.StatusTriage || c.Status == haven.StatusOpen {
+		return false, nil
+	}
+	t := haven.Transition{To: haven.StatusOpen}
+	if t.Check(c) != nil {
+		return false, nil
+	}
+	from := c.Status
+	t.Apply(c, now)
+	return true, record(ctx, tx, now, nil, "case.transitioned", "case", c.Number, c.ID,
+		map[string]any{"from": from, "to": c.Status, "reason": "the requester wrote again"})
+}
