@@ -166,16 +166,48 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}
-	f.Viewer = s.viewer(u)
-	if f.Assignee == "me" {
-		f.Assignee = u.Username
-	}
+	s.viewerFilter(u, &f)
 	var page *haven.CasePage
 	err = s.store.View(ctx, func(tx haven.Tx) error {
 		page, err = tx.FindCases(ctx, f)
 		return err
 	})
 	return page, err
+}
+
+// viewerFilter makes f the user's: need-to-know, and "me" and "mine" resolved.
+func (s *Service) viewerFilter(u *haven.User, f *haven.CaseFilter) {
+	f.Viewer = s.viewer(u)
+	if f.Assignee == "me" {
+		f.Assignee = u.Username
+	}
+	if f.Team == "mine" {
+		f.Teams = append([]string{""}, u.Teams...) // "" matches no team: no teams, no cases
+	}
+}
+
+// CountCases counts the cases of each filter the user may see, each at most haven.CountCap.
+func (s *Service) CountCases(ctx context.Context, filters map[string]haven.CaseFilter) (map[string]int, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		for name, f := range filters {
+			if err := f.Normalize(); err != nil {
+				return err
+			}
+			s.viewerFilter(u, &f)
+			n, err := tx.CountCases(ctx, f, haven.CountCap+1)
+			if err != nil {
+				return err
+			}
+			out[name] = n
+		}
+		return nil
+	})
+	return out, err
 }
 
 // editCase loads a case for change by u, checking that u may see and edit it.
@@ -304,6 +336,9 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 		if err != nil {
 			return nil, err
 		}
+		if a, _ := haven.ActorFrom(ctx); a.User.Role == haven.RoleHandler {
+			notes = visibleNotes(notes) // a leads-only note is not on a handler's timeline either
+		}
 		msgs, err := tx.CaseMessages(ctx, c.ID)
 		if err != nil {
 			return nil, err
@@ -326,7 +361,9 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 		entry := &haven.TimelineEntry{Event: e}
 		switch e.ObjectType {
 		case "note":
-			entry.Note = noteByID[e.ObjectID]
+			if entry.Note = noteByID[e.ObjectID]; entry.Note == nil {
+				continue // hidden from this reader
+			}
 		case "message":
 			entry.Message = msgByID[e.ObjectID]
 		}

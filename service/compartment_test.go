@@ -148,3 +148,28 @@ func hasAction(tl []*haven.TimelineEntry, action string) bool {
 	}
 	return false
 }
+
+// TestLeadsNotesStayOffHandlersTimelines: a note for leads only is neither in a handler's notes
+// nor on their timeline of the case.
+func TestLeadsNotesStayOffHandlersTimelines(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Harassment", Team: "mena"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddNote(f.users["fatou"], c.Number, haven.NoteCreate{Body: "zqleadsonly concern about the handler", Visibility: "leads"}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := f.svc.Timeline(f.users["amira"], c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tl {
+		if e.Note != nil || e.Event.Action == "note.added" {
+			t.Fatalf("a leads-only note reached a handler's timeline: %+v", e)
+		}
+	}
+	if tl, _ := f.svc.Timeline(f.users["fatou"], c.Number); !hasAction(tl, "note.added") {
+		t.Fatal("the lead's own timeline lacks the note")
+	}
+}
