@@ -461,7 +461,7 @@ type CaseFilter struct {
 	Status      []Status
 	Priority    []Priority
 	Assignee    string // a username, "me" or "none"
-	Team        string
+	Team        string // a team name, or "mine": the viewer's teams
 	Category    string
 	Tag         string
 	RequesterID int64
@@ -471,9 +471,15 @@ type CaseFilter struct {
 	Cursor      string // opaque keyset cursor from a previous page
 	Limit       int
 
-	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL).
-	Viewer Viewer `json:"-"`
+	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL),
+	// and the teams "mine" stands for.
+	Viewer Viewer   `json:"-"`
+	Teams  []string `json:"-"`
 }
+
+// CountCap bounds queue counts: a count is exact up to it, and shown as "CountCap+" beyond, so
+// that counting a huge queue never costs more than reading CountCap index entries.
+const CountCap = 1000
 
 // Viewer is who reads: the store shows restricted cases only to those entitled to them.
 type Viewer struct {
@@ -524,6 +530,8 @@ type CaseService interface {
 	AssignCase(ctx context.Context, number, username string) (*Case, error)
 	TransitionCase(ctx context.Context, number string, t Transition) (*Case, error)
 	Timeline(ctx context.Context, number string) ([]*TimelineEntry, error)
+	// CountCases counts the cases of each named filter the user may see, each at most CountCap.
+	CountCases(ctx context.Context, filters map[string]CaseFilter) (map[string]int, error)
 }
 
 // CaseStore is what the service layer needs from storage for cases.
@@ -536,6 +544,8 @@ type CaseStore interface {
 	// UpdateCase writes c when its stored version equals c.Version, then increments it.
 	UpdateCase(ctx context.Context, c *Case) error
 	FindCases(ctx context.Context, f CaseFilter) (*CasePage, error)
+	// CountCases counts the cases matching f, up to limit.
+	CountCases(ctx context.Context, f CaseFilter, limit int) (int, error)
 	// IndexCase replaces the case's own search text (title and summary, normalised; only number,
 	// categories and tags for a restricted case).
 	IndexCase(ctx context.Context, c *Case) error

@@ -20,7 +20,7 @@ var allowedImports = map[string][]string{
 	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
 	"haven/sqldb":     {"haven", "haven/textnorm", "haven/keyring"},
 	"haven/storetest": {"haven"},
-	"haven/web":       {"haven"},
+	"haven/web":       {"haven", "haven/i18n", "haven/textnorm"},
 	"haven/bench":     {"haven", "haven/sample"},
 	"haven/jobs":      {"haven"},
 	"haven/email":     {"haven"},

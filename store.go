@@ -24,6 +24,7 @@ type Tx interface {
 	TwoFactorStore
 	NotificationStore
 	IntakeStore
+	SavedViewStore
 }
 
 // Store opens transactions.

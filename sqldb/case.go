@@ -255,6 +255,24 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	return page, mapError("find cases", rows.Err())
 }
 
+// CountCases counts the cases matching f, stopping at limit: the inner LIMIT bounds the work.
+func (tx *Tx) CountCases(ctx context.Context, f haven.CaseFilter, limit int) (int, error) {
+	q := &queryBuilder{}
+	if err := tx.caseFilters(q, f); err != nil {
+		return 0, err
+	}
+	from := ` FROM cases c`
+	if f.Text != "" {
+		var err error
+		if from, err = tx.searchFrom(ctx, f.Sort); err != nil {
+			return 0, err
+		}
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+q.whereSQL()+` LIMIT `+q.arg(limit)+`) AS capped`, q.args...).Scan(&n)
+	return n, mapError("count cases", err)
+}
+
 func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
 	q.add(visibility(q, f.Viewer))
 	if len(f.Status) > 0 {
@@ -281,7 +299,13 @@ func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
 	default:
 		q.add("c.assignee_id = (SELECT id FROM users WHERE username = " + q.arg(f.Assignee) + ")")
 	}
-	if f.Team != "" {
+	if len(f.Teams) > 0 {
+		var ph []string
+		for _, t := range f.Teams {
+			ph = append(ph, q.arg(t))
+		}
+		q.add("c.team_id IN (SELECT id FROM teams WHERE name IN (" + strings.Join(ph, ", ") + "))")
+	} else if f.Team != "" {
 		q.add("c.team_id = (SELECT id FROM teams WHERE name = " + q.arg(f.Team) + ")")
 	}
 	if f.Tag != "" {

@@ -61,6 +61,12 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	defer body.Close()
+	s.writeAttachment(w, a, body)
+	return nil
+}
+
+// writeAttachment sends a file as a download (API and web interface alike).
+func (s *Server) writeAttachment(w http.ResponseWriter, a *haven.Attachment, body io.Reader) {
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", contentDisposition(a.Filename))
@@ -76,7 +82,6 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) erro
 		// Headers are gone; the short body (Content-Length) tells the client it failed.
 		s.log.Error("attachment download failed", "attachment", a.ID, "err", err)
 	}
-	return nil
 }
 
 // contentDisposition names the download safely: an ASCII fallback and the UTF-8 name (RFC 6266).

@@ -290,7 +290,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -456,3 +456,25 @@ func (f *fake) Notifications(ctx context.Context, unreadOnly bool) ([]*haven.Not
 }
 
 func (f *fake) MarkNotificationsRead(ctx context.Context, upTo int64) error { return f.call(ctx, upTo) }
+
+// Counts and account.
+
+func (f *fake) CountCases(ctx context.Context, filters map[string]haven.CaseFilter) (map[string]int, error) {
+	out := map[string]int{}
+	for k := range filters {
+		out[k] = 1
+	}
+	return out, f.call(ctx, filters)
+}
+
+func (f *fake) UpdateMe(ctx context.Context, up haven.MeUpdate) (*haven.User, error) {
+	return testUser(), f.call(ctx, up)
+}
+
+func (f *fake) SavedViews(ctx context.Context) ([]*haven.SavedView, error) { return nil, f.call(ctx) }
+
+func (f *fake) SaveView(ctx context.Context, v haven.SavedView) (*haven.SavedView, error) {
+	return &v, f.call(ctx, v)
+}
+
+func (f *fake) DeleteView(ctx context.Context, id int64) error { return f.call(ctx, id) }

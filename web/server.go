@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"haven"
+	"haven/i18n"
 )
 
 // Services are the use cases the web layer calls.
@@ -23,6 +24,7 @@ type Services struct {
 	Attachments   haven.AttachmentService
 	TwoFactor     haven.TwoFactorService
 	Notifications haven.NotificationService
+	Account       haven.AccountService
 	Notes         haven.NoteService
 	Tasks         haven.TaskService
 	Messages      haven.MessageService
@@ -73,6 +75,8 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	logins  *ipLimiter // nil when sign-ins are not limited
+	catalog *i18n.Catalog
+	pages   pages
 }
 
 // NewServer builds the application around s. Every service must be set (a nil one makes its routes
@@ -98,8 +102,24 @@ func NewServer(s Services, cfg Config) *Server {
 	for _, rt := range srv.routes {
 		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
 	}
+	srv.catalog, srv.pages = mustLoadUI()
+	srv.uiRoutes()
 	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv
+}
+
+// mustLoadUI loads the embedded catalogs and templates: both are part of the binary, so a
+// failure is a programming error that every test catches.
+func mustLoadUI() (*i18n.Catalog, pages) {
+	cat, err := i18n.Load()
+	if err != nil {
+		panic(err)
+	}
+	p, err := loadPages()
+	if err != nil {
+		panic(err)
+	}
+	return cat, p
 }
 
 // crossOriginProtection refuses state-changing requests that a browser marks as cross-site

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// browser is a cookie-keeping HTTP client that does not follow redirects, like a form post's
+// first hop; get follows them.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// post submits a form the way a browser on the page would (same-origin fetch metadata).
+func (b *browser) post(path string, form url.Values) (int, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestUIPagesServerSide(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	xss := `<script>alert("zqxss")</script><img src=x onerror=alert(1)>`
+	_, created := c.do("POST", "/api/v1/cases", map[string]any{"title": xss, "priority": "P1", "requester": map[string]any{"name": `"><svg onload=alert(2)>`}})
+	number := created["number"].(string)
+	b := newBrowser(t, c.base)
+	if st, body := b.get("/inbox"); st != 200 || !strings.Contains(body, `name="password"`) {
+		t.Fatalf("signed out, the inbox leads to the sign-in form: %d", st)
+	}
+	if st, body := b.post("/login", url.Values{"username": {"admin"}, "password": {"wrong"}}); st != 401 || !strings.Contains(body, `value="admin"`) {
+		t.Fatalf("wrong password: %d\n%s", st, body)
+	}
+	if st, _ := b.post("/login", url.Values{"username": {"admin"}, "password": {"a long admin password"}, "next": {"/inbox?queue=open"}}); st != 200 {
+		t.Fatalf("sign in: %d", st)
+	}
+	st, body := b.get("/inbox?queue=open")
+	if st != 200 || !strings.Contains(body, number) || strings.Contains(body, "<script>alert") || !strings.Contains(body, `class="p1"`) {
+		t.Fatalf("inbox: %d\n%s", st, body)
+	}
+	if strings.Contains(body, "[[") {
+		t.Fatalf("an untranslated string on the inbox: %s", body[strings.Index(body, "[["):][:80])
+	}
+	st, body = b.get("/cases/" + number)
+	if st != 200 || strings.Contains(body, "<script>alert") || strings.Contains(body, "<svg onload") || strings.Contains(body, "[[") {
+		t.Fatalf("case page: %d\n%s", st, body)
+	}
+	if st, body := b.post("/cases/"+number+"/note", url.Values{"body": {"zqnote called back"}, "visibility": {"team"}}); st != 200 || !strings.Contains(body, "zqnote called back") {
+		t.Fatalf("note: %d", st)
+	}
+	if st, body := b.post("/cases/"+number+"/status", url.Values{"to": {"closed"}}); st != 422 || !strings.Contains(body, `id="err-outcome"`) {
+		t.Fatalf("closing without an outcome: %d\n%s", st, body)
+	}
+	if st, body := b.post("/cases/"+number+"/note", url.Values{"body": {"  "}}); st != 422 || !strings.Contains(body, `id="err-body"`) {
+		t.Fatalf("an empty note: %d", st)
+	}
+	if st, body := b.get("/search?q=zqnote"); st != 200 || !strings.Contains(body, number) {
+		t.Fatalf("search: %d\n%s", st, body)
+	}
+	if st, _ := b.post("/language", url.Values{"lang": {"ar"}, "next": {"/inbox"}}); st != 200 {
+		t.Fatalf("language: %d", st)
+	}
+	if _, body := b.get("/inbox"); !strings.Contains(body, `dir="rtl"`) || !strings.Contains(body, `lang="ar"`) {
+		t.Fatal("Arabic pages are right to left")
+	}
+}

@@ -1,0 +1,88 @@
+package service
+
+import (
+	"context"
+
+	"haven"
+)
+
+var _ haven.AccountService = (*Service)(nil)
+
+// UpdateMe changes the signed-in user's own name, language or password (with the current one).
+func (s *Service) UpdateMe(ctx context.Context, up haven.MeUpdate) (*haven.User, error) {
+	u, err := writerOrAuditor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if up.Language != nil && !validUILanguage(*up.Language) {
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "unknown language",
+			Fields: map[string]string{"language": "one of en, ar, es, fr, pt, ru"}}
+	}
+	if up.Password != nil && !passwordOK(u, up.CurrentPassword) {
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "your current password is needed to set a new one",
+			Fields: map[string]string{"current_password": "wrong password"}}
+	}
+	return s.updateUser(ctx, u, u.Username, haven.UserUpdate{DisplayName: up.DisplayName, Language: up.Language, Password: up.Password})
+}
+
+// writerOrAuditor is the signed-in user changing their own account: auditors may (it changes no
+// case), read-only tokens may not.
+func writerOrAuditor(ctx context.Context) (*haven.User, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a, _ := haven.ActorFrom(ctx); a.ReadOnly {
+		return nil, haven.Errorf(haven.EFORBIDDEN, "this API token is read-only")
+	}
+	return u, nil
+}
+
+// validUILanguage lists the interface's languages.
+func validUILanguage(l string) bool {
+	switch l {
+	case "en", "ar", "es", "fr", "pt", "ru":
+		return true
+	}
+	return false
+}
+
+// SavedViews lists the user's inbox views.
+func (s *Service) SavedViews(ctx context.Context) ([]*haven.SavedView, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*haven.SavedView
+	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
+		out, err = tx.UserSavedViews(ctx, u.ID)
+		return err
+	})
+	return out, err
+}
+
+// SaveView stores an inbox view of the user.
+func (s *Service) SaveView(ctx context.Context, v haven.SavedView) (*haven.SavedView, error) {
+	u, err := writerOrAuditor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Validate(); err != nil {
+		return nil, err
+	}
+	v.UserID, v.CreatedAt = u.ID, s.clock.Now()
+	err = s.store.Update(ctx, func(tx haven.Tx) error { return tx.InsertSavedView(ctx, &v) })
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// DeleteView deletes one of the user's views.
+func (s *Service) DeleteView(ctx context.Context, id int64) error {
+	u, err := writerOrAuditor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx haven.Tx) error { return tx.DeleteSavedView(ctx, u.ID, id) })
+}

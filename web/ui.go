@@ -1,0 +1,243 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"haven"
+	"haven/i18n"
+)
+
+// The web interface: server-rendered pages for handlers, at /. Every page works without
+// JavaScript for reading; haven.js adds keyboard shortcuts. Pages talk to the same services as
+// the API, through the signed-in user's session, so the service layer's authorization applies.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pageCSP allows only Haven's own scripts, styles and images (data: for the QR code): no inline
+// script, no external request, no framing.
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"
+
+// uiFunc is a page handler; v carries the page's shared state. It returns an error instead of
+// writing one, and renderError turns it into a page in the user's language.
+type uiFunc func(w http.ResponseWriter, r *http.Request, v *view) error
+
+// view is what every page template gets: the language, the user, the flash and form state, and
+// the page's own data.
+type view struct {
+	L         *i18n.Localizer
+	User      *haven.User
+	MustEnrol bool
+	Languages []i18n.Language
+	Path      string // the request path and query, for "next" links
+	Nav       string // the active navigation entry
+	Title     string
+	Flash     string
+	Alert     string
+	Errors    map[string]string // field errors of a re-rendered form
+	Form      url.Values        // the submitted values of a re-rendered form
+	Unread    int               // unread notifications
+	Data      any
+}
+
+// pages holds one template set per page, each with the shared layout and partials.
+type pages map[string]*template.Template
+
+func loadPages() (pages, error) {
+	base, err := template.New("").Funcs(templateFuncs()).ParseFS(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(templateFS, "templates/[a-z]*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := pages{}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")] = t
+	}
+	return out, nil
+}
+
+// uiRoutes registers the pages on the mux; they are not in the API's route table.
+func (s *Server) uiRoutes() {
+	static, _ := fs.Sub(staticFS, "static")
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.staticHandler(static)))
+	s.mux.Handle("GET /{$}", http.RedirectHandler("/inbox", http.StatusSeeOther))
+	for _, p := range []struct {
+		pattern string
+		public  bool
+		h       uiFunc
+	}{
+		{"GET /login", true, s.loginPage},
+		{"POST /login", true, s.loginSubmit},
+		{"POST /login/code", true, s.loginCode},
+		{"POST /logout", false, s.logoutSubmit},
+		{"POST /language", true, s.languageSubmit},
+		{"GET /inbox", false, s.inboxPage},
+		{"POST /inbox/bulk", false, s.inboxBulk},
+		{"POST /views", false, s.saveView},
+		{"POST /views/{id}/delete", false, s.deleteView},
+		{"GET /search", false, s.searchPage},
+		{"GET /cases/new", false, s.newCasePage},
+		{"POST /cases/new", false, s.newCaseSubmit},
+		{"GET /cases/{number}", false, s.casePage},
+		{"POST /cases/{number}/edit", false, s.caseEdit},
+		{"POST /cases/{number}/assign-me", false, s.caseAssignMe},
+		{"POST /cases/{number}/status", false, s.caseStatus},
+		{"POST /cases/{number}/note", false, s.caseNote},
+		{"POST /cases/{number}/reply", false, s.caseReply},
+		{"POST /cases/{number}/tasks", false, s.caseTaskAdd},
+		{"POST /cases/{number}/tasks/{id}", false, s.caseTaskToggle},
+		{"GET /cases/{number}/attachments/{id}", false, s.caseAttachment},
+	} {
+		s.mux.Handle(p.pattern, s.page(p.public, p.h))
+	}
+	s.accountRoutes()
+}
+
+// page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is
+// none, unless the page is public), picks the language, and renders errors as pages.
+func (s *Server) page(public bool, h uiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		if info != nil {
+			info.route = "ui " + r.Pattern
+		}
+		v := &view{Languages: s.catalog.Languages(), Path: r.URL.RequestURI()}
+		if a, err := s.sessionActor(r); err == nil {
+			r = r.WithContext(haven.WithActor(r.Context(), a))
+			v.User, v.MustEnrol = a.User, a.MustEnrol
+			if info != nil {
+				info.user = a.User.Username
+			}
+		} else if !public {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		v.L = s.localizer(r, v.User)
+		if v.MustEnrol && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/logout" && !public {
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return
+		}
+		if err := h(w, r, v); err != nil {
+			s.renderError(w, r, v, err)
+		}
+	})
+}
+
+// localizer picks the user's language, else the language cookie, else the browser's.
+func (s *Server) localizer(r *http.Request, u *haven.User) *i18n.Localizer {
+	var prefs []string
+	if u != nil && u.Language != "" {
+		prefs = append(prefs, u.Language)
+	}
+	if c, err := r.Cookie(languageCookie); err == nil {
+		prefs = append(prefs, c.Value)
+	}
+	prefs = append(prefs, r.Header.Get("Accept-Language"))
+	return s.catalog.Localizer(s.catalog.Match(prefs...))
+}
+
+const languageCookie = "haven_lang"
+
+// render executes a page into a buffer first, so a template error never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return haven.Errorf(haven.EINTERNAL, "no page %s", name)
+	}
+	if v.User != nil && s.svc.Notifications != nil && !v.MustEnrol {
+		if ns, err := s.svc.Notifications.Notifications(r.Context(), true); err == nil {
+			v.Unread = len(ns)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return haven.Internal("render "+name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// renderError shows an error as a page: sign-in for an ended session, else a message in the
+// user's language (internal details go to the log only).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	code := haven.ErrorCode(err)
+	if code == haven.EUNAUTHORIZED && v.User == nil {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	status, msg := statusOf(code), map[string]string{
+		haven.ENOTFOUND: "error.not_found", haven.EFORBIDDEN: "error.forbidden", haven.ECONFLICT: "error.conflict",
+		haven.EUNAUTHORIZED: "error.forbidden"}[code]
+	if msg == "" {
+		msg = "error.internal"
+		if code == haven.EINVALID || code == haven.ETOOLARGE {
+			msg = "form.invalid"
+		}
+	}
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "page failed", "route", r.Pattern, "err", err)
+	}
+	v.Title, v.Alert = v.L.T(msg), v.L.T(msg)
+	var he *haven.Error
+	if errors.As(err, &he) && status < 500 && code != haven.ENOTFOUND {
+		v.Data = he.Message // service messages are safe to show (in English for now)
+	}
+	if rerr := s.render(w, r, status, "error", v); rerr != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// redirect answers a form post by sending the browser to a page (post/redirect/get), with an
+// optional flash message carried in the query string.
+func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "flash=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// flashFrom shows a flash message id from the query string (only known ids: nothing the user
+// typed is echoed).
+func flashFrom(r *http.Request, v *view) {
+	switch id := r.URL.Query().Get("flash"); id {
+	case "saved", "sent", "noted", "assigned", "status", "deleted", "bulk", "view_saved", "signed_out_all",
+		"password_changed", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off":
+		v.Flash = v.L.T("flash." + id)
+	}
+}
+
+// localPath keeps a "next" target on this site: a path, never a scheme or another host.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/inbox"
+	}
+	return next
+}

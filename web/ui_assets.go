@@ -1,0 +1,146 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"haven"
+)
+
+// asset is one static file, kept compressed too: CSS and scripts are most of a page's weight.
+type asset struct {
+	body, gzipped []byte
+	ctype, etag   string
+}
+
+// staticHandler serves the embedded static files with a validator and, to browsers that accept
+// it, gzip. Files are read once, at start.
+func (s *Server) staticHandler(fsys fs.FS) http.Handler {
+	assets := map[string]*asset{}
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, "LICENSE") {
+			return nil
+		}
+		body, _ := fs.ReadFile(fsys, p)
+		sum := sha256.Sum256(body)
+		a := &asset{body: body, ctype: mime.TypeByExtension(path.Ext(p)), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		a.gzipped = gz.Bytes()
+		assets[p] = a
+		return nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := assets[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", a.ctype)
+		h.Set("ETag", a.etag)
+		h.Set("Cache-Control", "public, max-age=3600")
+		h.Set("Vary", "Accept-Encoding")
+		if r.Header.Get("If-None-Match") == a.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body := a.body
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			body = a.gzipped
+		}
+		w.Write(body)
+	})
+}
+
+// templateFuncs are the helpers the page templates use besides the view's localizer.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"join":     strings.Join,
+		"has":      func(xs []string, x string) bool { return contains(xs, x) },
+		"lower":    strings.ToLower,
+		"since":    func(t time.Time) time.Duration { return time.Since(t) },
+		"statuses": func() []haven.Status { return haven.Statuses() },
+		"outcomes": haven.Outcomes,
+		"priorities": func() []haven.Priority {
+			return []haven.Priority{haven.P1, haven.P2, haven.P3, haven.P4}
+		},
+		"tlps":  haven.TLPs,
+		"mark":  highlight,
+		"dict":  dict,
+		"int64": func(n int) int64 { return int64(n) },
+		"formv": formValue,
+		"list":  func(xs ...string) []string { return xs },
+		"requesterEmail": func(r *haven.Requester) string {
+			if r == nil {
+				return ""
+			}
+			return r.Email()
+		},
+		"query": withQuery,
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// withQuery returns path?query with one parameter set (or removed when value is empty).
+func withQuery(rawURL, key, value string) string {
+	u, err := urlParse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	q := u.Query()
+	q.Del("cursor")
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// dict builds a map for passing several values to a sub-template.
+func dict(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		k, _ := kv[i].(string)
+		m[k] = kv[i+1]
+	}
+	return m
+}
+
+// formValue is the re-rendered form's value of a field, else the stored value.
+func formValue(form map[string][]string, field string, stored any) string {
+	if vs, ok := form[field]; ok && len(vs) > 0 {
+		return vs[0]
+	}
+	switch v := stored.(type) {
+	case []string:
+		return strings.Join(v, ", ")
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"haven"
+)
+
+// caseData is the case page.
+type caseData struct {
+	Case        *haven.Case
+	Timeline    []*haven.TimelineEntry
+	Tasks       []*haven.Task
+	Attachments map[int64][]*haven.Attachment // by message id (0: on the case)
+	Reports     []*haven.Report
+	Requester   *haven.Requester
+	OtherCases  []*haven.Case
+	Next        []haven.Status
+	Users       []*haven.User
+	Teams       []*haven.Team
+	Categories  []string
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
+	flashFrom(r, v)
+	d, err := s.loadCase(r, r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderCase(w, r, v, d, http.StatusOK)
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *caseData, status int) error {
+	v.Nav, v.Title, v.Data = "inbox", d.Case.Number+" · "+d.Case.Title, d
+	return s.render(w, r, status, "case", v)
+}
+
+// loadCase reads everything the case page shows, each part through its service.
+func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
+	ctx := r.Context()
+	c, err := s.svc.Cases.Case(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	d := &caseData{Case: c, Next: c.Status.NextStatuses(), Attachments: map[int64][]*haven.Attachment{}}
+	if d.Timeline, err = s.svc.Cases.Timeline(ctx, c.Number); err != nil {
+		return nil, err
+	}
+	if d.Tasks, err = s.svc.Tasks.Tasks(ctx, c.Number); err != nil {
+		return nil, err
+	}
+	if d.Reports, err = s.svc.Reports.Reports(ctx, c.Number); err != nil {
+		return nil, err
+	}
+	atts, err := s.svc.Attachments.Attachments(ctx, c.Number)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		d.Attachments[a.MessageID] = append(d.Attachments[a.MessageID], a)
+	}
+	if err := s.loadPeople(r, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadPeople reads the requester panel and the choices of the header's selects.
+func (s *Server) loadPeople(r *http.Request, d *caseData) error {
+	ctx := r.Context()
+	var err error
+	if d.Case.RequesterID != 0 {
+		if d.Requester, err = s.svc.Requesters.Requester(ctx, d.Case.RequesterID); err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return err
+		}
+		page, err := s.svc.Cases.Cases(ctx, haven.CaseFilter{RequesterID: d.Case.RequesterID, Limit: 20})
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Items {
+			if c.ID != d.Case.ID {
+				d.OtherCases = append(d.OtherCases, c)
+			}
+		}
+	}
+	if d.Users, err = s.svc.Users.Users(ctx); err != nil {
+		return err
+	}
+	if d.Teams, err = s.svc.Users.Teams(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// caseEdit saves the header fields edited in place. A refused change shows the page again with
+// the typed values kept and the errors beside their fields.
+func (s *Server) caseEdit(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	up := caseUpdateFromForm(r)
+	_, err := s.svc.Cases.UpdateCase(r.Context(), r.PathValue("number"), up)
+	return s.afterCaseForm(w, r, v, err, "saved")
+}
+
+func caseUpdateFromForm(r *http.Request) haven.CaseUpdate {
+	f := r.PostForm
+	str := func(k string) *string {
+		if _, ok := f[k]; !ok {
+			return nil
+		}
+		s := strings.TrimSpace(f.Get(k))
+		return &s
+	}
+	up := haven.CaseUpdate{Title: str("title"), Summary: str("summary"), Language: str("language"),
+		Country: str("country"), Team: str("team"), Assignee: str("assignee")}
+	if p := str("priority"); p != nil {
+		pr := haven.Priority(*p)
+		up.Priority = &pr
+	}
+	if t := str("tlp"); t != nil {
+		tlp := haven.TLP(*t)
+		up.TLP = &tlp
+	}
+	if t := str("tags"); t != nil {
+		tags := splitList(*t)
+		up.Tags = &tags
+	}
+	if c := str("categories"); c != nil {
+		cats := splitList(*c)
+		up.Categories = &cats
+	}
+	if n, err := strconv.ParseInt(f.Get("version"), 10, 64); err == nil {
+		up.Version = &n
+	}
+	return up
+}
+
+// afterCaseForm redirects back to the case after a change, or re-renders it with the error.
+func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v *view, err error, flash string) error {
+	number := r.PathValue("number")
+	code := haven.ErrorCode(err)
+	if err == nil {
+		return redirect(w, r, "/cases/"+number, flash)
+	}
+	if code != haven.EINVALID && code != haven.ECONFLICT {
+		return err
+	}
+	d, lerr := s.loadCase(r, number)
+	if lerr != nil {
+		return lerr
+	}
+	v.Form, v.Errors = r.PostForm, map[string]string{}
+	if he, ok := err.(*haven.Error); ok {
+		for k, m := range he.Fields {
+			v.Errors[k] = m
+		}
+	}
+	v.Alert = v.L.T("form.invalid")
+	if code == haven.ECONFLICT {
+		v.Alert = v.L.T("error.conflict")
+	}
+	return s.renderCase(w, r, v, d, http.StatusUnprocessableEntity)
+}
+
+func (s *Server) caseAssignMe(w http.ResponseWriter, r *http.Request, v *view) error {
+	_, err := s.svc.Cases.AssignCase(r.Context(), r.PathValue("number"), v.User.Username)
+	return s.afterCaseForm(w, r, v, err, "assigned")
+}
+
+// caseStatus moves the case; closing asks for the outcome, and a missing one is shown beside
+// the outcome field.
+func (s *Server) caseStatus(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	t := haven.Transition{To: haven.Status(r.PostForm.Get("to")), Outcome: haven.Outcome(r.PostForm.Get("outcome")),
+		Reason: strings.TrimSpace(r.PostForm.Get("reason"))}
+	_, err := s.svc.Cases.TransitionCase(r.Context(), r.PathValue("number"), t)
+	if he, ok := err.(*haven.Error); ok && he.Fields["outcome"] != "" {
+		he.Fields["outcome"] = v.L.T("case.outcome_required")
+	}
+	return s.afterCaseForm(w, r, v, err, "status")
+}
+
+func (s *Server) caseNote(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	_, err := s.svc.Notes.AddNote(r.Context(), r.PathValue("number"), haven.NoteCreate{Body: r.PostForm.Get("body"),
+		Visibility: r.PostForm.Get("visibility")})
+	return s.afterCaseForm(w, r, v, fieldAs(err, "text", "body"), "noted")
+}
+
+// caseReply records (and, once email is configured, sends) a reply to the requester.
+func (s *Server) caseReply(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	in := haven.MessageCreate{Direction: haven.Outbound, Channel: "email", Subject: strings.TrimSpace(r.PostForm.Get("subject")),
+		Text: r.PostForm.Get("text")}
+	if to := strings.TrimSpace(r.PostForm.Get("to")); to != "" {
+		in.To = splitList(to)
+	}
+	_, err := s.svc.Messages.AddMessage(r.Context(), r.PathValue("number"), in)
+	return s.afterCaseForm(w, r, v, err, "sent")
+}
+
+// fieldAs renames a field of a validation error, for a form whose field has another name.
+func fieldAs(err error, from, to string) error {
+	if he, ok := err.(*haven.Error); ok && he.Fields[from] != "" {
+		he.Fields[to] = he.Fields[from]
+	}
+	return err
+}
+
+func (s *Server) caseTaskAdd(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	_, err := s.svc.Tasks.AddTask(r.Context(), r.PathValue("number"), haven.TaskCreate{Title: r.PostForm.Get("title")})
+	return s.afterCaseForm(w, r, v, fieldAs(err, "title", "task_title"), "saved")
+}
+
+func (s *Server) caseTaskToggle(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such task")
+	}
+	done := r.FormValue("done") == "true"
+	_, err = s.svc.Tasks.UpdateTask(r.Context(), r.PathValue("number"), id, haven.TaskUpdate{Done: &done})
+	return s.afterCaseForm(w, r, v, err, "saved")
+}
+
+// caseAttachment downloads an attachment: always as a file, never shown in the page.
+func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such attachment")
+	}
+	a, body, err := s.svc.Attachments.OpenAttachment(r.Context(), r.PathValue("number"), id)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	s.writeAttachment(w, a, body)
+	return nil
+}
