@@ -51,11 +51,13 @@ func (c Contact) NormalizedValue() string {
 
 // Requester is a person asking for help. Everything here is personal data.
 type Requester struct {
-	ID             int64         `json:"id"`
-	Name           string        `json:"name"`
-	Pseudonym      string        `json:"pseudonym"`
-	Contacts       []Contact     `json:"contacts"`
-	PGPKey         string        `json:"pgp_key,omitempty"`
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Pseudonym string    `json:"pseudonym"`
+	Contacts  []Contact `json:"contacts"`
+	PGPKey    string    `json:"pgp_key,omitempty"`
+	// EncryptedOnly: email to this person must be encrypted to their PGP key, never plaintext.
+	EncryptedOnly  bool          `json:"encrypted_only"`
 	Languages      []string      `json:"languages"`
 	OrganisationID int64         `json:"organisation_id,omitempty"`
 	Vetting        VettingStatus `json:"vetting"`
@@ -164,6 +166,8 @@ type RequesterUpdate struct {
 	VouchedBy *string        `json:"vouched_by"`
 	RiskNotes *string        `json:"risk_notes"`
 	PGPKey    *string        `json:"pgp_key"`
+	// EncryptedOnly set true needs a PGP key on the record.
+	EncryptedOnly *bool `json:"encrypted_only"`
 }
 
 // RequesterFilter selects requesters.

@@ -25,6 +25,7 @@ type Tx interface {
 	NotificationStore
 	IntakeStore
 	SavedViewStore
+	OutboxStore
 }
 
 // Store opens transactions.

@@ -123,6 +123,11 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
+	if res.Acknowledge {
+		if err := s.acknowledge(ctx, tx, c, in, now); err != nil {
+			return nil, err
+		}
+	}
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(ctx, c); err != nil {
 		return nil, err
@@ -266,4 +271,23 @@ func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case,
 	t.Apply(c, now)
 	return true, record(ctx, tx, now, nil, "case.transitioned", "case", c.Number, c.ID,
 		map[string]any{"from": from, "to": c.Status, "reason": "the requester wrote again"})
+}
+
+// acknowledge queues the automatic acknowledgement of a new case, in its language, when the
+// helpline has one and the sender is a person with an address. It is marked so that it never
+// triggers another auto-reply.
+func (s *Service) acknowledge(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) error {
+	if !s.cfg.SendEmail || s.cfg.Acknowledge == nil || in.FromAddr == "" {
+		return nil
+	}
+	subject, text := s.cfg.Acknowledge(c.Language, c.Number, c.Title)
+	m := &haven.Message{CaseID: c.ID, Direction: haven.Outbound, Channel: "email", To: []string{in.FromAddr},
+		Subject: subject, Text: text, Status: haven.MessageQueued, Flags: []string{"auto-ack"}, CreatedAt: now}
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return err
+	}
+	if err := s.queueEmail(ctx, tx, m, now); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, nil, "message.added", "message", m.ID, c.ID, map[string]any{"direction": m.Direction, "auto": true})
 }

@@ -171,6 +171,13 @@ func applyRequester(r *haven.Requester, up haven.RequesterUpdate) ([]string, err
 	if up.Vetting != nil {
 		r.Vetting, changed = *up.Vetting, append(changed, "vetting")
 	}
+	if up.EncryptedOnly != nil {
+		r.EncryptedOnly, changed = *up.EncryptedOnly, append(changed, "encrypted_only")
+	}
+	if r.EncryptedOnly && strings.TrimSpace(r.PGPKey) == "" {
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "encrypted-only mail needs the requester's PGP key",
+			Fields: map[string]string{"encrypted_only": "add their PGP key first"}}
+	}
 	if up.Languages != nil {
 		r.Languages, changed = *up.Languages, append(changed, "languages")
 	}

@@ -22,6 +22,11 @@ type Config struct {
 	// Classify flags a suspicious file (executable, macro document, archive, lying name) and says
 	// why; nil flags nothing.
 	Classify func(filename, declaredType string, data []byte) (suspicious bool, reason string)
+	// SendEmail queues outbound email replies for the sender job instead of only recording them.
+	SendEmail bool
+	// Acknowledge, when set (and SendEmail is), writes the automatic acknowledgement of a new case
+	// opened by email, in the case's language.
+	Acknowledge func(language, number, title string) (subject, text string)
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.

@@ -140,8 +140,8 @@ func (s *Service) Tasks(ctx context.Context, number string) ([]*haven.Task, erro
 	})
 }
 
-// AddMessage records correspondence on a case. Outbound messages are recorded, not sent: sending
-// arrives with the email channel.
+// AddMessage records correspondence on a case. An outbound email reply is queued for sending
+// when the email channel is configured (else only recorded); see queueEmail.
 func (s *Service) AddMessage(ctx context.Context, number string, in haven.MessageCreate) (*haven.Message, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -152,7 +152,16 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 		if m.To == nil {
 			m.To = []string{}
 		}
+		if s.sendsEmail(m) {
+			if err := s.checkRecipient(ctx, tx, c, m); err != nil {
+				return nil, err
+			}
+			m.Status = haven.MessageQueued
+		}
 		if err := tx.InsertMessage(ctx, m); err != nil {
+			return nil, err
+		}
+		if err := s.queueEmail(ctx, tx, m, now); err != nil {
 			return nil, err
 		}
 		if err := tx.AppendCaseText(ctx, c.ID, "message:"+itoa(m.ID), m.Subject+" "+m.Text); err != nil {

@@ -123,29 +123,52 @@ func messageFields(from, to, subject, text, html *string) map[string]*string {
 		"message:text": text, "message:html": html}
 }
 
+const messageColumns = `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
+	m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
+	m.status, COALESCE(u.username, ''), m.created_at, m.data_key, m.flags
+	FROM messages m LEFT JOIN users u ON u.id = m.author_id`
+
+// scanMessage reads messageColumns and decrypts the message.
+func (tx *Tx) scanMessage(row rowScanner) (*haven.Message, error) {
+	var m haven.Message
+	var to, refs, flags string
+	var at int64
+	var sealed []byte
+	err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
+		&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed, &flags)
+	if err != nil {
+		return nil, err
+	}
+	m.Flags = fromJSON[[]string](flags)
+	if err := tx.openColumns(sealed, messageFields(&m.From, &to, &m.Subject, &m.Text, &m.HTML)); err != nil {
+		return nil, err
+	}
+	m.To, m.References, m.CreatedAt = fromJSON[[]string](to), fromJSON[[]string](refs), fromMicros(at)
+	return &m, nil
+}
+
 // CaseMessages lists a case's messages, oldest first.
 func (tx *Tx) CaseMessages(ctx context.Context, caseID int64) ([]*haven.Message, error) {
-	return queryAll(ctx, tx, "case messages", `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
-		m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
-		m.status, COALESCE(u.username, ''), m.created_at, m.data_key, m.flags
-		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.case_id = $1 ORDER BY m.id`,
-		func(row rowScanner) (*haven.Message, error) {
-			var m haven.Message
-			var to, refs, flags string
-			var at int64
-			var sealed []byte
-			err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
-				&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed, &flags)
-			if err != nil {
-				return nil, err
-			}
-			m.Flags = fromJSON[[]string](flags)
-			if err := tx.openColumns(sealed, messageFields(&m.From, &to, &m.Subject, &m.Text, &m.HTML)); err != nil {
-				return nil, err
-			}
-			m.To, m.References, m.CreatedAt = fromJSON[[]string](to), fromJSON[[]string](refs), fromMicros(at)
-			return &m, nil
-		}, caseID)
+	return queryAll(ctx, tx, "case messages", messageColumns+` WHERE m.case_id = $1 ORDER BY m.id`, tx.scanMessage, caseID)
+}
+
+// MessageByID reads one message.
+func (tx *Tx) MessageByID(ctx context.Context, id int64) (*haven.Message, error) {
+	m, err := tx.scanMessage(tx.queryRow(ctx, messageColumns+` WHERE m.id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("message %d", id))
+	}
+	return m, nil
+}
+
+// SetMessageDelivery records an outbound message's status and the Message-ID it went out under.
+func (tx *Tx) SetMessageDelivery(ctx context.Context, id int64, status, emailMessageID string) error {
+	res, err := tx.exec(ctx, "message delivery", `UPDATE messages SET status = $2,
+		message_id = CASE WHEN $3 = '' THEN message_id ELSE $3 END WHERE id = $1`, id, status, emailMessageID)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "message")
 }
 
 // openColumns decrypts a record's columns with its sealed data key.

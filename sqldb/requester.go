@@ -10,7 +10,7 @@ import (
 )
 
 const requesterColumns = `id, name, pseudonym, pgp_key, languages, organisation_id, vetting,
-	vouched_by, risk_notes, merged_into, created_at, updated_at, data_key, erased_at`
+	vouched_by, risk_notes, merged_into, created_at, updated_at, data_key, erased_at, encrypted_only`
 
 // requesterFields names a requester's encrypted columns by their AAD.
 func requesterFields(r *haven.Requester) map[string]*string {
@@ -28,7 +28,7 @@ func (tx *Tx) scanRequester(row rowScanner) (*haven.Requester, *recordKey, error
 	var sealed []byte
 	var erased sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Name, &r.Pseudonym, &r.PGPKey, &langs, &org, &r.Vetting,
-		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated, &sealed, &erased); err != nil {
+		&r.VouchedBy, &r.RiskNotes, &merged, &created, &updated, &sealed, &erased, &r.EncryptedOnly); err != nil {
 		return nil, nil, err
 	}
 	r.ErasedAt = timePtr(erased)
@@ -60,10 +60,10 @@ func (tx *Tx) InsertRequester(ctx context.Context, r *haven.Requester) error {
 		return err
 	}
 	id, err := tx.insertID(ctx, "insert requester", `INSERT INTO requesters (name, pseudonym, pgp_key,
-		languages, organisation_id, vetting, vouched_by, risk_notes, created_at, updated_at, data_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		languages, organisation_id, vetting, vouched_by, risk_notes, created_at, updated_at, data_key, encrypted_only)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		enc.Name, enc.Pseudonym, enc.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
-		enc.VouchedBy, enc.RiskNotes, micros(r.CreatedAt), micros(r.UpdatedAt), []byte(k.sealed))
+		enc.VouchedBy, enc.RiskNotes, micros(r.CreatedAt), micros(r.UpdatedAt), []byte(k.sealed), r.EncryptedOnly)
 	if err != nil {
 		return err
 	}
@@ -132,9 +132,9 @@ func (tx *Tx) UpdateRequester(ctx context.Context, r *haven.Requester) error {
 	}
 	res, err := tx.exec(ctx, "update requester", `UPDATE requesters SET name = $1, pseudonym = $2, pgp_key = $3,
 		languages = $4, organisation_id = $5, vetting = $6, vouched_by = $7, risk_notes = $8,
-		merged_into = $9, updated_at = $10, data_key = $11 WHERE id = $12`,
+		merged_into = $9, updated_at = $10, data_key = $11, encrypted_only = $13 WHERE id = $12`,
 		enc.Name, enc.Pseudonym, enc.PGPKey, toJSON(r.Languages), nullID(r.OrganisationID), r.Vetting,
-		enc.VouchedBy, enc.RiskNotes, nullID(r.MergedInto), micros(r.UpdatedAt), []byte(k.sealed), r.ID)
+		enc.VouchedBy, enc.RiskNotes, nullID(r.MergedInto), micros(r.UpdatedAt), []byte(k.sealed), r.ID, r.EncryptedOnly)
 	if err != nil {
 		return err
 	}

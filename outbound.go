@@ -1,0 +1,52 @@
+package haven
+
+import "context"
+
+// Job kinds of the email channel.
+const (
+	// JobSendEmail sends one queued outbound message; its payload is {"message_id": N}.
+	JobSendEmail = "email.send"
+)
+
+// Outbound message statuses.
+const (
+	MessageQueued   = "queued"   // waiting for the sender job
+	MessageRetrying = "retrying" // a temporary failure: the job tries again later
+	MessageSent     = "sent"     // accepted by the relay
+	MessageFailed   = "failed"   // refused for good; shown on the case
+)
+
+// OutboundEmail is everything the sender needs to turn a queued message into an email.
+type OutboundEmail struct {
+	Message    *Message
+	CaseNumber string
+	Language   string
+	// RequesterPGPKey, when set, is the key the message is encrypted to; EncryptedOnly means it
+	// must be (a message to such a requester without a key is refused, never sent in plaintext).
+	RequesterPGPKey string
+	EncryptedOnly   bool
+	// InReplyTo and References thread the reply under the case's correspondence.
+	InReplyTo  string
+	References []string
+	// Mailboxes are the addresses the requester wrote to, newest first: the reply goes out from
+	// the first one Haven serves.
+	Mailboxes []string
+	// AutoSubmitted marks an automatic acknowledgement.
+	AutoSubmitted bool
+}
+
+// OutboxService is what the email sender job calls; it runs as the system.
+type OutboxService interface {
+	OutboundEmail(ctx context.Context, messageID int64) (*OutboundEmail, error)
+	// MessageSent records that the relay accepted the message, with the Message-ID it went out under.
+	MessageSent(ctx context.Context, messageID int64, emailMessageID string) error
+	// MessageFailed records a failed attempt; a permanent failure marks the message failed.
+	MessageFailed(ctx context.Context, messageID int64, reason string, permanent bool) error
+}
+
+// OutboxStore is what the service layer needs from storage for sending.
+type OutboxStore interface {
+	MessageByID(ctx context.Context, id int64) (*Message, error)
+	// SetMessageDelivery records a message's status and, when not empty, its Message-ID.
+	SetMessageDelivery(ctx context.Context, id int64, status, emailMessageID string) error
+}
