@@ -23,7 +23,7 @@ var allowedImports = map[string][]string{
 	"haven/web":       {"haven", "haven/i18n", "haven/textnorm"},
 	"haven/bench":     {"haven", "haven/sample"},
 	"haven/jobs":      {"haven"},
-	"haven/email":     {"haven"},
+	"haven/email":     {"haven", "haven/pgp"},
 	"haven/pgp":       {},
 	"haven/i18n":      {},
 	"haven/cmd/haven": {"*"},

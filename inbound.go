@@ -69,6 +69,9 @@ type IntakeService interface {
 	// IngestEmail stores the email and threads it into a case, or opens one. It returns only once
 	// everything is committed; the same email given twice is stored once.
 	IngestEmail(ctx context.Context, in InboundEmail) (*IngestResult, error)
+	// SenderPGPKey is the public key on record for the requester with this email address ("" if
+	// none), to verify signed mail.
+	SenderPGPKey(ctx context.Context, address string) (string, error)
 }
 
 // IntakeStore is what the intake pipeline needs from storage beyond the other stores.

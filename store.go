@@ -26,6 +26,7 @@ type Tx interface {
 	IntakeStore
 	SavedViewStore
 	OutboxStore
+	PGPKeyStore
 }
 
 // Store opens transactions.

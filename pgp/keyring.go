@@ -126,3 +126,18 @@ func (k *Keyring) key(i int) (*crypto.Key, error) {
 func (k *Keyring) holds(id uint64) bool {
 	return slices.Contains(k.ids, id)
 }
+
+// Unlocked returns an armored private key without its passphrase, for storing it encrypted by
+// other means (Haven's master key). A locked key needs passphrase.
+func Unlocked(armoredPrivate, passphrase []byte) ([]byte, error) {
+	key, err := unlockPrivate(armoredPrivate, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	defer key.ClearPrivateParams()
+	armored, err := key.Armor()
+	if err != nil {
+		return nil, fmt.Errorf("pgp: armoring key %s: %w", fingerprint(key), err)
+	}
+	return []byte(armored), nil
+}

@@ -104,3 +104,23 @@ func TestNewKeyringErrors(t *testing.T) {
 		t.Errorf("Fingerprints = %v", got)
 	}
 }
+
+func TestUnlockedRemovesThePassphrase(t *testing.T) {
+	locked, err := GenerateKey("Helpline", "help@helpline.example", []byte("s3cret passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKeyring([][]byte{locked}, nil); err == nil {
+		t.Fatal("a locked key opened without its passphrase")
+	}
+	if _, err := Unlocked(locked, []byte("wrong")); err == nil {
+		t.Fatal("wrong passphrase accepted")
+	}
+	open, err := Unlocked(locked, []byte("s3cret passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKeyring([][]byte{open}, nil); err != nil {
+		t.Fatalf("the unlocked key does not open without a passphrase: %v", err)
+	}
+}

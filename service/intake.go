@@ -291,3 +291,19 @@ func (s *Service) acknowledge(ctx context.Context, tx haven.Tx, c *haven.Case, i
 	}
 	return record(ctx, tx, now, nil, "message.added", "message", m.ID, c.ID, map[string]any{"direction": m.Direction, "auto": true})
 }
+
+// SenderPGPKey returns the PGP key on record for the requester with this address (system use).
+func (s *Service) SenderPGPKey(ctx context.Context, address string) (string, error) {
+	var key string
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		r, err := tx.RequesterByContact(ctx, haven.Contact{Kind: "email", Value: address})
+		if haven.ErrorCode(err) == haven.ENOTFOUND {
+			return nil
+		}
+		if err == nil {
+			key = r.PGPKey
+		}
+		return err
+	})
+	return key, err
+}

@@ -76,6 +76,13 @@ func (f *DBFlags) dsn() (string, error) {
 type app struct {
 	db  *sqldb.DB
 	svc *service.Service
+	cfg service.Config // the service's configuration, kept to rebuild it with more (mail)
+}
+
+// reconfigure rebuilds the service layer with a changed configuration.
+func (a *app) reconfigure(change func(*service.Config)) {
+	change(&a.cfg)
+	a.svc = service.New(a.db, haven.SystemClock{}, a.cfg)
 }
 
 // open connects to the database; with requireSchema it refuses a schema that is not current and
@@ -89,7 +96,8 @@ func (f *DBFlags) open(e *env, requireSchema bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db, svc: service.New(db, haven.SystemClock{}, service.DefaultConfig())}
+	a := &app{db: db, cfg: service.DefaultConfig()}
+	a.svc = service.New(db, haven.SystemClock{}, a.cfg)
 	if requireSchema {
 		if err := a.unlock(e, f); err != nil {
 			db.Close()
@@ -115,10 +123,10 @@ func (a *app) unlock(e *env, f *DBFlags) error {
 	if err != nil {
 		return err
 	}
-	cfg := service.DefaultConfig()
-	cfg.Files = blob.NewVault(files, kr)
-	cfg.Classify = email.SuspiciousAttachment
-	a.svc = service.New(a.db, haven.SystemClock{}, cfg)
+	a.reconfigure(func(cfg *service.Config) {
+		cfg.Files = blob.NewVault(files, kr)
+		cfg.Classify = email.SuspiciousAttachment
+	})
 	return nil
 }
 

@@ -14,8 +14,8 @@ import (
 const jobRetentionPurge = "retention.purge"
 
 // newRunner builds the background job runner of a server: the daily retention purge at 03:00 UTC
-// (once per day whatever the number of instances).
-func newRunner(e *env, a *app) *jobs.Runner {
+// (once per day whatever the number of instances) and, with a relay, the sending of replies.
+func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 	host, _ := os.Hostname()
 	r := jobs.New(a.db, haven.SystemClock{}, e.log, jobs.Config{Worker: fmt.Sprintf("%s:%d", host, os.Getpid())})
 	r.Handle(jobRetentionPurge, func(ctx context.Context, _ *haven.Job) error {
@@ -27,5 +27,8 @@ func newRunner(e *env, a *app) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: jobRetentionPurge, Every: 24 * time.Hour, Offset: 3 * time.Hour})
+	if s != nil {
+		r.Handle(haven.JobSendEmail, s.send)
+	}
 	return r
 }

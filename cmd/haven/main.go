@@ -2,6 +2,7 @@
 package main
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"io"
@@ -35,6 +36,8 @@ type CLI struct {
 	Retention   RetentionCmd   `cmd:"" help:"Set how long closed cases keep personal data, and purge what expired."`
 	Demo        DemoCmd        `cmd:"" help:"Start a server on a fresh temporary database filled with realistic sample cases."`
 	Bench       BenchCmd       `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
+	Ingest      IngestCmd      `cmd:"" help:"Store one email read on standard input (for an MTA pipe); exits 75 when the MTA should retry."`
+	PGP         PGPCmd         `cmd:"" name:"pgp" help:"Manage the helpline's OpenPGP key pairs."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 
@@ -71,6 +74,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, stdin: os.Stdin, log: newLogger(stderr, cli.LogFormat, cli.LogLevel)}
 	if err := kctx.Run(e); err != nil {
 		fmt.Fprintln(stderr, "haven:", describe(err))
+		if errors.As(err, new(tempFail)) {
+			return exitTempFail
+		}
 		return 1
 	}
 	return 0

@@ -19,6 +19,7 @@ import (
 // ServeCmd runs the server.
 type ServeCmd struct {
 	DBFlags
+	MailFlags
 	Listen      string `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
 	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
 	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"Send Strict-Transport-Security on every answer (set when a proxy terminates TLS; sent anyway on direct TLS)."`
@@ -35,17 +36,23 @@ func (c *ServeCmd) Run(e *env) error {
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
 	}
+	mail, err := startMail(e, a, c.MailFlags)
+	if err != nil {
+		return err
+	}
+	defer mail.stop()
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return haven.Errorf(haven.EINVALID, "cannot listen on %s: %v", c.Listen, err)
 	}
-	return serve(e, a, ln, webOptions{HSTS: c.HSTS, LoginRate: c.LoginRate})
+	return serve(e, a, ln, webOptions{HSTS: c.HSTS, LoginRate: c.LoginRate, sender: mail.sender})
 }
 
 // webOptions are the serve flags that shape the HTTP layer.
 type webOptions struct {
 	HSTS      bool
 	LoginRate int
+	sender    *sender // sends queued replies; nil without a relay
 }
 
 // prepare opens the database. A brand-new database (no schema at all) is initialised, so the
@@ -148,7 +155,7 @@ func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
 	e.log.Info("haven listening", "addr", "http://"+ln.Addr().String(), "db", string(a.db.Dialect), "version", version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	runner := newRunner(e, a)
+	runner := newRunner(e, a, opts.sender)
 	jobsDone := make(chan struct{})
 	go func() { defer close(jobsDone); runner.Run(e.ctx) }()
 	defer func() { <-jobsDone }()

@@ -1,0 +1,41 @@
+package email
+
+import (
+	"haven"
+)
+
+// Inbound turns a parsed email into what the intake pipeline takes. raw is kept as received;
+// mailbox, team and language come from the mailbox it arrived at (language only when the text's
+// own cannot be told).
+func Inbound(p *Parsed, raw []byte, mb Mailbox) haven.InboundEmail {
+	in := haven.InboundEmail{Mailbox: mb.Address, Team: mb.Team, Language: p.Language, Raw: raw,
+		DedupeKey: DedupeKey(p), MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
+		FromName: p.From.Name, FromAddr: p.From.Addr, Subject: p.Subject, Date: p.Date, Text: p.Text,
+		HTML: p.HTML, CaseTag: SubjectCaseNumber(p.Subject), AutoReply: p.AutoReply, Flags: flags(p)}
+	if in.Language == "" {
+		in.Language = mb.Language
+	}
+	for _, a := range append(append([]Address{}, p.To...), p.Cc...) {
+		in.To = append(in.To, a.Addr)
+	}
+	for _, a := range p.Attachments {
+		in.Attachments = append(in.Attachments, haven.InboundAttachment{Filename: a.Filename,
+			ContentType: a.ContentType, Data: a.Data, Suspicious: a.Suspicious, Reason: a.SuspiciousReason})
+	}
+	return in
+}
+
+// flags names what the parser noticed, for the message's record.
+func flags(p *Parsed) []string {
+	var out []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{p.AutoReply, "auto-reply"}, {p.Unparsed, "unparsed"}, {p.CharsetFallback, "charset-fallback"},
+		{p.Encrypted, "encrypted"}, {p.Signed, "signed"}} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

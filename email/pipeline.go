@@ -1,0 +1,124 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"haven"
+	"haven/pgp"
+)
+
+// Pipeline is a Haven server's Deliverer: it parses each message, opens PGP when it holds the
+// key, and hands the result to the intake service, which commits it (or recognises a duplicate)
+// before Deliver returns.
+type Pipeline struct {
+	Intake    haven.IntakeService
+	Mailboxes []Mailbox
+	// MaxBytes refuses larger messages for good (ErrRejected); 0 means DefaultMaxMessageBytes.
+	MaxBytes int64
+	// PGP opens encrypted and signed mail; nil leaves such mail as received (still kept whole).
+	PGP *pgp.Keyring
+	// SenderKey returns the sender's public key on record, to verify signatures ("" if none).
+	SenderKey func(ctx context.Context, address string) (string, error)
+	Log       *slog.Logger
+}
+
+// DefaultMaxMessageBytes is the default size limit of one message (50 MB).
+const DefaultMaxMessageBytes = 50 << 20
+
+// Deliver implements Deliverer.
+func (p *Pipeline) Deliver(ctx context.Context, mailbox string, raw []byte) error {
+	_, err := p.Ingest(ctx, mailbox, raw)
+	return err
+}
+
+// Ingest is Deliver that also says what became of the message.
+func (p *Pipeline) Ingest(ctx context.Context, mailbox string, raw []byte) (*haven.IngestResult, error) {
+	limit := p.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxMessageBytes
+	}
+	if int64(len(raw)) > limit {
+		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrRejected, len(raw), limit)
+	}
+	parsed := Parse(raw)
+	flags := p.openPGP(ctx, parsed, raw)
+	in := Inbound(parsed, raw, p.mailbox(mailbox))
+	in.Flags = append(in.Flags, flags...)
+	res, err := p.Intake.IngestEmail(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if p.Log != nil {
+		p.Log.Info("email received", "mailbox", mailbox, "case", res.CaseNumber, "threading", res.Threading,
+			"bytes", len(raw), "flags", in.Flags)
+	}
+	return res, nil
+}
+
+func (p *Pipeline) mailbox(address string) Mailbox {
+	addr := normalizeAddress(address)
+	for _, m := range p.Mailboxes {
+		if m.Address == addr {
+			return m
+		}
+	}
+	return Mailbox{Address: addr}
+}
+
+// openPGP decrypts and verifies a PGP message in place of its encrypted body. The raw message
+// is kept as received either way; a failure is recorded in the flags, never fatal.
+func (p *Pipeline) openPGP(ctx context.Context, parsed *Parsed, raw []byte) []string {
+	if p.PGP == nil || !parsed.Encrypted && !parsed.Signed {
+		return nil
+	}
+	res, err := p.PGP.OpenMessage(raw, p.verifyKeys(ctx, parsed.From.Addr))
+	if errors.Is(err, pgp.ErrNotPGP) {
+		return nil
+	}
+	if err != nil {
+		if p.Log != nil {
+			p.Log.Warn("could not open PGP mail", "err", err)
+		}
+		return []string{"decryption-failed"}
+	}
+	var flags []string
+	if res.Decrypted {
+		flags = append(flags, "decrypted")
+		replaceContent(parsed, res)
+	}
+	if res.Signed {
+		flags = append(flags, map[bool]string{true: "signature-valid", false: "signature-invalid"}[res.SignatureValid])
+	}
+	return flags
+}
+
+func (p *Pipeline) verifyKeys(ctx context.Context, from string) [][]byte {
+	if p.SenderKey == nil || from == "" {
+		return nil
+	}
+	key, err := p.SenderKey(ctx, from)
+	if err != nil || key == "" {
+		return nil
+	}
+	return [][]byte{[]byte(key)}
+}
+
+// replaceContent puts the decrypted content where the encrypted body was: for PGP/MIME the
+// inner entity is parsed like a message of its own (text, HTML, attachments); inline PGP
+// replaces the text.
+func replaceContent(parsed *Parsed, res *pgp.Result) {
+	if res.Inline {
+		parsed.Text = cleanText(string(bytes.ToValidUTF8(res.Plain, nil)))
+		return
+	}
+	inner := Parse(res.Plain)
+	// The encrypted parts are no longer needed as attachments: the raw message keeps them.
+	parsed.Text, parsed.HTML, parsed.Attachments = inner.Text, inner.HTML, inner.Attachments
+	if parsed.Language == "" {
+		parsed.Language = inner.Language
+	}
+}
