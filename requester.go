@@ -156,6 +156,16 @@ func validEmail(s string) bool {
 	return err == nil && a.Address == s && strings.Contains(s, "@")
 }
 
+// RequesterSummary is a requester as a case page shows them.
+type RequesterSummary struct {
+	ID            int64         `json:"id"`
+	DisplayName   string        `json:"display_name"`
+	Vetting       VettingStatus `json:"vetting"`
+	Languages     []string      `json:"languages"`
+	EncryptedOnly bool          `json:"encrypted_only"`
+	HasPGPKey     bool          `json:"has_pgp_key"`
+}
+
 // RequesterUpdate changes some fields; nil leaves a field as it is.
 type RequesterUpdate struct {
 	Name      *string        `json:"name"`
@@ -191,6 +201,10 @@ type RequesterPage struct {
 type RequesterService interface {
 	CreateRequester(ctx context.Context, in RequesterInput) (*Requester, error)
 	Requester(ctx context.Context, id int64) (*Requester, error)
+	// RequesterSummary is what case pages show of a requester: pseudonym (the name when there is
+	// none), vetting and languages, as case lists do. Unlike Requester it reads no personal detail,
+	// so it is not an audited read.
+	RequesterSummary(ctx context.Context, id int64) (*RequesterSummary, error)
 	Requesters(ctx context.Context, f RequesterFilter) (*RequesterPage, error)
 	UpdateRequester(ctx context.Context, id int64, u RequesterUpdate) (*Requester, error)
 	// MergeRequesters moves everything of requester from onto into, then retires from.

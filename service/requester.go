@@ -80,6 +80,26 @@ func (s *Service) Requester(ctx context.Context, id int64) (*haven.Requester, er
 	return r, err
 }
 
+// RequesterSummary reads what a case page shows of a requester, without an audited read: the
+// pseudonym is what every case list shows, and nothing more personal is returned.
+func (s *Service) RequesterSummary(ctx context.Context, id int64) (*haven.RequesterSummary, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *haven.RequesterSummary
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		r, err := s.requesterByID(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		out = &haven.RequesterSummary{ID: r.ID, DisplayName: r.DisplayName(), Vetting: r.Vetting, Languages: r.Languages,
+			EncryptedOnly: r.EncryptedOnly, HasPGPKey: strings.TrimSpace(r.PGPKey) != ""}
+		return nil
+	})
+	return out, err
+}
+
 // requesterByID reads a requester u may see; one known only through cases outside u's need to
 // know answers like one that does not exist.
 func (s *Service) requesterByID(ctx context.Context, tx haven.Tx, u *haven.User, id int64) (*haven.Requester, error) {

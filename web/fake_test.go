@@ -478,3 +478,7 @@ func (f *fake) SaveView(ctx context.Context, v haven.SavedView) (*haven.SavedVie
 }
 
 func (f *fake) DeleteView(ctx context.Context, id int64) error { return f.call(ctx, id) }
+
+func (f *fake) RequesterSummary(ctx context.Context, id int64) (*haven.RequesterSummary, error) {
+	return &haven.RequesterSummary{ID: id, DisplayName: "Sparrow", Vetting: "vetted"}, f.call(ctx, id)
+}

@@ -84,12 +84,6 @@ func templateFuncs() template.FuncMap {
 		"int64": func(n int) int64 { return int64(n) },
 		"formv": formValue,
 		"list":  func(xs ...string) []string { return xs },
-		"requesterEmail": func(r *haven.Requester) string {
-			if r == nil {
-				return ""
-			}
-			return r.Email()
-		},
 		"query": withQuery,
 	}
 }

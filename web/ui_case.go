@@ -15,7 +15,7 @@ type caseData struct {
 	Tasks       []*haven.Task
 	Attachments map[int64][]*haven.Attachment // by message id (0: on the case)
 	Reports     []*haven.Report
-	Requester   *haven.Requester
+	Requester   *haven.RequesterSummary
 	OtherCases  []*haven.Case
 	Next        []haven.Status
 	Users       []*haven.User
@@ -72,7 +72,7 @@ func (s *Server) loadPeople(r *http.Request, d *caseData) error {
 	ctx := r.Context()
 	var err error
 	if d.Case.RequesterID != 0 {
-		if d.Requester, err = s.svc.Requesters.Requester(ctx, d.Case.RequesterID); err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+		if d.Requester, err = s.svc.Requesters.RequesterSummary(ctx, d.Case.RequesterID); err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
 			return err
 		}
 		page, err := s.svc.Cases.Cases(ctx, haven.CaseFilter{RequesterID: d.Case.RequesterID, Limit: 20})

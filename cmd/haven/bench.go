@@ -12,12 +12,14 @@ import (
 	"haven"
 	"haven/bench"
 	"haven/keyring"
+	"haven/web"
 )
 
 // BenchCmd groups the whole-system benchmarks.
 type BenchCmd struct {
 	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
 	Search BenchSearchCmd `cmd:"" help:"Load cases (English, French, Arabic) and measure full-text search latency."`
+	UI     BenchUICmd     `cmd:"" name:"ui" help:"Load cases and measure the web interface's inbox and case pages with concurrent browsers."`
 }
 
 // profileFlag adds --cpu-profile to a benchmark.
@@ -201,4 +203,79 @@ func (c *BenchSearchCmd) Run(e *env) error {
 	}
 	bench.Print(e.stdout, append(results, search)...)
 	return nil
+}
+
+// BenchUICmd measures the web interface's inbox and case pages on a loaded database.
+type BenchUICmd struct {
+	benchDB
+	profileFlag
+	Cases       int `name:"cases" default:"100000" help:"Cases to load first (skipped when the database already has cases)."`
+	Requests    int `name:"requests" default:"3000" help:"Requests per page kind."`
+	LoadClients int `name:"load-clients" default:"32" help:"Concurrent clients while loading."`
+	Clients     int `name:"clients" default:"64" help:"Concurrent browsers."`
+}
+
+// Run loads the cases, signs in, and fetches inbox pages, then case pages, over loopback.
+func (c *BenchUICmd) Run(e *env) error {
+	ctx, a, done, err := c.setup(e, c.profileFlag)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var results []bench.Result
+	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 500, Sort: haven.SortCreated})
+	if err != nil {
+		return err
+	}
+	if len(page.Items) == 0 {
+		fmt.Fprintf(e.stderr, "loading %d cases…\n", c.Cases)
+		load, err := bench.Load(ctx, a.svc, c.Cases, c.LoadClients, 4)
+		if err != nil {
+			return err
+		}
+		results = append(results, load)
+		if page, err = a.svc.Cases(ctx, haven.CaseFilter{Limit: 500, Sort: haven.SortCreated}); err != nil {
+			return err
+		}
+	}
+	base, cookie, stop, err := c.serveSignedIn(e, a)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	inbox := []string{"/inbox?queue=open", "/inbox?queue=unassigned", "/inbox?queue=emergencies", "/inbox?queue=open&sort=due"}
+	var cases []string
+	for _, x := range page.Items {
+		cases = append(cases, "/cases/"+x.Number)
+	}
+	label := fmt.Sprintf("(%s, %d clients)", a.db.Dialect, c.Clients)
+	for _, run := range []struct {
+		name  string
+		paths []string
+	}{{"inbox page " + label, inbox}, {"case page " + label, cases}} {
+		r, err := bench.Pages(ctx, run.name, base, cookie, run.paths, c.Requests, c.Clients)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	bench.Print(e.stdout, results...)
+	return nil
+}
+
+// serveSignedIn starts the web server on loopback and signs the bench admin in.
+func (c *BenchUICmd) serveSignedIn(e *env, a *app) (base, cookie string, stop func(), err error) {
+	res, err := a.svc.Login(e.ctx, haven.Credentials{Username: "admin", Password: "bench-password-not-for-use"})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("sign in as the bench admin (use a database benchmarked before, or a fresh one): %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, haven.Internal("listen", err)
+	}
+	quiet := *e
+	quiet.log = newLogger(e.stderr, "text", "error")
+	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{LoginRate: -1}).Handler()}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), web.SessionCookie + "=" + res.Token, func() { srv.Close() }, nil
 }
