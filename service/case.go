@@ -365,7 +365,9 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 				continue // hidden from this reader
 			}
 		case "message":
-			entry.Message = msgByID[e.ObjectID]
+			if e.Action == "message.added" || e.Action == "message.received" {
+				entry.Message = msgByID[e.ObjectID] // later events about it (sent, failed) stay events
+			}
 		}
 		out = append(out, entry)
 	}

@@ -77,6 +77,7 @@ type Server struct {
 	logins  *ipLimiter // nil when sign-ins are not limited
 	catalog *i18n.Catalog
 	pages   pages
+	counts  *countCache // the inbox's queue counts, per user, for a few seconds
 }
 
 // NewServer builds the application around s. Every service must be set (a nil one makes its routes
@@ -103,6 +104,7 @@ func NewServer(s Services, cfg Config) *Server {
 		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
 	}
 	srv.catalog, srv.pages = mustLoadUI()
+	srv.counts = newCountCache()
 	srv.uiRoutes()
 	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv

@@ -138,6 +138,9 @@ func (s *Server) page(public bool, h uiFunc) http.Handler {
 		if err := h(w, r, v); err != nil {
 			s.renderError(w, r, v, err)
 		}
+		if r.Method != http.MethodGet && v.User != nil {
+			s.counts.forget(v.User.ID) // their own change shows in their counts at once
+		}
 	})
 }
 

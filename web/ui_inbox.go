@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -136,7 +137,7 @@ func (s *Server) fillInbox(r *http.Request, d *inboxData, qs []queue, f haven.Ca
 	for _, q := range qs {
 		filters[q.Name] = q.filter
 	}
-	counts, err := s.svc.Cases.CountCases(ctx, filters)
+	counts, err := s.counts.get(ctx, s.svc.Cases, userID(ctx), filters)
 	if err != nil {
 		return err
 	}
@@ -235,4 +236,11 @@ func (s *Server) deleteView(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	return redirect(w, r, "/inbox", "deleted")
+}
+
+func userID(ctx context.Context) int64 {
+	if a, ok := haven.ActorFrom(ctx); ok {
+		return a.User.ID
+	}
+	return 0
 }
