@@ -35,6 +35,12 @@ func Print(w io.Writer, results ...Result) {
 	}
 }
 
+// Run calls op(i) for i in [0,n) from `clients` goroutines and times each call (for benchmarks
+// defined elsewhere, such as the email ones in cmd/haven).
+func Run(ctx context.Context, name string, n, clients int, op func(ctx context.Context, i int) error) (Result, error) {
+	return runConcurrent(ctx, name, n, clients, op)
+}
+
 // runConcurrent calls op(i) for i in [0,n) from `clients` goroutines and times each call.
 func runConcurrent(ctx context.Context, name string, n, clients int, op func(ctx context.Context, i int) error) (Result, error) {
 	var next atomic.Int64

@@ -64,3 +64,19 @@ func TestBlindPanicsOnZeroKey(t *testing.T) {
 	}()
 	IndexKey{}.Blind("email", "x")
 }
+
+func TestBlinderEqualsBlind(t *testing.T) {
+	ik, err := NewIndexKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ik.Blinder("search")
+	for _, v := range []string{"", "a", "حساب", "passw", "password", strings.Repeat("x", 300)} {
+		if got, want := b.Blind(v), ik.Blind("search", v); got != want {
+			t.Fatalf("Blinder(%q) = %s, Blind = %s", v, got, want)
+		}
+	}
+	if ik.Blinder("email").Blind("a") == ik.Blind("search", "a") {
+		t.Fatal("the kind must change the result")
+	}
+}

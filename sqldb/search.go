@@ -83,12 +83,21 @@ func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, erro
 const blindTermPrefix = "zz"
 
 // searchTerms turns text into the blind terms described above.
+// Each term is written once: matching needs no more, and a long message repeats most of its
+// words' prefixes many times.
 func (tx *Tx) searchTerms(text string) string {
 	var b strings.Builder
+	blinder := tx.keys.index.Blinder("search")
+	seen := map[string]bool{}
 	for _, token := range textnorm.Tokens(text) {
 		runes := []rune(token)
 		for n := min(3, len(runes)); n <= len(runes); n++ {
-			b.WriteString(tx.blindTerm(string(runes[:n])))
+			prefix := string(runes[:n])
+			if seen[prefix] {
+				continue
+			}
+			seen[prefix] = true
+			b.WriteString(blindTermPrefix + blinder.Blind(prefix)[:16])
 			b.WriteByte(' ')
 		}
 	}

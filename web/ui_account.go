@@ -1,4 +1,301 @@
 package web
 
+import (
+	"encoding/base64"
+	"html/template"
+	"maps"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"haven"
+)
+
 // accountRoutes registers the account, requester and admin pages.
-func (s *Server) accountRoutes() {}
+func (s *Server) accountRoutes() {
+	for _, p := range []struct {
+		pattern string
+		h       uiFunc
+	}{
+		{"GET /account", s.accountPage},
+		{"POST /account/profile", s.accountProfile},
+		{"POST /account/password", s.accountPassword},
+		{"POST /account/two-factor", s.accountTOTPBegin},
+		{"POST /account/two-factor/confirm", s.accountTOTPConfirm},
+		{"POST /account/two-factor/disable", s.accountTOTPDisable},
+		{"POST /account/tokens", s.accountTokenCreate},
+		{"POST /account/tokens/{id}/revoke", s.accountTokenRevoke},
+		{"POST /account/sign-out-all", s.accountSignOutAll},
+		{"POST /account/notifications/read", s.accountNotificationsRead},
+		{"GET /requesters", s.requestersPage},
+		{"GET /requesters/{id}", s.requesterPage},
+		{"POST /requesters/{id}/edit", s.requesterEdit},
+		{"GET /admin", s.adminPage},
+		{"POST /admin/users", s.adminUserCreate},
+		{"POST /admin/users/{username}", s.adminUserUpdate},
+		{"POST /admin/users/{username}/two-factor/disable", s.adminUserTOTPOff},
+		{"POST /admin/teams", s.adminTeamCreate},
+		{"POST /admin/teams/{name}/members", s.adminTeamAdd},
+		{"POST /admin/teams/{name}/members/{username}/remove", s.adminTeamRemove},
+		{"POST /admin/two-factor", s.adminRequireTOTP},
+	} {
+		s.mux.Handle(p.pattern, s.page(false, p.h))
+	}
+}
+
+// accountData is the "My account" page.
+type accountData struct {
+	Status        *haven.TwoFactorStatus
+	Enrol         *enrolment // an authenticator app being set up
+	Recovery      []string   // recovery codes, shown once right after the set-up
+	Tokens        []*haven.APIToken
+	NewToken      string // a token just created, shown once
+	Notifications []*haven.Notification
+	Unread        bool
+	Newest        int64 // the newest notification's id, for "mark all read"
+}
+
+// enrolment is the set-up of an authenticator app: the QR code as a data: URL (an <img>, never
+// inline SVG markup) and the secret for typing in by hand.
+type enrolment struct {
+	Secret string
+	QR     template.URL
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	flashFrom(r, v)
+	d, err := s.loadAccount(r, v)
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(w, r, v, d, http.StatusOK)
+}
+
+// loadAccount reads what the account page shows. A user who must set up two-factor
+// authentication first sees only that part (the services refuse everything else to them).
+func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
+	ctx := r.Context()
+	d := &accountData{}
+	var err error
+	if d.Status, err = s.svc.TwoFactor.TwoFactorStatus(ctx); err != nil {
+		return nil, err
+	}
+	if v.MustEnrol {
+		return d, nil
+	}
+	if d.Tokens, err = s.svc.Auth.Tokens(ctx, v.User.Username); err != nil {
+		return nil, err
+	}
+	if d.Notifications, err = s.svc.Notifications.Notifications(ctx, false); err != nil {
+		return nil, err
+	}
+	for _, n := range d.Notifications {
+		d.Newest = max(d.Newest, n.ID)
+		d.Unread = d.Unread || n.ReadAt == nil
+	}
+	return d, nil
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *view, d *accountData, status int) error {
+	// A page shown in answer to a form post links back (e.g. from the language picker) to the
+	// page itself, not to the post's address.
+	v.Nav, v.Title, v.Data, v.Path = "account", v.L.T("account.title"), d, "/account"
+	return s.render(w, r, status, "account", v)
+}
+
+// accountFormFailed shows the account page again after a refused form, with the errors beside
+// their fields (see formFailed). Other errors become an error page.
+func (s *Server) accountFormFailed(w http.ResponseWriter, r *http.Request, v *view, err error, fields map[string]string) error {
+	code := haven.ErrorCode(err)
+	if code != haven.EINVALID && code != haven.ECONFLICT {
+		return err
+	}
+	d, lerr := s.loadAccount(r, v)
+	if lerr != nil {
+		return lerr
+	}
+	formFailed(v, r, err, fields)
+	return s.renderAccount(w, r, v, d, http.StatusUnprocessableEntity)
+}
+
+// formFailed fills a re-rendered form's state: the submitted values (passwords left out), the
+// field errors and the alert. fields maps a service field to "form_field:message.id": the error
+// is shown beside form_field, in the words of message.id (after an empty id, the service's).
+func formFailed(v *view, r *http.Request, err error, fields map[string]string) {
+	v.Form, v.Errors = maps.Clone(r.PostForm), map[string]string{}
+	for _, k := range []string{"password", "current_password"} {
+		v.Form.Del(k)
+	}
+	v.Alert = v.L.T("form.invalid")
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		v.Alert = v.L.T("error.conflict")
+	}
+	he := haven.AsError(err)
+	if he == nil {
+		return
+	}
+	for k, msg := range he.Fields {
+		to, id := k, ""
+		if m, ok := fields[k]; ok {
+			to, id, _ = strings.Cut(m, ":")
+		}
+		if id != "" {
+			msg = v.L.T(id)
+		}
+		v.Errors[to] = msg
+	}
+}
+
+// accountProfile saves the display name and the interface language.
+func (s *Server) accountProfile(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	name := strings.TrimSpace(r.PostForm.Get("display_name"))
+	lang := r.PostForm.Get("language")
+	if len(name) > 200 {
+		return s.accountFormFailed(w, r, v, &haven.Error{Code: haven.EINVALID, Message: "name too long",
+			Fields: map[string]string{"display_name": "at most 200 bytes"}}, nil)
+	}
+	if _, err := s.svc.Account.UpdateMe(r.Context(), haven.MeUpdate{DisplayName: &name, Language: &lang}); err != nil {
+		return s.accountFormFailed(w, r, v, err, map[string]string{"language": "language:account.language_unknown"})
+	}
+	http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: lang, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
+	return redirect(w, r, "/account", "saved")
+}
+
+// accountPassword changes the password; the service then ends every session, this one too.
+func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	pw := r.PostForm.Get("password")
+	_, err := s.svc.Account.UpdateMe(r.Context(), haven.MeUpdate{Password: &pw, CurrentPassword: r.PostForm.Get("current_password")})
+	if err != nil {
+		return s.accountFormFailed(w, r, v, err, map[string]string{
+			"current_password": "current_password:account.wrong_password", "password": "password:account.password_short"})
+	}
+	http.SetCookie(w, sessionCookie(r, "", -1))
+	return redirect(w, r, "/login", "password_changed")
+}
+
+// accountTOTPBegin starts setting up an authenticator app: the page shows the QR code and the
+// secret, and asks for a first code.
+func (s *Server) accountTOTPBegin(w http.ResponseWriter, r *http.Request, v *view) error {
+	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context())
+	if err != nil {
+		return err
+	}
+	d, err := s.loadAccount(r, v)
+	if err != nil {
+		return err
+	}
+	d.Enrol = &enrolment{Secret: enr.Secret,
+		QR: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString([]byte(enr.QRSVG)))}
+	return s.renderAccount(w, r, v, d, http.StatusOK)
+}
+
+var base32Secret = regexp.MustCompile(`^[A-Z2-7]{16,128}=*$`)
+
+// accountTOTPConfirm turns the second factor on with a first code and shows the recovery codes,
+// once. A wrong code shows the set-up again (the secret for typing in; the app already has it).
+func (s *Server) accountTOTPConfirm(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	codes, err := s.svc.TwoFactor.ConfirmTOTP(r.Context(), strings.TrimSpace(r.PostForm.Get("code")))
+	if haven.ErrorCode(err) == haven.EINVALID {
+		d, lerr := s.loadAccount(r, v)
+		if lerr != nil {
+			return lerr
+		}
+		if secret := r.PostForm.Get("secret"); base32Secret.MatchString(secret) {
+			d.Enrol = &enrolment{Secret: secret}
+		}
+		formFailed(v, r, err, map[string]string{"code": "code:account.totp_mismatch"})
+		return s.renderAccount(w, r, v, d, http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	// The session may do everything now: read it again, so the page shows all of the account.
+	if a, err := s.sessionActor(r); err == nil {
+		r = r.WithContext(haven.WithActor(r.Context(), a))
+		v.User, v.MustEnrol = a.User, a.MustEnrol
+	}
+	d, err := s.loadAccount(r, v)
+	if err != nil {
+		return err
+	}
+	d.Recovery = codes
+	v.Flash = v.L.T("flash.totp_on")
+	return s.renderAccount(w, r, v, d, http.StatusOK)
+}
+
+// accountTOTPDisable removes one's own second factor, with one's password.
+func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	if err := s.svc.TwoFactor.DisableTOTP(r.Context(), "", r.PostForm.Get("password")); err != nil {
+		return s.accountFormFailed(w, r, v, err, map[string]string{"password": "totp_password:account.wrong_password"})
+	}
+	return redirect(w, r, "/account", "totp_off")
+}
+
+// accountTokenCreate issues an API token and shows it on the page, once.
+func (s *Server) accountTokenCreate(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	if name == "" || len(name) > 200 {
+		return s.accountFormFailed(w, r, v, &haven.Error{Code: haven.EINVALID, Message: "a token needs a name",
+			Fields: map[string]string{"name": "1 to 200 bytes"}}, map[string]string{"name": "token_name:account.token_name_rules"})
+	}
+	token, _, err := s.svc.Auth.CreateToken(r.Context(), v.User.Username, name, r.PostForm.Get("read_only") == "true")
+	if err != nil {
+		return s.accountFormFailed(w, r, v, err, map[string]string{"name": "token_name:"})
+	}
+	d, err := s.loadAccount(r, v)
+	if err != nil {
+		return err
+	}
+	d.NewToken = token
+	return s.renderAccount(w, r, v, d, http.StatusCreated)
+}
+
+func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such token")
+	}
+	if err := s.svc.Auth.RevokeToken(r.Context(), v.User.Username, id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/account", "token_revoked")
+}
+
+// accountSignOutAll ends every session of the user, this one included.
+func (s *Server) accountSignOutAll(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := s.svc.Auth.SignOutEverywhere(r.Context(), v.User.Username); err != nil {
+		return err
+	}
+	http.SetCookie(w, sessionCookie(r, "", -1))
+	return redirect(w, r, "/login", "signed_out_all")
+}
+
+// accountNotificationsRead marks the notifications up to the newest one shown as read (not any
+// that arrived after the page was drawn).
+func (s *Server) accountNotificationsRead(w http.ResponseWriter, r *http.Request, v *view) error {
+	upTo, err := strconv.ParseInt(r.FormValue("upto"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	if err := s.svc.Notifications.MarkNotificationsRead(r.Context(), upTo); err != nil {
+		return err
+	}
+	return redirect(w, r, "/account", "saved")
+}

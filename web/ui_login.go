@@ -14,6 +14,7 @@ type loginData struct {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	flashFrom(r, v)
 	next := localPath(r.URL.Query().Get("next"))
 	if v.User != nil {
 		return redirect(w, r, next, "")

@@ -78,7 +78,7 @@ func (s *Server) newCaseSubmit(w http.ResponseWriter, r *http.Request, v *view) 
 	c, err := s.svc.Cases.CreateCase(r.Context(), in)
 	if haven.ErrorCode(err) == haven.EINVALID {
 		teams, _ := s.svc.Users.Teams(r.Context())
-		v.Form, v.Errors, v.Alert = f, fieldErrors(err), v.L.T("form.invalid")
+		v.Form, v.Errors, v.Alert, v.Path = f, fieldErrors(err), v.L.T("form.invalid"), "/cases/new"
 		v.Nav, v.Title, v.Data = "inbox", v.L.T("case.new"), newCaseData{Teams: teams}
 		return s.render(w, r, http.StatusUnprocessableEntity, "newcase", v)
 	}

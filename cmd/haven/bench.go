@@ -20,6 +20,7 @@ type BenchCmd struct {
 	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
 	Search BenchSearchCmd `cmd:"" help:"Load cases (English, French, Arabic) and measure full-text search latency."`
 	UI     BenchUICmd     `cmd:"" name:"ui" help:"Load cases and measure the web interface's inbox and case pages with concurrent browsers."`
+	Email  BenchEmailCmd  `cmd:"" name:"email" help:"Measure email intake: the pipeline (as haven ingest) and the SMTP listener with concurrent senders."`
 }
 
 // profileFlag adds --cpu-profile to a benchmark.
