@@ -553,6 +553,8 @@ type CaseStore interface {
 	CaseVisible(ctx context.Context, caseID int64, v Viewer) (bool, error)
 	// AppendCaseText sets one part (e.g. "note:12") of the case's search document.
 	AppendCaseText(ctx context.Context, caseID int64, part, text string) error
+	// AppendCaseTerms is AppendCaseText with the text already turned into Store.SearchTerms.
+	AppendCaseTerms(ctx context.Context, caseID int64, part, terms string) error
 }
 
 var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)

@@ -35,5 +35,8 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// SearchTerms turns text into what the search index holds for it (for AppendCaseTerms). It
+	// needs no transaction, so callers compute it before theirs, outside the single writer.
+	SearchTerms(text string) string
 	Close() error
 }

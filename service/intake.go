@@ -28,9 +28,10 @@ func (s *Service) IngestEmail(ctx context.Context, in haven.InboundEmail) (*have
 	if err != nil {
 		return nil, err
 	}
+	terms := s.store.SearchTerms(in.Subject + " " + truncate(in.Text, haven.MaxBody)) // outside the single writer
 	var res *haven.IngestResult
 	err = s.store.Update(ctx, func(tx haven.Tx) (err error) {
-		res, err = s.ingest(ctx, tx, in, files, s.clock.Now())
+		res, err = s.ingest(ctx, tx, in, files, terms, s.clock.Now())
 		return err
 	})
 	if haven.ErrorCode(err) == haven.ECONFLICT {
@@ -97,7 +98,7 @@ func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
 }
 
 // ingest does the work of IngestEmail in one transaction.
-func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, now time.Time) (*haven.IngestResult, error) {
+func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.IngestResult, error) {
 	res := &haven.IngestResult{}
 	c, how, err := s.threadCase(ctx, tx, in)
 	if err != nil {
@@ -115,7 +116,7 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 		return nil, err
 	}
 	res.ReportID = rep.ID
-	m, err := s.inboundMessage(ctx, tx, c, in, files, now)
+	m, err := s.inboundMessage(ctx, tx, c, in, files, terms, now)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +229,7 @@ func truncate(s string, n int) string {
 }
 
 // inboundMessage records the email on the case, with its attachments, and indexes its text.
-func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, files []sealedFile, now time.Time) (*haven.Message, error) {
+func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.Message, error) {
 	m := &haven.Message{CaseID: c.ID, Direction: haven.Inbound, Channel: "email", From: in.FromAddr, To: in.To,
 		Subject: in.Subject, Text: truncate(in.Text, haven.MaxBody), HTML: truncate(in.HTML, haven.MaxBody),
 		Encrypted: hasFlag(in.Flags, "encrypted"), MessageID: in.MessageID, InReplyTo: in.InReplyTo,
@@ -245,7 +246,7 @@ func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case
 			return nil, err
 		}
 	}
-	return m, tx.AppendCaseText(ctx, c.ID, "message:"+itoa(m.ID), m.Subject+" "+m.Text)
+	return m, tx.AppendCaseTerms(ctx, c.ID, "message:"+itoa(m.ID), terms)
 }
 
 func hasFlag(flags []string, f string) bool {

@@ -16,12 +16,13 @@ func (s *Service) AddNote(ctx context.Context, number string, in haven.NoteCreat
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	terms := s.store.SearchTerms(in.Body)
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Note, error) {
 		n := &haven.Note{CaseID: c.ID, AuthorID: u.ID, Author: u.Username, Body: in.Body, Visibility: in.Visibility, CreatedAt: now}
 		if err := tx.InsertNote(ctx, n); err != nil {
 			return nil, err
 		}
-		if err := tx.AppendCaseText(ctx, c.ID, "note:"+itoa(n.ID), n.Body); err != nil {
+		if err := tx.AppendCaseTerms(ctx, c.ID, "note:"+itoa(n.ID), terms); err != nil {
 			return nil, err
 		}
 		return n, s.touch(ctx, tx, u, c, now, "note.added", "note", n.ID, nil)
@@ -146,6 +147,7 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	terms := s.store.SearchTerms(in.Subject + " " + in.Text)
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Message, error) {
 		m := &haven.Message{CaseID: c.ID, Direction: in.Direction, Channel: in.Channel, From: in.From, To: in.To,
 			Subject: in.Subject, Text: in.Text, Status: "recorded", AuthorID: u.ID, Author: u.Username, CreatedAt: now}
@@ -164,7 +166,7 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 		if err := s.queueEmail(ctx, tx, m, now); err != nil {
 			return nil, err
 		}
-		if err := tx.AppendCaseText(ctx, c.ID, "message:"+itoa(m.ID), m.Subject+" "+m.Text); err != nil {
+		if err := tx.AppendCaseTerms(ctx, c.ID, "message:"+itoa(m.ID), terms); err != nil {
 			return nil, err
 		}
 		return m, s.touch(ctx, tx, u, c, now, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})

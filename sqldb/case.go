@@ -381,8 +381,13 @@ func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
 // AppendCaseText sets one part (a note, a message) of the case's search document. The part holds
 // no plaintext: each word becomes the keyed hashes of its prefixes (searchTerms).
 func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text string) error {
+	return tx.AppendCaseTerms(ctx, caseID, part, tx.searchTerms(text))
+}
+
+// AppendCaseTerms sets one part of the case's search document from terms made by SearchTerms.
+func (tx *Tx) AppendCaseTerms(ctx context.Context, caseID int64, part, terms string) error {
 	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
-		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, tx.searchTerms(text)); err != nil {
+		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, terms); err != nil {
 		return err
 	}
 	c, err := tx.CaseByID(ctx, caseID)

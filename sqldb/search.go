@@ -77,21 +77,37 @@ func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, erro
 }
 
 // Notes and message bodies are encrypted, so the index must not hold their words either: each word
-// is indexed as the keyed hashes (blind index, 64 bits) of its prefixes from three letters up, or of
-// the whole word when shorter. A query word then matches its own hash as an exact term, which finds
-// every indexed word it is a prefix of. Without the index key the terms reveal nothing.
-const blindTermPrefix = "zz"
+// is indexed as the keyed hashes (blind index, 64 bits) of its prefixes from three letters up to
+// blindMaxPrefix letters, or of the whole word when shorter. A query word then matches its own
+// hash as an exact term (cut to blindMaxPrefix letters), which finds every indexed word it is a
+// prefix of. Without the index key the terms reveal nothing. The cap keeps a long message's terms
+// (and the full-text index's work) down by a quarter: a query word longer than it matches every
+// word sharing its first blindMaxPrefix letters, which in practice are the same word's forms.
+const (
+	blindTermPrefix = "zz"
+	blindMaxPrefix  = 8
+)
 
 // searchTerms turns text into the blind terms described above.
 // Each term is written once: matching needs no more, and a long message repeats most of its
 // words' prefixes many times.
-func (tx *Tx) searchTerms(text string) string {
+func (tx *Tx) searchTerms(text string) string { return tx.keys.searchTerms(text) }
+
+// SearchTerms turns text into blind terms outside any transaction (haven.Store).
+func (db *DB) SearchTerms(text string) string {
+	if db.keys == nil {
+		return "" // locked: the transaction that would use the terms is refused anyway
+	}
+	return db.keys.searchTerms(text)
+}
+
+func (k *keys) searchTerms(text string) string {
 	var b strings.Builder
-	blinder := tx.keys.index.Blinder("search")
+	blinder := k.index.Blinder("search")
 	seen := map[string]bool{}
 	for _, token := range textnorm.Tokens(text) {
 		runes := []rune(token)
-		for n := min(3, len(runes)); n <= len(runes); n++ {
+		for n := min(3, len(runes)); n <= min(len(runes), blindMaxPrefix); n++ {
 			prefix := string(runes[:n])
 			if seen[prefix] {
 				continue
@@ -104,8 +120,12 @@ func (tx *Tx) searchTerms(text string) string {
 	return b.String()
 }
 
-func (tx *Tx) blindTerm(prefix string) string {
-	return blindTermPrefix + tx.keys.index.Blind("search", prefix)[:16]
+// blindTerm is the index term a query word looks for.
+func (tx *Tx) blindTerm(word string) string {
+	if runes := []rune(word); len(runes) > blindMaxPrefix {
+		word = string(runes[:blindMaxPrefix])
+	}
+	return blindTermPrefix + tx.keys.index.Blind("search", word)[:16]
 }
 
 // prefixable reports whether a search word is long enough to match as a prefix: a one- or
