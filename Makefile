@@ -18,7 +18,8 @@ demo: build
 test:
 	$(GO) test ./...
 
-# The full suite with the real components (PostgreSQL); a missing component fails, never skips.
+# The full suite with the real components (PostgreSQL, Dovecot, swaks, GnuPG, Chromium); a missing
+# component fails, never skips.
 check: lint
 	HAVEN_REQUIRE_REAL=1 $(GO) test -count=1 -timeout 30m ./...
 
@@ -30,7 +31,8 @@ lint:
 # A short run of every fuzz target (longer runs: FUZZTIME=10m make fuzz).
 FUZZTIME ?= 20s
 FUZZ_TARGETS := textnorm:FuzzNormalize textnorm:FuzzMatchesReference web:FuzzCaseFilter .:FuzzCaseCreate \
-	sqldb:FuzzCursor sqldb:FuzzSearch
+	sqldb:FuzzCursor sqldb:FuzzSearch email:FuzzParse email:FuzzSanitizeHTML pgp:FuzzOpenMessage \
+	keyring:FuzzDecrypt keyring:FuzzOpenKey
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; done

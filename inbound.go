@@ -33,6 +33,9 @@ type InboundEmail struct {
 	// AutoReply marks auto-replies, bounces and loops: recorded, but they never trigger an
 	// acknowledgement or reopen a case.
 	AutoReply bool
+	// SenderPGPKey is an OpenPGP public key the sender attached (checked to be one): it becomes
+	// the requester's key when they have none yet.
+	SenderPGPKey string
 }
 
 // InboundAttachment is a file that came with an email.
@@ -72,6 +75,8 @@ type IntakeService interface {
 	// SenderPGPKey is the public key on record for the requester with this email address ("" if
 	// none), to verify signed mail.
 	SenderPGPKey(ctx context.Context, address string) (string, error)
+	// RecordRefusal audits an email refused for good (too large), which no case holds.
+	RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error
 }
 
 // IntakeStore is what the intake pipeline needs from storage beyond the other stores.

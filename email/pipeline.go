@@ -42,12 +42,17 @@ func (p *Pipeline) Ingest(ctx context.Context, mailbox string, raw []byte) (*hav
 		limit = DefaultMaxMessageBytes
 	}
 	if int64(len(raw)) > limit {
-		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrRejected, len(raw), limit)
+		err := fmt.Errorf("%w: %d bytes, more than %d", ErrRejected, len(raw), limit)
+		if rerr := p.Intake.RecordRefusal(ctx, mailbox, int64(len(raw)), err.Error()); rerr != nil {
+			return nil, rerr // not even the refusal could be recorded: let the sender retry
+		}
+		return nil, err
 	}
 	parsed := Parse(raw)
 	flags := p.openPGP(ctx, parsed, raw)
 	in := Inbound(parsed, raw, p.mailbox(mailbox))
 	in.Flags = append(in.Flags, flags...)
+	in.SenderPGPKey = attachedKey(parsed)
 	res, err := p.Intake.IngestEmail(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
@@ -121,4 +126,23 @@ func replaceContent(parsed *Parsed, res *pgp.Result) {
 	if parsed.Language == "" {
 		parsed.Language = inner.Language
 	}
+}
+
+// attachedKey returns an OpenPGP public key attached to the message, if one is: requesters often
+// send theirs this way. Only a key that parses as one is taken.
+func attachedKey(p *Parsed) string {
+	for _, a := range p.Attachments {
+		if len(a.Data) > 64<<10 || !bytes.Contains(a.Data, []byte("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
+			continue
+		}
+		if info, err := pgp.Inspect(a.Data); err == nil && !info.IsPrivate && info.CanEncrypt {
+			return string(a.Data)
+		}
+	}
+	return ""
+}
+
+// RecordRefusal audits a message refused for good (Refuser).
+func (p *Pipeline) RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error {
+	return p.Intake.RecordRefusal(ctx, mailbox, size, reason)
 }

@@ -172,6 +172,7 @@ func (ss *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil && opts.Size > ss.s.cfg.MaxMessageBytes {
 		ss.s.log.Warn("smtp: refused oversized message (MAIL FROM SIZE)",
 			"remote", ss.remote, "size", opts.Size, "max", ss.s.cfg.MaxMessageBytes)
+		ss.recordRefusal(opts.Size)
 		return errTooBig(ss.s.cfg.MaxMessageBytes)
 	}
 	return nil
@@ -198,6 +199,7 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	raw, err := readAtMost(r, ss.s.cfg.MaxMessageBytes)
 	if errors.Is(err, errMessageTooBig) {
 		ss.s.log.Warn("smtp: refused oversized message (DATA)", "remote", ss.remote, "max", ss.s.cfg.MaxMessageBytes)
+		ss.recordRefusal(ss.s.cfg.MaxMessageBytes + 1)
 		return errTooBig(ss.s.cfg.MaxMessageBytes)
 	}
 	if err != nil {
@@ -249,3 +251,24 @@ func (e smtpErrorLog) Printf(format string, v ...any) {
 	e.l.Error("smtp: " + fmt.Sprintf(format, v...))
 }
 func (e smtpErrorLog) Println(v ...any) { e.l.Error("smtp: " + fmt.Sprint(v...)) }
+
+// Refuser is implemented by a Deliverer that keeps a record of refused messages (the pipeline
+// audits them): a refusal at SMTP time must leave a trace beyond the log.
+type Refuser interface {
+	RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error
+}
+
+func (ss *smtpSession) recordRefusal(size int64) {
+	r, ok := ss.s.d.(Refuser)
+	if !ok {
+		return
+	}
+	mailbox := ""
+	if len(ss.rcpts) > 0 {
+		mailbox = ss.rcpts[0]
+	}
+	reason := fmt.Sprintf("larger than %d bytes", ss.s.cfg.MaxMessageBytes)
+	if err := r.RecordRefusal(ss.s.ctx, mailbox, size, reason); err != nil {
+		ss.s.log.Error("smtp: could not record a refusal", "err", err)
+	}
+}

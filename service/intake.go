@@ -124,6 +124,9 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
+	if err := s.adoptSenderKey(ctx, tx, c, in, now); err != nil {
+		return nil, err
+	}
 	if res.Acknowledge {
 		if err := s.acknowledge(ctx, tx, c, in, now); err != nil {
 			return nil, err
@@ -307,4 +310,33 @@ func (s *Service) SenderPGPKey(ctx context.Context, address string) (string, err
 		return err
 	})
 	return key, err
+}
+
+// adoptSenderKey stores the public key a requester attached, when the case's requester is the
+// sender and has no key on record yet (an existing key is never replaced by mail).
+func (s *Service) adoptSenderKey(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) error {
+	if in.SenderPGPKey == "" || c.RequesterID == 0 || in.FromAddr == "" {
+		return nil
+	}
+	r, err := tx.RequesterByContact(ctx, haven.Contact{Kind: "email", Value: in.FromAddr})
+	if haven.ErrorCode(err) == haven.ENOTFOUND || err == nil && (r.ID != c.RequesterID || r.PGPKey != "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.PGPKey, r.UpdatedAt = in.SenderPGPKey, now
+	if err := tx.UpdateRequester(ctx, r); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, nil, "requester.updated", "requester", r.ID, 0,
+		map[string]any{"fields": []string{"pgp_key"}, "source": "email attachment"})
+}
+
+// RecordRefusal audits an email refused for good.
+func (s *Service) RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error {
+	now := s.clock.Now()
+	return s.store.Update(ctx, func(tx haven.Tx) error {
+		return record(ctx, tx, now, nil, "email.refused", "mailbox", mailbox, 0, map[string]any{"bytes": size, "reason": reason})
+	})
 }

@@ -98,3 +98,32 @@ func TestIngestEmailReopensButNotForAutoReplies(t *testing.T) {
 	_, err = f.svc.IngestEmail(ctx, haven.InboundEmail{})
 	wantCode(t, err, haven.EINVALID)
 }
+
+func TestIngestAdoptsAnAttachedKeyOnce(t *testing.T) {
+	f := newErasureFixture(t)
+	ctx := context.Background()
+	first := email("k1@x", "samir@mail.example", "my key", "here is my key")
+	first.SenderPGPKey = "KEY-ONE"
+	res, err := f.svc.IngestEmail(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.svc.Case(f.lead, res.CaseNumber)
+	if key, _ := f.svc.SenderPGPKey(ctx, "samir@mail.example"); key != "KEY-ONE" || c.RequesterID == 0 {
+		t.Fatalf("the attached key was not adopted: %q", key)
+	}
+	second := email("k2@x", "samir@mail.example", "Re: my key", "another")
+	second.SenderPGPKey, second.CaseTag = "KEY-TWO", res.CaseNumber
+	if _, err := f.svc.IngestEmail(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if key, _ := f.svc.SenderPGPKey(ctx, "samir@mail.example"); key != "KEY-ONE" {
+		t.Fatalf("mail replaced a key on record: %q", key)
+	}
+	if err := f.svc.RecordRefusal(ctx, "help@helpline.example", 60<<20, "larger than 50 MB"); err != nil {
+		t.Fatal(err)
+	}
+	if n := countEventsIn(t, f, "email.refused"); n != 1 {
+		t.Fatalf("%d refusal events", n)
+	}
+}

@@ -244,3 +244,22 @@ func localPath(next string) string {
 	}
 	return next
 }
+
+// fieldMessage shows a service's field error in the user's language. The service words its
+// messages in English; they are kept as they are for English, and otherwise stand for the kind of
+// problem they name (missing, too long, not one of the choices), or for "check this field".
+func fieldMessage(l *i18n.Localizer, msg string) string {
+	if l.Tag() == "en" {
+		return msg
+	}
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "required") || strings.Contains(lower, "needs a"):
+		return l.T("form.required")
+	case strings.Contains(lower, "at most") || strings.Contains(lower, "too long"):
+		return l.T("form.too_long")
+	case strings.Contains(lower, "must be one of") || strings.Contains(lower, "unknown") || strings.Contains(lower, "no such"):
+		return l.T("form.choose")
+	}
+	return l.T("form.check_field")
+}

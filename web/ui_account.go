@@ -142,6 +142,8 @@ func formFailed(v *view, r *http.Request, err error, fields map[string]string) {
 		}
 		if id != "" {
 			msg = v.L.T(id)
+		} else {
+			msg = fieldMessage(v.L, msg)
 		}
 		v.Errors[to] = msg
 	}

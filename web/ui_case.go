@@ -155,7 +155,7 @@ func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v *view, 
 	v.Form, v.Errors, v.Path = r.PostForm, map[string]string{}, "/cases/"+number // the picker returns to the page, not the post
 	if he, ok := err.(*haven.Error); ok {
 		for k, m := range he.Fields {
-			v.Errors[k] = m
+			v.Errors[k] = fieldMessage(v.L, m)
 		}
 	}
 	v.Alert = v.L.T("form.invalid")

@@ -78,7 +78,7 @@ func (s *Server) newCaseSubmit(w http.ResponseWriter, r *http.Request, v *view) 
 	c, err := s.svc.Cases.CreateCase(r.Context(), in)
 	if haven.ErrorCode(err) == haven.EINVALID {
 		teams, _ := s.svc.Users.Teams(r.Context())
-		v.Form, v.Errors, v.Alert, v.Path = f, fieldErrors(err), v.L.T("form.invalid"), "/cases/new"
+		v.Form, v.Errors, v.Alert, v.Path = f, fieldErrors(v, err), v.L.T("form.invalid"), "/cases/new"
 		v.Nav, v.Title, v.Data = "inbox", v.L.T("case.new"), newCaseData{Teams: teams}
 		return s.render(w, r, http.StatusUnprocessableEntity, "newcase", v)
 	}
@@ -89,11 +89,11 @@ func (s *Server) newCaseSubmit(w http.ResponseWriter, r *http.Request, v *view) 
 }
 
 // fieldErrors are a validation error's per-field messages, keyed by form field name.
-func fieldErrors(err error) map[string]string {
+func fieldErrors(v *view, err error) map[string]string {
 	out := map[string]string{}
 	if he, ok := err.(*haven.Error); ok {
 		for k, m := range he.Fields {
-			out[strings.TrimPrefix(k, "requester.")] = m
+			out[strings.TrimPrefix(k, "requester.")] = fieldMessage(v.L, m)
 		}
 	}
 	return out
