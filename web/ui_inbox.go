@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"haven"
 )
@@ -29,16 +30,18 @@ func queues() []queue {
 
 // inboxData is the inbox page.
 type inboxData struct {
-	Queue   string
-	Queues  []queueTab
-	Pinned  []*haven.Case // P1 cases of the queue, always on top
-	Cases   []*haven.Case
-	Next    string // the next page's URL, "" on the last
-	Filter  url.Values
-	Views   []*haven.SavedView
-	Users   []*haven.User
-	Query   string // the current filters, for "save this view"
-	Filters bool   // some filter beyond the queue is set
+	Queue  string
+	Queues []queueTab
+	Pinned []*haven.Case // P1 cases of the queue, always on top
+	Cases  []*haven.Case
+	// PinnedRows and Rows are Pinned and Cases ready for the table.
+	PinnedRows, Rows []caseRow
+	Next             string // the next page's URL, "" on the last
+	Filter           url.Values
+	Views            []*haven.SavedView
+	Users            []*haven.User
+	Query            string // the current filters, for "save this view"
+	Filters          bool   // some filter beyond the queue is set
 }
 
 type queueTab struct {
@@ -69,6 +72,8 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err := s.fillInbox(r, d, qs, f); err != nil {
 		return err
 	}
+	now := time.Now()
+	d.PinnedRows, d.Rows = caseRows(v.L, d.Pinned, now), caseRows(v.L, d.Cases, now)
 	v.Nav, v.Title, v.Data = "inbox", v.L.T("inbox.title"), d
 	return s.render(w, r, http.StatusOK, "inbox", v)
 }
@@ -159,23 +164,22 @@ func (s *Server) fillInbox(r *http.Request, d *inboxData, qs []queue, f haven.Ca
 	return nil
 }
 
-// pinP1 puts the queue's P1 cases on top of its first page and leaves them out of the list
-// below, unless the user filters by priority themself.
+// pinP1 puts the queue's P1 cases on top of its first page, whatever the sort. Sorted by
+// priority (the default) the list starts with them anyway; otherwise they also keep their place
+// in the list below (leaving them out would make the database sort every other case).
 func (s *Server) pinP1(r *http.Request, d *inboxData, f *haven.CaseFilter) error {
-	if len(f.Priority) != 0 || f.Cursor != "" {
-		if len(f.Priority) == 0 {
-			f.Priority = []haven.Priority{haven.P2, haven.P3, haven.P4}
-		}
+	if f.Sort == haven.SortPriority || len(f.Priority) != 0 || f.Cursor != "" {
 		return nil
 	}
 	pf := *f
-	pf.Priority, pf.Limit, pf.Sort = []haven.Priority{haven.P1}, 20, haven.SortUpdated
+	// Sorted by priority, which for P1 alone is by last update, so that the database walks
+	// the priority index rather than every case by date.
+	pf.Priority, pf.Limit, pf.Sort = []haven.Priority{haven.P1}, 20, haven.SortPriority
 	page, err := s.svc.Cases.Cases(r.Context(), pf)
 	if err != nil {
 		return err
 	}
 	d.Pinned = page.Items
-	f.Priority = []haven.Priority{haven.P2, haven.P3, haven.P4}
 	return nil
 }
 
