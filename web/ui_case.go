@@ -234,17 +234,8 @@ func (s *Server) caseTaskToggle(w http.ResponseWriter, r *http.Request, v *view)
 	return s.afterCaseForm(w, r, v, err, "saved")
 }
 
-// caseAttachment downloads an attachment: always as a file, never shown in the page.
+// caseAttachment downloads an attachment: always as a file, never shown in the page (the same
+// answer as the API's).
 func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request, v *view) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return haven.Errorf(haven.ENOTFOUND, "no such attachment")
-	}
-	a, body, err := s.svc.Attachments.OpenAttachment(r.Context(), r.PathValue("number"), id)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	s.writeAttachment(w, a, body)
-	return nil
+	return s.downloadAttachment(w, r)
 }

@@ -404,6 +404,10 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		tb.axe(label("search results"))
 		shot("search")
+		for _, page := range []string{"/account", "/requesters", "/admin"} {
+			tb.open(page)
+			tb.axe(label(page))
+		}
 	}
 	pages("en", "light", true)
 	tb.switchLanguage("ar")

@@ -79,3 +79,28 @@ func TestIngestCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestPGPCommands: a generated helpline key pair is stored, listed and exported as a public key.
+func TestPGPCommands(t *testing.T) {
+	bin := buildHaven(t)
+	useNewMasterKey(t, bin)
+	db := filepath.Join(t.TempDir(), "h.db")
+	if _, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db); err != nil {
+		t.Fatalf("migrate: %v %s", err, errOut)
+	}
+	pub, errOut, err := runHaven(t, bin, nil, "pgp", "generate", "--db", db, "--name", "Helpline", "--email", "help@helpline.test")
+	if err != nil || !strings.Contains(pub, "BEGIN PGP PUBLIC KEY BLOCK") || strings.Contains(pub, "PRIVATE") {
+		t.Fatalf("generate: %v %s %s", err, pub, errOut)
+	}
+	list, _, err := runHaven(t, bin, nil, "pgp", "list", "--db", db)
+	if err != nil || !strings.Contains(list, "help@helpline.test") {
+		t.Fatalf("list: %v %s", err, list)
+	}
+	fpr := strings.Fields(strings.Split(list, "\n")[1])[0]
+	if out, _, err := runHaven(t, bin, nil, "pgp", "export", "--db", db, fpr[len(fpr)-16:]); err != nil || !strings.Contains(out, "BEGIN PGP PUBLIC KEY BLOCK") {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	if _, errOut, err := runHaven(t, bin, nil, "pgp", "import", "--db", db, "/etc/hostname"); err == nil || !strings.Contains(errOut, "not an OpenPGP key") {
+		t.Fatalf("importing garbage: %v %s", err, errOut)
+	}
+}

@@ -95,12 +95,7 @@ type PGPListCmd struct{ DBFlags }
 
 // Run prints fingerprint, user ids and date; the first key signs outgoing mail.
 func (c *PGPListCmd) Run(e *env) error {
-	a, err := c.open(e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	keys, err := a.svc.PGPKeysAsSystem(e.ctx)
+	keys, err := storedKeys(e, c.DBFlags)
 	if err != nil {
 		return err
 	}
@@ -121,12 +116,7 @@ type PGPExportCmd struct {
 
 // Run prints the armored public key.
 func (c *PGPExportCmd) Run(e *env) error {
-	a, err := c.open(e, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	keys, err := a.svc.PGPKeysAsSystem(e.ctx)
+	keys, err := storedKeys(e, c.DBFlags)
 	if err != nil {
 		return err
 	}
@@ -141,4 +131,14 @@ func (c *PGPExportCmd) Run(e *env) error {
 		}
 	}
 	return haven.Errorf(haven.ENOTFOUND, "no key pair %s", c.Fingerprint)
+}
+
+// storedKeys reads the helpline's key pairs.
+func storedKeys(e *env, flags DBFlags) ([]*haven.PGPKey, error) {
+	a, err := flags.open(e, true)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	return a.svc.PGPKeysAsSystem(e.ctx)
 }
