@@ -470,6 +470,7 @@ type CaseFilter struct {
 	Sort        CaseSort
 	Cursor      string // opaque keyset cursor from a previous page
 	Limit       int
+	Brief       bool // leave the summaries out: for lists that do not show them
 
 	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL),
 	// and the teams "mine" stands for.

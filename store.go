@@ -40,3 +40,10 @@ type Store interface {
 	SearchTerms(text string) string
 	Close() error
 }
+
+// Generational is a Store that can tell when its data may have changed: Generation returns a
+// number that changes with every write, or false when the store cannot tell (a database shared
+// by several processes). Readers may keep what they read while it stays the same.
+type Generational interface {
+	Generation() (uint64, bool)
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,12 @@ func Run(ctx context.Context, name string, n, clients int, op func(ctx context.C
 
 // runConcurrent calls op(i) for i in [0,n) from `clients` goroutines and times each call.
 func runConcurrent(ctx context.Context, name string, n, clients int, op func(ctx context.Context, i int) error) (Result, error) {
+	return runPaced(ctx, name, n, clients, 0, op)
+}
+
+// runPaced is runConcurrent where each client pauses between its calls, for a random time
+// (exponentially distributed, mean pause) that is not timed: a person reading the page.
+func runPaced(ctx context.Context, name string, n, clients int, pause time.Duration, op func(ctx context.Context, i int) error) (Result, error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	latencies := make([][]time.Duration, clients)
@@ -63,6 +70,9 @@ func runConcurrent(ctx context.Context, name string, n, clients int, op func(ctx
 					return
 				}
 				latencies[w] = append(latencies[w], time.Since(t))
+				if pause > 0 {
+					time.Sleep(time.Duration(rand.ExpFloat64() * float64(pause)))
+				}
 			}
 		}(w)
 	}

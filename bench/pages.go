@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
-// Pages fetches web pages as a signed-in browser would (the session cookie), n requests from
-// `clients` concurrent clients, cycling through paths. Each answer must be 200 and is read whole.
-func Pages(ctx context.Context, name, baseURL, cookie string, paths []string, n, clients int) (Result, error) {
+// Pages fetches web pages as signed-in browsers would, n requests from `clients` concurrent
+// clients, each pausing for a random time of mean pause between its requests (none when 0),
+// cycling through paths; request i carries session cookie i mod len(cookies). Each answer must
+// be 200 and is read whole. Every session first fetches every path once, unmeasured,
+// as a browser that has already opened its queues (a warm-up).
+func Pages(ctx context.Context, name, baseURL string, cookies, paths []string, n, clients int, pause time.Duration) (Result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	return runConcurrent(ctx, name, n, clients, func(ctx context.Context, i int) error {
-		req, err := http.NewRequestWithContext(ctx, "GET", baseURL+paths[i%len(paths)], nil)
+	fetch := func(ctx context.Context, cookie, path string) error {
+		req, err := http.NewRequestWithContext(ctx, "GET", baseURL+path, nil)
 		if err != nil {
 			return err
 		}
@@ -26,8 +30,46 @@ func Pages(ctx context.Context, name, baseURL, cookie string, paths []string, n,
 			return err
 		}
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s: status %d", paths[i%len(paths)], resp.StatusCode)
+			return fmt.Errorf("%s: status %d", path, resp.StatusCode)
 		}
 		return nil
+	}
+	for _, cookie := range cookies {
+		for _, p := range paths {
+			if err := fetch(ctx, cookie, p); err != nil {
+				return Result{}, fmt.Errorf("warm-up: %w", err)
+			}
+		}
+	}
+	return runPaced(ctx, name, n, clients, pause, func(ctx context.Context, i int) error {
+		return fetch(ctx, cookies[i%len(cookies)], paths[i%len(paths)])
 	})
+}
+
+// Background runs op rate times a second until ctx ends, and returns how many ran and the first
+// error. It stands for the writes a helpline makes while handlers read (new cases, changes).
+func Background(ctx context.Context, rate int, op func(ctx context.Context, i int) error) (ran func() (int, error)) {
+	if rate <= 0 {
+		return func() (int, error) { return 0, nil }
+	}
+	done := make(chan struct{})
+	var n int
+	var first error
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := op(ctx, n); err != nil && first == nil && ctx.Err() == nil {
+					first = err
+				}
+				n++
+			}
+		}
+	}()
+	return func() (int, error) { <-done; return n, first }
 }

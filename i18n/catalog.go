@@ -23,6 +23,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strings"
 	"text/template"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -68,9 +69,29 @@ func load(fsys fs.FS) (*Catalog, error) {
 	}
 	c.matcher = language.NewMatcher(tags)
 	for i := range languages {
-		c.localizers[languages[i].Tag] = newLocalizer(bundle, &languages[i])
+		tag := languages[i].Tag
+		c.localizers[tag] = newLocalizer(bundle, &languages[i], plainMessages(c.messages[tag], c.messages[defaultTag]))
 	}
 	return c, nil
+}
+
+// plainMessages are the messages that need neither a count nor template data, in one language
+// (English where it lacks them): the localizer answers those from this table instead of running
+// go-i18n, which parses and executes a template per call.
+func plainMessages(msgs, english map[string]forms) map[string]string {
+	out := map[string]string{}
+	for id, en := range english {
+		f, ok := msgs[id]
+		if !ok || !complete(f, en, []string{formOther}) {
+			f = en
+		}
+		text := f[formOther]
+		if isPlural(en) || strings.Contains(text, "{{") {
+			continue
+		}
+		out[id] = text
+	}
+	return out
 }
 
 // checkFileNames rejects a catalog for a language the table does not know: it

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -14,18 +15,30 @@ import (
 )
 
 // Localizer renders messages, numbers and dates in one language. Get one from
-// Catalog.Localizer; it is immutable and safe for concurrent use.
+// Catalog.Localizer; it is safe for concurrent use.
 type Localizer struct {
 	info    *langInfo
 	loc     *goi18n.Localizer
 	printer *message.Printer
-	zero    rune // the language's digit zero, so dates use the same digits as numbers
+	zero    rune              // the language's digit zero, so dates use the same digits as numbers
+	plain   map[string]string // messages without data, ready (read-only)
+	counted sync.Map          // countKey -> string: small counts already rendered
 }
 
-func newLocalizer(bundle *goi18n.Bundle, info *langInfo) *Localizer {
+// countKey is a message shown for one count, the only data it takes.
+type countKey struct {
+	id string
+	n  int64
+}
+
+// maxMemoCount bounds the counted messages kept: pages show ages and totals far below it, and
+// larger counts are rendered each time rather than grow the memo without limit.
+const maxMemoCount = 1000
+
+func newLocalizer(bundle *goi18n.Bundle, info *langInfo, plain map[string]string) *Localizer {
 	p := message.NewPrinter(language.MustParse(info.Tag))
 	zero := []rune(p.Sprintf("%d", 0))[0]
-	return &Localizer{info: info, loc: goi18n.NewLocalizer(bundle, info.Tag), printer: p, zero: zero}
+	return &Localizer{info: info, loc: goi18n.NewLocalizer(bundle, info.Tag), printer: p, zero: zero, plain: plain}
 }
 
 // Tag is the language's BCP 47 tag, for the html element's lang attribute.
@@ -41,6 +54,32 @@ func (l *Localizer) Dir() string { return l.info.Dir }
 // to English; an id absent everywhere comes back as "[[id]]" so that it is
 // visible on the page and in tests. A trailing key without a value is ignored.
 func (l *Localizer) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if msg, ok := l.plain[id]; ok {
+			return msg
+		}
+	}
+	if len(args) == 2 && args[0] == "Count" {
+		if n, ok := args[1].(int64); ok && 0 <= n && n < maxMemoCount {
+			return l.countedT(id, n)
+		}
+	}
+	return l.localize(id, args)
+}
+
+// countedT is T(id, "Count", n) for a small n, rendered once per language.
+func (l *Localizer) countedT(id string, n int64) string {
+	key := countKey{id, n}
+	if msg, ok := l.counted.Load(key); ok {
+		return msg.(string)
+	}
+	msg := l.localize(id, []any{"Count", n})
+	l.counted.Store(key, msg)
+	return msg
+}
+
+// localize runs go-i18n: the plural form for a count, then the message's template.
+func (l *Localizer) localize(id string, args []any) string {
 	data := pairs(args)
 	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if count, ok := data["Count"]; ok {

@@ -167,7 +167,21 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 		return nil, err
 	}
 	s.viewerFilter(u, &f)
-	var page *haven.CasePage
+	if s.lists == nil || f.Text != "" {
+		return s.findCases(ctx, f)
+	}
+	key, now := listKey(f), s.clock.Now()
+	page, gen := s.lists.get(key, now)
+	if page != nil {
+		return page, nil
+	}
+	if page, err = s.findCases(ctx, f); err == nil {
+		s.lists.put(key, gen, now, page)
+	}
+	return page, err
+}
+
+func (s *Service) findCases(ctx context.Context, f haven.CaseFilter) (page *haven.CasePage, err error) {
 	err = s.store.View(ctx, func(tx haven.Tx) error {
 		page, err = tx.FindCases(ctx, f)
 		return err

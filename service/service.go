@@ -53,6 +53,7 @@ type Service struct {
 	store haven.Store
 	clock haven.Clock
 	cfg   Config
+	lists *listCache // nil when the store cannot tell when data changes (listcache.go)
 }
 
 // New builds the service layer.
@@ -60,7 +61,7 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 	if clock == nil {
 		clock = haven.SystemClock{}
 	}
-	return &Service{store: store, clock: clock, cfg: cfg}
+	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store)}
 }
 
 var (

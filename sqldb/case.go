@@ -102,6 +102,10 @@ const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_ra
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
 	c.version, c.due_sort, c.compartment, c.restricted, c.purged_at`
 
+// briefCaseColumns are caseColumns without the summary, for lists that do not show it (the
+// summary is most of a case row's bytes).
+var briefCaseColumns = strings.Replace(caseColumns, "c.summary", "''", 1)
+
 const caseJoins = ` FROM cases c` + caseOtherJoins
 
 const caseOtherJoins = `
@@ -132,9 +136,9 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 		return nil, 0, err
 	}
 	c.Priority = haven.PriorityFromRank(rank)
-	c.Categories = fromJSON[[]string](cats)
-	c.Tags = fromJSON[[]string](tags)
-	c.Consent = fromJSON[haven.Consent](consent)
+	c.Categories = stringsFromJSON(cats)
+	c.Tags = stringsFromJSON(tags)
+	c.Consent = consentFromJSON(consent)
 	c.RequesterID = requester.Int64
 	c.FirstResponseDue, c.ResolutionDue, c.ClosedAt = timePtr(frd), timePtr(rd), timePtr(closed)
 	c.PurgedAt = timePtr(purged)
@@ -227,10 +231,14 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 		}
 	}
 	limit := q.arg(f.Limit + 1)
-	query := `SELECT ` + caseColumns + from + q.whereSQL() + order + ` LIMIT ` + limit
+	columns := caseColumns
+	if f.Brief {
+		columns = briefCaseColumns
+	}
+	query := `SELECT ` + columns + from + q.whereSQL() + order + ` LIMIT ` + limit
 	if f.Text != "" && tx.dialect == Postgres {
 		// Choose the page's ids from the narrow covering index, then fetch only those rows.
-		query = `SELECT ` + caseColumns + caseJoins + ` WHERE c.id IN (SELECT c.id FROM cases c` + q.whereSQL() +
+		query = `SELECT ` + columns + caseJoins + ` WHERE c.id IN (SELECT c.id FROM cases c` + q.whereSQL() +
 			order + ` LIMIT ` + limit + `)` + order
 	}
 	rows, err := tx.query(ctx, query, q.args...)

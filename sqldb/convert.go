@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 
 	"haven"
@@ -57,3 +58,48 @@ func fromJSON[T any](s string) T {
 	_ = json.Unmarshal([]byte(s), &v)
 	return v
 }
+
+// stringsFromJSON decodes a JSON array of strings written by toJSON (categories, tags). Labels
+// are plain words, so it splits them directly unless an escape or a quote inside makes the full
+// decoder necessary: decoding the labels of every listed case was a tenth of an inbox page.
+func stringsFromJSON(s string) []string {
+	if s == "[]" || s == "null" || s == "" {
+		return nil
+	}
+	if len(s) < 4 || s[0] != '[' || s[1] != '"' || s[len(s)-2] != '"' || s[len(s)-1] != ']' ||
+		strings.ContainsRune(s, '\\') {
+		return fromJSON[[]string](s)
+	}
+	parts := strings.Split(s[2:len(s)-2], `","`)
+	for _, p := range parts {
+		if strings.ContainsRune(p, '"') {
+			return fromJSON[[]string](s)
+		}
+	}
+	return parts
+}
+
+// consentFromJSON decodes a consent written by toJSON: one of eight texts, known in advance.
+func consentFromJSON(s string) haven.Consent {
+	for _, c := range allConsents {
+		if c.text == s {
+			return c.value
+		}
+	}
+	return fromJSON[haven.Consent](s)
+}
+
+type encodedConsent struct {
+	text  string
+	value haven.Consent
+}
+
+// allConsents are the eight consents with their stored texts.
+var allConsents = func() []encodedConsent {
+	var out []encodedConsent
+	for i := range 8 {
+		v := haven.Consent{Contact: i&1 != 0, ShareWithPartner: i&2 != 0, Statistics: i&4 != 0}
+		out = append(out, encodedConsent{toJSON(v), v})
+	}
+	return out
+}()

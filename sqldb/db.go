@@ -38,6 +38,8 @@ type DB struct {
 	keys       *keys      // set by Unlock; nil while locked
 	stmts      *stmtCache // SQLite writer's prepared statements
 	readStmts  *stmtCache // SQLite readers' prepared statements
+	gen        generation // SQLite: changes whenever the data may have (generation.go)
+	watchDSN   string     // SQLite: the change watcher's connection
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -60,6 +62,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, &haven.Error{Code: haven.EINTERNAL, Message: "cannot connect to the database", Err: err}
+	}
+	if db.watchDSN != "" {
+		if err := db.watchChanges(db.watchDSN); err != nil {
+			db.Close()
+			return nil, haven.Internal("watch sqlite changes", err)
+		}
 	}
 	return db, nil
 }
@@ -104,6 +112,7 @@ func openSQLite(path string) (*DB, error) {
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxLifetime(0)
 	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
+	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	db.startWriter()
 	return db, nil
 }
@@ -128,6 +137,7 @@ func (db *DB) Close() error {
 		close(db.writes)
 		<-db.writerDone
 	}
+	db.stopWatching()
 	db.stmts.close()
 	db.readStmts.close()
 	err := db.write.Close()
@@ -165,6 +175,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return haven.Internal("begin", err)
+	}
+	if !readOnly {
+		defer db.wrote()
 	}
 	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{}}
 	tx.stmts = db.stmts

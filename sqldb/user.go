@@ -68,10 +68,26 @@ func (tx *Tx) Users(ctx context.Context) ([]*haven.User, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every membership in one query rather than one per user: the case page lists the users
+	// (to assign) on every view.
+	type membership struct {
+		user int64
+		team string
+	}
+	members, err := queryAll(ctx, tx, "team members", `SELECT m.user_id, t.name FROM teams t
+		JOIN team_members m ON m.team_id = t.id ORDER BY t.name`, func(row rowScanner) (membership, error) {
+		var m membership
+		return m, row.Scan(&m.user, &m.team)
+	})
+	if err != nil {
+		return nil, err
+	}
+	teams := map[int64][]string{}
+	for _, m := range members {
+		teams[m.user] = append(teams[m.user], m.team)
+	}
 	for _, u := range users {
-		if err := tx.loadTeams(ctx, u); err != nil {
-			return nil, err
-		}
+		u.Teams = append([]string{}, teams[u.ID]...)
 	}
 	return users, nil
 }

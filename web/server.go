@@ -76,7 +76,7 @@ type Server struct {
 	handler http.Handler
 	logins  *ipLimiter // nil when sign-ins are not limited
 	catalog *i18n.Catalog
-	pages   pages
+	pages   map[string]pages // language tag -> page name -> template
 	counts  *countCache // the inbox's queue counts, per user, for a few seconds
 }
 
@@ -104,7 +104,7 @@ func NewServer(s Services, cfg Config) *Server {
 		srv.mux.Handle(rt.Method+" "+rt.Pattern, srv.adapt(rt))
 	}
 	srv.catalog, srv.pages = mustLoadUI()
-	srv.counts = newCountCache()
+	srv.counts = newCountCache(countTTL)
 	srv.uiRoutes()
 	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv
@@ -112,12 +112,12 @@ func NewServer(s Services, cfg Config) *Server {
 
 // mustLoadUI loads the embedded catalogs and templates: both are part of the binary, so a
 // failure is a programming error that every test catches.
-func mustLoadUI() (*i18n.Catalog, pages) {
+func mustLoadUI() (*i18n.Catalog, map[string]pages) {
 	cat, err := i18n.Load()
 	if err != nil {
 		panic(err)
 	}
-	p, err := loadPages()
+	p, err := loadPages(cat)
 	if err != nil {
 		panic(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"errors"
-	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -49,29 +48,6 @@ type view struct {
 	Form      url.Values        // the submitted values of a re-rendered form
 	Unread    int               // unread notifications
 	Data      any
-}
-
-// pages holds one template set per page, each with the shared layout and partials.
-type pages map[string]*template.Template
-
-func loadPages() (pages, error) {
-	base, err := template.New("").Funcs(templateFuncs()).ParseFS(templateFS, "templates/_*.html")
-	if err != nil {
-		return nil, err
-	}
-	files, err := fs.Glob(templateFS, "templates/[a-z]*.html")
-	if err != nil {
-		return nil, err
-	}
-	out := pages{}
-	for _, f := range files {
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
-		if err != nil {
-			return nil, err
-		}
-		out[strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")] = t
-	}
-	return out, nil
 }
 
 // uiRoutes registers the pages on the mux; they are not in the API's route table.
@@ -161,7 +137,7 @@ const languageCookie = "haven_lang"
 
 // render executes a page into a buffer first, so a template error never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
-	t, ok := s.pages[name]
+	t, ok := s.pages[v.L.Tag()][name]
 	if !ok {
 		return haven.Errorf(haven.EINTERNAL, "no page %s", name)
 	}

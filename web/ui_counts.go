@@ -10,13 +10,20 @@ import (
 
 // countTTL is how old the inbox's queue counts may be. Counting six queues is most of an inbox
 // page's database work, and a count a few seconds old misleads nobody; the cases listed are
-// always read fresh, and a user's own change forgets their counts at once.
+// always current, and a user's own change forgets their counts at once.
 const countTTL = 10 * time.Second
 
-// countCache keeps each user's queue counts for countTTL.
+// countForgetAfter is when a user's counts are dropped rather than refreshed: they have left.
+const countForgetAfter = 10 * time.Minute
+
+// countCache keeps each user's queue counts. Counts older than countTTL are still shown while
+// one request counts again in the background (stale while revalidating): counting takes tens of
+// milliseconds at 100,000 open cases, and no page should wait for it except the user's first.
 type countCache struct {
-	mu      sync.Mutex
-	entries map[int64]countEntry
+	ttl      time.Duration
+	mu       sync.Mutex
+	entries  map[int64]countEntry
+	counting map[int64]chan struct{} // closed when the user's counting in progress ends
 }
 
 type countEntry struct {
@@ -24,30 +31,60 @@ type countEntry struct {
 	counts map[string]int
 }
 
-func newCountCache() *countCache { return &countCache{entries: map[int64]countEntry{}} }
+func newCountCache(ttl time.Duration) *countCache {
+	return &countCache{ttl: ttl, entries: map[int64]countEntry{}, counting: map[int64]chan struct{}{}}
+}
 
-// get returns the user's counts, counting again when they are older than countTTL.
+// get returns the user's counts: fresh ones as they are, stale ones while starting a count in
+// the background, and with none yet, the result of counting now (or of the count already
+// running for the user).
 func (c *countCache) get(ctx context.Context, svc haven.CaseService, userID int64, filters map[string]haven.CaseFilter) (map[string]int, error) {
-	now := time.Now()
-	c.mu.Lock()
-	e, ok := c.entries[userID]
-	c.mu.Unlock()
-	if ok && now.Sub(e.at) < countTTL {
-		return e.counts, nil
-	}
-	counts, err := svc.CountCases(ctx, filters)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for id, old := range c.entries {
-		if now.Sub(old.at) >= countTTL {
-			delete(c.entries, id)
+	for {
+		c.mu.Lock()
+		e, have := c.entries[userID]
+		wait, busy := c.counting[userID]
+		start := !busy && (!have || time.Since(e.at) >= c.ttl)
+		if start {
+			c.counting[userID] = make(chan struct{})
+		}
+		c.mu.Unlock()
+		switch {
+		case have && start:
+			go c.count(context.WithoutCancel(ctx), svc, userID, filters)
+			return e.counts, nil
+		case have:
+			return e.counts, nil
+		case start:
+			return c.count(ctx, svc, userID, filters)
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, haven.Internal("queue counts", ctx.Err())
 		}
 	}
-	c.entries[userID] = countEntry{at: now, counts: counts}
-	return counts, nil
+}
+
+// count counts the user's queues and keeps the result; get has marked the user as counting,
+// and the mark goes whatever happens (even a panic), so that waiting requests go on.
+func (c *countCache) count(ctx context.Context, svc haven.CaseService, userID int64, filters map[string]haven.CaseFilter) (counts map[string]int, err error) {
+	defer func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		close(c.counting[userID])
+		delete(c.counting, userID)
+		if err != nil || counts == nil {
+			return
+		}
+		now := time.Now()
+		for id, old := range c.entries {
+			if now.Sub(old.at) >= countForgetAfter {
+				delete(c.entries, id)
+			}
+		}
+		c.entries[userID] = countEntry{at: now, counts: counts}
+	}()
+	return svc.CountCases(ctx, filters)
 }
 
 // forget drops a user's counts, after they changed something.

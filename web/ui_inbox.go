@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,14 +35,14 @@ type inboxData struct {
 	Queues []queueTab
 	Pinned []*haven.Case // P1 cases of the queue, always on top
 	Cases  []*haven.Case
-	// PinnedRows and Rows are Pinned and Cases ready for the table.
-	PinnedRows, Rows []caseRow
-	Next             string // the next page's URL, "" on the last
-	Filter           url.Values
-	Views            []*haven.SavedView
-	Users            []*haven.User
-	Query            string // the current filters, for "save this view"
-	Filters          bool   // some filter beyond the queue is set
+	// Rows are Pinned then Cases, rendered as the table's rows.
+	Rows    template.HTML
+	Next    string // the next page's URL, "" on the last
+	Filter  url.Values
+	Views   []*haven.SavedView
+	Users   []*haven.User
+	Query   string // the current filters, for "save this view"
+	Filters bool   // some filter beyond the queue is set
 }
 
 type queueTab struct {
@@ -73,7 +74,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	now := time.Now()
-	d.PinnedRows, d.Rows = caseRows(v.L, d.Pinned, now), caseRows(v.L, d.Cases, now)
+	d.Rows = caseRowsHTML(v.L, append(d.Pinned, d.Cases...), now)
 	v.Nav, v.Title, v.Data = "inbox", v.L.T("inbox.title"), d
 	return s.render(w, r, http.StatusOK, "inbox", v)
 }
@@ -127,6 +128,7 @@ func (s *Server) fillInbox(r *http.Request, d *inboxData, qs []queue, f haven.Ca
 	if f.Sort == "" {
 		f.Sort = haven.SortPriority
 	}
+	f.Brief = true // the inbox shows no summary
 	if err := s.pinP1(r, d, &f); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"time"
 
 	"haven"
 	"haven/bench"
@@ -210,13 +211,16 @@ func (c *BenchSearchCmd) Run(e *env) error {
 type BenchUICmd struct {
 	benchDB
 	profileFlag
-	Cases       int `name:"cases" default:"100000" help:"Cases to load first (skipped when the database already has cases)."`
-	Requests    int `name:"requests" default:"3000" help:"Requests per page kind."`
-	LoadClients int `name:"load-clients" default:"32" help:"Concurrent clients while loading."`
-	Clients     int `name:"clients" default:"64" help:"Concurrent browsers."`
+	Cases       int           `name:"cases" default:"100000" help:"Cases to load first (skipped when the database already has cases)."`
+	Requests    int           `name:"requests" default:"3000" help:"Requests per page kind."`
+	LoadClients int           `name:"load-clients" default:"32" help:"Concurrent clients while loading."`
+	Clients     int           `name:"clients" default:"64" help:"Concurrent browsers, each signed in as a handler of its own."`
+	Writes      int           `name:"writes" default:"0" help:"Case changes per second made meanwhile (a tag added), as colleagues working would."`
+	Pause       time.Duration `name:"pause" default:"0s" help:"Mean pause of each browser between its pages (random, exponential); 0 fetches without pause."`
 }
 
-// Run loads the cases, signs in, and fetches inbox pages, then case pages, over loopback.
+// Run loads the cases, signs the handlers in, and fetches inbox pages, then case pages, over
+// loopback, optionally while cases change.
 func (c *BenchUICmd) Run(e *env) error {
 	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
@@ -239,7 +243,7 @@ func (c *BenchUICmd) Run(e *env) error {
 			return err
 		}
 	}
-	base, cookie, stop, err := c.serveSignedIn(e, a)
+	base, cookies, stop, err := c.serveSignedIn(e, a)
 	if err != nil {
 		return err
 	}
@@ -249,12 +253,25 @@ func (c *BenchUICmd) Run(e *env) error {
 	for _, x := range page.Items {
 		cases = append(cases, "/cases/"+x.Number)
 	}
-	label := fmt.Sprintf("(%s, %d clients)", a.db.Dialect, c.Clients)
+	label := fmt.Sprintf("(%s, %d clients, %d writes/s)", a.db.Dialect, c.Clients, c.Writes)
+	if c.Pause > 0 {
+		label = fmt.Sprintf("(%s, %d clients pausing %s, %d writes/s)", a.db.Dialect, c.Clients, c.Pause, c.Writes)
+	}
 	for _, run := range []struct {
 		name  string
 		paths []string
 	}{{"inbox page " + label, inbox}, {"case page " + label, cases}} {
-		r, err := bench.Pages(ctx, run.name, base, cookie, run.paths, c.Requests, c.Clients)
+		wctx, endWrites := context.WithCancel(ctx)
+		writes := bench.Background(wctx, c.Writes, func(_ context.Context, i int) error {
+			tag := fmt.Sprintf("bench-%d", i)
+			_, err := a.svc.UpdateCase(ctx, page.Items[i%len(page.Items)].Number, haven.CaseUpdate{AddTags: []string{tag}})
+			return err
+		})
+		r, err := bench.Pages(ctx, run.name, base, cookies, run.paths, c.Requests, c.Clients, c.Pause)
+		endWrites()
+		if _, werr := writes(); err == nil && werr != nil {
+			err = fmt.Errorf("background writes: %w", werr)
+		}
 		if err != nil {
 			return err
 		}
@@ -264,19 +281,35 @@ func (c *BenchUICmd) Run(e *env) error {
 	return nil
 }
 
-// serveSignedIn starts the web server on loopback and signs the bench admin in.
-func (c *BenchUICmd) serveSignedIn(e *env, a *app) (base, cookie string, stop func(), err error) {
-	res, err := a.svc.Login(e.ctx, haven.Credentials{Username: "admin", Password: "bench-password-not-for-use"})
+// benchHandlerPassword is the bench handlers' password (bench databases only).
+const benchHandlerPassword = "bench-handler-password-not-for-use"
+
+// serveSignedIn starts the web server on loopback and signs in one handler per client (created
+// the first time), returning their session cookies.
+func (c *BenchUICmd) serveSignedIn(e *env, a *app) (base string, cookies []string, stop func(), err error) {
+	admin, err := benchActor(e, a)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("sign in as the bench admin (use a database benchmarked before, or a fresh one): %w", err)
+		return "", nil, nil, err
+	}
+	for i := range max(c.Clients, 1) {
+		name := fmt.Sprintf("bench-handler-%02d", i+1)
+		_, err := a.svc.CreateUser(admin, haven.UserCreate{Username: name, Role: haven.RoleHandler, Password: benchHandlerPassword})
+		if err != nil && haven.ErrorCode(err) != haven.ECONFLICT {
+			return "", nil, nil, err
+		}
+		res, err := a.svc.Login(e.ctx, haven.Credentials{Username: name, Password: benchHandlerPassword})
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("sign %s in (use a database benchmarked before, or a fresh one): %w", name, err)
+		}
+		cookies = append(cookies, web.SessionCookie+"="+res.Token)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", "", nil, haven.Internal("listen", err)
+		return "", nil, nil, haven.Internal("listen", err)
 	}
 	quiet := *e
 	quiet.log = newLogger(e.stderr, "text", "error")
 	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{LoginRate: -1}).Handler()}
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), web.SessionCookie + "=" + res.Token, func() { srv.Close() }, nil
+	return "http://" + ln.Addr().String(), cookies, func() { srv.Close() }, nil
 }

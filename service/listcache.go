@@ -1,0 +1,109 @@
+package service
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"haven"
+)
+
+// Case lists are read far more often than cases change: every handler's inbox reloads its
+// queues all day, while cases change a few times a minute. Where the store can tell when its
+// data changes (haven.Generational: SQLite), a list is kept for the user and filter that read it
+// until the next write, and never longer than listTTL, which bounds what time alone changes (an
+// access grant that expires). Authorization is checked on every call before the cache is asked,
+// and a list is only ever given back to the same user with the same need-to-know inputs.
+
+// listTTL is how long a case list is kept without a write.
+const listTTL = 3 * time.Second
+
+// maxLists bounds the lists kept (a few per user and queue); past it, the oldest half goes.
+const maxLists = 10000
+
+type listCache struct {
+	store haven.Generational
+	mu    sync.Mutex
+	lists map[string]keptList
+}
+
+type keptList struct {
+	gen  uint64
+	at   time.Time
+	page *haven.CasePage
+}
+
+// newListCache returns a cache for store, or nil when the store cannot tell when data changes.
+func newListCache(store haven.Store) *listCache {
+	g, ok := store.(haven.Generational)
+	if !ok {
+		return nil
+	}
+	if _, ok := g.Generation(); !ok {
+		return nil
+	}
+	return &listCache{store: g, lists: map[string]keptList{}}
+}
+
+// listKey names a filter as one viewer sees it: the viewer's identity and teams (need-to-know)
+// and every filter field, unambiguously. The viewer's clock is left out (listTTL bounds it).
+func listKey(f haven.CaseFilter) string {
+	body, _ := json.Marshal(f) // Viewer and Teams are not in the JSON form
+	teams, _ := json.Marshal(f.Teams)
+	return fmt.Sprintf("%d|%t|%s|%s", f.Viewer.UserID, f.Viewer.Lead, teams, body)
+}
+
+// get returns a copy of the list kept under key if no write happened since it was read, and the
+// current generation, to pass to put after reading afresh.
+func (c *listCache) get(key string, now time.Time) (*haven.CasePage, uint64) {
+	gen, _ := c.store.Generation()
+	c.mu.Lock()
+	kept, ok := c.lists[key]
+	c.mu.Unlock()
+	if !ok || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+		return nil, gen
+	}
+	return copyPage(kept.page), gen
+}
+
+// put keeps a list read at generation gen (taken before reading, so that a write during the read
+// makes it stale at once).
+func (c *listCache) put(key string, gen uint64, now time.Time, page *haven.CasePage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.lists) >= maxLists {
+		c.evict(now)
+	}
+	c.lists[key] = keptList{gen: gen, at: now, page: copyPage(page)}
+}
+
+// evict drops the expired lists, and if that is not enough, every other one.
+func (c *listCache) evict(now time.Time) {
+	for k, kept := range c.lists {
+		if now.Sub(kept.at) >= listTTL {
+			delete(c.lists, k)
+		}
+	}
+	drop := len(c.lists) >= maxLists
+	for k := range c.lists {
+		if drop {
+			delete(c.lists, k)
+		}
+		drop = !drop
+	}
+}
+
+// copyPage copies a page deeply enough that callers may change what they get: the cases and
+// their slices are their own.
+func copyPage(p *haven.CasePage) *haven.CasePage {
+	out := &haven.CasePage{Next: p.Next, Items: make([]*haven.Case, len(p.Items))}
+	for i, c := range p.Items {
+		cc := *c
+		cc.Categories = append([]string{}, c.Categories...)
+		cc.Tags = append([]string{}, c.Tags...)
+		cc.RestrictedTo = append([]string{}, c.RestrictedTo...)
+		out.Items[i] = &cc
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package service_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"haven"
+	"haven/service"
+	"haven/sqldb"
+	"haven/testenv"
+)
+
+func listed(t *testing.T, f *fixture, ctx context.Context, filter haven.CaseFilter) []string {
+	t.Helper()
+	page, err := f.svc.Cases(ctx, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for _, c := range page.Items {
+		numbers = append(numbers, c.Number)
+	}
+	return numbers
+}
+
+// Lists kept between writes must never show a user what a write changed, nor what another user
+// may see.
+func TestKeptListsFollowWritesAndViewers(t *testing.T) {
+	f := newFixture(t)
+	open := haven.CaseFilter{OpenOnly: true}
+	a, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Phishing page"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, f, f.users["lucas"], open); !slices.Equal(got, []string{a.Number}) {
+		t.Fatalf("lucas lists %v", got)
+	}
+	// A new case, a closed case, a changed title: each shows on the next read.
+	b, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Doxxing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, f, f.users["lucas"], open); len(got) != 2 {
+		t.Fatalf("after a new case lucas lists %v", got)
+	}
+	if _, err := f.svc.UpdateCase(f.users["amira"], b.Number, haven.CaseUpdate{Title: ptr("Doxxing of a journalist")}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := f.svc.Cases(f.users["lucas"], open)
+	if err != nil || page.Items[0].Title != "Doxxing of a journalist" {
+		t.Fatalf("the changed title is not listed: %+v %v", page.Items[0], err)
+	}
+	// What a caller does to its list stays its own.
+	page.Items[0].Title, page.Items[0].Tags = "scribbled", append(page.Items[0].Tags, "x")
+	page.Items = page.Items[:0]
+	if again, _ := f.svc.Cases(f.users["lucas"], open); len(again.Items) != 2 || again.Items[0].Title == "scribbled" || len(again.Items[0].Tags) != 0 {
+		t.Fatalf("a caller's change reached the kept list: %+v", again.Items)
+	}
+	// A case restricted to amira: lucas's kept list never gains it, amira's has it.
+	r, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Staff member harassed", RestrictedTo: []string{"amira"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, f, f.users["amira"], open); !slices.Contains(got, r.Number) {
+		t.Fatalf("amira lists %v without her restricted case", got)
+	}
+	if got := listed(t, f, f.users["lucas"], open); slices.Contains(got, r.Number) {
+		t.Fatalf("lucas lists %v, with a case restricted to amira", got)
+	}
+	// Time alone ends a kept list: an access grant expires without any write.
+	if _, err := f.svc.BreakGlass(f.users["fatou"], r.Number, "the requester called the hotline"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.GrantAccess(f.users["fatou"], r.Number, "lucas", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, f, f.users["lucas"], open); !slices.Contains(got, r.Number) {
+		t.Fatalf("lucas lists %v without the case granted to him", got)
+	}
+	f.clock.t = f.clock.t.Add(61 * time.Minute)
+	if got := listed(t, f, f.users["lucas"], open); slices.Contains(got, r.Number) {
+		t.Fatalf("lucas still lists %v after his grant expired", got)
+	}
+}
+
+// Another process writing the same SQLite file (haven ingest, the admin commands) is seen too.
+func TestKeptListsSeeOtherProcessesWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	keys := testenv.Keyring(t)
+	open := func() *sqldb.DB {
+		db, err := sqldb.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Unlock(ctx, keys); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	server, other := service.New(open(), nil, service.DefaultConfig()), service.New(open(), nil, service.DefaultConfig())
+	admin, err := server.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := as(admin, false)
+	if page, err := server.Cases(as, haven.CaseFilter{}); err != nil || len(page.Items) != 0 {
+		t.Fatalf("%+v %v", page, err)
+	}
+	if _, err := other.CreateCase(as, haven.CaseCreate{Title: "Arrived by the mail pipe"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		page, err := server.Cases(as, haven.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a case written by another process never appeared in the list")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestGeneration(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		t.Fatal(err)
+	}
+	unlock(t, db)
+	before, ok := db.Generation()
+	if !ok {
+		t.Fatal("SQLite knows its generation")
+	}
+	if err := db.View(ctx, func(haven.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(haven.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := db.Generation(); after == before {
+		t.Fatal("a write must change the generation")
+	}
+}

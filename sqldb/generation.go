@@ -1,0 +1,77 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"sync/atomic"
+	"time"
+)
+
+// A database generation is a number that changes whenever the data may have changed, so that
+// readers can keep what they read (the service's case lists) until it does. This process's own
+// writes change it as they commit; writes by another process on the same SQLite file (`haven
+// ingest` from a mail server, the administration commands) are seen through SQLite's
+// data_version within changeWatchEvery. PostgreSQL databases are shared by several processes and
+// have no generation.
+
+// changeWatchEvery is how often the change watcher asks SQLite whether another connection
+// committed: the most another process's write can stay unseen by readers that keep results.
+const changeWatchEvery = 100 * time.Millisecond
+
+// generation is the counter and the watcher of other processes' writes.
+type generation struct {
+	n    atomic.Uint64
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Generation returns the database's current generation, and false when the database cannot
+// tell (PostgreSQL): then nothing read may be kept.
+func (db *DB) Generation() (uint64, bool) {
+	if db.Dialect != SQLite {
+		return 0, false
+	}
+	return db.gen.n.Load(), true
+}
+
+// wrote marks a write transaction's end (committed or not: either way readers re-read).
+func (db *DB) wrote() { db.gen.n.Add(1) }
+
+// watchChanges starts the watcher on a connection of its own: data_version only compares
+// commits seen by one connection.
+func (db *DB) watchChanges(dsn string) error {
+	watch, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return err
+	}
+	watch.SetMaxOpenConns(1)
+	db.gen.stop, db.gen.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(db.gen.done)
+		defer watch.Close()
+		tick := time.NewTicker(changeWatchEvery)
+		defer tick.Stop()
+		var last int64 = -1
+		for {
+			var v int64
+			if err := watch.QueryRowContext(context.Background(), `PRAGMA data_version`).Scan(&v); err != nil || v != last {
+				db.wrote() // an error counts as a change: better re-read than keep stale results
+				last = v
+			}
+			select {
+			case <-db.gen.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return nil
+}
+
+// stopWatching ends the watcher, if any.
+func (db *DB) stopWatching() {
+	if db.gen.stop != nil {
+		close(db.gen.stop)
+		<-db.gen.done
+	}
+}
