@@ -552,6 +552,10 @@ type CaseStore interface {
 	IndexCase(ctx context.Context, c *Case) error
 	// CaseVisible reports whether the viewer may see the case (need-to-know).
 	CaseVisible(ctx context.Context, caseID int64, v Viewer) (bool, error)
+	// SeesRestricted reports whether the viewer may see some restricted case: one assigned to
+	// them, in one of their compartments, opened to them (a grant, break-glass, restricted_to),
+	// or, for a lead, any TLP:RED case. Viewers who may not see the same cases: the unrestricted.
+	SeesRestricted(ctx context.Context, v Viewer) (bool, error)
 	// AppendCaseText sets one part (e.g. "note:12") of the case's search document.
 	AppendCaseText(ctx context.Context, caseID int64, part, text string) error
 	// AppendCaseTerms is AppendCaseText with the text already turned into Store.SearchTerms.

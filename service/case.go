@@ -170,15 +170,41 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	if s.lists == nil || f.Text != "" {
 		return s.findCases(ctx, f)
 	}
-	key, now := listKey(f), s.clock.Now()
-	page, gen := s.lists.get(key, now)
-	if page != nil {
+	gen, now := s.lists.generation(), s.clock.Now()
+	plain, err := s.plainViewer(ctx, f.Viewer, gen, now)
+	if err != nil {
+		return nil, err
+	}
+	if plain {
+		f.Viewer = haven.Viewer{Now: f.Viewer.Now} // sees what a viewer with no identity sees
+	}
+	key := listKey(f)
+	if page := s.lists.get(key, gen, now); page != nil {
 		return page, nil
 	}
-	if page, err = s.findCases(ctx, f); err == nil {
+	page, err := s.findCases(ctx, f)
+	if err == nil {
 		s.lists.put(key, gen, now, page)
 	}
 	return page, err
+}
+
+// plainViewer reports whether v may see no restricted case (listcache.go), asking the store once
+// per generation.
+func (s *Service) plainViewer(ctx context.Context, v haven.Viewer, gen uint64, now time.Time) (bool, error) {
+	if plain, known := s.lists.isPlain(v.UserID, gen, now); known {
+		return plain, nil
+	}
+	var sees bool
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		sees, err = tx.SeesRestricted(ctx, v)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	s.lists.setPlain(v.UserID, gen, now, !sees)
+	return !sees, nil
 }
 
 func (s *Service) findCases(ctx context.Context, f haven.CaseFilter) (page *haven.CasePage, err error) {

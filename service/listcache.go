@@ -14,7 +14,11 @@ import (
 // data changes (haven.Generational: SQLite), a list is kept for the user and filter that read it
 // until the next write, and never longer than listTTL, which bounds what time alone changes (an
 // access grant that expires). Authorization is checked on every call before the cache is asked,
-// and a list is only ever given back to the same user with the same need-to-know inputs.
+// and a list is only ever given back to the same user with the same need-to-know inputs, or,
+// for users who may see no restricted case at all (plain viewers: no compartment, grant,
+// restricted assignment, nor a lead's TLP:RED rule), to any such user: they all see exactly the
+// unrestricted cases, and their lists are read as a viewer with no identity. Sharing them keeps
+// a write from costing one list query per user and queue.
 
 // listTTL is how long a case list is kept without a write.
 const listTTL = 3 * time.Second
@@ -26,6 +30,13 @@ type listCache struct {
 	store haven.Generational
 	mu    sync.Mutex
 	lists map[string]keptList
+	plain map[int64]keptPlain // user id -> whether they are a plain viewer
+}
+
+type keptPlain struct {
+	gen   uint64
+	at    time.Time
+	plain bool
 }
 
 type keptList struct {
@@ -43,7 +54,7 @@ func newListCache(store haven.Store) *listCache {
 	if _, ok := g.Generation(); !ok {
 		return nil
 	}
-	return &listCache{store: g, lists: map[string]keptList{}}
+	return &listCache{store: g, lists: map[string]keptList{}, plain: map[int64]keptPlain{}}
 }
 
 // listKey names a filter as one viewer sees it: the viewer's identity and teams (need-to-know)
@@ -54,21 +65,45 @@ func listKey(f haven.CaseFilter) string {
 	return fmt.Sprintf("%d|%t|%s|%s", f.Viewer.UserID, f.Viewer.Lead, teams, body)
 }
 
-// get returns a copy of the list kept under key if no write happened since it was read, and the
-// current generation, to pass to put after reading afresh.
-func (c *listCache) get(key string, now time.Time) (*haven.CasePage, uint64) {
+// generation is the store's current generation: take it before reading, so that a write during
+// the read makes what was read stale at once.
+func (c *listCache) generation() uint64 {
 	gen, _ := c.store.Generation()
+	return gen
+}
+
+// isPlain returns what is known, at generation gen, of whether the user is a plain viewer.
+func (c *listCache) isPlain(userID int64, gen uint64, now time.Time) (plain, known bool) {
+	c.mu.Lock()
+	kept, ok := c.plain[userID]
+	c.mu.Unlock()
+	if !ok || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+		return false, false
+	}
+	return kept.plain, true
+}
+
+func (c *listCache) setPlain(userID int64, gen uint64, now time.Time, plain bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.plain) >= maxLists {
+		clear(c.plain)
+	}
+	c.plain[userID] = keptPlain{gen: gen, at: now, plain: plain}
+}
+
+// get returns a copy of the list kept under key if no write happened since generation gen.
+func (c *listCache) get(key string, gen uint64, now time.Time) *haven.CasePage {
 	c.mu.Lock()
 	kept, ok := c.lists[key]
 	c.mu.Unlock()
 	if !ok || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
-		return nil, gen
+		return nil
 	}
-	return copyPage(kept.page), gen
+	return copyPage(kept.page)
 }
 
-// put keeps a list read at generation gen (taken before reading, so that a write during the read
-// makes it stale at once).
+// put keeps a list read at generation gen.
 func (c *listCache) put(key string, gen uint64, now time.Time, page *haven.CasePage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -59,7 +59,11 @@ func TestKeptListsFollowWritesAndViewers(t *testing.T) {
 	if again, _ := f.svc.Cases(f.users["lucas"], open); len(again.Items) != 2 || again.Items[0].Title == "scribbled" || len(again.Items[0].Tags) != 0 {
 		t.Fatalf("a caller's change reached the kept list: %+v", again.Items)
 	}
-	// A case restricted to amira: lucas's kept list never gains it, amira's has it.
+	// A case restricted to amira: lucas's kept list never gains it, amira's has it. (sam, who
+	// sees what lucas sees, reads first: their lists are one.)
+	if got := listed(t, f, f.users["sam"], open); len(got) != 2 {
+		t.Fatalf("sam lists %v", got)
+	}
 	r, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Staff member harassed", RestrictedTo: []string{"amira"}})
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +83,10 @@ func TestKeptListsFollowWritesAndViewers(t *testing.T) {
 	}
 	if got := listed(t, f, f.users["lucas"], open); !slices.Contains(got, r.Number) {
 		t.Fatalf("lucas lists %v without the case granted to him", got)
+	}
+	// sam saw the same lists as lucas while neither could see a restricted case; not any more.
+	if got := listed(t, f, f.users["sam"], open); slices.Contains(got, r.Number) || len(got) != 2 {
+		t.Fatalf("sam lists %v: the case granted to lucas, or not every unrestricted case", got)
 	}
 	f.clock.t = f.clock.t.Add(61 * time.Minute)
 	if got := listed(t, f, f.users["lucas"], open); slices.Contains(got, r.Number) {

@@ -36,6 +36,19 @@ func (tx *Tx) CaseVisible(ctx context.Context, caseID int64, v haven.Viewer) (bo
 	return err == nil, mapError("case visibility", err)
 }
 
+// SeesRestricted reports whether v may see any restricted case beyond what every viewer sees.
+// Leads are answered true: their TLP:RED rule depends on their teams.
+func (tx *Tx) SeesRestricted(ctx context.Context, v haven.Viewer) (bool, error) {
+	if v.Lead {
+		return true, nil
+	}
+	var some bool
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM compartment_members WHERE user_id = $1)
+		OR EXISTS (SELECT 1 FROM case_access WHERE user_id = $1 AND (expires_at IS NULL OR expires_at > $2))
+		OR EXISTS (SELECT 1 FROM cases WHERE assignee_id = $1 AND restricted = TRUE)`, v.UserID, micros(v.Now)).Scan(&some)
+	return some, mapError("sees restricted", err)
+}
+
 // writeRestrictedTo replaces the users a case is restricted to.
 func (tx *Tx) writeRestrictedTo(ctx context.Context, c *haven.Case) error {
 	if _, err := tx.exec(ctx, "clear named access", `DELETE FROM case_access WHERE case_id = $1 AND kind = 'named'`, c.ID); err != nil {

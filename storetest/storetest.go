@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"Erasure", testErasure},
 		{"Jobs", testJobs},
 		{"Retention", testRetention},
+		{"SeesRestricted", testSeesRestricted},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,16 +8,17 @@ import (
 )
 
 type searchData struct {
-	Query string
-	Cases []*haven.Case
-	Next  string
-	Count int
-	Over  bool
+	Query  string
+	Status string // the status filter, kept selected
+	Cases  []*haven.Case
+	Next   string
+	Count  int
+	Over   bool
 }
 
 // searchPage runs a full-text search with the list's filters; matched words are highlighted.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	d := &searchData{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	d := &searchData{Query: strings.TrimSpace(r.URL.Query().Get("q")), Status: r.URL.Query().Get("status")}
 	v.Nav, v.Title, v.Data = "search", v.L.T("search.title"), d
 	if d.Query == "" {
 		return s.render(w, r, http.StatusOK, "search", v)

@@ -87,6 +87,9 @@ func TestUIPagesServerSide(t *testing.T) {
 	if st, body := b.get("/search?q=zqnote"); st != 200 || !strings.Contains(body, number) {
 		t.Fatalf("search: %d\n%s", st, body)
 	}
+	if _, body := b.get("/search?q=zqnote&status=closed"); strings.Contains(body, "/cases/"+number+`"`) || !strings.Contains(body, `<option value="closed" selected>`) {
+		t.Fatalf("a search filtered by status must leave out other statuses and keep the filter selected:\n%s", body)
+	}
 	if st, _ := b.post("/language", url.Values{"lang": {"ar"}, "next": {"/inbox"}}); st != 200 {
 		t.Fatalf("language: %d", st)
 	}
