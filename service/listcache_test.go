@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -164,5 +165,54 @@ func TestGeneration(t *testing.T) {
 	}
 	if after, _ := db.Generation(); after == before {
 		t.Fatal("a write must change the generation")
+	}
+}
+
+// Readers and a writer at once: every read is whole, and once the writes are done the lists
+// show all of them.
+func TestKeptListsUnderConcurrentWrites(t *testing.T) {
+	f := newFixture(t)
+	const cases = 20
+	done := make(chan error, 1)
+	go func() {
+		for range cases {
+			if _, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "case"}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	readers := make(chan error, 4)
+	for _, who := range []string{"lucas", "sam", "amira", "fatou"} {
+		go func() {
+			for range 50 {
+				page, err := f.svc.Cases(f.users[who], haven.CaseFilter{OpenOnly: true})
+				if err != nil {
+					readers <- err
+					return
+				}
+				for _, c := range page.Items {
+					if c.Title != "case" {
+						readers <- fmt.Errorf("%s read a damaged case: %+v", who, c)
+						return
+					}
+				}
+			}
+			readers <- nil
+		}()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := <-readers; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, who := range []string{"lucas", "sam", "amira", "fatou"} {
+		if got := listed(t, f, f.users[who], haven.CaseFilter{OpenOnly: true, Limit: 100}); len(got) != cases {
+			t.Fatalf("%s lists %d cases after the writes, want %d", who, len(got), cases)
+		}
 	}
 }
