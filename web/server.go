@@ -77,7 +77,7 @@ type Server struct {
 	logins  *ipLimiter // nil when sign-ins are not limited
 	catalog *i18n.Catalog
 	pages   map[string]pages // language tag -> page name -> template
-	counts  *countCache // the inbox's queue counts, per user, for a few seconds
+	counts  *countCache      // the inbox's queue counts, per user, for a few seconds
 }
 
 // NewServer builds the application around s. Every service must be set (a nil one makes its routes
