@@ -78,13 +78,14 @@ func templateFuncs() template.FuncMap {
 		"priorities": func() []haven.Priority {
 			return []haven.Priority{haven.P1, haven.P2, haven.P3, haven.P4}
 		},
-		"tlps":  haven.TLPs,
-		"mark":  highlight,
-		"dict":  dict,
-		"int64": func(n int) int64 { return int64(n) },
-		"formv": formValue,
-		"list":  func(xs ...string) []string { return xs },
-		"query": withQuery,
+		"tlps":    haven.TLPs,
+		"mark":    highlight,
+		"dict":    dict,
+		"int64":   func(n int) int64 { return int64(n) },
+		"formv":   formValue,
+		"list":    func(xs ...string) []string { return xs },
+		"query":   withQuery,
+		"choices": choices,
 	}
 }
 

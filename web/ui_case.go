@@ -20,6 +20,8 @@ type caseData struct {
 	Next        []haven.Status
 	Users       []*haven.User
 	Teams       []*haven.Team
+	Assignees   []string // enabled users' names, for the assignee choice
+	TeamNames   []string
 	Categories  []string
 }
 
@@ -90,6 +92,14 @@ func (s *Server) loadPeople(r *http.Request, d *caseData) error {
 	}
 	if d.Teams, err = s.svc.Users.Teams(ctx); err != nil {
 		return err
+	}
+	for _, u := range d.Users {
+		if !u.Disabled {
+			d.Assignees = append(d.Assignees, u.Username)
+		}
+	}
+	for _, t := range d.Teams {
+		d.TeamNames = append(d.TeamNames, t.Name)
 	}
 	return nil
 }

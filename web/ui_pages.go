@@ -89,6 +89,20 @@ func localSource(src string, l *i18n.Localizer) string {
 	})
 }
 
+// choices renders a select's options for values shown as they are (user and team names), with
+// the one equal to selected selected: written in Go because a case page lists every user.
+func choices(values []string, selected string) template.HTML {
+	var w htmlWriter
+	for _, v := range values {
+		w.raw(`<option value="`).text(v).raw(`"`)
+		if v == selected {
+			w.raw(" selected")
+		}
+		w.raw(">").text(v).raw("</option>")
+	}
+	return template.HTML(w.String()) //nolint:gosec // values escaped by text
+}
+
 // option is one choice of a select.
 type option struct{ value, label, lang string }
 
