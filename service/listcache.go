@@ -23,13 +23,19 @@ import (
 // listTTL is how long a case list is kept without a write.
 const listTTL = 3 * time.Second
 
-// maxLists bounds the lists kept (a few per user and queue); past it, the oldest half goes.
-const maxLists = 10000
+// maxLists bounds the lists kept (a few per user and queue), and maxKeptCases the cases in them
+// (a case with its summary is 2 KB or so: 50,000 of them, about 100 MB); past either, expired
+// lists go first, then every other one.
+const (
+	maxLists     = 10000
+	maxKeptCases = 50000
+)
 
 type listCache struct {
 	store haven.Generational
 	mu    sync.Mutex
 	lists map[string]keptList
+	cases int                 // in the kept lists
 	plain map[int64]keptPlain // user id -> whether they are a plain viewer
 }
 
@@ -107,25 +113,41 @@ func (c *listCache) get(key string, gen uint64, now time.Time) *haven.CasePage {
 func (c *listCache) put(key string, gen uint64, now time.Time, page *haven.CasePage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.lists) >= maxLists {
-		c.evict(now)
+	if len(page.Items) > maxKeptCases/10 {
+		return // a huge page is not worth the memory
 	}
+	c.drop(key)
+	c.makeRoom(now, len(page.Items))
 	c.lists[key] = keptList{gen: gen, at: now, page: copyPage(page)}
+	c.cases += len(page.Items)
 }
 
-// evict drops the expired lists, and if that is not enough, every other one.
-func (c *listCache) evict(now time.Time) {
+func (c *listCache) drop(key string) {
+	if kept, ok := c.lists[key]; ok {
+		c.cases -= len(kept.page.Items)
+		delete(c.lists, key)
+	}
+}
+
+// makeRoom drops the expired lists when the cache is full, then every other one until a list of
+// adding cases fits.
+func (c *listCache) makeRoom(now time.Time, adding int) {
+	full := func() bool { return len(c.lists) >= maxLists || c.cases+adding > maxKeptCases }
+	if !full() {
+		return
+	}
 	for k, kept := range c.lists {
 		if now.Sub(kept.at) >= listTTL {
-			delete(c.lists, k)
+			c.drop(k)
 		}
 	}
-	drop := len(c.lists) >= maxLists
-	for k := range c.lists {
-		if drop {
-			delete(c.lists, k)
+	for full() {
+		odd := false
+		for k := range c.lists {
+			if odd = !odd; odd {
+				c.drop(k)
+			}
 		}
-		drop = !drop
 	}
 }
 
