@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"time"
 
 	"haven"
 )
@@ -66,36 +65,19 @@ func (s *Server) staticHandler(fsys fs.FS) http.Handler {
 	})
 }
 
-// templateFuncs are the helpers the page templates use besides the view's localizer.
+// templateFuncs are the helpers the page templates use besides the view's localizer (and
+// "options", bound to each language in ui_pages.go).
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"join":     strings.Join,
-		"has":      func(xs []string, x string) bool { return contains(xs, x) },
 		"lower":    strings.ToLower,
-		"since":    func(t time.Time) time.Duration { return time.Since(t) },
-		"statuses": func() []haven.Status { return haven.Statuses() },
 		"outcomes": haven.Outcomes,
-		"priorities": func() []haven.Priority {
-			return []haven.Priority{haven.P1, haven.P2, haven.P3, haven.P4}
-		},
-		"tlps":    haven.TLPs,
-		"mark":    highlight,
-		"dict":    dict,
-		"int64":   func(n int) int64 { return int64(n) },
-		"formv":   formValue,
-		"list":    func(xs ...string) []string { return xs },
-		"query":   withQuery,
-		"choices": choices,
+		"mark":     highlight,
+		"dict":     dict,
+		"int64":    func(n int) int64 { return int64(n) },
+		"formv":    formValue,
+		"choices":  choices,
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // withQuery returns path?query with one parameter set (or removed when value is empty).
