@@ -18,8 +18,6 @@ type caseData struct {
 	Requester   *haven.RequesterSummary
 	OtherCases  []*haven.Case
 	Next        []haven.Status
-	Users       []*haven.User
-	Teams       []*haven.Team
 	Assignees   []string // enabled users' names, for the assignee choice
 	TeamNames   []string
 	Categories  []string
@@ -87,18 +85,20 @@ func (s *Server) loadPeople(r *http.Request, d *caseData) error {
 			}
 		}
 	}
-	if d.Users, err = s.svc.Users.Users(ctx); err != nil {
+	users, err := s.svc.Users.Users(ctx)
+	if err != nil {
 		return err
 	}
-	if d.Teams, err = s.svc.Users.Teams(ctx); err != nil {
+	teams, err := s.svc.Users.Teams(ctx)
+	if err != nil {
 		return err
 	}
-	for _, u := range d.Users {
+	for _, u := range users {
 		if !u.Disabled {
 			d.Assignees = append(d.Assignees, u.Username)
 		}
 	}
-	for _, t := range d.Teams {
+	for _, t := range teams {
 		d.TeamNames = append(d.TeamNames, t.Name)
 	}
 	return nil
