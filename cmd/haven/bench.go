@@ -185,18 +185,9 @@ func (c *BenchSearchCmd) Run(e *env) error {
 		return err
 	}
 	defer done()
-	var results []bench.Result
-	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
+	results, err := loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 3)
 	if err != nil {
 		return err
-	}
-	if len(page.Items) == 0 {
-		fmt.Fprintf(e.stderr, "loading %d cases…\n", c.Cases)
-		load, err := bench.Load(ctx, a.svc, c.Cases, c.LoadClients, 3)
-		if err != nil {
-			return err
-		}
-		results = append(results, load)
 	}
 	name := fmt.Sprintf("search first page (%s, %d clients)", a.db.Dialect, c.Clients)
 	search, err := bench.Search(ctx, name, a.svc, c.Queries, c.Clients)
@@ -205,6 +196,21 @@ func (c *BenchSearchCmd) Run(e *env) error {
 	}
 	bench.Print(e.stdout, append(results, search)...)
 	return nil
+}
+
+// loadUnlessLoaded loads n generated cases (from seed) when the database has none, and
+// returns the load's result, if it ran.
+func loadUnlessLoaded(ctx context.Context, e *env, a *app, n, clients int, seed uint64) ([]bench.Result, error) {
+	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
+	if err != nil || len(page.Items) > 0 {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "loading %d cases…\n", n)
+	load, err := bench.Load(ctx, a.svc, n, clients, seed)
+	if err != nil {
+		return nil, err
+	}
+	return []bench.Result{load}, nil
 }
 
 // BenchUICmd measures the web interface's inbox and case pages on a loaded database.
@@ -227,21 +233,13 @@ func (c *BenchUICmd) Run(e *env) error {
 		return err
 	}
 	defer done()
-	var results []bench.Result
-	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 500, Sort: haven.SortCreated})
+	results, err := loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 4)
 	if err != nil {
 		return err
 	}
-	if len(page.Items) == 0 {
-		fmt.Fprintf(e.stderr, "loading %d cases…\n", c.Cases)
-		load, err := bench.Load(ctx, a.svc, c.Cases, c.LoadClients, 4)
-		if err != nil {
-			return err
-		}
-		results = append(results, load)
-		if page, err = a.svc.Cases(ctx, haven.CaseFilter{Limit: 500, Sort: haven.SortCreated}); err != nil {
-			return err
-		}
+	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 500, Sort: haven.SortCreated})
+	if err != nil {
+		return err
 	}
 	base, cookies, stop, err := c.serveSignedIn(e, a)
 	if err != nil {
