@@ -194,7 +194,7 @@ func TestHashToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if HashToken(tok) != HashToken(tok) {
+	if first, second := HashToken(tok), HashToken(tok); first != second {
 		t.Error("HashToken is not stable")
 	}
 	if HashToken(tok) == HashToken(tok+"x") {

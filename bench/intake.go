@@ -75,7 +75,7 @@ func post(ctx context.Context, client *http.Client, url, token string, body []by
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end below
 	msg, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("status %d: %s", resp.StatusCode, msg)

@@ -25,7 +25,7 @@ func Pages(ctx context.Context, name, baseURL string, cookies, paths []string, n
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }() // read to the end below
 		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 			return err
 		}

@@ -37,8 +37,11 @@ func (d *Dir) Put(ctx context.Context, r io.Reader) (string, int64, error) {
 	if err != nil {
 		return "", 0, haven.Internal("blob temp file", err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	defer tmp.Close()
+	defer func() {
+		// No-ops once closed and renamed; after a failure, the failure is what Put reports.
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+	}()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, d.maxSize+1))
 	if err != nil {
@@ -49,6 +52,9 @@ func (d *Dir) Put(ctx context.Context, r io.Reader) (string, int64, error) {
 	}
 	if err := tmp.Sync(); err != nil {
 		return "", 0, haven.Internal("sync blob", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", 0, haven.Internal("close blob", err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	final := d.path(sum)

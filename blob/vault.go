@@ -70,7 +70,7 @@ func (v *Vault) Open(ctx context.Context, blobID string, fileKey []byte) (io.Rea
 	}
 	plain, err := fk.DecryptReader(f)
 	if err != nil {
-		f.Close()
+		_ = f.Close() // only read from: the decryption error is the one to report
 		return nil, haven.Internal("decrypt file", err)
 	}
 	return struct {

@@ -109,7 +109,7 @@ func formatFields(fields [][2]string) []byte {
 		h.Add(fields[i][0], fields[i][1])
 	}
 	var b bytes.Buffer
-	textproto.WriteHeader(&b, h) // a bytes.Buffer does not fail
+	_ = textproto.WriteHeader(&b, h) // a bytes.Buffer does not fail
 	return bytes.TrimSuffix(b.Bytes(), []byte("\r\n"))
 }
 

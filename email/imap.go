@@ -189,10 +189,11 @@ func (p *IMAPPoller) connect(ctx context.Context) (*imapSession, error) {
 		return nil, fmt.Errorf("imap: connecting: %w", err)
 	}
 	s.c = c
-	s.stop = context.AfterFunc(ctx, func() { c.Close() })
+	// Closing a connection that is given up on: the reason is the error worth reporting.
+	s.stop = context.AfterFunc(ctx, func() { _ = c.Close() })
 	if err := p.setup(s); err != nil {
 		s.stop()
-		c.Close()
+		_ = c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -225,14 +226,14 @@ func (p *IMAPPoller) dial(ctx context.Context, updates chan struct{}) (*imapclie
 		hctx, cancel := context.WithTimeout(ctx, imapDialTimeout)
 		defer cancel()
 		if err := tc.HandshakeContext(hctx); err != nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil, fmt.Errorf("TLS handshake: %w", err)
 		}
 		conn = tc
 	}
 	c := imapclient.New(conn, opts)
 	if err := c.WaitGreeting(); err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	return c, nil
@@ -299,23 +300,24 @@ func ensureFolder(c *imapclient.Client, name string) error {
 	if err := c.Create(name, nil).Wait(); err != nil {
 		return fmt.Errorf("imap: creating %s: %w", name, err)
 	}
-	c.Subscribe(name).Wait() // cosmetic: the folder works unsubscribed
+	_ = c.Subscribe(name).Wait() // cosmetic: the folder works unsubscribed
 	return nil
 }
 
-// close logs out politely but does not wait long for a server that hangs.
+// close logs out politely but does not wait long for a server that hangs. The session is over
+// either way, so a failed LOGOUT or close changes nothing.
 func (s *imapSession) close() {
 	s.stop()
 	done := make(chan struct{})
 	go func() {
-		s.c.Logout().Wait()
+		_ = s.c.Logout().Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
 	case <-time.After(imapLogoutTimeout):
 	}
-	s.c.Close()
+	_ = s.c.Close()
 }
 
 // wait blocks until new mail is reported (IDLE), d elapses, ctx ends or the

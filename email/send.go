@@ -69,9 +69,10 @@ func Send(ctx context.Context, cfg RelayConfig, from string, to []string, raw []
 	if err != nil {
 		return sendFailure("connecting to relay", err)
 	}
-	defer c.Close()
+	// Closing is the cleanup after QUIT or a failure already reported: its error adds nothing.
+	defer func() { _ = c.Close() }()
 	// Abort a blocked exchange when the caller gives up.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
 	if err := transact(c, cfg, from, to, raw); err != nil {
 		if ctx.Err() != nil {
@@ -79,7 +80,7 @@ func Send(ctx context.Context, cfg RelayConfig, from string, to []string, raw []
 		}
 		return err
 	}
-	c.Quit() // the message is accepted; a failed QUIT changes nothing
+	_ = c.Quit() // the message is accepted; a failed QUIT changes nothing
 	return nil
 }
 
@@ -138,12 +139,18 @@ func dialRelay(ctx context.Context, cfg RelayConfig) (*smtp.Client, error) {
 	if cfg.Security == SecurityNone {
 		return newRelayClient(conn, cfg), nil
 	}
-	conn.SetDeadline(time.Now().Add(cfg.Timeout))
+	if err := conn.SetDeadline(time.Now().Add(cfg.Timeout)); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("relay %s: %w", addr, err)
+	}
 	c, err := smtp.NewClientStartTLS(conn, tlsConfig)
 	if err != nil {
 		return nil, fmt.Errorf("relay %s: STARTTLS required but failed, nothing sent: %w", addr, err)
 	}
-	conn.SetDeadline(time.Time{})
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("relay %s: %w", addr, err)
+	}
 	c.CommandTimeout, c.SubmissionTimeout = cfg.Timeout, cfg.Timeout
 	return c, nil
 }

@@ -115,7 +115,7 @@ func loadMasterKeyFile(path string) (*MasterKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keyring: master key file: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read from
 	// Stat the open file, not the path, so the mode checked is the mode of
 	// the file actually read.
 	info, err := f.Stat()

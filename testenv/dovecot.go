@@ -67,7 +67,11 @@ func Dovecot(t testing.TB) *DovecotServer {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("testenv: removing Dovecot's directory: %v", err)
+		}
+	})
 	d, err := startDovecot(t, bin, dir, acct)
 	if err != nil {
 		t.Fatalf("testenv: starting Dovecot: %v", err)
@@ -101,7 +105,7 @@ func dovecotBinary() (string, error) {
 	}
 	libexec := filepath.Join(filepath.Dir(filepath.Dir(bin)), "lib", "dovecot")
 	if !isExecutable(filepath.Join(libexec, "imap")) && !isExecutable("/usr/lib/dovecot/imap") {
-		return "", fmt.Errorf("Dovecot's IMAP server (lib/dovecot/imap) is missing: %s", dovecotHint)
+		return "", fmt.Errorf("the Dovecot IMAP server (lib/dovecot/imap) is missing: %s", dovecotHint)
 	}
 	return bin, nil
 }
@@ -240,7 +244,7 @@ func (d *DovecotServer) run(bin, conf, dir string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	defer out.Close()
+	defer func() { _ = out.Close() }() // Dovecot writes through its own descriptor
 	cmd := exec.Command(bin, "-F", "-c", conf)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = out, out
@@ -250,7 +254,8 @@ func (d *DovecotServer) run(bin, conf, dir string) (func(), error) {
 		return nil, fmt.Errorf("%s: %w", bin, err)
 	}
 	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
+	// The server is stopped by a signal: how it exited tells nothing.
+	go func() { _ = cmd.Wait(); close(exited) }()
 	stop := func() { stopDovecot(cmd.Process.Pid, exited) }
 	if err := d.waitGreeting(exited); err != nil {
 		stop()
@@ -264,11 +269,12 @@ func (d *DovecotServer) run(bin, conf, dir string) (func(), error) {
 // master alone takes a second to stop its children), then SIGKILL if it
 // lingers.
 func stopDovecot(pid int, exited <-chan struct{}) {
-	syscall.Kill(-pid, syscall.SIGTERM)
+	// A failed kill means the group is already gone; exited closes either way.
+	_ = syscall.Kill(-pid, syscall.SIGTERM)
 	select {
 	case <-exited:
 	case <-time.After(dovecotStop):
-		syscall.Kill(-pid, syscall.SIGKILL)
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		<-exited
 	}
 }
@@ -296,8 +302,10 @@ func imapGreeted(addr string) bool {
 	if err != nil {
 		return false
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
+	defer func() { _ = c.Close() }() // a probe: only the greeting matters
+	if c.SetDeadline(time.Now().Add(2*time.Second)) != nil {
+		return false
+	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "* OK")
 }

@@ -241,7 +241,9 @@ func startCluster() (*server, error) {
 	args := []string{"-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "-N"}
 	if err := s.run(initdb, append(args, "--locale=C.UTF-8")...); err != nil {
 		// Older systems lack the C.UTF-8 locale; plain C still sorts deterministically.
-		os.RemoveAll(data)
+		if err2 := os.RemoveAll(data); err2 != nil {
+			return nil, fmt.Errorf("initdb: %v, and removing its partial cluster: %v", err, err2)
+		}
 		if err2 := s.run(initdb, append(args, "--locale=C")...); err2 != nil {
 			return nil, fmt.Errorf("initdb: %v (with C.UTF-8: %v)", err2, err)
 		}
@@ -287,9 +289,11 @@ func (s *server) stop() {
 	if _, err := os.Stat(filepath.Join(data, "postmaster.pid")); err == nil {
 		// Best effort: the files go either way, and immediate mode skips the
 		// shutdown checkpoint nobody needs.
-		s.run(s.pgCtl, "-D", data, "-m", "immediate", "-w", "stop")
+		_ = s.run(s.pgCtl, "-D", data, "-m", "immediate", "-w", "stop")
 	}
-	os.RemoveAll(s.dir)
+	// Best effort too: what is left behind is reaped by the next cluster
+	// start, since its owner is gone.
+	_ = os.RemoveAll(s.dir)
 }
 
 // reapOrphans stops and removes clusters whose owning test binary died
@@ -455,8 +459,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
 
 // logTail returns the end of the server log, where the reason for a failed

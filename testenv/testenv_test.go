@@ -89,7 +89,7 @@ func TestSanitize(t *testing.T) {
 	if n := dbName(strings.Repeat("x", 100)); len(n) > 63 {
 		t.Errorf("dbName is %d bytes, over PostgreSQL's 63", len(n))
 	}
-	if dbName("T") == dbName("T") {
+	if first, second := dbName("T"), dbName("T"); first == second {
 		t.Error("dbName is not unique")
 	}
 }
