@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,12 +29,15 @@ type Result struct {
 func (r Result) PerSecond() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
 
 // Print writes one line per result, aligned.
-func Print(w io.Writer, results ...Result) {
-	fmt.Fprintf(w, "%-40s %8s %10s %10s %10s %10s\n", "benchmark", "ops", "ops/s", "p50", "p99", "max")
+func Print(w io.Writer, results ...Result) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-40s %8s %10s %10s %10s %10s\n", "benchmark", "ops", "ops/s", "p50", "p99", "max")
 	for _, r := range results {
-		fmt.Fprintf(w, "%-40s %8d %10.0f %10s %10s %10s\n", r.Name, r.Ops, r.PerSecond(),
+		fmt.Fprintf(&b, "%-40s %8d %10.0f %10s %10s %10s\n", r.Name, r.Ops, r.PerSecond(),
 			r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // Run calls op(i) for i in [0,n) from `clients` goroutines and times each call (for benchmarks

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -29,20 +30,26 @@ type profileFlag struct {
 	CPUProfile string `name:"cpu-profile" placeholder:"FILE" help:"Write a CPU profile of the run to FILE (go tool pprof)."`
 }
 
-// start begins profiling when asked and returns the function that ends it.
-func (p profileFlag) start() (func(), error) {
+// start begins profiling when asked and returns the function that ends it and closes the file.
+func (p profileFlag) start() (func() error, error) {
 	if p.CPUProfile == "" {
-		return func() {}, nil
+		return func() error { return nil }, nil
 	}
 	f, err := os.Create(p.CPUProfile)
 	if err != nil {
 		return nil, haven.Internal("cpu profile", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+		_ = f.Close() // empty: the profile failed to start
 		return nil, haven.Internal("cpu profile", err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return haven.Internal("cpu profile", err)
+		}
+		return nil
+	}, nil
 }
 
 // benchDB opens --db, or a fresh SQLite database in a temp dir when --db is not given.
@@ -52,21 +59,24 @@ type benchDB struct {
 
 // A fresh database gets a throwaway master key in the temp dir; to reuse a loaded --db across
 // runs, set HAVEN_MASTER_KEY.
-func (b benchDB) open(e *env) (*app, func(), error) {
+func (b benchDB) open(e *env) (_ *app, done func() error, err error) {
 	dir, err := os.MkdirTemp("", "haven-bench-")
 	if err != nil {
 		return nil, nil, haven.Internal("temp dir", err)
 	}
-	cleanup := func() { os.RemoveAll(dir) }
+	removeDir := func() error { return os.RemoveAll(dir) }
+	defer func() {
+		if err != nil {
+			_ = removeDir() // the error returned is the one to report
+		}
+	}()
 	flags := DBFlags{DB: b.DB, Data: dir}
 	if os.Getenv(masterKeyEnv) == "" { // a throwaway key binds a database that has none yet
 		encoded, err := keyring.GenerateMasterKey()
 		if err != nil {
-			cleanup()
 			return nil, nil, haven.Internal("master key", err)
 		}
 		if err := os.WriteFile(flags.defaultKeyFile(), []byte(encoded), 0o600); err != nil {
-			cleanup()
 			return nil, nil, haven.Internal("master key", err)
 		}
 	}
@@ -76,28 +86,30 @@ func (b benchDB) open(e *env) (*app, func(), error) {
 	cmd := ServeCmd{DBFlags: flags, AutoMigrate: true}
 	a, err := cmd.prepare(e)
 	if err != nil {
-		cleanup()
 		return nil, nil, err
 	}
-	return a, func() { a.Close(); cleanup() }, nil
+	return a, func() error { return errors.Join(a.Close(), removeDir()) }, nil
 }
 
 // setup opens the database, acts as its admin and starts profiling when asked; done undoes it all.
-func (b benchDB) setup(e *env, p profileFlag) (ctx context.Context, a *app, done func(), err error) {
+func (b benchDB) setup(e *env, p profileFlag) (ctx context.Context, a *app, done func() error, err error) {
 	a, closeDB, err := b.open(e)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = closeDB() // the error returned is the one to report
+		}
+	}()
 	if ctx, err = benchActor(e, a); err != nil {
-		closeDB()
 		return nil, nil, nil, err
 	}
 	stop, err := p.start()
 	if err != nil {
-		closeDB()
 		return nil, nil, nil, err
 	}
-	return ctx, a, func() { stop(); closeDB() }, nil
+	return ctx, a, func() error { return errors.Join(stop(), closeDB()) }, nil
 }
 
 // benchActor returns a context acting as a bench admin, created when the database has no user.
@@ -129,12 +141,12 @@ type BenchIntakeCmd struct {
 }
 
 // Run creates cases via the service, then via HTTP on a loopback listener, and prints figures.
-func (c *BenchIntakeCmd) Run(e *env) error {
+func (c *BenchIntakeCmd) Run(e *env) (err error) {
 	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer cleanup(&err, done)
 	in := bench.Intake{Cases: c.Cases, Clients: c.Clients, SummaryBytes: c.SummaryBytes, Seed: 1}
 	label := fmt.Sprintf("%s, %d clients", a.db.Dialect, c.Clients)
 	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
@@ -145,8 +157,7 @@ func (c *BenchIntakeCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	bench.Print(e.stdout, viaService, viaHTTP)
-	return nil
+	return bench.Print(e.stdout, viaService, viaHTTP)
 }
 
 func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.Intake, name string) (bench.Result, error) {
@@ -162,8 +173,9 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 	quiet := *e
 	quiet.log = newLogger(e.stderr, "text", "error") // request logs would dominate the measurement
 	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{}).Handler()}
-	go srv.Serve(ln)
-	defer srv.Close()
+	// Serve returns http.ErrServerClosed at Close; any other failure shows in the requests.
+	go func() { _ = srv.Serve(ln) }()
+	defer func() { _ = srv.Close() }()
 	in.Seed = 2
 	return in.ViaHTTP(ctx, name, "http://"+ln.Addr().String(), token)
 }
@@ -179,12 +191,12 @@ type BenchSearchCmd struct {
 }
 
 // Run loads the cases and runs the queries.
-func (c *BenchSearchCmd) Run(e *env) error {
+func (c *BenchSearchCmd) Run(e *env) (err error) {
 	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer cleanup(&err, done)
 	results, err := loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 3)
 	if err != nil {
 		return err
@@ -194,8 +206,7 @@ func (c *BenchSearchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	bench.Print(e.stdout, append(results, search)...)
-	return nil
+	return bench.Print(e.stdout, append(results, search)...)
 }
 
 // loadUnlessLoaded loads n generated cases (from seed) when the database has none, and
@@ -205,7 +216,7 @@ func loadUnlessLoaded(ctx context.Context, e *env, a *app, n, clients int, seed 
 	if err != nil || len(page.Items) > 0 {
 		return nil, err
 	}
-	fmt.Fprintf(e.stderr, "loading %d cases…\n", n)
+	e.fprintf(e.stderr, "loading %d cases…\n", n)
 	load, err := bench.Load(ctx, a.svc, n, clients, seed)
 	if err != nil {
 		return nil, err
@@ -227,12 +238,12 @@ type BenchUICmd struct {
 
 // Run loads the cases, signs the handlers in, and fetches inbox pages, then case pages, over
 // loopback, optionally while cases change.
-func (c *BenchUICmd) Run(e *env) error {
+func (c *BenchUICmd) Run(e *env) (err error) {
 	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer cleanup(&err, done)
 	results, err := loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 4)
 	if err != nil {
 		return err
@@ -275,8 +286,7 @@ func (c *BenchUICmd) Run(e *env) error {
 		}
 		results = append(results, r)
 	}
-	bench.Print(e.stdout, results...)
-	return nil
+	return bench.Print(e.stdout, results...)
 }
 
 // benchHandlerPassword is the bench handlers' password (bench databases only).
@@ -308,6 +318,7 @@ func (c *BenchUICmd) serveSignedIn(e *env, a *app) (base string, cookies []strin
 	quiet := *e
 	quiet.log = newLogger(e.stderr, "text", "error")
 	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{LoginRate: -1}).Handler()}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), cookies, func() { srv.Close() }, nil
+	// Serve returns http.ErrServerClosed at Close; any other failure shows in the requests.
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), cookies, func() { _ = srv.Close() }, nil
 }

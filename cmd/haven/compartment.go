@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 	"text/tabwriter"
 )
@@ -26,32 +25,32 @@ type CompartmentAddMemberCmd struct {
 }
 
 // Run adds the member.
-func (c *CompartmentAddMemberCmd) Run(e *env) error {
+func (c *CompartmentAddMemberCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	comp, err := a.svc.AddCompartmentMemberAsSystem(e.ctx, c.Name, c.User)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", comp.Name, strings.Join(comp.Members, ", "))
+	e.printf("%s: %s\n", comp.Name, strings.Join(comp.Members, ", "))
 	return nil
 }
 
 // Run removes the member.
-func (c *CompartmentMemberCmd) Run(e *env) error {
+func (c *CompartmentMemberCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	comp, err := a.svc.RemoveCompartmentMemberAsSystem(e.ctx, c.Name, c.User)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", comp.Name, strings.Join(comp.Members, ", "))
+	e.printf("%s: %s\n", comp.Name, strings.Join(comp.Members, ", "))
 	return nil
 }
 
@@ -61,20 +60,20 @@ type CompartmentListCmd struct {
 }
 
 // Run prints the compartments as a table.
-func (c *CompartmentListCmd) Run(e *env) error {
+func (c *CompartmentListCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	comps, err := a.svc.CompartmentsAsSystem(e.ctx)
 	if err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "COMPARTMENT\tMEMBERS")
+	e.fprintln(w, "COMPARTMENT\tMEMBERS")
 	for _, comp := range comps {
-		fmt.Fprintf(w, "%s\t%s\n", comp.Name, strings.Join(comp.Members, ", "))
+		e.fprintf(w, "%s\t%s\n", comp.Name, strings.Join(comp.Members, ", "))
 	}
 	return w.Flush()
 }

@@ -100,7 +100,7 @@ func (f *DBFlags) open(e *env, requireSchema bool) (*app, error) {
 	a.svc = service.New(db, haven.SystemClock{}, a.cfg)
 	if requireSchema {
 		if err := a.unlock(e, f); err != nil {
-			db.Close()
+			_ = db.Close() // nothing was written: the unlock error is the one to report
 			return nil, err
 		}
 	}

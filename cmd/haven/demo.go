@@ -21,20 +21,20 @@ type DemoCmd struct {
 }
 
 // Run fills a temporary database and serves it until interrupted.
-func (c *DemoCmd) Run(e *env) error {
+func (c *DemoCmd) Run(e *env) (err error) {
 	dir, err := os.MkdirTemp("", "haven-demo-")
 	if err != nil {
 		return haven.Internal("temp dir", err)
 	}
 	if !c.Keep {
-		defer os.RemoveAll(dir)
+		defer cleanup(&err, func() error { return os.RemoveAll(dir) })
 	}
 	flags := ServeCmd{DBFlags: DBFlags{Data: dir}, Listen: c.Listen}
 	a, err := flags.prepare(e)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	creds, err := seedDemo(e, a, c.Cases)
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (c *DemoCmd) Run(e *env) error {
 	if err != nil {
 		return haven.Errorf(haven.EINVALID, "cannot listen on %s: %v", c.Listen, err)
 	}
-	fmt.Fprintf(e.stdout, "\nHaven demo with %d sample cases at http://%s\n  data:     %s\n  admin:    admin / %s\n  API token: %s\n"+
+	e.printf("\nHaven demo with %d sample cases at http://%s\n  data:     %s\n  admin:    admin / %s\n  API token: %s\n"+
 		"  try:      curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/cases?sort=priority&limit=5'\n"+
 		"Other accounts (same password): amira (handler, mena), lucas (handler, latam), fatou (lead), sam (auditor).\n"+
 		"Stop with Ctrl-C; the demo database is deleted unless --keep.\n\n",

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"haven"
 	"haven/keyring"
 	"haven/sqldb"
@@ -21,7 +19,7 @@ type KeyRotateCmd struct {
 }
 
 // Run rotates, printing progress; run it again to resume after an interruption.
-func (c *KeyRotateCmd) Run(e *env) error {
+func (c *KeyRotateCmd) Run(e *env) (err error) {
 	old, err := c.keyring()
 	if err != nil {
 		return err
@@ -34,7 +32,7 @@ func (c *KeyRotateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	kr := keyring.NewKeyring(newKey, old.MasterKeys()...)
 	if err := a.db.CheckSchema(e.ctx); err != nil {
 		return err
@@ -43,13 +41,13 @@ func (c *KeyRotateCmd) Run(e *env) error {
 		return err
 	}
 	done, err := a.db.RotateKeys(e.ctx, kr, func(p sqldb.RotationProgress) {
-		fmt.Fprintf(e.stderr, "\rre-sealed %d of %d keys checked", p.Resealed, p.Checked)
+		e.fprintf(e.stderr, "\rre-sealed %d of %d keys checked", p.Resealed, p.Checked)
 	})
-	fmt.Fprintln(e.stderr)
+	e.fprintln(e.stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "rotation complete: %d data keys re-sealed; the database now belongs to master key %s\n", done.Resealed, kr.CurrentID())
+	e.printf("rotation complete: %d data keys re-sealed; the database now belongs to master key %s\n", done.Resealed, kr.CurrentID())
 	return nil
 }
 
@@ -62,6 +60,6 @@ func (KeyGenerateCmd) Run(e *env) error {
 	if err != nil {
 		return haven.Internal("generate master key", err)
 	}
-	fmt.Fprintln(e.stdout, encoded)
+	e.println(encoded)
 	return nil
 }

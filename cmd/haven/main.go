@@ -49,6 +49,8 @@ type env struct {
 	stderr io.Writer
 	stdin  *os.File
 	log    *slog.Logger
+
+	writeErr error // the first error printing through env (output.go)
 }
 
 func main() {
@@ -74,20 +76,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Description("Haven: case management and incident response for digital-safety helplines."),
 		kong.UsageOnError(), kong.Writers(stdout, stderr),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}))
+	// Errors are told on stderr; when that fails too, the exit status still tells.
 	if err != nil {
-		fmt.Fprintln(stderr, "haven:", err)
+		_, _ = fmt.Fprintln(stderr, "haven:", err)
 		return 2
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintln(stderr, "haven:", err)
+		_, _ = fmt.Fprintln(stderr, "haven:", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, stdin: os.Stdin, log: newLogger(stderr, cli.LogFormat, cli.LogLevel)}
-	if err := kctx.Run(e); err != nil {
-		fmt.Fprintln(stderr, "haven:", describe(err))
+	err = kctx.Run(e)
+	if err == nil {
+		err = e.writeErr
+	}
+	if err != nil {
+		_, _ = fmt.Fprintln(stderr, "haven:", describe(err))
 		if errors.As(err, new(tempFail)) {
 			return exitTempFail
 		}
@@ -124,6 +131,6 @@ type VersionCmd struct{}
 
 // Run prints the version.
 func (VersionCmd) Run(e *env) error {
-	fmt.Fprintln(e.stdout, "haven", version)
+	e.println("haven", version)
 	return nil
 }

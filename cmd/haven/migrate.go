@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -11,12 +10,12 @@ type MigrateCmd struct {
 }
 
 // Run applies the migrations and reports the schema version.
-func (c *MigrateCmd) Run(e *env) error {
+func (c *MigrateCmd) Run(e *env) (err error) {
 	a, err := c.open(e, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	n, err := a.db.Migrate(e.ctx, func() int64 { return time.Now().UnixMicro() })
 	if err != nil {
 		return err
@@ -28,6 +27,6 @@ func (c *MigrateCmd) Run(e *env) error {
 	if err := a.unlock(e, &c.DBFlags); err != nil { // binds a new database to its master key
 		return err
 	}
-	fmt.Fprintf(e.stdout, "applied %d migration(s); schema is at version %d\n", n, applied)
+	e.printf("applied %d migration(s); schema is at version %d\n", n, applied)
 	return nil
 }

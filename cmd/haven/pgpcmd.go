@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -48,16 +47,16 @@ func (c *PGPImportCmd) Run(e *env) error {
 	return c.store(e, info.Fingerprint, unlocked)
 }
 
-func (c *PGPImportCmd) store(e *env, fingerprint string, armored []byte) error {
+func (c *PGPImportCmd) store(e *env, fingerprint string, armored []byte) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	if err := a.svc.ImportPGPKeyAsSystem(e.ctx, fingerprint, string(armored)); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "imported %s\n", fingerprint)
+	e.printf("imported %s\n", fingerprint)
 	return nil
 }
 
@@ -100,10 +99,10 @@ func (c *PGPListCmd) Run(e *env) error {
 		return err
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "FINGERPRINT\tUSER IDS\tIMPORTED")
+	e.fprintln(w, "FINGERPRINT\tUSER IDS\tIMPORTED")
 	for _, k := range keys {
 		info, _ := pgp.Inspect([]byte(k.Armored))
-		fmt.Fprintf(w, "%s\t%s\t%s\n", k.Fingerprint, strings.Join(info.UserIDs, ", "), k.CreatedAt.Format("2006-01-02"))
+		e.fprintf(w, "%s\t%s\t%s\n", k.Fingerprint, strings.Join(info.UserIDs, ", "), k.CreatedAt.Format("2006-01-02"))
 	}
 	return w.Flush()
 }
@@ -134,11 +133,11 @@ func (c *PGPExportCmd) Run(e *env) error {
 }
 
 // storedKeys reads the helpline's key pairs.
-func storedKeys(e *env, flags DBFlags) ([]*haven.PGPKey, error) {
+func storedKeys(e *env, flags DBFlags) (keys []*haven.PGPKey, err error) {
 	a, err := flags.open(e, true)
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	return a.svc.PGPKeysAsSystem(e.ctx)
 }

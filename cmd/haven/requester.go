@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -23,12 +21,12 @@ type RequesterExportCmd struct {
 }
 
 // Run prints the export as indented JSON; the export is recorded in the audit trail.
-func (c *RequesterExportCmd) Run(e *env) error {
+func (c *RequesterExportCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	x, err := a.svc.ExportRequesterAsSystem(e.ctx, c.ID)
 	if err != nil {
 		return err
@@ -47,52 +45,52 @@ type RequesterEraseCmd struct {
 }
 
 // Run previews, or erases and then scrubs the database files.
-func (c *RequesterEraseCmd) Run(e *env) error {
+func (c *RequesterEraseCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	if !c.Yes {
 		plan, err := a.svc.PreviewErasureAsSystem(e.ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		printErasure(e.stdout, "would erase", plan)
+		e.printErasure("would erase", plan)
 		return haven.Errorf(haven.EINVALID, "nothing erased yet: run again with --yes to erase requester %d for good (there is no undo)", c.ID)
 	}
 	done, err := a.svc.EraseRequesterAsSystem(e.ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	printErasure(e.stdout, "erased", done)
+	e.printErasure("erased", done)
 	if c.NoScrub {
-		fmt.Fprintln(e.stdout, "database files not scrubbed (--no-scrub): old copies may linger until you run the erasure again")
+		e.println("database files not scrubbed (--no-scrub): old copies may linger until you run the erasure again")
 		return nil
 	}
 	if err := a.db.Scrub(e.ctx); err != nil {
 		return &haven.Error{Code: haven.ErrorCode(err), Message: "erased, but the database files were not scrubbed: " + describe(err), Err: err}
 	}
-	fmt.Fprintln(e.stdout, "database files scrubbed")
+	e.println("database files scrubbed")
 	return nil
 }
 
-func printErasure(w io.Writer, verb string, x *haven.Erasure) {
+func (e *env) printErasure(verb string, x *haven.Erasure) {
 	if x.Nothing() {
-		fmt.Fprintf(w, "requester %d: nothing left to erase\n", x.RequesterID)
+		e.printf("requester %d: nothing left to erase\n", x.RequesterID)
 	} else {
-		fmt.Fprintf(w, "requester %d: %s\n", x.RequesterID, verb)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		e.printf("requester %d: %s\n", x.RequesterID, verb)
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for _, row := range []struct {
 			what string
 			n    int
 		}{{"requester records", x.Requesters}, {"contacts", x.Contacts}, {"notes", x.Notes}, {"messages", x.Messages},
 			{"reports", x.Reports}, {"attachment names", x.Attachments}, {"search parts", x.SearchParts}} {
-			fmt.Fprintf(tw, "  %s\t%d\n", row.what, row.n)
+			e.fprintf(tw, "  %s\t%d\n", row.what, row.n)
 		}
-		tw.Flush()
+		e.keepWriteErr(tw.Flush())
 	}
 	if len(x.Cases) > 0 {
-		fmt.Fprintf(w, "cases kept for statistics: %s\n", strings.Join(x.Cases, ", "))
+		e.printf("cases kept for statistics: %s\n", strings.Join(x.Cases, ", "))
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"text/tabwriter"
 
 	"haven"
@@ -19,21 +18,21 @@ type RetentionCmd struct {
 type RetentionListCmd struct{ DBFlags }
 
 // Run prints one policy a line.
-func (c *RetentionListCmd) Run(e *env) error {
+func (c *RetentionListCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	var ps []*haven.RetentionPolicy
 	err = a.db.View(e.ctx, func(tx haven.Tx) (err error) { ps, err = tx.RetentionPolicies(e.ctx); return err })
 	if err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "CATEGORY\tDAYS AFTER CLOSURE")
+	e.fprintln(w, "CATEGORY\tDAYS AFTER CLOSURE")
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s\t%d\n", p.Category, p.Days)
+		e.fprintf(w, "%s\t%d\n", p.Category, p.Days)
 	}
 	return w.Flush()
 }
@@ -46,21 +45,21 @@ type RetentionSetCmd struct {
 }
 
 // Run sets the policy (recorded in the audit trail).
-func (c *RetentionSetCmd) Run(e *env) error {
+func (c *RetentionSetCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	p, err := a.svc.SetRetentionPolicyAsSystem(e.ctx, haven.RetentionPolicy{Category: c.Category, Days: c.Days})
 	if err != nil {
 		return err
 	}
 	if p.Days == 0 {
-		fmt.Fprintf(e.stdout, "removed the policy of %s\n", p.Category)
+		e.printf("removed the policy of %s\n", p.Category)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s: %d days after closure\n", p.Category, p.Days)
+	e.printf("%s: %d days after closure\n", p.Category, p.Days)
 	return nil
 }
 
@@ -68,12 +67,12 @@ func (c *RetentionSetCmd) Run(e *env) error {
 type RetentionPurgeCmd struct{ DBFlags }
 
 // Run purges and prints what was purged as JSON.
-func (c *RetentionPurgeCmd) Run(e *env) error {
+func (c *RetentionPurgeCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	p, err := a.svc.PurgeExpired(e.ctx)
 	if err != nil {
 		return err
