@@ -485,8 +485,10 @@ const CountCap = 1000
 // Viewer is who reads: the store shows restricted cases only to those entitled to them.
 type Viewer struct {
 	UserID int64
-	Lead   bool      // leads see the TLP:RED cases of their teams
+	Lead   bool      // leads see the restricted cases of their teams (sqldb's visibility)
 	Now    time.Time // time-boxed grants expire
+	// NoBreakGlass leaves break-glass openings out: what the viewer sees by right.
+	NoBreakGlass bool
 }
 
 // Page size bounds.

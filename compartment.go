@@ -46,5 +46,7 @@ type CompartmentStore interface {
 	CompartmentByName(ctx context.Context, name string) (*Compartment, error)
 	AddCompartmentMember(ctx context.Context, compartment string, userID int64) error
 	RemoveCompartmentMember(ctx context.Context, compartment string, userID int64) error
+	// CompartmentHasCases reports whether any case is in the compartment.
+	CompartmentHasCases(ctx context.Context, compartment string) (bool, error)
 	InsertAccessGrant(ctx context.Context, g *AccessGrant, userID, grantedBy int64) error
 }

@@ -49,6 +49,10 @@ type Erasure struct {
 	Reports     int      `json:"reports"`
 	Attachments int      `json:"attachments"`
 	SearchParts int      `json:"search_parts"`
+	// EventDetails are the free texts of the case's events (reasons, titles); Correspondents the
+	// addresses its replies went to.
+	EventDetails   int `json:"event_details"`
+	Correspondents int `json:"correspondents"`
 }
 
 // Add adds the counts of o to e.
@@ -60,18 +64,20 @@ func (e *Erasure) Add(o Erasure) {
 	e.Reports += o.Reports
 	e.Attachments += o.Attachments
 	e.SearchParts += o.SearchParts
+	e.EventDetails += o.EventDetails
+	e.Correspondents += o.Correspondents
 }
 
 // Nothing reports whether nothing was (or would be) erased.
 func (e *Erasure) Nothing() bool {
-	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts == 0
+	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents == 0
 }
 
 // Counts is e without identifiers, for the audit trail.
 func (e *Erasure) Counts() map[string]any {
 	return map[string]any{"requesters": e.Requesters, "contacts": e.Contacts, "cases": len(e.Cases),
 		"notes": e.Notes, "messages": e.Messages, "reports": e.Reports, "attachments": e.Attachments,
-		"search_parts": e.SearchParts}
+		"search_parts": e.SearchParts, "event_details": e.EventDetails, "correspondents": e.Correspondents}
 }
 
 // ErasureService answers data-subject requests (leads and admins).

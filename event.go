@@ -17,7 +17,10 @@ type Event struct {
 	ObjectID   string         `json:"object_id"`
 	CaseID     int64          `json:"case_id,omitempty"`
 	Data       map[string]any `json:"data,omitempty"`
-	ClientIP   string         `json:"client_ip,omitempty"`
+	// Detail is the event's free text (a reason, a title), kept outside the chain, encrypted, and
+	// destroyed with the case's personal data; Data holds only references, codes and field names.
+	Detail   map[string]any `json:"detail,omitempty"`
+	ClientIP string         `json:"client_ip,omitempty"`
 	// Seq, PrevHash and Hash place the event in the tamper-evident chain (set at commit).
 	Seq      int64  `json:"seq,omitempty"`
 	PrevHash string `json:"prev_hash,omitempty"`
@@ -44,6 +47,12 @@ type EventFilter struct {
 	Until  time.Time // exclusive
 	Cursor string
 	Limit  int
+
+	// Set by the service: events about a case or a requester the viewer may not see are left
+	// out, like the case or person itself. Everything is for the operator at the console, who
+	// holds the database and its key anyway (`haven audit export`).
+	Viewer     Viewer `json:"-"`
+	Everything bool   `json:"-"`
 }
 
 // EventPage is one page of audit events, newest first.
@@ -60,6 +69,7 @@ type AuditService interface {
 // EventStore is what the service layer needs from storage for events.
 type EventStore interface {
 	// InsertEvent appends an event; it is sealed into the hash chain when the transaction commits.
+	// Its Detail, if any, is stored apart (encrypted, erasable) and named in Data as detail_id.
 	InsertEvent(ctx context.Context, e *Event) error
 	CaseEvents(ctx context.Context, caseID int64) ([]*Event, error)
 	FindEvents(ctx context.Context, f EventFilter) (*EventPage, error)

@@ -36,6 +36,21 @@ type InboundEmail struct {
 	// SenderPGPKey is an OpenPGP public key the sender attached (checked to be one): it becomes
 	// the requester's key when they have none yet.
 	SenderPGPKey string
+	// Bounce is set when the email is a delivery status notification (RFC 3464) about a message
+	// whose Message-ID it quotes: it then belongs to that message's case.
+	Bounce *Bounce
+}
+
+// Bounce is what a delivery status notification says about one message Haven sent.
+type Bounce struct {
+	// OriginalMessageID is the Message-ID (without <>) of the message it reports on, from the
+	// returned message or headers (message/rfc822, text/rfc822-headers, message/rfc822-headers).
+	OriginalMessageID string
+	// Failed is true when a recipient's Action is "failed" (a permanent failure), false for
+	// "delayed", "delivered", "relayed" or "expanded".
+	Failed bool
+	// Status is the first recipient's RFC 3463 status code, e.g. "5.1.1" ("" if absent or malformed).
+	Status string
 }
 
 // InboundAttachment is a file that came with an email.
@@ -53,6 +68,7 @@ const (
 	ThreadSubjectTag = "subject-tag" // [HV-…] in the subject
 	ThreadReply      = "reply"       // In-Reply-To or References name a message of the case
 	ThreadDuplicate  = "duplicate"   // already received (same Message-ID or content): nothing done
+	ThreadBounce     = "bounce"      // a delivery status notice about a message Haven sent
 )
 
 // IngestResult is what the intake pipeline did with one email.
@@ -72,15 +88,15 @@ type IntakeService interface {
 	// IngestEmail stores the email and threads it into a case, or opens one. It returns only once
 	// everything is committed; the same email given twice is stored once.
 	IngestEmail(ctx context.Context, in InboundEmail) (*IngestResult, error)
-	// SenderPGPKey is the public key on record for the requester with this email address ("" if
-	// none), to verify signed mail.
-	SenderPGPKey(ctx context.Context, address string) (string, error)
+	// SenderPGPKeys are the public keys on record for the people with this email address, to
+	// verify a signature (none if no one has one).
+	SenderPGPKeys(ctx context.Context, address string) ([]string, error)
 	// RecordRefusal audits an email refused for good (too large), which no case holds.
 	RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error
 }
 
 // IntakeStore is what the intake pipeline needs from storage beyond the other stores.
 type IntakeStore interface {
-	// CaseIDByMessageID finds the case holding a message with this Message-ID (0 when none).
-	CaseIDByMessageID(ctx context.Context, messageID string) (int64, error)
+	// SentMessage finds a message Haven sent by its Message-ID: its id and its case's (0, 0 when none).
+	SentMessage(ctx context.Context, messageID string) (id, caseID int64, err error)
 }

@@ -215,9 +215,14 @@ type RequesterService interface {
 type RequesterStore interface {
 	InsertRequester(ctx context.Context, r *Requester) error
 	RequesterByID(ctx context.Context, id int64) (*Requester, error)
-	// RequesterByContact finds the live requester with this contact, or ENOTFOUND.
-	RequesterByContact(ctx context.Context, c Contact) (*Requester, error)
+	// RequestersByContact lists the live requesters holding this contact that v may see, oldest
+	// first. A contact may be held by several people's records: one that v may not see is
+	// never named by it.
+	RequestersByContact(ctx context.Context, c Contact, v Viewer) ([]*Requester, error)
 	UpdateRequester(ctx context.Context, r *Requester) error
+	// ContactPGPKeys lists the PGP keys of every live record holding the contact (to verify a
+	// signature; no record is named).
+	ContactPGPKeys(ctx context.Context, c Contact) ([]string, error)
 	FindRequesters(ctx context.Context, f RequesterFilter) (*RequesterPage, error)
 	// RequesterVisible reports whether v may see the requester: they have no case, or at least
 	// one case v may see.

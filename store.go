@@ -27,6 +27,7 @@ type Tx interface {
 	SavedViewStore
 	OutboxStore
 	PGPKeyStore
+	CorrespondentStore
 }
 
 // Store opens transactions.

@@ -21,8 +21,9 @@ type Pipeline struct {
 	MaxBytes int64
 	// PGP opens encrypted and signed mail; nil leaves such mail as received (still kept whole).
 	PGP *pgp.Keyring
-	// SenderKey returns the sender's public key on record, to verify signatures ("" if none).
-	SenderKey func(ctx context.Context, address string) (string, error)
+	// SenderKeys returns the public keys on record for the sender's address, to verify
+	// signatures (none if no one has one).
+	SenderKeys func(ctx context.Context, address string) ([]string, error)
 	Log       *slog.Logger
 }
 
@@ -102,14 +103,18 @@ func (p *Pipeline) openPGP(ctx context.Context, parsed *Parsed, raw []byte) []st
 }
 
 func (p *Pipeline) verifyKeys(ctx context.Context, from string) [][]byte {
-	if p.SenderKey == nil || from == "" {
+	if p.SenderKeys == nil || from == "" {
 		return nil
 	}
-	key, err := p.SenderKey(ctx, from)
-	if err != nil || key == "" {
+	keys, err := p.SenderKeys(ctx, from)
+	if err != nil {
 		return nil
 	}
-	return [][]byte{[]byte(key)}
+	out := make([][]byte, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, []byte(k))
+	}
+	return out
 }
 
 // replaceContent puts the decrypted content where the encrypted body was: for PGP/MIME the

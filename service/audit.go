@@ -9,7 +9,9 @@ import (
 
 var _ haven.AuditService = (*Service)(nil)
 
-// AuditEvents lists the audit trail for auditors and admins. Reading it is itself recorded.
+// AuditEvents lists the audit trail for auditors and admins, under the same need-to-know as
+// everything else: the events of a case or person the reader may not see are not listed (an
+// auditor made a member of a compartment audits its cases). Reading it is itself recorded.
 func (s *Service) AuditEvents(ctx context.Context, f haven.EventFilter) (*haven.EventPage, error) {
 	u, err := reader(ctx)
 	if err != nil {
@@ -21,6 +23,7 @@ func (s *Service) AuditEvents(ctx context.Context, f haven.EventFilter) (*haven.
 	if err := normalizeEventFilter(&f); err != nil {
 		return nil, err
 	}
+	f.Viewer, f.Everything = s.viewer(u), false
 	var page *haven.EventPage
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if f.Case != "" {

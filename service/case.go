@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +30,8 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 		if err := checkRestriction(ctx, tx, u, c); err != nil {
 			return err
 		}
-		if err := s.attachRequester(ctx, tx, u, c, in, now); err != nil {
+		address, err := s.attachRequester(ctx, tx, u, c, in, now)
+		if err != nil {
 			return err
 		}
 		if c.Number, err = tx.NextCaseNumber(ctx, now.Year()); err != nil {
@@ -38,6 +41,9 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 			return err
 		}
 		if err := tx.IndexCase(ctx, c); err != nil {
+			return err
+		}
+		if err := setCorrespondent(ctx, tx, c.ID, address); err != nil {
 			return err
 		}
 		rep := &haven.Report{Channel: in.Channel, ExternalID: in.ExternalID, CaseID: c.ID, ReceivedAt: now}
@@ -101,28 +107,33 @@ func (s *Service) checkRefs(ctx context.Context, tx haven.Tx, c *haven.Case) err
 	return v.Err()
 }
 
-// attachRequester links an existing requester or finds/creates one from in.Requester.
-func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, in haven.CaseCreate, now time.Time) error {
+// attachRequester links an existing requester or finds/creates one from in.Requester, and
+// returns the address the case's replies will go to ("" when none).
+func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, in haven.CaseCreate, now time.Time) (string, error) {
 	if in.RequesterID != 0 {
-		r, err := tx.RequesterByID(ctx, in.RequesterID)
+		r, err := s.requesterByID(ctx, tx, u, in.RequesterID) // one u may not see answers as unknown
 		if haven.ErrorCode(err) == haven.ENOTFOUND {
-			return &haven.Error{Code: haven.EINVALID, Message: "no such requester", Fields: map[string]string{"requester_id": "no such requester"}}
+			return "", &haven.Error{Code: haven.EINVALID, Message: "no such requester", Fields: map[string]string{"requester_id": "no such requester"}}
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
 		c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
-		return nil
+		return r.Email(), nil
 	}
 	if in.Requester == nil {
-		return nil
+		return "", nil
 	}
 	r, err := s.findOrCreateRequester(ctx, tx, u, *in.Requester, now)
 	if err != nil {
-		return err
+		return "", err
 	}
 	c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
-	return nil
+	given := haven.Requester{Contacts: in.Requester.AllContacts()}
+	if given.Email() != "" {
+		return given.Email(), nil
+	}
+	return r.Email(), nil
 }
 
 // Case reads one case.
@@ -167,6 +178,38 @@ func (s *Service) Cases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 		return nil, err
 	}
 	s.viewerFilter(u, &f)
+	page, err := s.listCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return page, s.recordListedRestricted(ctx, u, page)
+}
+
+// recordListedRestricted audits the restricted cases a list showed: a list shows their titles
+// (and, through the API, summaries), so it is a read like opening the case.
+func (s *Service) recordListedRestricted(ctx context.Context, u *haven.User, page *haven.CasePage) error {
+	var shown []*haven.Case
+	for _, c := range page.Items {
+		if c.Restricted {
+			shown = append(shown, c)
+		}
+	}
+	if len(shown) == 0 {
+		return nil
+	}
+	now := s.clock.Now()
+	return s.store.Update(ctx, func(tx haven.Tx) error {
+		for _, c := range shown {
+			if err := record(ctx, tx, now, u, "case.viewed", "case", c.Number, c.ID, map[string]any{"via": "list"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// listCases answers a list, from the kept lists when it can (listcache.go).
+func (s *Service) listCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
 	if s.lists == nil || f.Text != "" {
 		return s.findCases(ctx, f)
 	}
@@ -291,7 +334,13 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 				return nil, err
 			}
 		}
-		return c, record(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, changes(&before, c, changed))
+		if changesAccess(changed) {
+			if err := s.tellAccessChange(ctx, tx, u, &before, c, now); err != nil {
+				return nil, err
+			}
+		}
+		data, detail := changes(&before, c, changed)
+		return c, recordDetail(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, data, detail)
 	})
 }
 
@@ -306,7 +355,10 @@ func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, b
 	if slices.Contains(changed, "team") && !u.CanEditCase(c) {
 		return haven.Errorf(haven.EFORBIDDEN, "you cannot move case %s to team %s", c.Number, c.Team)
 	}
-	if slices.Contains(changed, "compartment") || slices.Contains(changed, "restricted_to") {
+	if changesAccess(changed) {
+		if err := s.notThroughBreakGlass(ctx, tx, u, before, "change who may see it"); err != nil {
+			return err
+		}
 		if err := checkRestriction(ctx, tx, u, c); err != nil {
 			return err
 		}
@@ -324,14 +376,42 @@ func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, b
 	return s.checkRefs(ctx, tx, &check)
 }
 
-// changes describes, for the event, what changed from before to after.
-func changes(before, after *haven.Case, changed []string) map[string]any {
+// changes describes, for the event, what changed from before to after: codes and references in
+// data, free text (region, tags, who it is restricted to) in detail, which erasure and
+// retention can destroy. Title and summary are recorded by length only.
+func changes(before, after *haven.Case, changed []string) (data, detail map[string]any) {
 	old, cur := fieldValues(before), fieldValues(after)
-	out := map[string]any{}
+	data, detail = map[string]any{}, map[string]any{}
 	for _, f := range changed {
-		out[f] = map[string]any{"from": old[f], "to": cur[f]}
+		change := map[string]any{"from": old[f], "to": cur[f]}
+		if _, ok := old[f]; !ok || freeTextFields[f] {
+			data[f], detail[f] = "changed", change
+			if !ok {
+				detail[f] = map[string]any{"from": textValue(before, f), "to": textValue(after, f)}
+			}
+			continue
+		}
+		data[f] = change
 	}
-	return out
+	if len(detail) == 0 {
+		detail = nil
+	}
+	return data, detail
+}
+
+// freeTextFields are case fields whose values are free text: the events name them, the
+// details hold them.
+var freeTextFields = map[string]bool{"region": true, "tags": true}
+
+// textValue is the value of a field fieldValues leaves out (compartment, restricted_to).
+func textValue(c *haven.Case, f string) any {
+	switch f {
+	case "compartment":
+		return c.Compartment
+	case "restricted_to":
+		return c.RestrictedTo
+	}
+	return nil
 }
 
 // fieldValues are the values a case.updated event records. Title and summary are recorded by
@@ -360,8 +440,12 @@ func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Tra
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return nil, err
 		}
-		return c, record(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
-			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome, "reason": t.Reason})
+		var detail map[string]any
+		if t.Reason != "" {
+			detail = map[string]any{"reason": t.Reason}
+		}
+		return c, recordDetail(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
+			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome}, detail)
 	})
 }
 
@@ -370,6 +454,10 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.TimelineEntry, error) {
 		events, err := tx.CaseEvents(ctx, c.ID)
 		if err != nil {
+			return nil, err
+		}
+		u, _ := reader(ctx)
+		if err := s.resolveClaims(ctx, tx, u, events); err != nil {
 			return nil, err
 		}
 		notes, err := tx.CaseNotes(ctx, c.ID)
@@ -385,6 +473,33 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 		}
 		return timeline(events, notes, msgs), nil
 	})
+}
+
+// claimsCase is the event field naming, by id, the case an email's subject tag claimed when its
+// sender was not that case's correspondent.
+const claimsCase = "claims_case"
+
+// resolveClaims turns a claimed case's id into its number for a reader who may see that case,
+// and removes it for anyone else.
+func (s *Service) resolveClaims(ctx context.Context, tx haven.Tx, u *haven.User, events []*haven.Event) error {
+	for _, e := range events {
+		id, ok := e.Data[claimsCase].(float64) // JSON numbers
+		if !ok {
+			continue
+		}
+		e.Data = maps.Clone(e.Data)
+		delete(e.Data, claimsCase)
+		visible, err := tx.CaseVisible(ctx, int64(id), s.viewer(u))
+		if err != nil || !visible {
+			return err
+		}
+		claimed, err := tx.CaseByID(ctx, int64(id))
+		if err != nil {
+			return err
+		}
+		e.Data["claims_case_number"] = claimed.Number
+	}
+	return nil
 }
 
 func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message) []*haven.TimelineEntry {
@@ -414,9 +529,31 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 	return out
 }
 
+// changesAccess reports whether a change alters who may see a case.
+func changesAccess(changed []string) bool {
+	return slices.ContainsFunc(changed, func(f string) bool { return f == "compartment" || f == "restricted_to" || f == "tlp" })
+}
+
+// tellAccessChange notifies the owners of the case before and after the change (caseOwners) that
+// who may see it changed: nobody's access to a case they own changes unseen.
+func (s *Service) tellAccessChange(ctx context.Context, tx haven.Tx, u *haven.User, before, after *haven.Case, now time.Time) error {
+	was, err := s.caseOwners(ctx, tx, before)
+	if err != nil {
+		return err
+	}
+	return s.tellOwners(ctx, tx, after, u, now, "access_changed", was,
+		fmt.Sprintf("%s changed who may see %s (compartment, restricted to, or TLP)", u.Username, after.Number))
+}
+
 // checkRestriction validates a case's compartment and restricted-to users: they must exist, and a
-// handler may only put a case into a compartment they belong to.
+// handler may only put a case into a compartment they belong to. Restricting a case to named
+// users never hides it from its team's leads (sqldb's visibility), so a handler may restrict
+// only a case that has a team: a team-less case restricted by a handler would have no overseer.
 func checkRestriction(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case) error {
+	if u.Role == haven.RoleHandler && len(c.RestrictedTo) > 0 && c.Team == "" && c.Compartment == "" {
+		return &haven.Error{Code: haven.EFORBIDDEN, Message: "a handler can restrict only a case of a team (its leads keep sight of it): set the team first",
+			Fields: map[string]string{"restricted_to": "set the case's team first"}}
+	}
 	v := haven.Validation{}
 	if c.Compartment != "" {
 		comp, err := tx.CompartmentByName(ctx, c.Compartment)

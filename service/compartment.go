@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -63,22 +64,47 @@ func (s *Service) createCompartment(ctx context.Context, actor *haven.User, name
 	return &haven.Compartment{Name: name, Members: []string{}}, nil
 }
 
-// AddCompartmentMember gives a user the need to know for a compartment (admins).
+// AddCompartmentMember gives a user the need to know for a compartment. Only an existing member
+// may add one (an admin may add the first member of a compartment that has no member and no
+// case): an admin cannot join a compartment to read it and leave unseen. Every change is told
+// to the compartment's members (compartmentChanged).
 func (s *Service) AddCompartmentMember(ctx context.Context, compartment, username string) (*haven.Compartment, error) {
-	u, err := admin(ctx)
+	u, err := writer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return s.changeCompartment(ctx, u, compartment, username, true)
 }
 
-// RemoveCompartmentMember takes it away (admins).
+// RemoveCompartmentMember takes it away: a member or an admin may (taking access away is
+// always allowed to admins).
 func (s *Service) RemoveCompartmentMember(ctx context.Context, compartment, username string) (*haven.Compartment, error) {
-	u, err := admin(ctx)
+	u, err := writer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return s.changeCompartment(ctx, u, compartment, username, false)
+}
+
+// mayChangeMembers applies the membership rule to actor (nil: the operator at the console).
+func mayChangeMembers(ctx context.Context, tx haven.Tx, actor *haven.User, comp *haven.Compartment, add bool) error {
+	if actor == nil || slices.Contains(comp.Members, actor.Username) {
+		return nil
+	}
+	if !actor.IsAdmin() {
+		return haven.Errorf(haven.EFORBIDDEN, "only members of %s can change its members", comp.Name)
+	}
+	if !add {
+		return nil
+	}
+	used, err := tx.CompartmentHasCases(ctx, comp.Name)
+	if err != nil {
+		return err
+	}
+	if len(comp.Members) > 0 || used {
+		return haven.Errorf(haven.EFORBIDDEN, "only members of %s can add members; an admin may only add the first member of a new compartment", comp.Name)
+	}
+	return nil
 }
 
 // AddCompartmentMemberAsSystem is `haven compartment add-member` at the console; it creates the
@@ -97,8 +123,13 @@ func (s *Service) CompartmentsAsSystem(ctx context.Context) ([]*haven.Compartmen
 
 func (s *Service) changeCompartment(ctx context.Context, actor *haven.User, compartment, username string, add bool) (*haven.Compartment, error) {
 	var out *haven.Compartment
+	now := s.clock.Now()
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
-		if _, err := tx.CompartmentByName(ctx, compartment); err != nil {
+		before, err := tx.CompartmentByName(ctx, compartment)
+		if err != nil {
+			return err
+		}
+		if err := mayChangeMembers(ctx, tx, actor, before, add); err != nil {
 			return err
 		}
 		member, err := tx.UserByUsername(ctx, username)
@@ -117,9 +148,43 @@ func (s *Service) changeCompartment(ctx context.Context, actor *haven.User, comp
 		if out, err = tx.CompartmentByName(ctx, compartment); err != nil {
 			return err
 		}
-		return record(ctx, tx, s.clock.Now(), actor, action, "compartment", compartment, 0, map[string]any{"user": username})
+		tell := append(slices.Clone(before.Members), member.Username)
+		if err := notifyUsers(ctx, tx, tell, actor, &haven.Notification{Kind: action, Actor: actorName(actor), CreatedAt: now,
+			Text: fmt.Sprintf("%s: %s %s by %s", compartment, member.Username, strings.TrimPrefix(action, "compartment.member_"), cmp.Or(actorName(actor), "the operator (console)"))}); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, actor, action, "compartment", compartment, 0, map[string]any{"user_id": member.ID})
 	})
 	return out, err
+}
+
+// actorName names who acted: a user, or the console's operator (whose notifications have no
+// actor).
+func actorName(u *haven.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.Username
+}
+
+// notifyUsers sends a copy of n to each named user except the actor.
+func notifyUsers(ctx context.Context, tx haven.Tx, names []string, actor *haven.User, n *haven.Notification) error {
+	slices.Sort(names)
+	for _, name := range slices.Compact(names) {
+		if actor != nil && name == actor.Username {
+			continue
+		}
+		u, err := tx.UserByUsername(ctx, name)
+		if err != nil {
+			return err
+		}
+		copy := *n
+		copy.UserID = u.ID
+		if err := tx.InsertNotification(ctx, &copy); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GrantAccess lets a lead (or admin) who can see a restricted case open it to someone for a while.
@@ -131,6 +196,9 @@ func (s *Service) GrantAccess(ctx context.Context, number, username string, d ti
 		if u.Role != haven.RoleLead && u.Role != haven.RoleAdmin {
 			return nil, haven.Errorf(haven.EFORBIDDEN, "only leads and admins can grant access")
 		}
+		if err := s.notThroughBreakGlass(ctx, tx, u, c, "grant access to it"); err != nil {
+			return nil, err
+		}
 		grantee, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return nil, &haven.Error{Code: haven.EINVALID, Message: "no such user", Fields: map[string]string{"username": "no user " + username}}
@@ -140,8 +208,12 @@ func (s *Service) GrantAccess(ctx context.Context, number, username string, d ti
 		if err := tx.InsertAccessGrant(ctx, g, grantee.ID, u.ID); err != nil {
 			return nil, err
 		}
+		if err := s.tellOwners(ctx, tx, c, u, now, "access_granted", []string{grantee.Username},
+			fmt.Sprintf("%s opened %s to %s until %s UTC", u.Username, c.Number, grantee.Username, until.Format("2006-01-02 15:04"))); err != nil {
+			return nil, err
+		}
 		return g, record(ctx, tx, now, u, "case.access_granted", "case", c.Number, c.ID,
-			map[string]any{"user": grantee.Username, "until": until})
+			map[string]any{"user_id": grantee.ID, "until": until})
 	})
 }
 
@@ -173,27 +245,27 @@ func (s *Service) BreakGlass(ctx context.Context, number, reason string) (*haven
 		if err := tx.InsertAccessGrant(ctx, g, u.ID, u.ID); err != nil {
 			return err
 		}
-		who, err := s.breakGlassOwners(ctx, tx, c, u)
+		who, err := s.caseOwners(ctx, tx, c)
 		if err != nil {
 			return err
 		}
-		for _, o := range who {
-			n := &haven.Notification{UserID: o.ID, Kind: "break_glass", CaseID: c.ID, Actor: u.Username, CreatedAt: now,
-				Text: fmt.Sprintf("%s broke the glass on %s until %s UTC: %s", u.Username, c.Number, until.Format("2006-01-02 15:04"), reason)}
-			if err := tx.InsertNotification(ctx, n); err != nil {
-				return err
-			}
+		if err := notifyUsers(ctx, tx, who, u, &haven.Notification{Kind: "break_glass", CaseID: c.ID, Actor: u.Username, CreatedAt: now,
+			Text: fmt.Sprintf("%s broke the glass on %s until %s UTC: %s", u.Username, c.Number, until.Format("2006-01-02 15:04"), reason)}); err != nil {
+			return err
 		}
-		return record(ctx, tx, now, u, "case.break_glass", "case", c.Number, c.ID,
-			map[string]any{"reason": reason, "until": until, "owners": owners(c), "notified": len(who)})
+		return recordDetail(ctx, tx, now, u, "case.break_glass", "case", c.Number, c.ID,
+			map[string]any{"until": until, "notified": len(who)}, map[string]any{"reason": reason})
 	})
 	return c, err
 }
 
-// breakGlassOwners are the users told of a break-glass opening: the case's owners (assignee and
-// named users) and its compartment's members, except the one who broke the glass.
-func (s *Service) breakGlassOwners(ctx context.Context, tx haven.Tx, c *haven.Case, actor *haven.User) ([]*haven.User, error) {
-	names := owners(c)
+// caseOwners are who must learn of a change to who may see a restricted case: its assignee,
+// the users it is restricted to, its compartment's members and its team's leads.
+func (s *Service) caseOwners(ctx context.Context, tx haven.Tx, c *haven.Case) ([]string, error) {
+	names := slices.Clone(c.RestrictedTo)
+	if c.Assignee != "" {
+		names = append(names, c.Assignee)
+	}
 	if c.Compartment != "" {
 		comp, err := tx.CompartmentByName(ctx, c.Compartment)
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
@@ -203,28 +275,59 @@ func (s *Service) breakGlassOwners(ctx context.Context, tx haven.Tx, c *haven.Ca
 			names = append(names, comp.Members...)
 		}
 	}
-	slices.Sort(names)
-	var out []*haven.User
-	for _, name := range slices.Compact(names) {
-		if name == actor.Username {
-			continue
-		}
+	leads, err := teamLeads(ctx, tx, c.Team)
+	return append(names, leads...), err
+}
+
+// teamLeads are the leads among a team's members.
+func teamLeads(ctx context.Context, tx haven.Tx, team string) ([]string, error) {
+	if team == "" {
+		return nil, nil
+	}
+	t, err := tx.TeamByName(ctx, team)
+	if haven.ErrorCode(err) == haven.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range t.Members {
 		u, err := tx.UserByUsername(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		if u.Role == haven.RoleLead && !u.Disabled {
+			out = append(out, name)
+		}
 	}
 	return out, nil
 }
 
-// owners are who must learn of a break-glass opening: the assignee and the named users.
-func owners(c *haven.Case) []string {
-	out := slices.Clone(c.RestrictedTo)
-	if c.Assignee != "" && !slices.Contains(out, c.Assignee) {
-		out = append(out, c.Assignee)
+// tellOwners notifies the case's owners, and the users in extra, of a change of who may see it.
+func (s *Service) tellOwners(ctx context.Context, tx haven.Tx, c *haven.Case, actor *haven.User, now time.Time, kind string, extra []string, text string) error {
+	who, err := s.caseOwners(ctx, tx, c)
+	if err != nil {
+		return err
 	}
-	return out
+	return notifyUsers(ctx, tx, append(who, extra...), actor, &haven.Notification{Kind: kind, CaseID: c.ID,
+		Actor: actorName(actor), CreatedAt: now, Text: text})
+}
+
+// notThroughBreakGlass refuses a change of who may see a restricted case to someone who sees it
+// only because they broke the glass: break-glass is a short, reasoned, watched look, and must
+// not become lasting or silent access.
+func (s *Service) notThroughBreakGlass(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, what string) error {
+	if !c.Restricted {
+		return nil
+	}
+	v := s.viewer(u)
+	v.NoBreakGlass = true
+	byRight, err := tx.CaseVisible(ctx, c.ID, v)
+	if err != nil || byRight {
+		return err
+	}
+	return haven.Errorf(haven.EFORBIDDEN, "you see case %s through break-glass only, and cannot %s", c.Number, what)
 }
 
 // RemoveCompartmentMemberAsSystem is `haven compartment remove-member` at the console.

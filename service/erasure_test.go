@@ -306,7 +306,7 @@ func (f *erasureFixture) sealedKeys(t *testing.T) [][]byte {
 // neither a partial export nor a partial erasure; the console still can.
 func TestDataSubjectRequestsRespectNeedToKnow(t *testing.T) {
 	f := newErasureFixture(t)
-	if _, err := f.svc.CreateCase(f.handler, haven.CaseCreate{Title: "Restricted", RestrictedTo: []string{"amira"},
+	if _, err := f.svc.CreateCase(f.admin, haven.CaseCreate{Title: "Restricted", RestrictedTo: []string{"amira"},
 		Requester: &haven.RequesterInput{Email: person.email}}); err != nil {
 		t.Fatal(err)
 	}

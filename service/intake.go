@@ -100,12 +100,19 @@ func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
 // ingest does the work of IngestEmail in one transaction.
 func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.IngestResult, error) {
 	res := &haven.IngestResult{}
-	c, how, err := s.threadCase(ctx, tx, in)
+	c, how, claimed, err := s.threadCase(ctx, tx, in)
 	if err != nil {
 		return nil, err
 	}
+	bounced, bc, err := s.bouncedMessage(ctx, tx, in)
+	if err != nil {
+		return nil, err
+	}
+	if bc != nil {
+		c, how, claimed = bc, haven.ThreadBounce, nil
+	}
 	if c == nil {
-		if c, err = s.openEmailCase(ctx, tx, in, now); err != nil {
+		if c, err = s.openEmailCase(ctx, tx, in, claimed, now); err != nil {
 			return nil, err
 		}
 		how, res.Acknowledge = haven.ThreadNew, !in.AutoReply
@@ -124,6 +131,9 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
+	if err := s.markBounced(ctx, tx, bounced, c, in.Bounce, now); err != nil {
+		return nil, err
+	}
 	if err := s.adoptSenderKey(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
@@ -140,35 +150,71 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 		map[string]any{"threading": how, "report_id": rep.ID, "attachments": len(files), "flags": in.Flags})
 }
 
-// threadCase finds the case an email belongs to: the subject tag first, then its replies.
+// threadCase finds the case an email belongs to: the one its subject tag names when the sender
+// is that case's correspondent, else the case of a message Haven sent that it replies to. Case
+// numbers are sequential, so a tag alone proves nothing: mail from anyone else with a tag opens
+// a new case, and claimed is the tagged case, linked for those who may see it.
 // A purged case takes no more mail: a reply to one opens a new case.
-func (s *Service) threadCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail) (*haven.Case, string, error) {
+func (s *Service) threadCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail) (c *haven.Case, how string, claimed *haven.Case, err error) {
 	if in.CaseTag != "" {
-		c, err := tx.CaseByNumber(ctx, in.CaseTag)
-		if err == nil && c.PurgedAt == nil {
-			return c, haven.ThreadSubjectTag, nil
-		}
+		tagged, err := tx.CaseByNumber(ctx, in.CaseTag)
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
-			return nil, "", err
+			return nil, "", nil, err
+		}
+		if err == nil && tagged.PurgedAt == nil {
+			known, err := knownCorrespondent(ctx, tx, tagged, in.FromAddr)
+			if err != nil || known {
+				return tagged, haven.ThreadSubjectTag, nil, err
+			}
+			claimed = tagged
 		}
 	}
 	for _, id := range append([]string{in.InReplyTo}, reversed(in.References)...) {
-		caseID, err := tx.CaseIDByMessageID(ctx, id)
+		_, caseID, err := tx.SentMessage(ctx, id)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if caseID == 0 {
 			continue
 		}
 		c, err := tx.CaseByID(ctx, caseID)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		if c.PurgedAt == nil {
-			return c, haven.ThreadReply, nil
+			return c, haven.ThreadReply, nil, nil
 		}
 	}
-	return nil, "", nil
+	return nil, "", claimed, nil
+}
+
+// bouncedMessage finds the message Haven sent that a delivery status notification reports on,
+// and its case: the notice belongs there, not in a new case. Only Haven's own Message-IDs
+// match, so a forged notice can at most mark a sent message failed on a case it already names.
+func (s *Service) bouncedMessage(ctx context.Context, tx haven.Tx, in haven.InboundEmail) (int64, *haven.Case, error) {
+	if in.Bounce == nil || in.Bounce.OriginalMessageID == "" {
+		return 0, nil, nil
+	}
+	id, caseID, err := tx.SentMessage(ctx, in.Bounce.OriginalMessageID)
+	if err != nil || id == 0 {
+		return 0, nil, err
+	}
+	c, err := tx.CaseByID(ctx, caseID)
+	if err != nil || c.PurgedAt != nil {
+		return 0, nil, err
+	}
+	return id, c, nil
+}
+
+// markBounced marks a sent message failed when a notice says its delivery failed for good.
+func (s *Service) markBounced(ctx context.Context, tx haven.Tx, id int64, c *haven.Case, b *haven.Bounce, now time.Time) error {
+	if id == 0 || !b.Failed {
+		return nil
+	}
+	if err := tx.SetMessageDelivery(ctx, id, haven.MessageFailed, ""); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, nil, "message.failed", "message", id, c.ID, map[string]any{"cause": "bounced", "status": b.Status})
 }
 
 func reversed(xs []string) []string {
@@ -180,7 +226,7 @@ func reversed(xs []string) []string {
 }
 
 // openEmailCase opens a case for an email that belongs to none, with its sender as requester.
-func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail, now time.Time) (*haven.Case, error) {
+func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail, claimed *haven.Case, now time.Time) (*haven.Case, error) {
 	title := strings.TrimSpace(in.Subject)
 	if title == "" {
 		title = "(no subject)"
@@ -217,8 +263,14 @@ func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.Inbou
 	if err := tx.IndexCase(ctx, c); err != nil {
 		return nil, err
 	}
-	return c, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID,
-		map[string]any{"priority": c.Priority, "status": c.Status, "channel": "email", "mailbox": in.Mailbox})
+	if err := setCorrespondent(ctx, tx, c.ID, in.FromAddr); err != nil {
+		return nil, err
+	}
+	data := map[string]any{"priority": c.Priority, "status": c.Status, "channel": "email", "mailbox": in.Mailbox}
+	if claimed != nil {
+		data[claimsCase] = claimed.ID // shown only to those who may see it (Timeline)
+	}
+	return c, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID, data)
 }
 
 func truncate(s string, n int) string {
@@ -274,7 +326,7 @@ func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case,
 	from := c.Status
 	t.Apply(c, now)
 	return true, record(ctx, tx, now, nil, "case.transitioned", "case", c.Number, c.ID,
-		map[string]any{"from": from, "to": c.Status, "reason": "the requester wrote again"})
+		map[string]any{"from": from, "to": c.Status, "cause": "requester_wrote"})
 }
 
 // acknowledge queues the automatic acknowledgement of a new case, in its language, when the
@@ -296,33 +348,31 @@ func (s *Service) acknowledge(ctx context.Context, tx haven.Tx, c *haven.Case, i
 	return record(ctx, tx, now, nil, "message.added", "message", m.ID, c.ID, map[string]any{"direction": m.Direction, "auto": true})
 }
 
-// SenderPGPKey returns the PGP key on record for the requester with this address (system use).
-func (s *Service) SenderPGPKey(ctx context.Context, address string) (string, error) {
-	var key string
-	err := s.store.View(ctx, func(tx haven.Tx) error {
-		r, err := tx.RequesterByContact(ctx, haven.Contact{Kind: "email", Value: address})
-		if haven.ErrorCode(err) == haven.ENOTFOUND {
-			return nil
-		}
-		if err == nil {
-			key = r.PGPKey
-		}
+// SenderPGPKeys returns the PGP keys on record for the people with this address (system use):
+// they only verify a signature, which no one without the private key can produce, so they are
+// read whoever holds the address.
+func (s *Service) SenderPGPKeys(ctx context.Context, address string) ([]string, error) {
+	var keys []string
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		keys, err = tx.ContactPGPKeys(ctx, haven.Contact{Kind: "email", Value: address})
 		return err
 	})
-	return key, err
+	return keys, err
 }
 
-// adoptSenderKey stores the public key a requester attached, when the case's requester is the
-// sender and has no key on record yet (an existing key is never replaced by mail).
+// adoptSenderKey stores the public key a requester attached, when the sender is the case's
+// correspondent and its requester has no key on record yet (an existing key is never replaced
+// by mail).
 func (s *Service) adoptSenderKey(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) error {
 	if in.SenderPGPKey == "" || c.RequesterID == 0 || in.FromAddr == "" {
 		return nil
 	}
-	r, err := tx.RequesterByContact(ctx, haven.Contact{Kind: "email", Value: in.FromAddr})
-	if haven.ErrorCode(err) == haven.ENOTFOUND || err == nil && (r.ID != c.RequesterID || r.PGPKey != "") {
-		return nil
+	known, err := knownCorrespondent(ctx, tx, c, in.FromAddr)
+	if err != nil || !known {
+		return err
 	}
-	if err != nil {
+	r, err := tx.RequesterByID(ctx, c.RequesterID)
+	if err != nil || r.PGPKey != "" || r.ErasedAt != nil {
 		return err
 	}
 	r.PGPKey, r.UpdatedAt = in.SenderPGPKey, now
@@ -331,6 +381,28 @@ func (s *Service) adoptSenderKey(ctx context.Context, tx haven.Tx, c *haven.Case
 	}
 	return record(ctx, tx, now, nil, "requester.updated", "requester", r.ID, 0,
 		map[string]any{"fields": []string{"pgp_key"}, "source": "email attachment"})
+}
+
+// knownCorrespondent reports whether address corresponds on case c: it is the case's recorded
+// address, or, for a case from before addresses were kept per case, one of its requester's.
+func knownCorrespondent(ctx context.Context, tx haven.Tx, c *haven.Case, address string) (bool, error) {
+	corr, err := correspondentOf(ctx, tx, c.ID)
+	if err != nil || corr != nil {
+		return corr.Is(address), err
+	}
+	if c.RequesterID == 0 {
+		return false, nil
+	}
+	r, err := tx.RequesterByID(ctx, c.RequesterID)
+	if err != nil {
+		return false, err
+	}
+	for _, ct := range r.Contacts {
+		if ct.Kind == "email" && strings.EqualFold(ct.Value, strings.TrimSpace(address)) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // RecordRefusal audits an email refused for good.

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"haven"
@@ -39,13 +40,27 @@ func TestIngestEmailThreads(t *testing.T) {
 	if r, err := f.svc.IngestEmail(ctx, tagged); err != nil || r.Threading != haven.ThreadSubjectTag || r.CaseNumber != c.Number || r.Acknowledge {
 		t.Fatalf("tagged reply: %+v %v", r, err)
 	}
+	// Only a message Haven sent threads a reply by its Message-ID: anyone copied on the
+	// requester's own mail knows its Message-ID.
+	byTheirs := email("a0@mail.example", "someone@else.example", "Re: no tag", "copied")
+	byTheirs.InReplyTo = "a1@mail.example"
+	if r, err := f.svc.IngestEmail(ctx, byTheirs); err != nil || r.Threading != haven.ThreadNew || r.CaseNumber == c.Number {
+		t.Fatalf("a reply to the requester's own message threaded: %+v %v", r, err)
+	}
+	sent, err := f.svc.AddMessage(f.lead, c.Number, haven.MessageCreate{Direction: haven.Outbound, Channel: "email", Subject: "Re", Text: "we are on it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.MessageSent(ctx, sent.ID, "haven-1@helpline.example"); err != nil {
+		t.Fatal(err)
+	}
 	reply := email("a3@mail.example", "rania@mail.example", "Re: no tag", "still locked out")
-	reply.InReplyTo, reply.References = "nothing-known@x", []string{"a1@mail.example"}
+	reply.InReplyTo, reply.References = "nothing-known@x", []string{"haven-1@helpline.example"}
 	if r, err := f.svc.IngestEmail(ctx, reply); err != nil || r.Threading != haven.ThreadReply || r.CaseNumber != c.Number {
 		t.Fatalf("reply by References: %+v %v", r, err)
 	}
 	msgs, _ := f.svc.Messages(f.lead, c.Number)
-	if len(msgs) != 3 || msgs[0].Direction != haven.Inbound || msgs[0].From != "rania@mail.example" {
+	if len(msgs) != 4 || msgs[0].Direction != haven.Inbound || msgs[0].From != "rania@mail.example" {
 		t.Fatalf("messages: %+v", msgs)
 	}
 	if found, _ := f.svc.Cases(f.lead, haven.CaseFilter{Text: "locked"}); len(found.Items) != 1 {
@@ -109,16 +124,16 @@ func TestIngestAdoptsAnAttachedKeyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := f.svc.Case(f.lead, res.CaseNumber)
-	if key, _ := f.svc.SenderPGPKey(ctx, "samir@mail.example"); key != "KEY-ONE" || c.RequesterID == 0 {
-		t.Fatalf("the attached key was not adopted: %q", key)
+	if keys, _ := f.svc.SenderPGPKeys(ctx, "samir@mail.example"); !slices.Equal(keys, []string{"KEY-ONE"}) || c.RequesterID == 0 {
+		t.Fatalf("the attached key was not adopted: %q", keys)
 	}
 	second := email("k2@x", "samir@mail.example", "Re: my key", "another")
 	second.SenderPGPKey, second.CaseTag = "KEY-TWO", res.CaseNumber
 	if _, err := f.svc.IngestEmail(ctx, second); err != nil {
 		t.Fatal(err)
 	}
-	if key, _ := f.svc.SenderPGPKey(ctx, "samir@mail.example"); key != "KEY-ONE" {
-		t.Fatalf("mail replaced a key on record: %q", key)
+	if keys, _ := f.svc.SenderPGPKeys(ctx, "samir@mail.example"); !slices.Equal(keys, []string{"KEY-ONE"}) {
+		t.Fatalf("mail replaced a key on record: %q", keys)
 	}
 	if err := f.svc.RecordRefusal(ctx, "help@helpline.example", 60<<20, "larger than 50 MB"); err != nil {
 		t.Fatal(err)

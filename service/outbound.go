@@ -17,7 +17,7 @@ func (s *Service) sendsEmail(m *haven.Message) bool {
 	return s.cfg.SendEmail && m.Direction == haven.Outbound && m.Channel == "email"
 }
 
-// checkRecipient addresses a reply to the requester when no one else is named, and refuses
+// checkRecipient addresses a reply to the case's correspondent when no one else is named, and refuses
 // plaintext to a requester who accepts only encrypted mail and has no key on record: a handler
 // can never send them plaintext by accident.
 func (s *Service) checkRecipient(ctx context.Context, tx haven.Tx, c *haven.Case, m *haven.Message) error {
@@ -28,12 +28,16 @@ func (s *Service) checkRecipient(ctx context.Context, tx haven.Tx, c *haven.Case
 			return err
 		}
 	}
-	if len(m.To) == 0 && r != nil && r.Email() != "" {
-		m.To = []string{r.Email()}
-	}
 	if len(m.To) == 0 {
-		return &haven.Error{Code: haven.EINVALID, Message: "the reply has no recipient: the requester has no email address",
-			Fields: map[string]string{"to": "required"}}
+		address, err := replyAddress(ctx, tx, c, r)
+		if err != nil {
+			return err
+		}
+		if address == "" {
+			return &haven.Error{Code: haven.EINVALID, Message: "the reply has no recipient: the case has no confirmed email address",
+				Fields: map[string]string{"to": "required"}}
+		}
+		m.To = []string{address}
 	}
 	if r != nil && r.EncryptedOnly && strings.TrimSpace(r.PGPKey) == "" {
 		return &haven.Error{Code: haven.EINVALID, Message: "this requester accepts only encrypted email and Haven has no PGP key for them",
@@ -134,6 +138,6 @@ func (s *Service) MessageFailed(ctx context.Context, id int64, reason string, pe
 		if !permanent {
 			return nil
 		}
-		return record(ctx, tx, now, nil, "message.failed", "message", id, m.CaseID, map[string]any{"reason": truncate(reason, 500)})
+		return recordDetail(ctx, tx, now, nil, "message.failed", "message", id, m.CaseID, nil, map[string]any{"reason": truncate(reason, 500)})
 	})
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,16 +23,19 @@ func newRequester(in haven.RequesterInput, now time.Time) *haven.Requester {
 	return r
 }
 
-// findOrCreateRequester returns the requester holding one of in's contacts, or a new one. One
-// person writing from the same address across many cases stays one requester.
+// findOrCreateRequester returns the requester holding one of in's contacts whom u may see, or a
+// new one. One person writing from the same address across many cases stays one requester; but
+// a record u may not see is never linked (nor named): that would open the person's whole record
+// through the new case. A separate record is made instead, to be merged by someone who sees both.
+// u is nil for the system (email intake), which sees what a viewer with no access sees.
 func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *haven.User, in haven.RequesterInput, now time.Time) (*haven.Requester, error) {
 	for _, c := range in.AllContacts() {
-		r, err := tx.RequesterByContact(ctx, c)
-		if err == nil {
-			return r, nil
-		}
-		if haven.ErrorCode(err) != haven.ENOTFOUND {
+		found, err := tx.RequestersByContact(ctx, c, s.viewerOf(u))
+		if err != nil {
 			return nil, err
+		}
+		if len(found) > 0 {
+			return found[0], nil
 		}
 	}
 	r := newRequester(in, now)
@@ -41,7 +45,16 @@ func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *hav
 	return r, record(ctx, tx, now, u, "requester.created", "requester", r.ID, 0, nil)
 }
 
-// CreateRequester adds a person; a contact that someone already holds gives ECONFLICT.
+// viewerOf is viewer(u), and for the system (nil) a viewer with no access of its own.
+func (s *Service) viewerOf(u *haven.User) haven.Viewer {
+	if u == nil {
+		return haven.Viewer{Now: s.clock.Now()}
+	}
+	return s.viewer(u)
+}
+
+// CreateRequester adds a person. A contact someone else holds is no conflict: saying so would
+// tell who holds it.
 func (s *Service) CreateRequester(ctx context.Context, in haven.RequesterInput) (*haven.Requester, error) {
 	u, err := writer(ctx)
 	if err != nil {
@@ -166,6 +179,11 @@ func (s *Service) UpdateRequester(ctx context.Context, id int64, up haven.Reques
 		r.UpdatedAt = now
 		if err := tx.UpdateRequester(ctx, r); err != nil {
 			return err
+		}
+		if slices.Contains(changed, "contacts") {
+			if err := followAddressChange(ctx, tx, u, r, now); err != nil {
+				return err
+			}
 		}
 		return record(ctx, tx, now, u, "requester.updated", "requester", r.ID, 0, map[string]any{"fields": changed})
 	})

@@ -27,6 +27,10 @@ type Config struct {
 	// Acknowledge, when set (and SendEmail is), writes the automatic acknowledgement of a new case
 	// opened by email, in the case's language.
 	Acknowledge func(language, number, title string) (subject, text string)
+	// RevokeTokensOnSignOut makes "sign out everywhere" and every password change (one's own or an
+	// admin's reset) revoke the user's API tokens too, not only their browser sessions: whoever
+	// took over an account cannot keep a way in through a token. On by default.
+	RevokeTokensOnSignOut bool
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.
@@ -38,7 +42,8 @@ type SLATarget struct {
 // DefaultConfig returns the settings an experienced helpline starts from.
 func DefaultConfig() Config {
 	return Config{
-		SessionTTL: 12 * time.Hour,
+		SessionTTL:            12 * time.Hour,
+		RevokeTokensOnSignOut: true,
 		SLA: map[haven.Priority]SLATarget{
 			haven.P1: {FirstResponse: 15 * time.Minute, Resolution: 24 * time.Hour},
 			haven.P2: {FirstResponse: 2 * time.Hour, Resolution: 72 * time.Hour},
@@ -84,10 +89,20 @@ func reader(ctx context.Context) (*haven.User, error) {
 	if a.User.Disabled {
 		return nil, haven.Errorf(haven.EUNAUTHORIZED, "this account is disabled")
 	}
+	if a.User.MustChangePassword {
+		return nil, mustChangePassword()
+	}
 	if a.MustEnrol {
 		return nil, haven.Errorf(haven.EFORBIDDEN, "two-factor authentication is mandatory here: set up an authenticator app under My account first")
 	}
 	return a.User, nil
+}
+
+// mustChangePassword refuses everything to an account whose password was given out once, until
+// its owner has chosen their own.
+func mustChangePassword() error {
+	return haven.Errorf(haven.EFORBIDDEN,
+		"this account's password was given out once (by an admin or the console): sign in to the web interface and set a new password first")
 }
 
 // writer returns the acting user, who must also be allowed to change things.
@@ -117,10 +132,17 @@ func admin(ctx context.Context) (*haven.User, error) {
 	return u, nil
 }
 
-// record appends an event for a change made by actor in tx.
+// record appends an event for a change made by actor in tx. data holds references, codes and
+// field names only: the event is hash-chained and can never be purged.
 func record(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.User, action, objType string, objID any, caseID int64, data map[string]any) error {
+	return recordDetail(ctx, tx, at, actor, action, objType, objID, caseID, data, nil)
+}
+
+// recordDetail is record with free text (a reason, a title) kept as the event's detail: stored
+// encrypted apart from the chain and destroyed with the case's personal data.
+func recordDetail(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.User, action, objType string, objID any, caseID int64, data, detail map[string]any) error {
 	e := &haven.Event{At: at, Action: action, ObjectType: objType, ObjectID: fmt.Sprint(objID),
-		CaseID: caseID, Data: data, ClientIP: haven.ClientIPFrom(ctx)}
+		CaseID: caseID, Data: data, Detail: detail, ClientIP: haven.ClientIPFrom(ctx)}
 	if actor != nil {
 		e.ActorID, e.Actor = actor.ID, actor.Username
 	}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"strings"
@@ -31,11 +32,16 @@ func (s *Service) AddNote(ctx context.Context, number string, in haven.NoteCreat
 
 // touch bumps a case's updated time and records the event of a change to something on it.
 func (s *Service) touch(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time, action, objType string, objID int64, data map[string]any) error {
+	return s.touchDetail(ctx, tx, u, c, now, action, objType, objID, data, nil)
+}
+
+// touchDetail is touch with the event's free text kept as its detail (recordDetail).
+func (s *Service) touchDetail(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time, action, objType string, objID int64, data, detail map[string]any) error {
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(ctx, c); err != nil {
 		return err
 	}
-	return record(ctx, tx, now, u, action, objType, objID, c.ID, data)
+	return recordDetail(ctx, tx, now, u, action, objType, objID, c.ID, data, detail)
 }
 
 // Notes lists a case's notes; "leads" notes only for leads, admins and auditors.
@@ -72,7 +78,7 @@ func (s *Service) AddTask(ctx context.Context, number string, in haven.TaskCreat
 		if err := tx.InsertTask(ctx, t); err != nil {
 			return nil, err
 		}
-		return t, s.touch(ctx, tx, u, c, now, "task.added", "task", t.ID, map[string]any{"title": t.Title})
+		return t, s.touchDetail(ctx, tx, u, c, now, "task.added", "task", t.ID, nil, map[string]any{"title": t.Title})
 	})
 }
 
@@ -102,7 +108,12 @@ func (s *Service) UpdateTask(ctx context.Context, number string, taskID int64, u
 		if err := tx.UpdateTask(ctx, t); err != nil {
 			return nil, err
 		}
-		return t, s.touch(ctx, tx, u, c, now, "task.updated", "task", t.ID, data)
+		var detail map[string]any
+		if title, ok := data["title"]; ok {
+			delete(data, "title")
+			data["fields"], detail = []string{"title"}, map[string]any{"title": title}
+		}
+		return t, s.touchDetail(ctx, tx, u, c, now, "task.updated", "task", t.ID, data, detail)
 	})
 }
 
@@ -181,7 +192,9 @@ func (s *Service) Messages(ctx context.Context, number string) ([]*haven.Message
 }
 
 // CreateReport records an inbound submission not (yet) linked to a case. A repeated dedupe key
-// returns the report already stored, so a retried submission is not recorded twice.
+// returns the report already stored, so a retried submission is not recorded twice; but only
+// when the caller may see that report: a dedupe key (a Message-ID) of a report on a case hidden
+// from the caller is answered as if unknown, with a new report that has no dedupe key.
 func (s *Service) CreateReport(ctx context.Context, in haven.ReportCreate) (*haven.Report, error) {
 	u, err := writer(ctx)
 	if err != nil {
@@ -193,9 +206,17 @@ func (s *Service) CreateReport(ctx context.Context, in haven.ReportCreate) (*hav
 	r := &haven.Report{Channel: in.Channel, ExternalID: in.ExternalID, DedupeKey: in.DedupeKey, Raw: []byte(in.Raw), ReceivedAt: s.clock.Now()}
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if r.DedupeKey != "" {
-			if old, err := tx.ReportByDedupeKey(ctx, r.DedupeKey); err == nil {
-				r = old
-				return nil
+			old, err := tx.ReportByDedupeKey(ctx, r.DedupeKey)
+			if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+				return err
+			}
+			if err == nil {
+				visible, err := s.reportVisible(ctx, tx, u, old)
+				if err != nil || visible {
+					r = old
+					return err
+				}
+				r.DedupeKey = ""
 			}
 		}
 		if err := tx.InsertReport(ctx, r); err != nil {
@@ -209,12 +230,32 @@ func (s *Service) CreateReport(ctx context.Context, in haven.ReportCreate) (*hav
 	return r, nil
 }
 
-// LinkReport attaches a report to a case.
+// reportVisible reports whether u may see a report: one not linked to a case yet (the intake
+// queue), or one whose current case u may see.
+func (s *Service) reportVisible(ctx context.Context, tx haven.Tx, u *haven.User, r *haven.Report) (bool, error) {
+	if r.CaseID == 0 {
+		return true, nil
+	}
+	return tx.CaseVisible(ctx, r.CaseID, s.viewer(u))
+}
+
+// LinkReport attaches a report to a case. Moving a report off a case needs sight of that case
+// too: a report on a case hidden from u answers like one that does not exist.
 func (s *Service) LinkReport(ctx context.Context, reportID int64, number string) (*haven.Report, error) {
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Report, error) {
+		missing := haven.Errorf(haven.ENOTFOUND, "report %d not found", reportID)
 		r, err := tx.ReportByID(ctx, reportID)
-		if err != nil || r.CaseID == c.ID {
-			return r, err
+		if haven.ErrorCode(err) == haven.ENOTFOUND {
+			return nil, missing
+		}
+		if err != nil {
+			return nil, err
+		}
+		if visible, err := s.reportVisible(ctx, tx, u, r); err != nil || !visible {
+			return nil, cmp.Or(err, error(missing))
+		}
+		if r.CaseID == c.ID {
+			return r, nil
 		}
 		if err := tx.LinkReport(ctx, r.ID, c.ID); err != nil {
 			return nil, err

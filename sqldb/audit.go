@@ -117,6 +117,9 @@ func (tx *Tx) FindEvents(ctx context.Context, f haven.EventFilter) (*haven.Event
 		}
 		q.add("e.id < " + q.arg(k[0]))
 	}
+	if !f.Everything {
+		q.add(eventVisibility(q, f.Viewer))
+	}
 	rows, err := queryAll(ctx, tx, "find events", `SELECT `+eventColumns+q.whereSQL()+` ORDER BY e.id DESC LIMIT `+q.arg(f.Limit+1),
 		func(row rowScanner) (*haven.Event, error) {
 			e, _, err := scanEvent(row)
@@ -125,12 +128,23 @@ func (tx *Tx) FindEvents(ctx context.Context, f haven.EventFilter) (*haven.Event
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.loadEventDetails(ctx, rows); err != nil {
+		return nil, err
+	}
 	page := &haven.EventPage{Items: rows}
 	if len(rows) > f.Limit {
 		page.Items = rows[:f.Limit]
 		page.Next = encodeCursor("events", page.Items[f.Limit-1].ID)
 	}
 	return page, nil
+}
+
+// eventVisibility is the condition under which v may see an event: it is about no case, or about
+// a case v may see; and it is about no requester, or about one v may see (visibility.go).
+func eventVisibility(q *queryBuilder, v haven.Viewer) string {
+	return `(e.case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = e.case_id AND ` + visibility(q, v) + `))
+	AND (e.object_type <> 'requester' OR e.object_id = '' OR EXISTS (SELECT 1 FROM requesters rq
+		WHERE CAST(rq.id AS TEXT) = e.object_id AND ` + requesterVisibility(q, v, "rq") + `))`
 }
 
 func escapeLike(s string) string {

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"maps"
 	"context"
 	"database/sql"
 	"fmt"
@@ -18,8 +19,8 @@ func (tx *Tx) InsertReport(ctx context.Context, r *haven.Report) error {
 		return err
 	}
 	dedupe := sql.NullString{String: r.DedupeKey, Valid: r.DedupeKey != ""}
-	id, err := tx.insertID(ctx, "insert report", `INSERT INTO reports (channel, external_id, dedupe_key, raw, case_id, received_at, data_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+	id, err := tx.insertID(ctx, "insert report", `INSERT INTO reports (channel, external_id, dedupe_key, raw, case_id, received_at, data_key, origin_case_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $5) RETURNING id`,
 		r.Channel, r.ExternalID, dedupe, raw, nullID(r.CaseID), micros(r.ReceivedAt), sealed)
 	r.ID = id
 	return err
@@ -85,7 +86,7 @@ func (tx *Tx) ReportByDedupeKey(ctx context.Context, key string) (*haven.Report,
 
 // LinkReport attaches a report to a case.
 func (tx *Tx) LinkReport(ctx context.Context, reportID, caseID int64) error {
-	res, err := tx.exec(ctx, "link report", `UPDATE reports SET case_id = $1 WHERE id = $2`, caseID, reportID)
+	res, err := tx.exec(ctx, "link report", `UPDATE reports SET case_id = $1, origin_case_id = COALESCE(origin_case_id, $1) WHERE id = $2`, caseID, reportID)
 	if err != nil {
 		return err
 	}
@@ -346,17 +347,32 @@ func (tx *Tx) ForgetBlob(ctx context.Context, blobID string) error {
 // ID, Seq and hashes are set then.
 func (tx *Tx) InsertEvent(ctx context.Context, e *haven.Event) error {
 	e.At = e.At.UTC().Truncate(time.Microsecond) // the stored precision, which the hash covers
+	if len(e.Detail) > 0 {
+		id, err := tx.insertEventDetail(ctx, e.CaseID, e.Detail)
+		if err != nil {
+			return err
+		}
+		e.Data = maps.Clone(e.Data)
+		if e.Data == nil {
+			e.Data = map[string]any{}
+		}
+		e.Data["detail_id"] = id
+	}
 	tx.pendingEvents = append(tx.pendingEvents, storedEvent{event: e, data: toJSON(e.Data)})
 	return nil
 }
 
-// CaseEvents lists a case's events in order.
+// CaseEvents lists a case's events in order, with their details.
 func (tx *Tx) CaseEvents(ctx context.Context, caseID int64) ([]*haven.Event, error) {
-	return queryAll(ctx, tx, "case events", `SELECT `+eventColumns+` WHERE e.case_id = $1 ORDER BY e.id`,
+	events, err := queryAll(ctx, tx, "case events", `SELECT `+eventColumns+` WHERE e.case_id = $1 ORDER BY e.id`,
 		func(row rowScanner) (*haven.Event, error) {
 			e, _, err := scanEvent(row)
 			return e, err
 		}, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return events, tx.loadEventDetails(ctx, events)
 }
 
 // Categories lists the taxonomy.
@@ -378,17 +394,19 @@ func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category,
 	return &c, nil
 }
 
-// CaseIDByMessageID finds the case of a message by its Message-ID; 0 when none.
-func (tx *Tx) CaseIDByMessageID(ctx context.Context, messageID string) (int64, error) {
+// SentMessage finds a message Haven sent by the Message-ID it went out under: its id and its
+// case's (0, 0 when none). The Message-IDs of received mail are not looked up: anyone copied on
+// it knows them.
+func (tx *Tx) SentMessage(ctx context.Context, messageID string) (id, caseID int64, err error) {
 	if messageID == "" {
-		return 0, nil
+		return 0, 0, nil
 	}
-	var id int64
-	err := tx.queryRow(ctx, `SELECT case_id FROM messages WHERE message_id = $1 ORDER BY id LIMIT 1`, messageID).Scan(&id)
+	err = tx.queryRow(ctx, `SELECT id, case_id FROM messages WHERE message_id = $1 AND direction = 'out' ORDER BY id LIMIT 1`,
+		messageID).Scan(&id, &caseID)
 	if err == sql.ErrNoRows {
-		return 0, nil
+		return 0, 0, nil
 	}
-	return id, mapError("message by Message-ID", err)
+	return id, caseID, mapError("message by Message-ID", err)
 }
 
 func nonNil[T any](xs []T) []T {

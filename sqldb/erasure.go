@@ -72,11 +72,14 @@ func (tx *Tx) EraseCaseCorrespondence(ctx context.Context, caseID int64) (haven.
 			WHERE case_id = $1 AND (data_key IS NOT NULL OR from_addr <> '' OR to_addrs <> '[]' OR subject <> ''
 				OR text_body <> '' OR html_body <> '' OR message_id <> '' OR in_reply_to <> '' OR refs <> '[]')`},
 		{&e.Reports, "erase reports", `UPDATE reports SET raw = NULL, external_id = '', dedupe_key = NULL, data_key = NULL
-			WHERE case_id = $1 AND (data_key IS NOT NULL OR raw IS NOT NULL OR external_id <> '' OR dedupe_key IS NOT NULL)`},
+			WHERE (case_id = $1 OR origin_case_id = $1)
+				AND (data_key IS NOT NULL OR raw IS NOT NULL OR external_id <> '' OR dedupe_key IS NOT NULL)`},
 		{&e.Attachments, "erase attachments", `UPDATE attachments SET filename = '', data_key = NULL, file_key = NULL
 			WHERE case_id = $1 AND (filename <> '' OR data_key IS NOT NULL OR file_key IS NOT NULL)`},
 		{&e.SearchParts, "erase search parts", `DELETE FROM search_parts
 			WHERE case_id = $1 AND (part LIKE 'note:%' OR part LIKE 'message:%')`},
+		{&e.EventDetails, "erase event details", `DELETE FROM event_details WHERE case_id = $1`},
+		{&e.Correspondents, "erase correspondent", `DELETE FROM case_correspondents WHERE case_id = $1`},
 	}
 	for _, s := range steps {
 		n, err := tx.count(ctx, s.op, s.query, caseID)

@@ -52,8 +52,7 @@ func (tx *Tx) sealedRequester(r *haven.Requester) (*haven.Requester, *recordKey,
 	return &enc, k, k.sealAll(requesterFields(&enc))
 }
 
-// InsertRequester stores r and its contacts, encrypted; a contact already held by someone gives
-// ECONFLICT.
+// InsertRequester stores r and its contacts, encrypted. Several records may hold one contact.
 func (tx *Tx) InsertRequester(ctx context.Context, r *haven.Requester) error {
 	enc, k, err := tx.sealedRequester(r)
 	if err != nil {
@@ -78,12 +77,8 @@ func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, k *recordKe
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
-			VALUES ($1, $2, $3, $4)`, requesterID, c.Kind, value, tx.blind(c))
-		if haven.ErrorCode(err) == haven.ECONFLICT {
-			return &haven.Error{Code: haven.ECONFLICT, Message: fmt.Sprintf("another requester already has this %s contact", c.Kind), Err: err}
-		}
-		if err != nil {
+		if _, err = tx.exec(ctx, "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
+			VALUES ($1, $2, $3, $4)`, requesterID, c.Kind, value, tx.blind(c)); err != nil {
 			return err
 		}
 	}
@@ -118,10 +113,45 @@ func (tx *Tx) RequesterByID(ctx context.Context, id int64) (*haven.Requester, er
 	return tx.requesterWhere(ctx, fmt.Sprintf("requester %d", id), "id = $1", id)
 }
 
-// RequesterByContact finds who holds a contact (email, phone…) through its blind index.
-func (tx *Tx) RequesterByContact(ctx context.Context, c haven.Contact) (*haven.Requester, error) {
-	return tx.requesterWhere(ctx, "requester with this "+c.Kind,
-		"id = (SELECT requester_id FROM requester_contacts WHERE kind = $1 AND normalized = $2)", c.Kind, tx.blind(c))
+// RequestersByContact finds the live records holding a contact (email, phone…) through its
+// blind index, among those v may see.
+func (tx *Tx) RequestersByContact(ctx context.Context, c haven.Contact, v haven.Viewer) ([]*haven.Requester, error) {
+	q := &queryBuilder{}
+	q.add("merged_into IS NULL AND erased_at IS NULL")
+	q.add("id IN (SELECT requester_id FROM requester_contacts WHERE kind = " + q.arg(c.Kind) + " AND normalized = " + q.arg(tx.blind(c)) + ")")
+	q.add(requesterVisibility(q, v, "requesters"))
+	var keys []*recordKey
+	out, err := queryAll(ctx, tx, "requesters by contact", `SELECT `+requesterColumns+` FROM requesters`+q.whereSQL()+` ORDER BY id`,
+		func(row rowScanner) (*haven.Requester, error) {
+			r, k, err := tx.scanRequester(row)
+			keys = append(keys, k)
+			return r, err
+		}, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		if err := tx.loadContacts(ctx, r, keys[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ContactPGPKeys lists the PGP keys on the live records holding contact c.
+func (tx *Tx) ContactPGPKeys(ctx context.Context, c haven.Contact) ([]string, error) {
+	found, err := queryAll(ctx, tx, "contact keys", `SELECT `+requesterColumns+` FROM requesters
+		WHERE merged_into IS NULL AND erased_at IS NULL AND pgp_key <> ''
+		AND id IN (SELECT requester_id FROM requester_contacts WHERE kind = $1 AND normalized = $2) ORDER BY id`,
+		func(row rowScanner) (*haven.Requester, error) {
+			r, _, err := tx.scanRequester(row)
+			return r, err
+		}, c.Kind, tx.blind(c))
+	keys := make([]string, 0, len(found))
+	for _, r := range found {
+		keys = append(keys, r.PGPKey)
+	}
+	return keys, err
 }
 
 // UpdateRequester writes r (under a new data key) and replaces its contacts.
@@ -222,20 +252,10 @@ func (tx *Tx) collectRequesters(ctx context.Context, query string, args []any, f
 
 // MoveRequesterCases re-links every case of from to into.
 func (tx *Tx) MoveRequesterCases(ctx context.Context, from, into int64) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM cases WHERE requester_id = $1 ORDER BY id`, from)
+	ids, err := tx.RequesterCaseIDs(ctx, from)
 	if err != nil {
-		return nil, mapError("requester cases", err)
+		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, mapError("requester cases", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	if _, err := tx.exec(ctx, "move cases", `UPDATE cases SET requester_id = $1, version = version + 1 WHERE requester_id = $2`, into, from); err != nil {
 		return nil, err
 	}

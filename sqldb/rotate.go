@@ -18,7 +18,8 @@ func (c sealedColumn) String() string { return c.table + "." + c.column }
 
 // sealedKeyColumns lists every column holding keys sealed by the master key.
 var sealedKeyColumns = []sealedColumn{{"requesters", "data_key"}, {"notes", "data_key"}, {"messages", "data_key"},
-	{"reports", "data_key"}, {"attachments", "data_key"}, {"attachments", "file_key"}, {"users", "totp_key"}, {"pgp_keys", "data_key"}}
+	{"reports", "data_key"}, {"attachments", "data_key"}, {"attachments", "file_key"}, {"users", "totp_key"}, {"pgp_keys", "data_key"},
+	{"case_correspondents", "data_key"}, {"event_details", "data_key"}}
 
 // RotationProgress reports what RotateKeys did.
 type RotationProgress struct {

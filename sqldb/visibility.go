@@ -9,17 +9,23 @@ import (
 
 // visibility returns the SQL condition under which viewer v may see case c: an unrestricted case,
 // or one they need to know about: assigned to them, in one of their compartments, restricted to
-// them, opened to them by an unexpired grant or break-glass, or TLP:RED in a team they lead. It
-// is the only definition of need-to-know: lists, search, counts and single reads all use it.
+// them, opened to them by an unexpired grant or break-glass, or, for a lead, a restricted case
+// of a team they lead that is in no compartment or is TLP:RED (restricting a team case never
+// hides it from the team's leads; a compartment's cases are for its members). It is the only
+// definition of need-to-know: lists, search, counts and single reads all use it.
 func visibility(q *queryBuilder, v haven.Viewer) string {
 	user, now := q.arg(v.UserID), q.arg(micros(v.Now))
+	access := ""
+	if v.NoBreakGlass {
+		access = ` AND a.kind <> 'break-glass'`
+	}
 	cond := `(c.restricted = FALSE OR c.assignee_id = ` + user + `
 	OR EXISTS (SELECT 1 FROM compartment_members m WHERE m.compartment = c.compartment AND m.user_id = ` + user + `)
-	OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = ` + user + `
+	OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = ` + user + access + `
 		AND (a.expires_at IS NULL OR a.expires_at > ` + now + `))`
 	if v.Lead {
 		cond += `
-	OR (c.tlp = 'red' AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ` + user + `))`
+	OR ((c.tlp = 'red' OR c.compartment = '') AND c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ` + user + `))`
 	}
 	return cond + ")"
 }
@@ -133,6 +139,13 @@ func (tx *Tx) AddCompartmentMember(ctx context.Context, compartment string, user
 func (tx *Tx) RemoveCompartmentMember(ctx context.Context, compartment string, userID int64) error {
 	_, err := tx.exec(ctx, "remove compartment member", `DELETE FROM compartment_members WHERE compartment = $1 AND user_id = $2`, compartment, userID)
 	return err
+}
+
+// CompartmentHasCases reports whether any case is in the compartment.
+func (tx *Tx) CompartmentHasCases(ctx context.Context, compartment string) (bool, error) {
+	var some bool
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE compartment = $1)`, compartment).Scan(&some)
+	return some, mapError("compartment cases", err)
 }
 
 // InsertAccessGrant records a grant or a break-glass opening.

@@ -11,13 +11,39 @@ func testRequesters(t *testing.T, s haven.Store) {
 	a := &haven.Requester{Name: "Amal", Contacts: []haven.Contact{{Kind: "email", Value: "Amal@Example.org"}},
 		Languages: []string{"ar"}, Vetting: "vetted", CreatedAt: t0, UpdatedAt: t0}
 	update(t, s, func(tx haven.Tx) error { return tx.InsertRequester(ctx, a) })
+	// A second record may hold the same contact (someone who may not see Amal's record opened a
+	// case for the address): the contact is looked up, never unique.
 	dup := &haven.Requester{Name: "Other", Contacts: []haven.Contact{{Kind: "email", Value: "amal@example.org"}}, Vetting: "unvetted", CreatedAt: t0, UpdatedAt: t0}
-	wantCode(t, s.Update(ctx, func(tx haven.Tx) error { return tx.InsertRequester(ctx, dup) }), haven.ECONFLICT)
-
+	update(t, s, func(tx haven.Tx) error { return tx.InsertRequester(ctx, dup) })
+	member := &haven.User{Username: "people-member", Role: haven.RoleHandler, PasswordHash: "x", CreatedAt: t0}
+	update(t, s, func(tx haven.Tx) error {
+		if err := tx.InsertUser(ctx, member); err != nil {
+			return err
+		}
+		if err := tx.InsertCompartment(ctx, "people-secret"); err != nil {
+			return err
+		}
+		return tx.AddCompartmentMember(ctx, "people-secret", member.ID)
+	})
+	hidden := newCase(t, s, "dup's restricted case", func(c *haven.Case) { c.RequesterID, c.Compartment = dup.ID, "people-secret" })
+	if !hidden.Restricted {
+		t.Fatal("a case in a compartment must be restricted")
+	}
 	view(t, s, func(tx haven.Tx) error {
-		got, err := tx.RequesterByContact(ctx, haven.Contact{Kind: "email", Value: "AMAL@example.org "})
-		if err != nil || got.ID != a.ID || got.Name != "Amal" || !slices.Equal(got.Languages, []string{"ar"}) {
-			t.Fatalf("by contact: %+v %v", got, err)
+		got, err := tx.RequestersByContact(ctx, haven.Contact{Kind: "email", Value: "AMAL@example.org "}, haven.Viewer{Now: t0})
+		if err != nil || len(got) != 1 || got[0].ID != a.ID || got[0].Name != "Amal" || !slices.Equal(got[0].Languages, []string{"ar"}) {
+			t.Fatalf("by contact, as a viewer who may not see the restricted record: %+v %v", got, err)
+		}
+		keys, err := tx.ContactPGPKeys(ctx, haven.Contact{Kind: "email", Value: "amal@example.org"})
+		if err != nil || len(keys) != 0 {
+			t.Fatalf("keys %v %v", keys, err)
+		}
+		return nil
+	})
+	view(t, s, func(tx haven.Tx) error {
+		got, err := tx.RequestersByContact(ctx, haven.Contact{Kind: "email", Value: "amal@example.org"}, haven.Viewer{UserID: member.ID, Now: t0})
+		if err != nil || len(got) != 2 || got[0].ID != a.ID || got[1].ID != dup.ID {
+			t.Fatalf("by contact, as a compartment member: %+v %v", got, err)
 		}
 		return nil
 	})
@@ -145,6 +171,28 @@ func testUsers(t *testing.T, s haven.Store) {
 		n, _ := tx.CountUsers(ctx)
 		if n != 1 {
 			t.Fatalf("count users = %d", n)
+		}
+		return nil
+	})
+}
+
+func testCorrespondents(t *testing.T, s haven.Store) {
+	c := newCase(t, s, "with a correspondent", nil)
+	view(t, s, func(tx haven.Tx) error {
+		_, err := tx.CaseCorrespondent(ctx, c.ID)
+		wantCode(t, err, haven.ENOTFOUND)
+		return nil
+	})
+	update(t, s, func(tx haven.Tx) error {
+		return tx.SetCaseCorrespondent(ctx, c.ID, &haven.Correspondent{Address: "nour@example.org"})
+	})
+	update(t, s, func(tx haven.Tx) error {
+		return tx.SetCaseCorrespondent(ctx, c.ID, &haven.Correspondent{Address: "nour@example.org", Pending: "nour.new@example.org"})
+	})
+	view(t, s, func(tx haven.Tx) error {
+		got, err := tx.CaseCorrespondent(ctx, c.ID)
+		if err != nil || got.Address != "nour@example.org" || got.Pending != "nour.new@example.org" || !got.Is("NOUR@example.org") {
+			t.Fatalf("correspondent %+v %v", got, err)
 		}
 		return nil
 	})

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchLatinAndArabic", testSearch},
 		{"RollbackLeavesNothing", testRollback},
 		{"Requesters", testRequesters},
+		{"Correspondents", testCorrespondents},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},

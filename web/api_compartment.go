@@ -87,3 +87,16 @@ func (s *Server) setRetention(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.svc.Retention.SetRetentionPolicy(r.Context(), haven.RetentionPolicy{Category: r.PathValue("category"), Days: *in.Days})
 	return reply(w, p, err)
 }
+
+// getCorrespondent answers where the case's replies go, and an address change awaiting
+// confirmation (a restricted case's).
+func (s *Server) getCorrespondent(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.svc.Correspondents.CaseCorrespondent(r.Context(), r.PathValue("number"))
+	return reply(w, c, err)
+}
+
+// confirmCorrespondent makes the pending address the one the case's replies go to.
+func (s *Server) confirmCorrespondent(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.svc.Correspondents.ConfirmCorrespondent(r.Context(), r.PathValue("number"))
+	return reply(w, c, err)
+}

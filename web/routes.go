@@ -41,6 +41,8 @@ func (s *Server) table() []route {
 		api("GET", "/cases/{number}/attachments/{id}", s.downloadAttachment),
 		api("POST", "/cases/{number}/reports", s.linkReport),
 		api("GET", "/cases/{number}/reports", s.listReports),
+		api("GET", "/cases/{number}/correspondent", s.getCorrespondent),
+		api("POST", "/cases/{number}/correspondent/confirm", s.confirmCorrespondent),
 		api("POST", "/reports", s.createReport),
 		api("GET", "/search", s.search),
 
@@ -57,6 +59,7 @@ func (s *Server) table() []route {
 		api("GET", "/users/{username}", s.getUser),
 		api("PATCH", "/users/{username}", s.updateUser),
 		api("POST", "/users/{username}/sign-out", s.signOutUser),
+		api("POST", "/users/{username}/reset-password", s.resetPassword),
 		api("GET", "/teams", s.listTeams),
 		api("POST", "/teams", s.createTeam),
 		api("POST", "/teams/{name}/members", s.addTeamMember),

@@ -31,6 +31,8 @@ type Services struct {
 	Reports       haven.ReportService
 	Users         haven.UserService
 	Auth          haven.AuthService
+	// Correspondents shows and confirms where a case's replies go.
+	Correspondents haven.CorrespondentService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error

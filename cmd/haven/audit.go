@@ -81,7 +81,7 @@ func (c *AuditExportCmd) Run(e *env) error {
 }
 
 func (c *AuditExportCmd) filter() (haven.EventFilter, error) {
-	f := haven.EventFilter{Actor: c.Actor, Action: c.Action, Limit: haven.MaxLimit}
+	f := haven.EventFilter{Actor: c.Actor, Action: c.Action, Limit: haven.MaxLimit, Everything: true} // the operator
 	var err error
 	if f.Since, err = parseTime("since", c.Since); err != nil {
 		return f, err

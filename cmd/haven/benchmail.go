@@ -34,7 +34,7 @@ func (c *BenchEmailCmd) Run(e *env) error {
 	}
 	defer done()
 	mb := email.Mailbox{Address: "help@helpline.test", Language: "en"}
-	pipe := &email.Pipeline{Intake: a.svc, Mailboxes: []email.Mailbox{mb}, SenderKey: a.svc.SenderPGPKey}
+	pipe := &email.Pipeline{Intake: a.svc, Mailboxes: []email.Mailbox{mb}, SenderKeys: a.svc.SenderPGPKeys}
 	label := fmt.Sprintf("(%s, %d senders, %d B)", a.db.Dialect, c.Clients, c.Bytes)
 	msgs := benchMessages(c.Messages, c.Bytes, 1)
 	direct, err := bench.Run(ctx, "email via pipeline/ingest "+label, len(msgs), c.Clients, func(ctx context.Context, i int) error {

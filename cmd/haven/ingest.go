@@ -51,7 +51,7 @@ func (c *IngestCmd) Run(e *env) error {
 		to = mc.Mailboxes[0].Address
 	}
 	pipe := &email.Pipeline{Intake: a.svc, Mailboxes: mc.mailboxes(), MaxBytes: mc.MaxMessageBytes, PGP: keys,
-		SenderKey: a.svc.SenderPGPKey, Log: e.log}
+		SenderKeys: a.svc.SenderPGPKeys, Log: e.log}
 	res, err := pipe.Ingest(e.ctx, to, raw)
 	if err != nil {
 		if errors.Is(err, email.ErrRejected) {

@@ -42,7 +42,7 @@ func startMail(e *env, a *app, flags MailFlags) (*mailRuntime, error) {
 		rt.sender = &sender{svc: a.svc, cfg: mc, relay: *relay, keys: keys}
 	}
 	pipe := &email.Pipeline{Intake: a.svc, Mailboxes: mc.mailboxes(), MaxBytes: mc.MaxMessageBytes, PGP: keys,
-		SenderKey: a.svc.SenderPGPKey, Log: e.log}
+		SenderKeys: a.svc.SenderPGPKeys, Log: e.log}
 	if err := rt.listen(e, flags.SMTPListen, mc, pipe); err != nil {
 		return nil, err
 	}

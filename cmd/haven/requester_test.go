@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"haven"
 )
@@ -56,9 +57,9 @@ func writePerson(t *testing.T, dsn string) int64 {
 	defer a.Close()
 	var id int64
 	err := a.db.View(context.Background(), func(tx haven.Tx) error {
-		r, err := tx.RequesterByContact(context.Background(), haven.Contact{Kind: "email", Value: secrets[1]})
-		if r != nil {
-			id = r.ID
+		found, err := tx.RequestersByContact(context.Background(), haven.Contact{Kind: "email", Value: secrets[1]}, haven.Viewer{Now: time.Now()})
+		if len(found) == 1 {
+			id = found[0].ID
 		}
 		return err
 	})

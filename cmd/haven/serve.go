@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"haven"
-	"haven/auth"
 	"haven/keyring"
+	"haven/service"
 	"haven/web"
 )
 
@@ -24,6 +24,7 @@ type ServeCmd struct {
 	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
 	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"Send Strict-Transport-Security on every answer (set when a proxy terminates TLS; sent anyway on direct TLS)."`
 	LoginRate   int    `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
+	KeepTokens  bool   `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
 }
 
 // Run serves until interrupted.
@@ -33,6 +34,7 @@ func (c *ServeCmd) Run(e *env) error {
 		return err
 	}
 	defer a.Close()
+	a.reconfigure(func(cfg *service.Config) { cfg.RevokeTokensOnSignOut = !c.KeepTokens })
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
 	}
@@ -111,13 +113,11 @@ func (c *ServeCmd) firstStartKey(e *env) error {
 }
 
 // bootstrapAdmin creates the first admin on an empty database and prints its one-time password
-// to the console: on stdout, never through the logger, so it is not kept in log files.
+// to the console: on stdout, never through the logger, so it is not kept in log files. The
+// password works for one sign-in, which must choose a new one before anything else (and until
+// then the account's API tokens are refused too).
 func bootstrapAdmin(e *env, a *app) error {
-	password, err := auth.GeneratePassword()
-	if err != nil {
-		return haven.Internal("generate password", err)
-	}
-	u, err := a.svc.CreateFirstAdmin(e.ctx, "admin", password)
+	u, password, err := a.svc.BootstrapAdmin(e.ctx, "admin")
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		return nil // users exist already
 	}
@@ -125,15 +125,16 @@ func bootstrapAdmin(e *env, a *app) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nFirst start: created the admin account.\n  username: %s\n  password: %s\n"+
-		"This password is shown only now. Sign in and change it, or create a token with\n"+
-		"  haven token create --user %s\n\n", u.Username, password, u.Username)
+		"This password is shown only now and works once: sign in to the web interface, where you\n"+
+		"must choose your own password before anything else (API tokens of the account are refused\n"+
+		"until then), and then set up two-factor authentication.\n\n", u.Username, password)
 	return nil
 }
 
 func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
-		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc,
+		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc,
 		Ready: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
 				return err
