@@ -24,7 +24,7 @@ type Pipeline struct {
 	// SenderKeys returns the public keys on record for the sender's address, to verify
 	// signatures (none if no one has one).
 	SenderKeys func(ctx context.Context, address string) ([]string, error)
-	Log       *slog.Logger
+	Log        *slog.Logger
 }
 
 // DefaultMaxMessageBytes is the default size limit of one message (50 MB).

@@ -1,10 +1,10 @@
 package sqldb
 
 import (
-	"maps"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"time"
 
 	"haven"

@@ -78,4 +78,3 @@ func (tx *Tx) loadDetailBatch(ctx context.Context, ids []string, byID map[int64]
 	}
 	return mapError("event details", rows.Err())
 }
-
