@@ -12,6 +12,10 @@ func Inbound(p *Parsed, raw []byte, mb Mailbox) haven.InboundEmail {
 		DedupeKey: DedupeKey(p), MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 		FromName: p.From.Name, FromAddr: p.From.Addr, Subject: p.Subject, Date: p.Date, Text: p.Text,
 		HTML: p.HTML, CaseTag: SubjectCaseNumber(p.Subject), AutoReply: p.AutoReply, Flags: flags(p)}
+	if p.Bounce != nil {
+		b := *p.Bounce
+		in.Bounce = &b
+	}
 	if in.Language == "" {
 		in.Language = mb.Language
 	}

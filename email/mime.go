@@ -57,7 +57,7 @@ func (ps *parser) noteMultipart(mt string, params map[string]string) {
 	case "multipart/report":
 		switch strings.ToLower(params["report-type"]) {
 		case "delivery-status":
-			ps.report = "delivery status report"
+			ps.report = dsnReport
 		case "disposition-notification":
 			ps.report = "read receipt"
 		}
@@ -87,13 +87,13 @@ func (ps *parser) forwarded(h message.Header, body []byte) {
 	if ps.fwdDepth < maxForwardDepth {
 		ps.p.Forwarded = append(ps.p.Forwarded, parseMessage(data, ps.fwdDepth+1))
 	}
-	name := emlName(ps.subjectOf(data))
-	ps.addAttachment(h, "message/rfc822", name, data)
+	eh, _, _ := readHeader(skipMboxLine(data))
+	ps.noteReturned(eh)
+	ps.addAttachment(h, "message/rfc822", emlName(subjectOf(eh)), data)
 }
 
-// subjectOf reads just the Subject of an embedded message.
-func (ps *parser) subjectOf(data []byte) string {
-	h, _, _ := readHeader(skipMboxLine(data))
+// subjectOf reads the Subject of an embedded message's header.
+func subjectOf(h message.Header) string {
 	sub := &parser{p: &Parsed{}}
 	return sub.headerText(h.Get("Subject"))
 }
@@ -104,6 +104,7 @@ func (ps *parser) leaf(h message.Header, mt string, params map[string]string, bo
 	if !known {
 		ps.p.Unparsed = true
 	}
+	ps.noteReport(mt, data)
 	disp, dparams := disposition(h)
 	name := ps.filename(dparams, params)
 	if isBodyText(mt, disp, name) {

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+
+	"haven"
 )
 
 const (
@@ -36,11 +38,12 @@ type Parsed struct {
 	Language        string    // "ar","fr","es","pt","ru","en" or "" when unsure
 	AutoReply       bool      // auto-reply, bounce, list or loop traffic
 	AutoReplyReason string
-	Unparsed        bool   // structure could not be fully understood: keep and show the raw message
-	CharsetFallback bool   // an unknown/invalid charset was met; bytes decoded as best effort
-	Encrypted       bool   // PGP/MIME, S/MIME enveloped or inline PGP message
-	Signed          bool   // multipart/signed or inline PGP signed message
-	ContentHash     string // hex sha256 of From/Date/Subject/To values and the body: dedupe key without Message-ID
+	Unparsed        bool          // structure could not be fully understood: keep and show the raw message
+	CharsetFallback bool          // an unknown/invalid charset was met; bytes decoded as best effort
+	Encrypted       bool          // PGP/MIME, S/MIME enveloped or inline PGP message
+	Signed          bool          // multipart/signed or inline PGP signed message
+	Bounce          *haven.Bounce // a delivery status notice returning the message it is about; else nil
+	ContentHash     string        // hex sha256 of From/Date/Subject/To values and the body: dedupe key without Message-ID
 
 	recovered string // a panic Parse survived; tests and fuzzing assert there is none
 }
@@ -76,6 +79,7 @@ type parser struct {
 	texts    []string // text/plain body parts in order
 	htmls    []string // raw text/html body parts in order
 	report   string   // auto-generated multipart/report kind, if any
+	dsn      dsnState // what delivery-status and returned parts say
 }
 
 func parseMessage(raw []byte, fwdDepth int) (p *Parsed) {
@@ -179,6 +183,7 @@ func (ps *parser) finish(h message.Header) {
 	ps.inlinePGP(p.Text, rawHTML)
 	p.Language = DetectLanguage(p.Subject + "\n" + p.Text)
 	p.AutoReply, p.AutoReplyReason = autoReply(h, p.From, ps.report)
+	p.Bounce = ps.bounce(h)
 }
 
 const (
