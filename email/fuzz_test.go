@@ -8,11 +8,14 @@ import (
 	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
+
+	"haven"
 )
 
 func FuzzParse(f *testing.F) {
 	names, _ := filepath.Glob(filepath.Join(corpusDir, "*.eml"))
-	for _, name := range names {
+	dsns, _ := filepath.Glob(filepath.Join(dsnDir, "*.eml")) // bounce parsing
+	for _, name := range append(names, dsns...) {
 		raw, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -39,8 +42,27 @@ func checkParsed(t *testing.T, p *Parsed) {
 	if problem := unsafeHTML(p.HTML); problem != "" {
 		t.Fatalf("unsafe HTML (%s): %q", problem, p.HTML)
 	}
+	checkBounce(t, p.Bounce)
+	if p.Bounce != nil && !p.AutoReply {
+		t.Fatal("a bounce not marked as an auto-reply")
+	}
 	for _, fwd := range p.Forwarded {
 		checkParsed(t, fwd)
+	}
+}
+
+// checkBounce asserts what a Bounce guarantees: the returned message's id,
+// clean and without <>, and a valid status code or none.
+func checkBounce(t *testing.T, b *haven.Bounce) {
+	if b == nil {
+		return
+	}
+	id := b.OriginalMessageID
+	if id == "" || len(id) > maxIDLen || !utf8.ValidString(id) || strings.ContainsAny(id, "<>\x00") {
+		t.Fatalf("bad original Message-ID %q", id)
+	}
+	if b.Status != "" && !statusRE.MatchString(b.Status) {
+		t.Fatalf("bad status %q", b.Status)
 	}
 }
 
