@@ -54,7 +54,11 @@ func (s *Service) exportRequester(ctx context.Context, u *haven.User, id int64) 
 // of all of them. A data-subject request covers every case of the person, so a user (nil: the
 // console) who may not see one of them is refused rather than given a partial answer.
 func (s *Service) person(ctx context.Context, tx haven.Tx, u *haven.User, id int64) ([]int64, []int64, error) {
-	if _, err := tx.RequesterByID(ctx, id); err != nil {
+	if u != nil {
+		if _, err := s.requesterByID(ctx, tx, u, id); err != nil { // a person u may not see is unknown to u
+			return nil, nil, err
+		}
+	} else if _, err := tx.RequesterByID(ctx, id); err != nil {
 		return nil, nil, err
 	}
 	merged, err := tx.MergedRequesterIDs(ctx, id)
