@@ -23,10 +23,24 @@ test:
 check: lint
 	HAVEN_REQUIRE_REAL=1 $(GO) test -count=1 -timeout 30m ./...
 
-lint:
+# golangci-lint (errcheck, staticcheck, ineffassign, unused; see .golangci.yml) at a pinned version,
+# installed from the Go module proxy into ./bin on first use; the file name carries the version so
+# that changing it installs the new one.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+$(GOLANGCI_LINT):
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv bin/golangci-lint $@
+
+# Fails on unformatted code, on a go.mod or go.sum that `go mod tidy` would change, on go vet's
+# findings and on golangci-lint's.
+lint: $(GOLANGCI_LINT)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
 
 # A short run of every fuzz target (longer runs: FUZZTIME=10m make fuzz).
 FUZZTIME ?= 20s
