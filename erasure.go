@@ -53,6 +53,10 @@ type Erasure struct {
 	// addresses its replies went to.
 	EventDetails   int `json:"event_details"`
 	Correspondents int `json:"correspondents"`
+	// Notifications are the texts of notifications about the case; AccessReasons the reasons
+	// given for break-glass openings of it.
+	Notifications int `json:"notifications"`
+	AccessReasons int `json:"access_reasons"`
 }
 
 // Add adds the counts of o to e.
@@ -66,18 +70,21 @@ func (e *Erasure) Add(o Erasure) {
 	e.SearchParts += o.SearchParts
 	e.EventDetails += o.EventDetails
 	e.Correspondents += o.Correspondents
+	e.Notifications += o.Notifications
+	e.AccessReasons += o.AccessReasons
 }
 
 // Nothing reports whether nothing was (or would be) erased.
 func (e *Erasure) Nothing() bool {
-	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents == 0
+	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents+e.Notifications+e.AccessReasons == 0
 }
 
 // Counts is e without identifiers, for the audit trail.
 func (e *Erasure) Counts() map[string]any {
 	return map[string]any{"requesters": e.Requesters, "contacts": e.Contacts, "cases": len(e.Cases),
 		"notes": e.Notes, "messages": e.Messages, "reports": e.Reports, "attachments": e.Attachments,
-		"search_parts": e.SearchParts, "event_details": e.EventDetails, "correspondents": e.Correspondents}
+		"search_parts": e.SearchParts, "event_details": e.EventDetails, "correspondents": e.Correspondents,
+		"notifications": e.Notifications, "access_reasons": e.AccessReasons}
 }
 
 // ErasureService answers data-subject requests (leads and admins).

@@ -80,6 +80,8 @@ func (tx *Tx) EraseCaseCorrespondence(ctx context.Context, caseID int64) (haven.
 			WHERE case_id = $1 AND (part LIKE 'note:%' OR part LIKE 'message:%')`},
 		{&e.EventDetails, "erase event details", `DELETE FROM event_details WHERE case_id = $1`},
 		{&e.Correspondents, "erase correspondent", `DELETE FROM case_correspondents WHERE case_id = $1`},
+		{&e.Notifications, "erase notification texts", `UPDATE notifications SET text = '' WHERE case_id = $1 AND text <> ''`},
+		{&e.AccessReasons, "erase access reasons", `UPDATE case_access SET reason = '' WHERE case_id = $1 AND reason <> ''`},
 	}
 	for _, s := range steps {
 		n, err := tx.count(ctx, s.op, s.query, caseID)

@@ -67,6 +67,7 @@ func newErasureFixture(t *testing.T, s haven.Store) *erasureFixture {
 			func() error {
 				return tx.InsertEvent(ctx, &haven.Event{At: t0, Action: "requester.viewed", ObjectType: "requester", ObjectID: strconv.FormatInt(f.person.ID, 10)})
 			},
+			func() error { return f.addCaseTexts(tx) },
 		} {
 			if err := step(); err != nil {
 				return err
@@ -75,6 +76,37 @@ func newErasureFixture(t *testing.T, s haven.Store) *erasureFixture {
 		return nil
 	})
 	return f
+}
+
+// addCaseTexts gives the case the free text kept outside its correspondence: an event's detail,
+// its correspondent, a notification's text, a break-glass reason, and a report first linked to
+// it and then moved to another case.
+func (f *erasureFixture) addCaseTexts(tx haven.Tx) error {
+	u := &haven.User{Username: "erasure-lead", Role: haven.RoleLead, PasswordHash: "x", CreatedAt: t0}
+	moved := &haven.Report{Channel: "web", Raw: []byte("leila's form"), CaseID: f.c.ID, ReceivedAt: t0}
+	for _, step := range []func() error{
+		func() error { return tx.InsertUser(ctx, u) },
+		func() error {
+			return tx.InsertEvent(ctx, &haven.Event{At: t0, Action: "case.transitioned", ObjectType: "case", ObjectID: f.c.Number,
+				CaseID: f.c.ID, Data: map[string]any{"to": "open"}, Detail: map[string]any{"reason": "she is hiding at the harbour"}})
+		},
+		func() error {
+			return tx.SetCaseCorrespondent(ctx, f.c.ID, &haven.Correspondent{Address: "leila@example.org"})
+		},
+		func() error {
+			return tx.InsertNotification(ctx, &haven.Notification{UserID: u.ID, Kind: "break_glass", CaseID: f.c.ID, Text: "harbour", CreatedAt: t0})
+		},
+		func() error {
+			return tx.InsertAccessGrant(ctx, &haven.AccessGrant{CaseID: f.c.ID, Kind: "break-glass", Reason: "harbour", CreatedAt: t0}, u.ID, u.ID)
+		},
+		func() error { return tx.InsertReport(ctx, moved) },
+		func() error { return tx.LinkReport(ctx, moved.ID, f.other.ID) },
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // erase runs the erasure as the service does: every record of the person, every case, re-indexed.
@@ -118,13 +150,18 @@ func testErasure(t *testing.T, s haven.Store) {
 		if err != nil || len(events) != 1 || events[0].Action != "requester.viewed" {
 			t.Fatalf("requester events: %+v %v", events, err)
 		}
+		if events, err = tx.CaseEvents(ctx, f.c.ID); err != nil || len(events) != 1 || events[0].Detail["reason"] != "she is hiding at the harbour" ||
+			events[0].Data["detail_id"] == nil || events[0].Data["reason"] != nil {
+			t.Fatalf("an event's detail is kept apart and read back: %+v %v", events, err)
+		}
 		return nil
 	})
 	if found := collect(t, s, haven.CaseFilter{Text: "harbourmaster", Sort: haven.SortCreated, Limit: 10}); len(found) != 2 {
 		t.Fatalf("before erasure, a word of the note finds %d cases, want 2", len(found))
 	}
 	got := f.erase(t, s)
-	want := haven.Erasure{Requesters: 2, Contacts: 1, Notes: 1, Messages: 1, Reports: 1, Attachments: 1, SearchParts: 2}
+	want := haven.Erasure{Requesters: 2, Contacts: 1, Notes: 1, Messages: 1, Reports: 2, Attachments: 1, SearchParts: 2,
+		EventDetails: 1, Correspondents: 1, Notifications: 1, AccessReasons: 1}
 	if !erasureCountsEqual(got, want) {
 		t.Fatalf("erased %+v, want %+v", got, want)
 	}
@@ -138,7 +175,8 @@ func erasureCountsEqual(a, b haven.Erasure) bool {
 	a.Cases, b.Cases = nil, nil
 	return a.RequesterID == b.RequesterID && a.Requesters == b.Requesters && a.Contacts == b.Contacts &&
 		a.Notes == b.Notes && a.Messages == b.Messages && a.Reports == b.Reports &&
-		a.Attachments == b.Attachments && a.SearchParts == b.SearchParts
+		a.Attachments == b.Attachments && a.SearchParts == b.SearchParts && a.EventDetails == b.EventDetails &&
+		a.Correspondents == b.Correspondents && a.Notifications == b.Notifications && a.AccessReasons == b.AccessReasons
 }
 
 // checkErased: nothing personal reads back, the other case is untouched, the statistics remain.
@@ -150,6 +188,13 @@ func (f *erasureFixture) checkErased(t *testing.T, s haven.Store) {
 				len(r.Contacts) != 0 || r.OrganisationID != 0 {
 				t.Fatalf("requester %d after erasure: %+v %v", id, r, err)
 			}
+		}
+		events, err := tx.CaseEvents(ctx, f.c.ID)
+		if err != nil || len(events) != 1 || events[0].Detail != nil || events[0].Data["to"] != "open" {
+			t.Fatalf("the case's event after erasure: %+v %v", events, err)
+		}
+		if _, err := tx.CaseCorrespondent(ctx, f.c.ID); haven.ErrorCode(err) != haven.ENOTFOUND {
+			t.Fatalf("the correspondent survived: %v", err)
 		}
 		if found, err := tx.RequestersByContact(ctx, f.person.Contacts[0], haven.Viewer{Now: t0}); err != nil || len(found) != 0 {
 			t.Fatalf("an erased contact still finds %d records (%v)", len(found), err)
