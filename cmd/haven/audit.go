@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"haven"
@@ -20,12 +19,12 @@ type AuditVerifyCmd struct {
 }
 
 // Run verifies and reports.
-func (c *AuditVerifyCmd) Run(e *env) error {
+func (c *AuditVerifyCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	report, err := a.db.VerifyAudit(e.ctx)
 	if err != nil {
 		return err
@@ -33,7 +32,7 @@ func (c *AuditVerifyCmd) Run(e *env) error {
 	if report.Problem != nil {
 		return haven.Errorf(haven.ECONFLICT, "audit trail NOT intact after %d good events: %s", report.Events, report.Problem)
 	}
-	fmt.Fprintf(e.stdout, "audit trail intact: %d events\n", report.Events)
+	e.printf("audit trail intact: %d events\n", report.Events)
 	return nil
 }
 
@@ -47,7 +46,7 @@ type AuditExportCmd struct {
 }
 
 // Run streams every matching event, page by page, as one JSON object per line.
-func (c *AuditExportCmd) Run(e *env) error {
+func (c *AuditExportCmd) Run(e *env) (err error) {
 	f, err := c.filter()
 	if err != nil {
 		return err
@@ -56,7 +55,7 @@ func (c *AuditExportCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	enc := json.NewEncoder(e.stdout)
 	for {
 		var page *haven.EventPage

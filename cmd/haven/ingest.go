@@ -41,7 +41,13 @@ func (c *IngestCmd) Run(e *env) error {
 	if err != nil {
 		return tempFail{err}
 	}
-	defer a.Close()
+	// Once Ingest returns the message is committed: a failed close or a lost line of output must
+	// not turn that into an exit status that makes the MTA bounce or resend it, so both are logged.
+	defer func() {
+		if err := a.Close(); err != nil {
+			e.log.Warn("ingest: closing the database", "err", err)
+		}
+	}()
 	keys, err := loadPGPKeyring(e.ctx, a)
 	if err != nil {
 		return tempFail{err}
@@ -59,7 +65,9 @@ func (c *IngestCmd) Run(e *env) error {
 		}
 		return tempFail{err}
 	}
-	fmt.Fprintf(e.stdout, "%s %s\n", res.CaseNumber, res.Threading)
+	if _, err := fmt.Fprintf(e.stdout, "%s %s\n", res.CaseNumber, res.Threading); err != nil {
+		e.log.Warn("ingest: writing the case number", "err", err)
+	}
 	return nil
 }
 

@@ -102,7 +102,7 @@ func (rt *mailRuntime) stop() {
 		return
 	}
 	if rt.smtp != nil {
-		rt.smtp.Close()
+		_ = rt.smtp.Close() // shutting down: there is nothing left to do about a failure
 	}
 	rt.wg.Wait()
 }
