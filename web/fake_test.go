@@ -202,6 +202,14 @@ func (f *fake) Reports(ctx context.Context, number string) ([]*haven.Report, err
 	return []*haven.Report{testReport(8)}, f.call(ctx, number)
 }
 
+func (f *fake) CaseCorrespondent(ctx context.Context, number string) (*haven.Correspondent, error) {
+	return &haven.Correspondent{Address: "nour@example.org", Pending: "nour.new@example.org"}, f.call(ctx, number)
+}
+
+func (f *fake) ConfirmCorrespondent(ctx context.Context, number string) (*haven.Correspondent, error) {
+	return &haven.Correspondent{Address: "nour.new@example.org"}, f.call(ctx, number)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -236,6 +244,10 @@ func (f *fake) AddTeamMember(ctx context.Context, team, username string) (*haven
 
 func (f *fake) RemoveTeamMember(ctx context.Context, team, username string) (*haven.Team, error) {
 	return testTeam(team), f.call(ctx, team, username)
+}
+
+func (f *fake) ResetPassword(ctx context.Context, username string) (string, error) {
+	return "one-time-password", f.call(ctx, username)
 }
 
 // Auth.
@@ -290,7 +302,8 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Ready: func(context.Context) error { return f.ready }},
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f,
+		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
 }
@@ -424,12 +437,12 @@ func (f *fake) OpenAttachment(ctx context.Context, number string, id int64) (*ha
 
 // Two-factor.
 
-func (f *fake) BeginTOTP(ctx context.Context) (*haven.TOTPEnrolment, error) {
-	return &haven.TOTPEnrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/Haven:alice?secret=JBSWY3DPEHPK3PXP", QRSVG: "<svg/>"}, f.call(ctx)
+func (f *fake) BeginTOTP(ctx context.Context, password string) (*haven.TOTPEnrolment, error) {
+	return &haven.TOTPEnrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/Haven:alice?secret=JBSWY3DPEHPK3PXP", QRSVG: "<svg/>"}, f.call(ctx, password)
 }
 
-func (f *fake) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
-	return []string{"abcd-efgh"}, f.call(ctx, code)
+func (f *fake) ConfirmTOTP(ctx context.Context, code, password string) ([]string, error) {
+	return []string{"abcd-efgh"}, f.call(ctx, code, password)
 }
 
 func (f *fake) DisableTOTP(ctx context.Context, username, password string) error {

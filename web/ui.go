@@ -50,6 +50,12 @@ type view struct {
 	Data      any
 }
 
+// Limited reports whether the session may only finish securing the account first: replace a
+// one-time password, or set up the second factor the admins made mandatory.
+func (v *view) Limited() bool {
+	return v.MustEnrol || v.User != nil && v.User.MustChangePassword
+}
+
 // uiRoutes registers the pages on the mux; they are not in the API's route table.
 func (s *Server) uiRoutes() {
 	static, _ := fs.Sub(staticFS, "static")
@@ -78,6 +84,7 @@ func (s *Server) uiRoutes() {
 		{"POST /cases/{number}/status", false, s.caseStatus},
 		{"POST /cases/{number}/note", false, s.caseNote},
 		{"POST /cases/{number}/reply", false, s.caseReply},
+		{"POST /cases/{number}/correspondent", false, s.caseConfirmAddress},
 		{"POST /cases/{number}/tasks", false, s.caseTaskAdd},
 		{"POST /cases/{number}/tasks/{id}", false, s.caseTaskToggle},
 		{"GET /cases/{number}/attachments/{id}", false, s.caseAttachment},
@@ -107,7 +114,7 @@ func (s *Server) page(public bool, h uiFunc) http.Handler {
 			return
 		}
 		v.L = s.localizer(r, v.User)
-		if v.MustEnrol && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/logout" && !public {
+		if v.Limited() && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/logout" && !public {
 			http.Redirect(w, r, "/account", http.StatusSeeOther)
 			return
 		}
@@ -141,7 +148,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		return haven.Errorf(haven.EINTERNAL, "no page %s", name)
 	}
-	if v.User != nil && s.svc.Notifications != nil && !v.MustEnrol {
+	if v.User != nil && s.svc.Notifications != nil && !v.Limited() {
 		if ns, err := s.svc.Notifications.Notifications(r.Context(), true); err == nil {
 			v.Unread = len(ns)
 		}
@@ -207,18 +214,38 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 // typed is echoed).
 func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
-	case "saved", "sent", "noted", "assigned", "status", "deleted", "bulk", "view_saved", "signed_out_all",
-		"password_changed", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off":
+	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "deleted", "bulk", "view_saved", "signed_out_all",
+		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off":
 		v.Flash = v.L.T("flash." + id)
 	}
 }
 
-// localPath keeps a "next" target on this site: a path, never a scheme or another host.
+// localPath keeps a "next" target on this site. Browsers drop tabs and line breaks anywhere in a
+// URL and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" leads off-site just as
+// "//evil.example" does: the target is normalised as a browser would first, and kept only when
+// it then parses as a path, with neither scheme nor host. Anything else goes to "/".
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/inbox"
+	clean := strings.Map(browserURLChar, next)
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return "/"
 	}
-	return next
+	u, err := url.Parse(clean)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	return clean
+}
+
+// browserURLChar maps a character of a URL as browsers do before parsing it (WHATWG URL): tab,
+// CR and LF are removed, and a backslash is a slash in http(s) URLs.
+func browserURLChar(r rune) rune {
+	switch r {
+	case '\t', '\r', '\n':
+		return -1
+	case '\\':
+		return '/'
+	}
+	return r
 }
 
 // fieldMessage shows a service's field error in the user's language. The service words its

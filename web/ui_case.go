@@ -16,11 +16,14 @@ type caseData struct {
 	Attachments map[int64][]*haven.Attachment // by message id (0: on the case)
 	Reports     []*haven.Report
 	Requester   *haven.RequesterSummary
-	OtherCases  []*haven.Case
-	Next        []haven.Status
-	Assignees   []string // enabled users' names, for the assignee choice
-	TeamNames   []string
-	Categories  []string
+	// Correspondent is where replies go, and a change of the requester's address awaiting
+	// confirmation on a restricted case.
+	Correspondent *haven.Correspondent
+	OtherCases    []*haven.Case
+	Next          []haven.Status
+	Assignees     []string // enabled users' names, for the assignee choice
+	TeamNames     []string
+	Categories    []string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -64,7 +67,18 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 	if err := s.loadPeople(r, d); err != nil {
 		return nil, err
 	}
+	if s.svc.Correspondents != nil {
+		if d.Correspondent, err = s.svc.Correspondents.CaseCorrespondent(ctx, c.Number); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// caseConfirmAddress makes a requester's new address the one this case's replies go to.
+func (s *Server) caseConfirmAddress(w http.ResponseWriter, r *http.Request, v *view) error {
+	_, err := s.svc.Correspondents.ConfirmCorrespondent(r.Context(), r.PathValue("number"))
+	return s.afterCaseForm(w, r, v, err, "address_confirmed")
 }
 
 // loadPeople reads the requester panel and the choices of the header's selects.

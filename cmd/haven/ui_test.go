@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -95,5 +96,37 @@ func TestUIPagesServerSide(t *testing.T) {
 	}
 	if _, body := b.get("/inbox"); !strings.Contains(body, `dir="rtl"`) || !strings.Contains(body, `lang="ar"`) {
 		t.Fatal("Arabic pages are right to left")
+	}
+}
+
+// TestUIConfirmAddress: a restricted case's page shows where replies go and a requester's new
+// address waiting for confirmation; confirming it there makes it the case's.
+func TestUIConfirmAddress(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "lead", "password": "a long password for lina"}); st != 201 {
+		t.Fatalf("user: %d %v", st, body)
+	}
+	st, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Detained", "restricted_to": []string{"admin", "lina"},
+		"requester": map[string]any{"name": "Nour", "email": "nour@example.org"}})
+	if st != 201 {
+		t.Fatalf("case: %d %v", st, cs)
+	}
+	number := cs["number"].(string)
+	if st, body := c.do("PATCH", fmt.Sprintf("/api/v1/requesters/%v", cs["requester_id"]),
+		map[string]any{"contacts": []map[string]string{{"kind": "email", "value": "nour.new@example.org"}}}); st != 200 {
+		t.Fatalf("new address: %d %v", st, body)
+	}
+	b := newBrowser(t, c.base)
+	if st, _ := b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}}); st != 200 {
+		t.Fatalf("sign in: %d", st)
+	}
+	_, page := b.get("/cases/" + number)
+	if !strings.Contains(page, "<bdi>nour@example.org</bdi>") || !strings.Contains(page, "<bdi>nour.new@example.org</bdi>") ||
+		!strings.Contains(page, `action="/cases/`+number+`/correspondent"`) {
+		t.Fatalf("the case page does not show the pending address and its confirmation:\n%s", page)
+	}
+	st, page = b.post("/cases/"+number+"/correspondent", url.Values{})
+	if st != 200 || strings.Contains(page, `action="/cases/`+number+`/correspondent"`) || !strings.Contains(page, "<bdi>nour.new@example.org</bdi>") {
+		t.Fatalf("after confirming: %d\n%s", st, page)
 	}
 }
