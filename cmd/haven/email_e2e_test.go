@@ -272,3 +272,34 @@ func TestEmailFromIMAP(t *testing.T) {
 		t.Fatalf("cases: %d, first: %+v", len(cases), c)
 	}
 }
+
+// TestSMTPSenderAsActor: an anonymous sender at the SMTP listener, the one actor without an
+// account, cannot put a message into a restricted case by writing its tag in the subject, and
+// learns nothing of it from the answers; the case's own correspondent still can.
+func TestSMTPSenderAsActor(t *testing.T) {
+	m := startMailServer(t, nil)
+	c, err := m.a.svc.CreateCase(m.admin, haven.CaseCreate{Title: "zqsecrettitle", RestrictedTo: []string{"admin"},
+		Requester: &haven.RequesterInput{Name: "Zqsecretperson", Email: "amira@mail.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	messages := func() string {
+		msgs, err := m.a.svc.Messages(m.admin, c.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return marshal(msgs)
+	}
+	out := m.swaks("--from", "spoof@evil.test", "--to", "help@helpline.test", "--header", "Subject: Re: ["+c.Number+"] update",
+		"--body", "zqinjected by a stranger")
+	if !strings.Contains(out, "250") || strings.Contains(strings.ToLower(out), "zqsecret") {
+		t.Fatalf("the listener's answers: %s", out)
+	}
+	if strings.Contains(messages(), "zqinjected") {
+		t.Fatal("a stranger's tagged email went into the restricted case")
+	}
+	m.swaks("--to", "help@helpline.test", "--header", "Subject: Re: ["+c.Number+"] update", "--body", "zqfromthecorrespondent")
+	if !strings.Contains(messages(), "zqfromthecorrespondent") {
+		t.Fatal("the case's correspondent's tagged email did not thread into it")
+	}
+}
