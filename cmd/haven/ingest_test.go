@@ -39,7 +39,8 @@ func corpus(t *testing.T, name string) []byte {
 }
 
 // TestIngestCommand: `haven ingest` from an MTA pipe on both databases: a new case from an
-// Arabic message in windows-1256, a duplicate recognised, a reply threaded by its subject tag,
+// Arabic message in windows-1256, a duplicate recognised, a reply threaded by its subject tag
+// (from the case's correspondent; a stranger's opens a new case),
 // unparseable garbage still kept, an oversized message refused (exit 1), and a temporary
 // failure (the database unreachable) exits 75 so that the MTA retries.
 func TestIngestCommand(t *testing.T) {
@@ -57,9 +58,13 @@ func TestIngestCommand(t *testing.T) {
 		if out, _, code := runWithStdin(t, bin, corpus(t, "ar-cp1256.eml"), args...); code != 0 || !strings.Contains(out, number+" duplicate") {
 			t.Fatalf("the same message again: %d %q", code, out)
 		}
-		reply := []byte("From: someone@mail.example\r\nTo: help@helpline.example\r\nSubject: Re: [" + number + "] more\r\nMessage-ID: <r1@mail.example>\r\n\r\nmore details\r\n")
+		reply := []byte("From: Omar <omar@example.org>\r\nTo: help@helpline.example\r\nSubject: Re: [" + number + "] more\r\nMessage-ID: <r1@mail.example>\r\n\r\nmore details\r\n")
 		if out, _, code := runWithStdin(t, bin, reply, args...); code != 0 || !strings.Contains(out, number+" subject-tag") {
-			t.Fatalf("tagged reply: %d %q", code, out)
+			t.Fatalf("tagged reply from the case's correspondent: %d %q", code, out)
+		}
+		stranger := []byte("From: someone@mail.example\r\nTo: help@helpline.example\r\nSubject: Re: [" + number + "] more\r\nMessage-ID: <r2@mail.example>\r\n\r\nmore details\r\n")
+		if out, _, code := runWithStdin(t, bin, stranger, args...); code != 0 || strings.Contains(out, number) || !strings.Contains(out, " new") {
+			t.Fatalf("a stranger's tagged email must open a new case: %d %q", code, out)
 		}
 		if out, errOut, code := runWithStdin(t, bin, corpus(t, "garbage-binary.eml"), args...); code != 0 || !strings.Contains(out, "new") {
 			t.Fatalf("garbage must still be kept: %d %q %s", code, out, errOut)
