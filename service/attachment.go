@@ -44,7 +44,8 @@ func (s *Service) AddAttachment(ctx context.Context, number string, in haven.Att
 			map[string]any{"sha256": a.SHA256, "size": a.Size, "quarantined": a.Quarantined})
 	})
 	if err != nil {
-		s.cfg.Files.Delete(context.WithoutCancel(ctx), stored.BlobID)
+		// Best effort: a file left behind is unreadable, as its key was never stored.
+		_ = s.cfg.Files.Delete(context.WithoutCancel(ctx), stored.BlobID)
 		return nil, err
 	}
 	return out, nil

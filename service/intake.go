@@ -93,7 +93,8 @@ func (s *Service) sealAttachments(ctx context.Context, atts []haven.InboundAttac
 
 func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
 	for _, f := range files {
-		s.cfg.Files.Delete(context.WithoutCancel(ctx), f.stored.BlobID)
+		// Best effort: a file left behind is unreadable, as its key was never stored.
+		_ = s.cfg.Files.Delete(context.WithoutCancel(ctx), f.stored.BlobID)
 	}
 }
 

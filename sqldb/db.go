@@ -60,12 +60,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if err := db.write.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // the failed connection is the error to report
 		return nil, &haven.Error{Code: haven.EINTERNAL, Message: "cannot connect to the database", Err: err}
 	}
 	if db.watchDSN != "" {
 		if err := db.watchChanges(db.watchDSN); err != nil {
-			db.Close()
+			_ = db.Close() // the watcher's failure is the error to report
 			return nil, haven.Internal("watch sqlite changes", err)
 		}
 	}
@@ -105,7 +105,7 @@ func openSQLite(path string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
-		write.Close()
+		_ = write.Close() // the failed open is the error to report
 		return nil, haven.Internal("open sqlite", err)
 	}
 	read.SetMaxOpenConns(8)
@@ -186,21 +186,18 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			sqlTx.Rollback()
+			_ = sqlTx.Rollback() // the panic goes on: it is what must be reported
 			panic(p)
 		}
 	}()
 	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
-		return err
+		return rolledBack(sqlTx, err)
 	}
 	if err := tx.flushSearchDocs(ctx); err != nil {
-		sqlTx.Rollback()
-		return err
+		return rolledBack(sqlTx, err)
 	}
 	if err := tx.sealEvents(ctx); err != nil {
-		sqlTx.Rollback()
-		return err
+		return rolledBack(sqlTx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return mapError("commit", err)
@@ -294,4 +291,13 @@ func mapError(op string, err error) error {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "refers to something that does not exist", Err: fmt.Errorf("%s: %w", op, err)}
 	}
 	return haven.Internal(op, err)
+}
+
+// rolledBack undoes tx after err, and reports a failed rollback too: the connection it leaves
+// behind may be unusable.
+func rolledBack(tx *sql.Tx, err error) error {
+	if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+		return errors.Join(err, rerr)
+	}
+	return err
 }

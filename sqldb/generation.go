@@ -48,7 +48,7 @@ func (db *DB) watchChanges(dsn string) error {
 	db.gen.stop, db.gen.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(db.gen.done)
-		defer watch.Close()
+		defer func() { _ = watch.Close() }() // a read-only watcher: nothing to lose
 		tick := time.NewTicker(changeWatchEvery)
 		defer tick.Stop()
 		var last int64 = -1

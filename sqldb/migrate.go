@@ -116,7 +116,7 @@ func (db *DB) apply(ctx context.Context, m Migration, at int64) error {
 	if err != nil {
 		return haven.Internal("begin migration", err)
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // after Commit it does nothing; after a failure the failure is reported
 	if db.Dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72007001)`); err != nil {
 			return haven.Internal("migration lock", err)

@@ -60,11 +60,11 @@ func (c *stmtCache) prepare(ctx context.Context, query string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.m[query]; ok { // another transaction prepared it meanwhile
-		s.Close()
+		_ = s.Close() // an evicted or unneeded statement: closing only frees it
 		return old
 	}
 	if len(c.m) >= maxCachedStatements {
-		s.Close()
+		_ = s.Close() // an evicted or unneeded statement: closing only frees it
 		return nil
 	}
 	c.m[query] = s
@@ -78,7 +78,7 @@ func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.m {
-		s.Close()
+		_ = s.Close() // an evicted or unneeded statement: closing only frees it
 	}
 	clear(c.m)
 }

@@ -26,18 +26,21 @@ type asset struct {
 // it, gzip. Files are read once, at start.
 func (s *Server) staticHandler(fsys fs.FS) http.Handler {
 	assets := map[string]*asset{}
-	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	// The files are embedded in the binary: reading them cannot fail, short of a broken build,
+	// which the tests of every page would show.
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, "LICENSE") {
 			return nil
 		}
-		body, _ := fs.ReadFile(fsys, p)
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
 		sum := sha256.Sum256(body)
 		a := &asset{body: body, ctype: mime.TypeByExtension(path.Ext(p)), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-		var gz bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		a.gzipped = gz.Bytes()
+		if a.gzipped, err = gzipped(body); err != nil {
+			return err
+		}
 		assets[p] = a
 		return nil
 	})
@@ -61,8 +64,22 @@ func (s *Server) staticHandler(fsys fs.FS) http.Handler {
 			h.Set("Content-Encoding", "gzip")
 			body = a.gzipped
 		}
-		w.Write(body)
+		_, _ = w.Write(body) // a client that went away: nothing to tell it
 	})
+}
+
+// gzipped compresses a static file once, at start.
+func gzipped(body []byte) ([]byte, error) {
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	err = zw.Close()
+	return gz.Bytes(), err
 }
 
 // templateFuncs are the helpers the page templates use besides the view's localizer (and

@@ -50,7 +50,7 @@ func (c *countCache) get(ctx context.Context, svc haven.CaseService, userID int6
 		c.mu.Unlock()
 		switch {
 		case have && start:
-			go c.count(context.WithoutCancel(ctx), svc, userID, filters)
+			go func() { _, _ = c.count(context.WithoutCancel(ctx), svc, userID, filters) }() // a refresh: the old counts stand if it fails
 			return e.counts, nil
 		case have:
 			return e.counts, nil

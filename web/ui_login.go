@@ -61,8 +61,8 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *haven.Log
 		http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: res.User.Language, Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
 	}
-	if res.MustEnrol {
-		next = "/account"
+	if res.MustEnrol || res.User != nil && res.User.MustChangePassword {
+		next = "/account" // the only page such a session may use until the account is secured
 	}
 	return redirect(w, r, next, "")
 }
@@ -95,7 +95,9 @@ func lockTime(err error) string {
 
 func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, v *view) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		s.svc.Auth.Logout(r.Context(), c.Value)
+		if err := s.svc.Auth.Logout(r.Context(), c.Value); err != nil {
+			s.log.Warn("sign-out: the session could not be ended on the server", "err", err) // the cookie still goes
+		}
 	}
 	http.SetCookie(w, sessionCookie(r, "", -1))
 	return redirect(w, r, "/login", "")
