@@ -20,6 +20,24 @@ type Notification struct {
 	ReadAt     *time.Time `json:"read_at,omitempty"`
 }
 
+// Notification kinds of changes made to a user's account by someone else (an admin, or the
+// operator at the console), so that no admin power over an account goes unseen by its owner.
+const (
+	NoticePasswordReset    = "password_reset"
+	NoticeDisabled         = "account_disabled"
+	NoticeEnabled          = "account_enabled"
+	NoticeRoleChanged      = "role_changed"
+	NoticeTwoFactorRemoved = "two_factor_removed"
+	NoticeSignedOut        = "signed_out"
+	NoticeTokenRevoked     = "token_revoked"
+)
+
+// AccountNotices lists the kinds above.
+func AccountNotices() []string {
+	return []string{NoticePasswordReset, NoticeDisabled, NoticeEnabled, NoticeRoleChanged, NoticeTwoFactorRemoved,
+		NoticeSignedOut, NoticeTokenRevoked}
+}
+
 // NotificationService lists and acknowledges the signed-in user's notifications.
 type NotificationService interface {
 	// Notifications lists the user's notifications, newest first (at most 100).

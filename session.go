@@ -38,14 +38,17 @@ type AuthService interface {
 	SessionActor(ctx context.Context, token string) (Actor, error)
 	// TokenActor resolves an API bearer token.
 	TokenActor(ctx context.Context, token string) (Actor, error)
-	// CreateToken issues an API token for username; the token is returned once.
+	// CreateToken issues an API token for the caller, who must be username (nobody, admins
+	// included, creates credentials for someone else); the token is returned once. A read-only
+	// token creates none.
 	CreateToken(ctx context.Context, username, name string, readOnly bool) (token string, t *APIToken, err error)
 	// Tokens lists username's API tokens, revoked ones included (self or admin).
 	Tokens(ctx context.Context, username string) ([]*APIToken, error)
 	// RevokeToken revokes token id (self or admin). username, when not empty, must name the
 	// token's owner. A token that does not exist or that the caller may not see is ENOTFOUND.
 	RevokeToken(ctx context.Context, username string, id int64) error
-	// SignOutEverywhere ends every browser session of username (self or admin).
+	// SignOutEverywhere ends every browser session of username (self or admin), and their API
+	// tokens unless the service is configured to keep them.
 	SignOutEverywhere(ctx context.Context, username string) error
 }
 
@@ -77,6 +80,8 @@ type AuthStore interface {
 	UserAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
 	// RevokeAPIToken marks a token revoked; tokens are never deleted (events refer to them).
 	RevokeAPIToken(ctx context.Context, id int64) error
+	// RevokeUserAPITokens revokes every token of a user still in use and returns how many.
+	RevokeUserAPITokens(ctx context.Context, userID int64) (int, error)
 	// TouchAPIToken records when a token was last used.
 	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
 	// DeleteUserSessions ends every session of a user and returns how many there were.

@@ -48,10 +48,13 @@ type TwoFactorStatus struct {
 // TwoFactorService enrols and removes second factors, and completes two-step sign-ins.
 type TwoFactorService interface {
 	// BeginTOTP makes a new secret for the signed-in user; it becomes active once confirmed.
-	BeginTOTP(ctx context.Context) (*TOTPEnrolment, error)
+	// Replacing a second factor that is already on needs the user's password: a session or a
+	// token alone is not enough.
+	BeginTOTP(ctx context.Context, password string) (*TOTPEnrolment, error)
 	// ConfirmTOTP checks a code of the new secret, turns the second factor on, and returns ten
-	// recovery codes, shown only now (only their hashes are kept).
-	ConfirmTOTP(ctx context.Context, code string) ([]string, error)
+	// recovery codes, shown only now (only their hashes are kept). Like BeginTOTP, it needs the
+	// password when it replaces a second factor.
+	ConfirmTOTP(ctx context.Context, code, password string) ([]string, error)
 	// DisableTOTP removes username's second factor: the user themself (with their password) or
 	// an admin (for someone who lost their phone; password ignored).
 	DisableTOTP(ctx context.Context, username, password string) error

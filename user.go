@@ -26,17 +26,28 @@ func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
 
 // User is a member of the helpline staff.
 type User struct {
-	ID           int64     `json:"id"`
-	Username     string    `json:"username"`
-	DisplayName  string    `json:"display_name"`
-	Email        string    `json:"email"`
-	Role         Role      `json:"role"`
-	Teams        []string  `json:"teams"`
-	Language     string    `json:"language"`
-	Disabled     bool      `json:"disabled"`
-	TwoFactor    bool      `json:"two_factor"` // has an authenticator app enrolled
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID          int64    `json:"id"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Email       string   `json:"email"`
+	Role        Role     `json:"role"`
+	Teams       []string `json:"teams"`
+	Language    string   `json:"language"`
+	Disabled    bool     `json:"disabled"`
+	// TwoFactor (an authenticator app is enrolled) and MustChangePassword (the password was given
+	// out once, by the console or an admin) are shown to admins and to the user only: to everyone
+	// else they are left out (Colleague), so nobody can pick the accounts that are easiest to take.
+	TwoFactor          bool      `json:"two_factor,omitempty"`
+	MustChangePassword bool      `json:"must_change_password,omitempty"`
+	PasswordHash       string    `json:"-"`
+	CreatedAt          time.Time `json:"created_at"`
+}
+
+// Colleague is u as other staff may see it: without the state of its credentials.
+func (u *User) Colleague() *User {
+	c := *u
+	c.TwoFactor, c.MustChangePassword, c.PasswordHash = false, false, ""
+	return &c
 }
 
 // CanWrite reports whether u may change anything at all.
@@ -113,7 +124,9 @@ func (in *UserCreate) Validate() error {
 	return v.Err()
 }
 
-// UserUpdate changes a user; nil leaves a field as it is.
+// UserUpdate changes a user; nil leaves a field as it is. Password is set only by the user
+// themself (AccountService.UpdateMe) or the console: an admin resets it (ResetPassword) instead,
+// so that nobody signs in with a password they chose for someone else.
 type UserUpdate struct {
 	DisplayName *string `json:"display_name"`
 	Email       *string `json:"email"`
@@ -141,6 +154,9 @@ type UserService interface {
 	User(ctx context.Context, username string) (*User, error)
 	Users(ctx context.Context) ([]*User, error)
 	UpdateUser(ctx context.Context, username string, u UserUpdate) (*User, error)
+	// ResetPassword gives username a generated one-time password, returned once, which they must
+	// replace at their next sign-in; it ends their sessions (and tokens) and tells them.
+	ResetPassword(ctx context.Context, username string) (string, error)
 	CreateTeam(ctx context.Context, name string) (*Team, error)
 	Teams(ctx context.Context) ([]*Team, error)
 	AddTeamMember(ctx context.Context, team, username string) (*Team, error)

@@ -9,8 +9,9 @@ import (
 var _ haven.AccountService = (*Service)(nil)
 
 // UpdateMe changes the signed-in user's own name, language or password (with the current one).
+// An account with a one-time password may change only that (and its language, to read the page).
 func (s *Service) UpdateMe(ctx context.Context, up haven.MeUpdate) (*haven.User, error) {
-	u, err := writerOrAuditor(ctx)
+	u, err := ownAccount(ctx, up)
 	if err != nil {
 		return nil, err
 	}
@@ -18,11 +19,29 @@ func (s *Service) UpdateMe(ctx context.Context, up haven.MeUpdate) (*haven.User,
 		return nil, &haven.Error{Code: haven.EINVALID, Message: "unknown language",
 			Fields: map[string]string{"language": "one of en, ar, es, fr, pt, ru"}}
 	}
-	if up.Password != nil && !passwordOK(u, up.CurrentPassword) {
-		return nil, &haven.Error{Code: haven.EINVALID, Message: "your current password is needed to set a new one",
-			Fields: map[string]string{"current_password": "wrong password"}}
+	if up.Password != nil && u.MustChangePassword && *up.Password == up.CurrentPassword {
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "choose a password of your own, not the one you were given",
+			Fields: map[string]string{"password": "the same as the one-time password"}}
+	}
+	if up.Password != nil {
+		if err := s.reauthenticate(ctx, u, up.CurrentPassword, "current_password", "your current password is needed to set a new one"); err != nil {
+			return nil, err
+		}
 	}
 	return s.updateUser(ctx, u, u.Username, haven.UserUpdate{DisplayName: up.DisplayName, Language: up.Language, Password: up.Password})
+}
+
+// ownAccount is the signed-in user changing their own account (see writerOrAuditor); one who must
+// replace a one-time password may only do that, or pick their language.
+func ownAccount(ctx context.Context, up haven.MeUpdate) (*haven.User, error) {
+	a, ok := haven.ActorFrom(ctx)
+	if !ok || !a.User.MustChangePassword || a.ReadOnly || a.User.Disabled {
+		return writerOrAuditor(ctx)
+	}
+	if up.DisplayName != nil {
+		return nil, mustChangePassword()
+	}
+	return a.User, nil
 }
 
 // writerOrAuditor is the signed-in user changing their own account: auditors may (it changes no

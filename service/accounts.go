@@ -70,12 +70,22 @@ func (s *Service) revokeToken(ctx context.Context, actor *haven.User, username s
 		if err := tx.RevokeAPIToken(ctx, id); err != nil {
 			return err
 		}
-		return record(ctx, tx, s.clock.Now(), actor, "token.revoked", "user", t.Username, 0,
-			map[string]any{"token_id": id, "name": t.Name})
+		now := s.clock.Now()
+		if actor == nil || actor.ID != t.UserID {
+			owner, err := tx.UserByID(ctx, t.UserID)
+			if err != nil {
+				return err
+			}
+			if err := notifyAccount(ctx, tx, now, actor, owner, haven.NoticeTokenRevoked); err != nil {
+				return err
+			}
+		}
+		return record(ctx, tx, now, actor, "token.revoked", "user", t.Username, 0, map[string]any{"token_id": id})
 	})
 }
 
-// SignOutEverywhere ends every browser session of username: one's own, or anyone's for admins.
+// SignOutEverywhere ends every browser session of username, and their API tokens unless
+// configured otherwise: one's own, or anyone's for admins (who tell the user so).
 func (s *Service) SignOutEverywhere(ctx context.Context, username string) error {
 	me, err := credentialsActor(ctx)
 	if err != nil {
@@ -84,17 +94,20 @@ func (s *Service) SignOutEverywhere(ctx context.Context, username string) error 
 	if me.Username != username && !me.IsAdmin() {
 		return haven.Errorf(haven.EFORBIDDEN, "only admins can sign others out")
 	}
+	now := s.clock.Now()
 	return s.store.Update(ctx, func(tx haven.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return err
 		}
-		n, err := tx.DeleteUserSessions(ctx, u.ID)
+		data, err := s.endCredentials(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, s.clock.Now(), me, "user.signed_out_everywhere", "user", u.Username, 0,
-			map[string]any{"sessions": n})
+		if err := notifyAccount(ctx, tx, now, me, u, haven.NoticeSignedOut); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, me, "user.signed_out_everywhere", "user", u.Username, 0, data)
 	})
 }
 

@@ -27,6 +27,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, service.DefaultConfig())
+}
+
+// newFixtureConfig is newFixture with a service configured by cfg.
+func newFixtureConfig(t *testing.T, cfg service.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
@@ -38,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	unlock(t, db)
 	clock := &fixedClock{t: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
-	svc := service.New(db, clock, service.DefaultConfig())
+	svc := service.New(db, clock, cfg)
 	admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)

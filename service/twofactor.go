@@ -26,7 +26,8 @@ func mustEnrol(ctx context.Context, tx haven.Tx, u *haven.User) (bool, error) {
 	return v == "true", err
 }
 
-// enrolling returns the signed-in user, allowed even when they must enrol first.
+// enrolling returns the signed-in user, allowed even when they must enrol first (but not before
+// they replaced a one-time password).
 func enrolling(ctx context.Context) (*haven.User, error) {
 	a, ok := haven.ActorFrom(ctx)
 	if !ok || a.User.Disabled {
@@ -35,12 +36,38 @@ func enrolling(ctx context.Context) (*haven.User, error) {
 	if a.ReadOnly {
 		return nil, haven.Errorf(haven.EFORBIDDEN, "this API token is read-only")
 	}
+	if a.User.MustChangePassword {
+		return nil, mustChangePassword()
+	}
 	return a.User, nil
 }
 
+// replacing checks the password when u already has a second factor: replacing it with a session
+// or a token alone would let whoever holds one lock the owner out and keep the account. It
+// reports whether the password was checked, for the transaction to confirm the factor is still
+// the one seen here.
+func (s *Service) replacing(ctx context.Context, u *haven.User, password string) (bool, error) {
+	if !u.TwoFactor {
+		return false, nil
+	}
+	err := s.reauthenticate(ctx, u, password, "password", "your password is needed to replace your second factor")
+	return err == nil, err
+}
+
+// passwordNeeded refuses a replacement whose password was not checked (a factor turned on meanwhile).
+func passwordNeeded() error {
+	return &haven.Error{Code: haven.EINVALID, Message: "your password is needed to replace your second factor",
+		Fields: map[string]string{"password": "required"}}
+}
+
 // BeginTOTP makes a new secret for the signed-in user, pending until confirmed with a code.
-func (s *Service) BeginTOTP(ctx context.Context) (*haven.TOTPEnrolment, error) {
+// Replacing an active second factor needs the password.
+func (s *Service) BeginTOTP(ctx context.Context, password string) (*haven.TOTPEnrolment, error) {
 	u, err := enrolling(ctx)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := s.replacing(ctx, u, password)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +80,9 @@ func (s *Service) BeginTOTP(ctx context.Context) (*haven.TOTPEnrolment, error) {
 		if err != nil {
 			return err
 		}
+		if tf.Secret != "" && !checked {
+			return passwordNeeded()
+		}
 		tf.Pending = enr.Secret
 		return tx.PutTwoFactor(ctx, tf)
 	})
@@ -63,8 +93,13 @@ func (s *Service) BeginTOTP(ctx context.Context) (*haven.TOTPEnrolment, error) {
 }
 
 // ConfirmTOTP turns the pending secret on when code matches it, and returns new recovery codes.
-func (s *Service) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+// Replacing an active second factor needs the password here too.
+func (s *Service) ConfirmTOTP(ctx context.Context, code, password string) ([]string, error) {
 	u, err := enrolling(ctx)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := s.replacing(ctx, u, password)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +116,9 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code string) ([]string, error
 		if tf.Pending == "" {
 			return haven.Errorf(haven.ECONFLICT, "start the set-up first: no authenticator app is being added")
 		}
+		if tf.Secret != "" && !checked {
+			return passwordNeeded()
+		}
 		step, err := auth.ValidateTOTP(tf.Pending, code, now, 0)
 		if err != nil {
 			return &haven.Error{Code: haven.EINVALID, Message: "that code does not match: check the app's clock and try the next code",
@@ -93,7 +131,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code string) ([]string, error
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
 		}
-		return record(ctx, tx, now, u, "user.two_factor_enabled", "user", u.Username, 0, nil)
+		return record(ctx, tx, now, u, "user.two_factor_enabled", "user", u.Username, 0, map[string]any{"replaced": checked})
 	})
 	if err != nil {
 		return nil, err
@@ -101,21 +139,24 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code string) ([]string, error
 	return codes, nil
 }
 
-// DisableTOTP removes a second factor: one's own (password required) or anyone's (admins).
+// DisableTOTP removes a second factor: one's own, with the password (a session or a token alone
+// is not enough), or anyone's for an admin under the rules of every admin action (not while they
+// must set up their own or change their password); the user is notified.
 func (s *Service) DisableTOTP(ctx context.Context, username, password string) error {
 	me, err := enrolling(ctx)
 	if err != nil {
 		return err
 	}
-	self := strings.EqualFold(username, me.Username) || username == ""
-	if !self && (me.Role != haven.RoleAdmin || me.Disabled) {
-		return haven.Errorf(haven.EFORBIDDEN, "only admins can remove someone else's second factor")
+	if username != "" && !strings.EqualFold(username, me.Username) {
+		if me, err = admin(ctx); err != nil {
+			return err
+		}
+		return s.disableTOTP(ctx, me, username)
 	}
-	if self && !passwordOK(me, password) {
-		return &haven.Error{Code: haven.EINVALID, Message: "your password is needed to remove your second factor",
-			Fields: map[string]string{"password": "wrong password"}}
+	if err := s.reauthenticate(ctx, me, password, "password", "your password is needed to remove your second factor"); err != nil {
+		return err
 	}
-	return s.disableTOTP(ctx, me, username)
+	return s.disableTOTP(ctx, me, me.Username)
 }
 
 // DisableTOTPAsSystem removes a user's second factor for the operator at the console.
@@ -126,9 +167,6 @@ func (s *Service) DisableTOTPAsSystem(ctx context.Context, username string) erro
 func (s *Service) disableTOTP(ctx context.Context, actor *haven.User, username string) error {
 	now := s.clock.Now()
 	return s.store.Update(ctx, func(tx haven.Tx) error {
-		if username == "" {
-			username = actor.Username
-		}
 		u, err := tx.UserByUsername(ctx, strings.ToLower(username))
 		if err != nil {
 			return err
@@ -137,6 +175,9 @@ func (s *Service) disableTOTP(ctx context.Context, actor *haven.User, username s
 			return err
 		}
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
+			return err
+		}
+		if err := notifyAccount(ctx, tx, now, actor, u, haven.NoticeTwoFactorRemoved); err != nil {
 			return err
 		}
 		return record(ctx, tx, now, actor, "user.two_factor_disabled", "user", u.Username, 0, nil)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"haven"
 	"haven/auth"
@@ -19,6 +20,21 @@ func (s *Service) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.U
 // CreateFirstAdmin creates an admin when the database has no user at all (first start, CLI).
 // It returns ECONFLICT when users exist, so it cannot be used to add a second admin unchecked.
 func (s *Service) CreateFirstAdmin(ctx context.Context, username, password string) (*haven.User, error) {
+	return s.createFirstAdmin(ctx, username, password, false)
+}
+
+// BootstrapAdmin is CreateFirstAdmin with a generated password, returned once for `serve` to
+// print on the console: it works for one sign-in, which must set a new password first.
+func (s *Service) BootstrapAdmin(ctx context.Context, username string) (*haven.User, string, error) {
+	password, err := auth.GeneratePassword()
+	if err != nil {
+		return nil, "", haven.Internal("generate password", err)
+	}
+	u, err := s.createFirstAdmin(ctx, username, password, true)
+	return u, password, err
+}
+
+func (s *Service) createFirstAdmin(ctx context.Context, username, password string, oneTime bool) (*haven.User, error) {
 	in := haven.UserCreate{Username: username, Password: password, Role: haven.RoleAdmin}
 	var created *haven.User
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
@@ -29,7 +45,7 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, username, password strin
 		if n > 0 {
 			return haven.Errorf(haven.ECONFLICT, "users already exist")
 		}
-		created, err = s.insertUser(ctx, tx, nil, in)
+		created, err = s.insertUser(ctx, tx, nil, in, oneTime)
 		return err
 	})
 	return created, err
@@ -45,13 +61,14 @@ func (s *Service) createUser(ctx context.Context, actor *haven.User, in haven.Us
 	var created *haven.User
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
 		var err error
-		created, err = s.insertUser(ctx, tx, actor, in)
+		created, err = s.insertUser(ctx, tx, actor, in, false)
 		return err
 	})
 	return created, err
 }
 
-func (s *Service) insertUser(ctx context.Context, tx haven.Tx, actor *haven.User, in haven.UserCreate) (*haven.User, error) {
+// insertUser adds an account; oneTime marks its password as one to replace at the first sign-in.
+func (s *Service) insertUser(ctx context.Context, tx haven.Tx, actor *haven.User, in haven.UserCreate, oneTime bool) (*haven.User, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,11 +78,12 @@ func (s *Service) insertUser(ctx context.Context, tx haven.Tx, actor *haven.User
 	}
 	now := s.clock.Now()
 	u := &haven.User{Username: in.Username, DisplayName: in.DisplayName, Email: in.Email, Role: in.Role,
-		Language: in.Language, PasswordHash: hash, CreatedAt: now, Teams: []string{}}
+		Language: in.Language, PasswordHash: hash, CreatedAt: now, Teams: []string{}, MustChangePassword: oneTime}
 	if err := tx.InsertUser(ctx, u); err != nil {
 		return nil, err
 	}
-	return u, record(ctx, tx, now, actor, "user.created", "user", u.Username, 0, map[string]any{"role": u.Role})
+	return u, record(ctx, tx, now, actor, "user.created", "user", u.Username, 0,
+		map[string]any{"role": u.Role, "must_change_password": oneTime})
 }
 
 // User reads one account: admins any, others themselves.
@@ -85,12 +103,23 @@ func (s *Service) User(ctx context.Context, username string) (*haven.User, error
 	return u, err
 }
 
-// Users lists every account. Everyone signed in may list colleagues (to assign cases).
+// Users lists every account. Everyone signed in may list colleagues (to assign cases), but only
+// admins see whose account lacks a second factor or still has a one-time password.
 func (s *Service) Users(ctx context.Context) ([]*haven.User, error) {
-	if _, err := reader(ctx); err != nil {
+	me, err := reader(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return s.usersUnchecked(ctx)
+	users, err := s.usersUnchecked(ctx)
+	if err != nil || me.IsAdmin() {
+		return users, err
+	}
+	for i, u := range users {
+		if u.ID != me.ID {
+			users[i] = u.Colleague()
+		}
+	}
+	return users, nil
 }
 
 func (s *Service) usersUnchecked(ctx context.Context) ([]*haven.User, error) {
@@ -117,6 +146,11 @@ func (s *Service) UpdateUser(ctx context.Context, username string, up haven.User
 	if actor.Username == username && (up.Disabled != nil && *up.Disabled || up.Role != nil && *up.Role != haven.RoleAdmin) {
 		return nil, haven.Errorf(haven.ECONFLICT, "you cannot disable or demote yourself")
 	}
+	if up.Password != nil {
+		// A password an admin chose would let them sign in as the user, unseen.
+		return nil, &haven.Error{Code: haven.EINVALID, Message: "admins do not set passwords: reset it instead (POST /api/v1/users/{username}/reset-password), or change your own under My account",
+			Fields: map[string]string{"password": "not settable here"}}
+	}
 	return s.updateUser(ctx, actor, username, up)
 }
 
@@ -127,11 +161,13 @@ func (s *Service) UpdateUserAsSystem(ctx context.Context, username string, up ha
 
 func (s *Service) updateUser(ctx context.Context, actor *haven.User, username string, up haven.UserUpdate) (*haven.User, error) {
 	var u *haven.User
+	now := s.clock.Now()
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
 		var err error
 		if u, err = tx.UserByUsername(ctx, username); err != nil {
 			return err
 		}
+		before := *u
 		changed, err := applyUser(u, up)
 		if err != nil {
 			return err
@@ -139,18 +175,50 @@ func (s *Service) updateUser(ctx context.Context, actor *haven.User, username st
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		data := map[string]any{"fields": changed}
-		if up.Disabled != nil && *up.Disabled || up.Password != nil {
-			// A disabled account or a changed password ends every browser session at once.
-			n, err := tx.DeleteUserSessions(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			data["sessions_ended"] = n
+		data, err := s.afterUserUpdate(ctx, tx, u, up)
+		if err != nil {
+			return err
 		}
-		return record(ctx, tx, s.clock.Now(), actor, "user.updated", "user", u.Username, 0, data)
+		data["fields"] = changed
+		if err := notifyUserUpdate(ctx, tx, now, actor, &before, u); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, actor, "user.updated", "user", u.Username, 0, data)
 	})
 	return u, err
+}
+
+// afterUserUpdate ends what a change makes unsafe to keep: every browser session of a disabled
+// account, and after a new password every session and (unless configured otherwise) every token.
+func (s *Service) afterUserUpdate(ctx context.Context, tx haven.Tx, u *haven.User, up haven.UserUpdate) (map[string]any, error) {
+	if up.Password != nil {
+		return s.endCredentials(ctx, tx, u)
+	}
+	if up.Disabled == nil || !*up.Disabled {
+		return map[string]any{}, nil
+	}
+	n, err := tx.DeleteUserSessions(ctx, u.ID)
+	return map[string]any{"sessions_ended": n}, err
+}
+
+// notifyUserUpdate tells the user of an admin's (or the console's) change to their account.
+func notifyUserUpdate(ctx context.Context, tx haven.Tx, now time.Time, actor, before, after *haven.User) error {
+	var kinds []string
+	switch {
+	case after.Disabled && !before.Disabled:
+		kinds = append(kinds, haven.NoticeDisabled)
+	case !after.Disabled && before.Disabled:
+		kinds = append(kinds, haven.NoticeEnabled)
+	}
+	if after.Role != before.Role {
+		kinds = append(kinds, haven.NoticeRoleChanged)
+	}
+	for _, k := range kinds {
+		if err := notifyAccount(ctx, tx, now, actor, after, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func applyUser(u *haven.User, up haven.UserUpdate) ([]string, error) {
@@ -181,7 +249,8 @@ func applyUser(u *haven.User, up haven.UserUpdate) ([]string, error) {
 		if err != nil {
 			return nil, haven.Internal("hash password", err)
 		}
-		u.PasswordHash, changed = hash, append(changed, "password")
+		// A password of the user's own replaces any one-time password.
+		u.PasswordHash, u.MustChangePassword, changed = hash, false, append(changed, "password")
 	}
 	return changed, v.Err()
 }

@@ -45,6 +45,17 @@ func (tx *Tx) RevokeAPIToken(ctx context.Context, id int64) error {
 	return expectOne(res, fmt.Sprintf("token %d", id))
 }
 
+// RevokeUserAPITokens revokes every token of a user not revoked yet and returns how many.
+func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID int64) (int, error) {
+	res, err := tx.exec(ctx, "revoke user tokens", `UPDATE api_tokens SET revoked = $1 WHERE user_id = $2 AND revoked = $3`,
+		true, userID, false)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapError("revoke user tokens", err)
+}
+
 // TouchAPIToken records when a token was last used.
 func (tx *Tx) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
 	_, err := tx.exec(ctx, "touch token", `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, micros(at), id)

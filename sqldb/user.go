@@ -8,13 +8,13 @@ import (
 )
 
 const userColumns = `id, username, display_name, email, role, password_hash, language, disabled, created_at,
-	totp_enabled_at IS NOT NULL`
+	totp_enabled_at IS NOT NULL, must_change_password`
 
 func scanUser(row rowScanner) (*haven.User, error) {
 	var u haven.User
 	var at int64
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.PasswordHash, &u.Language, &u.Disabled, &at,
-		&u.TwoFactor); err != nil {
+		&u.TwoFactor, &u.MustChangePassword); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(at)
@@ -24,8 +24,9 @@ func scanUser(row rowScanner) (*haven.User, error) {
 // InsertUser stores u; a taken username gives ECONFLICT.
 func (tx *Tx) InsertUser(ctx context.Context, u *haven.User) error {
 	id, err := tx.insertID(ctx, "insert user", `INSERT INTO users (username, display_name, email, role,
-		password_hash, language, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		u.Username, u.DisplayName, u.Email, u.Role, u.PasswordHash, u.Language, u.Disabled, micros(u.CreatedAt))
+		password_hash, language, disabled, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		RETURNING id`,
+		u.Username, u.DisplayName, u.Email, u.Role, u.PasswordHash, u.Language, u.Disabled, micros(u.CreatedAt), u.MustChangePassword)
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "the username " + u.Username + " is taken",
 			Fields: map[string]string{"username": "already taken"}, Err: err}
@@ -95,8 +96,8 @@ func (tx *Tx) Users(ctx context.Context) ([]*haven.User, error) {
 // UpdateUser writes u.
 func (tx *Tx) UpdateUser(ctx context.Context, u *haven.User) error {
 	res, err := tx.exec(ctx, "update user", `UPDATE users SET display_name = $1, email = $2, role = $3,
-		password_hash = $4, language = $5, disabled = $6 WHERE id = $7`,
-		u.DisplayName, u.Email, u.Role, u.PasswordHash, u.Language, u.Disabled, u.ID)
+		password_hash = $4, language = $5, disabled = $6, must_change_password = $7 WHERE id = $8`,
+		u.DisplayName, u.Email, u.Role, u.PasswordHash, u.Language, u.Disabled, u.MustChangePassword, u.ID)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,19 @@ func testAccounts(t *testing.T, s haven.Store) {
 		if err != nil || n != 2 {
 			t.Fatalf("deleted %d sessions: %v", n, err)
 		}
+		// Only the live token of nadia is revoked: not the one revoked already, not omar's.
+		if n, err = tx.RevokeUserAPITokens(ctx, u.ID); err != nil || n != 1 {
+			t.Fatalf("revoked %d tokens: %v", n, err)
+		}
+		return nil
+	})
+	view(t, s, func(tx haven.Tx) error {
+		if k, err := tx.APITokenByID(ctx, second.ID); err != nil || !k.Revoked {
+			t.Fatalf("nadia's token after revoking all: %+v %v", k, err)
+		}
+		if k, err := tx.APITokenByHash(ctx, "h3"); err != nil || k.Revoked {
+			t.Fatalf("another user's token was revoked: %+v %v", k, err)
+		}
 		return nil
 	})
 	view(t, s, func(tx haven.Tx) error {
@@ -71,7 +84,25 @@ func testAccounts(t *testing.T, s haven.Store) {
 		}
 		return nil
 	})
+	testOneTimePassword(t, s)
 	testLoginFailures(t, s)
+}
+
+// testOneTimePassword: the flag of a password to replace at the next sign-in is kept and cleared.
+func testOneTimePassword(t *testing.T, s haven.Store) {
+	u := &haven.User{Username: "first-admin", Role: haven.RoleAdmin, PasswordHash: "h", CreatedAt: t0, MustChangePassword: true}
+	update(t, s, func(tx haven.Tx) error { return tx.InsertUser(ctx, u) })
+	for _, want := range []bool{true, false} {
+		view(t, s, func(tx haven.Tx) error {
+			got, err := tx.UserByID(ctx, u.ID)
+			if err != nil || got.MustChangePassword != want {
+				t.Fatalf("must change password, want %v: %+v %v", want, got, err)
+			}
+			return nil
+		})
+		u.MustChangePassword = false
+		update(t, s, func(tx haven.Tx) error { return tx.UpdateUser(ctx, u) })
+	}
 }
 
 func testLoginFailures(t *testing.T, s haven.Store) {

@@ -12,15 +12,22 @@ func (s *Server) twoFactorStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 // beginTwoFactor starts adding an authenticator app; the answer holds the secret, so it is never
-// cached.
+// cached. The body, {"password"}, is needed only to replace an app already on.
 func (s *Server) beginTwoFactor(w http.ResponseWriter, r *http.Request) error {
-	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context())
+	var in passwordRequest
+	if r.ContentLength != 0 {
+		if err := s.decode(w, r, &in); err != nil {
+			return err
+		}
+	}
+	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context(), in.Password)
 	w.Header().Set("Cache-Control", "no-store")
 	return created(w, enr, err)
 }
 
 type codeRequest struct {
-	Code string `json:"code"`
+	Code     string `json:"code"`
+	Password string `json:"password"` // to replace an app already on
 }
 
 type recoveryCodes struct {
@@ -33,7 +40,7 @@ func (s *Server) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error 
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	codes, err := s.svc.TwoFactor.ConfirmTOTP(r.Context(), in.Code)
+	codes, err := s.svc.TwoFactor.ConfirmTOTP(r.Context(), in.Code, in.Password)
 	w.Header().Set("Cache-Control", "no-store")
 	return reply(w, recoveryCodes{codes}, err)
 }

@@ -55,6 +55,17 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) error {
 	return replyList(w, teams, err)
 }
 
+type oneTimePassword struct {
+	Password string `json:"password"`
+}
+
+// resetPassword gives a user a one-time password (admins); the answer is its only copy.
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	pw, err := s.svc.Users.ResetPassword(r.Context(), r.PathValue("username"))
+	w.Header().Set("Cache-Control", "no-store")
+	return reply(w, oneTimePassword{pw}, err)
+}
+
 type teamRequest struct {
 	Name string `json:"name"`
 }
@@ -89,7 +100,7 @@ func (s *Server) removeTeamMember(w http.ResponseWriter, r *http.Request) error 
 type tokenRequest struct {
 	Name     string `json:"name"`
 	ReadOnly bool   `json:"read_only"`
-	Username string `json:"username"` // default: the caller
+	Username string `json:"username"` // default: the caller, the only one allowed
 }
 
 // tokenResponse shows the token once; only its hash is kept.

@@ -6,10 +6,12 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"haven"
+	"haven/i18n"
 )
 
 // accountRoutes registers the account, requester and admin pages.
@@ -35,6 +37,7 @@ func (s *Server) accountRoutes() {
 		{"POST /admin/users", s.adminUserCreate},
 		{"POST /admin/users/{username}", s.adminUserUpdate},
 		{"POST /admin/users/{username}/two-factor/disable", s.adminUserTOTPOff},
+		{"POST /admin/users/{username}/reset-password", s.adminUserResetPassword},
 		{"POST /admin/teams", s.adminTeamCreate},
 		{"POST /admin/teams/{name}/members", s.adminTeamAdd},
 		{"POST /admin/teams/{name}/members/{username}/remove", s.adminTeamRemove},
@@ -51,9 +54,17 @@ type accountData struct {
 	Recovery      []string   // recovery codes, shown once right after the set-up
 	Tokens        []*haven.APIToken
 	NewToken      string // a token just created, shown once
-	Notifications []*haven.Notification
+	Notifications []notice
 	Unread        bool
 	Newest        int64 // the newest notification's id, for "mark all read"
+	OfferTOTP     bool  // a new password was just set: the second factor is offered next
+}
+
+// notice is a notification with its text in the reader's language, when its kind has words of
+// its own (the changes to one's account); others show the text they were written with.
+type notice struct {
+	*haven.Notification
+	Shown string
 }
 
 // enrolment is the set-up of an authenticator app: the QR code as a data: URL (an <img>, never
@@ -69,14 +80,19 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
+	d.OfferTOTP = r.URL.Query().Get("flash") == "password_set" && d.Status != nil && !d.Status.Enabled
 	return s.renderAccount(w, r, v, d, http.StatusOK)
 }
 
-// loadAccount reads what the account page shows. A user who must set up two-factor
-// authentication first sees only that part (the services refuse everything else to them).
+// loadAccount reads what the account page shows. A user who must replace a one-time password
+// sees only that form, and one who must set up two-factor authentication only that part (the
+// services refuse everything else to them).
 func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 	ctx := r.Context()
 	d := &accountData{}
+	if v.User.MustChangePassword {
+		return d, nil
+	}
 	var err error
 	if d.Status, err = s.svc.TwoFactor.TwoFactorStatus(ctx); err != nil {
 		return nil, err
@@ -87,14 +103,29 @@ func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 	if d.Tokens, err = s.svc.Auth.Tokens(ctx, v.User.Username); err != nil {
 		return nil, err
 	}
-	if d.Notifications, err = s.svc.Notifications.Notifications(ctx, false); err != nil {
+	ns, err := s.svc.Notifications.Notifications(ctx, false)
+	if err != nil {
 		return nil, err
 	}
-	for _, n := range d.Notifications {
+	for _, n := range ns {
+		d.Notifications = append(d.Notifications, notice{Notification: n, Shown: noticeText(v.L, n)})
 		d.Newest = max(d.Newest, n.ID)
 		d.Unread = d.Unread || n.ReadAt == nil
 	}
 	return d, nil
+}
+
+// noticeText words a notification of a change to one's account in the reader's language (ids
+// notify.<kind>, listed by haven.AccountNotices); others keep the text they were written with.
+func noticeText(l *i18n.Localizer, n *haven.Notification) string {
+	if !slices.Contains(haven.AccountNotices(), n.Kind) {
+		return n.Text
+	}
+	actor := n.Actor
+	if actor == "" {
+		actor = l.T("notify.console")
+	}
+	return l.T("notify."+n.Kind, "Actor", actor)
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *view, d *accountData, status int) error {
@@ -169,6 +200,8 @@ func (s *Server) accountProfile(w http.ResponseWriter, r *http.Request, v *view)
 }
 
 // accountPassword changes the password; the service then ends every session, this one too.
+// Replacing a one-time password signs the person in again with the new one, and offers the
+// second factor next.
 func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.EINVALID, "bad form")
@@ -176,17 +209,46 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, v *view
 	pw := r.PostForm.Get("password")
 	_, err := s.svc.Account.UpdateMe(r.Context(), haven.MeUpdate{Password: &pw, CurrentPassword: r.PostForm.Get("current_password")})
 	if err != nil {
+		short := "password:account.password_short"
+		if pw == r.PostForm.Get("current_password") {
+			short = "password:account.same_password"
+		}
 		return s.accountFormFailed(w, r, v, err, map[string]string{
-			"current_password": "current_password:account.wrong_password", "password": "password:account.password_short"})
+			"current_password": "current_password:account.wrong_password", "password": short})
 	}
 	http.SetCookie(w, sessionCookie(r, "", -1))
+	if v.User.MustChangePassword {
+		return s.afterFirstPassword(w, r, v.User.Username, pw)
+	}
 	return redirect(w, r, "/login", "password_changed")
 }
 
+// afterFirstPassword signs in with the password just chosen in place of a one-time one, and
+// leads to the account's second factor: set it up now unless it is already on. An account with a
+// second factor signs in again through the sign-in page, with its code.
+func (s *Server) afterFirstPassword(w http.ResponseWriter, r *http.Request, username, pw string) error {
+	res, err := s.svc.Auth.Login(r.Context(), haven.Credentials{Username: username, Password: pw})
+	if err != nil || res.Token == "" {
+		return redirect(w, r, "/login", "password_changed")
+	}
+	http.SetCookie(w, sessionCookie(r, res.Token, 0))
+	if res.User.TwoFactor {
+		return redirect(w, r, "/inbox", "password_set")
+	}
+	http.Redirect(w, r, "/account?flash=password_set#two-factor", http.StatusSeeOther)
+	return nil
+}
+
 // accountTOTPBegin starts setting up an authenticator app: the page shows the QR code and the
-// secret, and asks for a first code.
+// secret, and asks for a first code. Replacing the app one has needs one's password.
 func (s *Server) accountTOTPBegin(w http.ResponseWriter, r *http.Request, v *view) error {
-	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context(), r.PostForm.Get("password"))
+	if haven.ErrorCode(err) == haven.EINVALID {
+		return s.accountFormFailed(w, r, v, err, map[string]string{"password": "replace_password:account.wrong_password"})
+	}
 	if err != nil {
 		return err
 	}
@@ -207,7 +269,7 @@ func (s *Server) accountTOTPConfirm(w http.ResponseWriter, r *http.Request, v *v
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.EINVALID, "bad form")
 	}
-	codes, err := s.svc.TwoFactor.ConfirmTOTP(r.Context(), strings.TrimSpace(r.PostForm.Get("code")))
+	codes, err := s.svc.TwoFactor.ConfirmTOTP(r.Context(), strings.TrimSpace(r.PostForm.Get("code")), r.PostForm.Get("password"))
 	if haven.ErrorCode(err) == haven.EINVALID {
 		d, lerr := s.loadAccount(r, v)
 		if lerr != nil {
@@ -216,7 +278,7 @@ func (s *Server) accountTOTPConfirm(w http.ResponseWriter, r *http.Request, v *v
 		if secret := r.PostForm.Get("secret"); base32Secret.MatchString(secret) {
 			d.Enrol = &enrolment{Secret: secret}
 		}
-		formFailed(v, r, err, map[string]string{"code": "code:account.totp_mismatch"})
+		formFailed(v, r, err, map[string]string{"code": "code:account.totp_mismatch", "password": "confirm_password:account.wrong_password"})
 		return s.renderAccount(w, r, v, d, http.StatusUnprocessableEntity)
 	}
 	if err != nil {

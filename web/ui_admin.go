@@ -14,6 +14,12 @@ type adminData struct {
 	Teams    []adminTeam
 	Roles    []haven.Role
 	Required bool // two-factor authentication is mandatory
+	// Reset is a password just reset, shown once for the admin to pass on.
+	Reset *resetPassword
+}
+
+type resetPassword struct {
+	Username, Password string
 }
 
 // adminTeam is a team with the users that could still join it.
@@ -138,6 +144,22 @@ func (s *Server) adminUserTOTPOff(w http.ResponseWriter, r *http.Request, v *vie
 		return err
 	}
 	return redirect(w, r, "/admin", "totp_off")
+}
+
+// adminUserResetPassword gives a user a one-time password and shows it, once, to the admin; the
+// user must choose their own at their next sign-in and is told who reset it.
+func (s *Server) adminUserResetPassword(w http.ResponseWriter, r *http.Request, v *view) error {
+	username := r.PathValue("username")
+	pw, err := s.svc.Users.ResetPassword(r.Context(), username)
+	if err != nil {
+		return err
+	}
+	d, err := s.loadAdmin(r, v)
+	if err != nil {
+		return err
+	}
+	d.Reset = &resetPassword{Username: username, Password: pw}
+	return s.renderAdmin(w, r, v, d, http.StatusOK)
 }
 
 func (s *Server) adminTeamCreate(w http.ResponseWriter, r *http.Request, v *view) error {

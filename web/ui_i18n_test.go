@@ -81,6 +81,9 @@ func usedIDs(t *testing.T) []string {
 	for _, f := range []string{"saved", "sent", "noted", "assigned", "status", "deleted", "bulk", "view_saved"} {
 		ids = append(ids, "flash."+f)
 	}
+	for _, k := range haven.AccountNotices() {
+		ids = append(ids, "notify."+k) // notifications of changes to one's account
+	}
 	for _, s := range []string{"queued", "retrying", "sent", "failed", "received"} {
 		ids = append(ids, "msgstatus."+s)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,13 +21,21 @@ import (
 // the real server on both databases.
 func TestAPIAccounts(t *testing.T) {
 	forEachDB(t, func(t *testing.T, c *apiClient) {
-		st, created := c.do("POST", "/api/v1/tokens", map[string]any{"name": "sam's laptop", "read_only": true, "username": "sam"})
-		if st != 201 {
-			t.Fatalf("create: %d %v", st, created)
+		// Nobody creates a token for someone else, admins included (the console still can).
+		if st, body := c.do("POST", "/api/v1/tokens", map[string]any{"name": "sam's laptop", "read_only": true, "username": "sam"}); st != 403 ||
+			!strings.Contains(fmt.Sprint(body), "nobody can create a token for someone else") {
+			t.Fatalf("admin creates sam's token: %d %v", st, body)
 		}
 		sam := *c
-		sam.token = created["token"].(string)
-		id := created["info"].(map[string]any)["id"]
+		sam.token = tokenByPage(t, c, "sam", "a long auditor password", true)
+		_, list := sam.do("GET", "/api/v1/tokens", nil)
+		id := items(list)[0].(map[string]any)["id"]
+		// A read-only token creates no token, not even a read-only one.
+		for _, ro := range []bool{true, false} {
+			if st, body := sam.do("POST", "/api/v1/tokens", map[string]any{"name": "more", "read_only": ro}); st != 403 {
+				t.Fatalf("a read-only token creates a token (read_only %v): %d %v", ro, st, body)
+			}
+		}
 		if st, _ := sam.do("GET", "/api/v1/me", nil); st != 200 {
 			t.Fatalf("new token: %d", st)
 		}
@@ -37,7 +46,7 @@ func TestAPIAccounts(t *testing.T) {
 		if st, body := sam.do("GET", "/api/v1/tokens?username=admin", nil); st != 403 {
 			t.Fatalf("someone else's tokens: %d %v", st, body)
 		}
-		if st, _ := sam.do("DELETE", "/api/v1/tokens/1", nil); st != 403 {
+		if st, _ := sam.do("DELETE", fmt.Sprintf("/api/v1/tokens/%v", id), nil); st != 403 {
 			t.Fatalf("read-only token revoking: %d", st)
 		}
 		if st, _ := c.do("DELETE", fmt.Sprintf("/api/v1/tokens/%v", id), nil); st != 204 {
@@ -214,4 +223,21 @@ func TestAPITwoFactor(t *testing.T) {
 			t.Fatalf("disable: %d", st)
 		}
 	})
+}
+
+// tokenByPage signs username in with a browser and creates a token on their account page, the
+// way a person gets their first token.
+func tokenByPage(t *testing.T, c *apiClient, username, password string, readOnly bool) string {
+	t.Helper()
+	b := newBrowser(t, c.base)
+	b.signIn(username, password)
+	form := url.Values{"name": {"by page"}}
+	if readOnly {
+		form.Set("read_only", "true")
+	}
+	st, body := b.post("/account/tokens", form)
+	if st != 201 {
+		t.Fatalf("%s creates a token: %d\n%s", username, st, body)
+	}
+	return pageFind(t, body, `<code id="new-token">([^<]+)</code>`)
 }

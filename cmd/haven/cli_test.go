@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,7 +150,8 @@ func useNewMasterKey(t *testing.T, bin string) {
 }
 
 // TestFirstServe starts the binary on an empty database: it must create an admin, print a
-// one-time password on stdout, never in the logs, and serve.
+// one-time password on stdout, never in the logs, and serve; the password must be replaced at
+// the first sign-in (checkFirstAdmin).
 func TestFirstServe(t *testing.T) {
 	bin := buildHaven(t)
 	serveAndCall(t, bin, []string{"HAVEN_DATA=" + t.TempDir()}, "", true)
@@ -191,6 +194,7 @@ func serveAndCall(t *testing.T, bin string, env []string, token string, first bo
 		if strings.Contains(logs.String(), password) {
 			t.Fatal("the admin password leaked into the logs")
 		}
+		checkFirstAdmin(t, bin, env, "http://"+addr, password)
 		return
 	}
 	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/cases", nil)
@@ -225,4 +229,31 @@ func waitHealthy(t *testing.T, addr string, logs *bytes.Buffer) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("server did not become ready; logs:\n%s", logs.String())
+}
+
+// checkFirstAdmin: the first admin's printed password signs in once, to a session that must set
+// a new password first; meanwhile even a token made at the console is refused, with the reason.
+func checkFirstAdmin(t *testing.T, bin string, env []string, base, password string) {
+	t.Helper()
+	token, stderr, err := runHaven(t, bin, env, "token", "create", "--user", "admin")
+	if err != nil {
+		t.Fatalf("token create: %v %s", err, stderr)
+	}
+	api := &apiClient{t: t, base: base, token: strings.TrimSpace(token)}
+	if st, body := api.do("GET", "/api/v1/cases", nil); st != 403 || !strings.Contains(fmt.Sprint(body), "set a new password first") {
+		t.Fatalf("a token of the first admin before a new password: %d %v", st, body)
+	}
+	b := newBrowser(t, base)
+	if at := b.signIn("admin", password); at != "/account" {
+		t.Fatalf("first sign-in at %s", at)
+	}
+	st, _, at := b.send("/account/password", url.Values{"current_password": {password}, "password": {"the admin's own password"}})
+	if st != 200 || at != "/account?flash=password_set" {
+		t.Fatalf("the first new password: %d at %s", st, at)
+	}
+	token, _, _ = runHaven(t, bin, env, "token", "create", "--user", "admin")
+	api.token = strings.TrimSpace(token)
+	if st, body := api.do("GET", "/api/v1/cases", nil); st != 200 {
+		t.Fatalf("a token after the new password: %d %v", st, body)
+	}
 }

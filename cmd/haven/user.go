@@ -18,6 +18,7 @@ type UserCmd struct {
 	List     UserListCmd     `cmd:"" help:"List staff accounts."`
 	Disable  UserDisableCmd  `cmd:"" help:"Disable an account (it can no longer sign in or use its tokens)."`
 	Reset2FA UserReset2FACmd `cmd:"" name:"reset-2fa" help:"Remove an account's second factor (a lost phone); they set up a new one at next sign-in."`
+	ResetPW  UserResetPWCmd  `cmd:"" name:"reset-password" help:"Give an account a generated one-time password, printed once; it must be replaced at the next sign-in. Ends the account's sessions and API tokens, and tells the user."`
 }
 
 // UserAddCmd adds a user.
@@ -140,5 +141,26 @@ func (c *UserReset2FACmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "removed the second factor of %s\n", c.Username)
+	return nil
+}
+
+// UserResetPWCmd resets a user's password to a one-time one.
+type UserResetPWCmd struct {
+	DBFlags
+	Username string `arg:"" help:"Login name."`
+}
+
+// Run sets the one-time password and prints it (recorded in the audit trail, notified to the user).
+func (c *UserResetPWCmd) Run(e *env) error {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	password, err := a.svc.ResetPasswordAsSystem(e.ctx, c.Username)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "one-time password of %s (shown once; it must be replaced at the next sign-in): %s\n", c.Username, password)
 	return nil
 }
