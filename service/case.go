@@ -124,7 +124,7 @@ func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.Use
 	if in.Requester == nil {
 		return "", nil
 	}
-	r, err := s.findOrCreateRequester(ctx, tx, u, *in.Requester, now)
+	r, _, err := s.findOrCreateRequester(ctx, tx, u, *in.Requester, now)
 	if err != nil {
 		return "", err
 	}
@@ -334,7 +334,7 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 				return nil, err
 			}
 		}
-		if changesAccess(changed) {
+		if changesAccess(&before, changed) {
 			if err := s.tellAccessChange(ctx, tx, u, &before, c, now); err != nil {
 				return nil, err
 			}
@@ -355,7 +355,7 @@ func (s *Service) checkChange(ctx context.Context, tx haven.Tx, u *haven.User, b
 	if slices.Contains(changed, "team") && !u.CanEditCase(c) {
 		return haven.Errorf(haven.EFORBIDDEN, "you cannot move case %s to team %s", c.Number, c.Team)
 	}
-	if changesAccess(changed) {
+	if changesAccess(before, changed) {
 		if err := s.notThroughBreakGlass(ctx, tx, u, before, "change who may see it"); err != nil {
 			return err
 		}
@@ -529,9 +529,13 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 	return out
 }
 
-// changesAccess reports whether a change alters who may see a case.
-func changesAccess(changed []string) bool {
-	return slices.ContainsFunc(changed, func(f string) bool { return f == "compartment" || f == "restricted_to" || f == "tlp" })
+// changesAccess reports whether a change alters who may see a case: its compartment, the users
+// it is restricted to, its TLP, and — for a restricted case — its assignee and team (the assignee
+// sees it, and so do the team's leads).
+func changesAccess(before *haven.Case, changed []string) bool {
+	return slices.ContainsFunc(changed, func(f string) bool {
+		return f == "compartment" || f == "restricted_to" || f == "tlp" || before.Restricted && (f == "assignee" || f == "team")
+	})
 }
 
 // tellAccessChange notifies the owners of the case before and after the change (caseOwners) that
@@ -547,10 +551,11 @@ func (s *Service) tellAccessChange(ctx context.Context, tx haven.Tx, u *haven.Us
 
 // checkRestriction validates a case's compartment and restricted-to users: they must exist, and a
 // handler may only put a case into a compartment they belong to. Restricting a case to named
-// users never hides it from its team's leads (sqldb's visibility), so a handler may restrict
-// only a case that has a team: a team-less case restricted by a handler would have no overseer.
+// users or TLP:RED never hides it from its team's leads (sqldb's visibility), so a handler may
+// restrict only a case that has a team: a team-less case restricted by a handler would have no
+// overseer.
 func checkRestriction(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case) error {
-	if u.Role == haven.RoleHandler && len(c.RestrictedTo) > 0 && c.Team == "" && c.Compartment == "" {
+	if u.Role == haven.RoleHandler && c.Team == "" && c.Compartment == "" && (len(c.RestrictedTo) > 0 || c.TLP == "red") {
 		return &haven.Error{Code: haven.EFORBIDDEN, Message: "a handler can restrict only a case of a team (its leads keep sight of it): set the team first",
 			Fields: map[string]string{"restricted_to": "set the case's team first"}}
 	}

@@ -100,25 +100,12 @@ func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
 
 // ingest does the work of IngestEmail in one transaction.
 func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.IngestResult, error) {
-	res := &haven.IngestResult{}
-	c, how, claimed, err := s.threadCase(ctx, tx, in)
+	dest, err := s.destination(ctx, tx, in, now)
 	if err != nil {
 		return nil, err
 	}
-	bounced, bc, err := s.bouncedMessage(ctx, tx, in)
-	if err != nil {
-		return nil, err
-	}
-	if bc != nil {
-		c, how, claimed = bc, haven.ThreadBounce, nil
-	}
-	if c == nil {
-		if c, err = s.openEmailCase(ctx, tx, in, claimed, now); err != nil {
-			return nil, err
-		}
-		how, res.Acknowledge = haven.ThreadNew, !in.AutoReply
-	}
-	res.Threading, res.CaseNumber = how, c.Number
+	c := dest.c
+	res := &haven.IngestResult{Threading: dest.how, CaseNumber: c.Number, Acknowledge: dest.how == haven.ThreadNew && !in.AutoReply}
 	rep := &haven.Report{Channel: "email", ExternalID: in.MessageID, DedupeKey: in.DedupeKey, Raw: in.Raw, CaseID: c.ID, ReceivedAt: now}
 	if err := tx.InsertReport(ctx, rep); err != nil {
 		return nil, err
@@ -132,23 +119,59 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
 		return nil, err
 	}
-	if err := s.markBounced(ctx, tx, bounced, c, in.Bounce, now); err != nil {
-		return nil, err
-	}
-	if err := s.adoptSenderKey(ctx, tx, c, in, now); err != nil {
-		return nil, err
-	}
-	if res.Acknowledge {
-		if err := s.acknowledge(ctx, tx, c, in, now); err != nil {
-			return nil, err
-		}
-	}
-	c.UpdatedAt = now
-	if err := tx.UpdateCase(ctx, c); err != nil {
+	if err := s.afterIntake(ctx, tx, dest, in, res, now); err != nil {
 		return nil, err
 	}
 	return res, record(ctx, tx, now, nil, "message.received", "message", m.ID, c.ID,
-		map[string]any{"threading": how, "report_id": rep.ID, "attachments": len(files), "flags": in.Flags})
+		map[string]any{"threading": dest.how, "report_id": rep.ID, "attachments": len(files), "flags": in.Flags})
+}
+
+// destination is where an email goes: its case, how it got there, the message Haven sent that it
+// reports bouncing (0 if none), and whether its sender's record was made for it.
+type destination struct {
+	c            *haven.Case
+	how          string
+	bounced      int64
+	newRequester bool
+}
+
+// destination threads an email (threadCase), files a delivery notice on its message's case, or
+// opens a new case.
+func (s *Service) destination(ctx context.Context, tx haven.Tx, in haven.InboundEmail, now time.Time) (destination, error) {
+	c, how, claimed, err := s.threadCase(ctx, tx, in)
+	if err != nil {
+		return destination{}, err
+	}
+	bounced, bc, err := s.bouncedMessage(ctx, tx, in)
+	if err != nil {
+		return destination{}, err
+	}
+	if bc != nil {
+		return destination{c: bc, how: haven.ThreadBounce, bounced: bounced}, nil
+	}
+	if c != nil {
+		return destination{c: c, how: how}, nil
+	}
+	c, created, err := s.openEmailCase(ctx, tx, in, claimed, now)
+	return destination{c: c, how: haven.ThreadNew, newRequester: created}, err
+}
+
+// afterIntake does what a stored email entails: a bounce marks its message, a new person's key
+// is adopted, a new case is acknowledged; and the case was updated.
+func (s *Service) afterIntake(ctx context.Context, tx haven.Tx, dest destination, in haven.InboundEmail, res *haven.IngestResult, now time.Time) error {
+	if err := s.markBounced(ctx, tx, dest.bounced, dest.c, in.Bounce, now); err != nil {
+		return err
+	}
+	if err := s.adoptSenderKey(ctx, tx, dest.c, in, dest.newRequester, now); err != nil {
+		return err
+	}
+	if res.Acknowledge {
+		if err := s.acknowledge(ctx, tx, dest.c, in, now); err != nil {
+			return err
+		}
+	}
+	dest.c.UpdatedAt = now
+	return tx.UpdateCase(ctx, dest.c)
 }
 
 // threadCase finds the case an email belongs to: the one its subject tag names when the sender
@@ -226,8 +249,9 @@ func reversed(xs []string) []string {
 	return out
 }
 
-// openEmailCase opens a case for an email that belongs to none, with its sender as requester.
-func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail, claimed *haven.Case, now time.Time) (*haven.Case, error) {
+// openEmailCase opens a case for an email that belongs to none, with its sender as requester;
+// newRequester tells whether the sender's record was made by this email.
+func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail, claimed *haven.Case, now time.Time) (c *haven.Case, newRequester bool, err error) {
 	title := strings.TrimSpace(in.Subject)
 	if title == "" {
 		title = "(no subject)"
@@ -243,35 +267,50 @@ func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.Inbou
 			cc.Tags = []string{"sender-unrecognised"}
 		}
 	}
-	c := s.newCase(cc, now)
+	c = s.newCase(cc, now)
 	if err := s.checkRefs(ctx, tx, c); err != nil {
 		c.Team = "" // a mailbox pointing at a deleted team still takes mail
 	}
-	if cc.Requester != nil {
-		r, err := s.findOrCreateRequester(ctx, tx, nil, *cc.Requester, now)
-		if err != nil {
-			return nil, err
-		}
-		c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
+	if newRequester, err = s.emailRequester(ctx, tx, c, cc.Requester, now); err != nil {
+		return nil, false, err
 	}
-	var err error
-	if c.Number, err = tx.NextCaseNumber(ctx, now.Year()); err != nil {
-		return nil, err
-	}
-	if err := tx.InsertCase(ctx, c); err != nil {
-		return nil, err
-	}
-	if err := tx.IndexCase(ctx, c); err != nil {
-		return nil, err
-	}
-	if err := setCorrespondent(ctx, tx, c.ID, in.FromAddr); err != nil {
-		return nil, err
+	if err := s.insertEmailCase(ctx, tx, c, in, now); err != nil {
+		return nil, false, err
 	}
 	data := map[string]any{"priority": c.Priority, "status": c.Status, "channel": "email", "mailbox": in.Mailbox}
 	if claimed != nil {
 		data[claimsCase] = claimed.ID // shown only to those who may see it (Timeline)
 	}
-	return c, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID, data)
+	return c, newRequester, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID, data)
+}
+
+// emailRequester links the sender (nil: none recognised) to the new case c, as the system sees
+// people: never someone known only through restricted cases.
+func (s *Service) emailRequester(ctx context.Context, tx haven.Tx, c *haven.Case, sender *haven.RequesterInput, now time.Time) (bool, error) {
+	if sender == nil {
+		return false, nil
+	}
+	r, created, err := s.findOrCreateRequester(ctx, tx, nil, *sender, now)
+	if err != nil {
+		return false, err
+	}
+	c.RequesterID, c.RequesterName = r.ID, r.DisplayName()
+	return created, nil
+}
+
+// insertEmailCase stores the new case, its search text and its correspondent (the sender).
+func (s *Service) insertEmailCase(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) error {
+	var err error
+	if c.Number, err = tx.NextCaseNumber(ctx, now.Year()); err != nil {
+		return err
+	}
+	if err := tx.InsertCase(ctx, c); err != nil {
+		return err
+	}
+	if err := tx.IndexCase(ctx, c); err != nil {
+		return err
+	}
+	return setCorrespondent(ctx, tx, c.ID, in.FromAddr)
 }
 
 func truncate(s string, n int) string {
@@ -361,19 +400,17 @@ func (s *Service) SenderPGPKeys(ctx context.Context, address string) ([]string, 
 	return keys, err
 }
 
-// adoptSenderKey stores the public key a requester attached, when the sender is the case's
-// correspondent and its requester has no key on record yet (an existing key is never replaced
-// by mail).
-func (s *Service) adoptSenderKey(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) error {
-	if in.SenderPGPKey == "" || c.RequesterID == 0 || in.FromAddr == "" {
+// adoptSenderKey stores the public key attached to the email that made a requester's record: a
+// person's first message may carry their key. A key attached later, or by mail for someone
+// already on record, is never adopted: anyone can write from anyone's address, and a key of
+// theirs on the record would encrypt every reply to the person for the attacker. Such a key stays
+// an attachment of the message, for a handler to check and set.
+func (s *Service) adoptSenderKey(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, newRequester bool, now time.Time) error {
+	if in.SenderPGPKey == "" || !newRequester {
 		return nil
 	}
-	known, err := knownCorrespondent(ctx, tx, c, in.FromAddr)
-	if err != nil || !known {
-		return err
-	}
 	r, err := tx.RequesterByID(ctx, c.RequesterID)
-	if err != nil || r.PGPKey != "" || r.ErasedAt != nil {
+	if err != nil {
 		return err
 	}
 	r.PGPKey, r.UpdatedAt = in.SenderPGPKey, now

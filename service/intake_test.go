@@ -117,6 +117,18 @@ func TestIngestEmailReopensButNotForAutoReplies(t *testing.T) {
 func TestIngestAdoptsAnAttachedKeyOnce(t *testing.T) {
 	f := newErasureFixture(t)
 	ctx := context.Background()
+	// Someone already on record, without a key: mail in their name cannot give them one.
+	if _, err := f.svc.CreateCase(f.lead, haven.CaseCreate{Title: "known", Requester: &haven.RequesterInput{Name: "Lina", Email: "lina@mail.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	spoof := email("k0@x", "lina@mail.example", "new key", "use this key from now on")
+	spoof.SenderPGPKey = "KEY-OF-AN-IMPOSTOR"
+	if _, err := f.svc.IngestEmail(ctx, spoof); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := f.svc.SenderPGPKeys(ctx, "lina@mail.example"); len(keys) != 0 {
+		t.Fatalf("mail set the key of someone already on record: %q", keys)
+	}
 	first := email("k1@x", "samir@mail.example", "my key", "here is my key")
 	first.SenderPGPKey = "KEY-ONE"
 	res, err := f.svc.IngestEmail(ctx, first)

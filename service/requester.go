@@ -28,21 +28,21 @@ func newRequester(in haven.RequesterInput, now time.Time) *haven.Requester {
 // a record u may not see is never linked (nor named): that would open the person's whole record
 // through the new case. A separate record is made instead, to be merged by someone who sees both.
 // u is nil for the system (email intake), which sees what a viewer with no access sees.
-func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *haven.User, in haven.RequesterInput, now time.Time) (*haven.Requester, error) {
+func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *haven.User, in haven.RequesterInput, now time.Time) (r *haven.Requester, created bool, err error) {
 	for _, c := range in.AllContacts() {
 		found, err := tx.RequestersByContact(ctx, c, s.viewerOf(u))
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if len(found) > 0 {
-			return found[0], nil
+			return found[0], false, nil
 		}
 	}
-	r := newRequester(in, now)
+	r = newRequester(in, now)
 	if err := tx.InsertRequester(ctx, r); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return r, record(ctx, tx, now, u, "requester.created", "requester", r.ID, 0, nil)
+	return r, true, record(ctx, tx, now, u, "requester.created", "requester", r.ID, 0, nil)
 }
 
 // viewerOf is viewer(u), and for the system (nil) a viewer with no access of its own.

@@ -120,7 +120,7 @@ func scanInt64(row rowScanner) (int64, error) {
 func (db *DB) Scrub(ctx context.Context) error {
 	if db.Dialect == Postgres {
 		_, err := db.write.ExecContext(ctx, `VACUUM (FULL) requesters, requester_contacts, notes, messages,
-			reports, attachments, search_parts, case_search`)
+			reports, attachments, search_parts, case_search, event_details, case_correspondents, notifications, case_access`)
 		return mapError("vacuum", err)
 	}
 	for _, stmt := range []string{`INSERT INTO case_search (case_search) VALUES ('optimize')`, `VACUUM`} {

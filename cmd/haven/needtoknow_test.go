@@ -269,8 +269,17 @@ func probeRestriction(t *testing.T, f *matrixFixture, as map[string]*apiClient) 
 	if st != 201 {
 		t.Fatal(st)
 	}
-	if st, body := as["handler"].do("PATCH", "/api/v1/cases/"+c["number"].(string), map[string]any{"restricted_to": []string{"hana"}}); st != 403 {
-		t.Errorf("a handler hid a team-less case from everyone: %d %v", st, body)
+	for _, up := range []map[string]any{{"restricted_to": []string{"hana"}}, {"tlp": "red"}} {
+		if st, body := as["handler"].do("PATCH", "/api/v1/cases/"+c["number"].(string), up); st != 403 {
+			t.Errorf("a handler hid a team-less case from everyone with %v: %d %v", up, st, body)
+		}
+	}
+	if st, body := as["handler"].do("POST", "/api/v1/cases", map[string]any{"title": "red, no team", "tlp": "red"}); st != 403 {
+		t.Errorf("a handler created a team-less TLP:RED case: %d %v", st, body)
+	}
+	// Taking the team away from a case restricted to named users would take it from the leads.
+	if st, body := as["handler"].do("PATCH", "/api/v1/cases/"+number, map[string]any{"team": ""}); st != 403 {
+		t.Errorf("a handler took a restricted case away from its team's leads: %d %v", st, body)
 	}
 	_, leadNotes := as["lead"].do("GET", "/api/v1/notifications", nil)
 	if !strings.Contains(marshal(leadNotes), "access_changed") {
@@ -291,6 +300,9 @@ func probeBreakGlass(t *testing.T, f *matrixFixture, as map[string]*apiClient) {
 		{"POST", "/api/v1/cases/" + f.rest + "/access", map[string]any{"username": "hana", "hours": 1}},
 		{"PATCH", "/api/v1/cases/" + f.rest, map[string]any{"restricted_to": []string{"lena"}}},
 		{"PATCH", "/api/v1/cases/" + f.rest, map[string]any{"compartment": ""}},
+		{"PATCH", "/api/v1/cases/" + f.rest, map[string]any{"tlp": "red"}},
+		{"POST", "/api/v1/cases/" + f.rest + "/assign", map[string]any{"assignee": "lena"}},
+		{"PATCH", "/api/v1/cases/" + f.rest, map[string]any{"team": "scratch"}},
 	} {
 		if st, body := lead.do(try.method, try.path, try.body); st != 403 {
 			t.Errorf("through break-glass, %s %s %v: %d %v", try.method, try.path, try.body, st, body)

@@ -140,21 +140,22 @@ func TestUIAccountPassword(t *testing.T) {
 	}
 }
 
-// enrol sets up an authenticator app through the account page and returns its secret.
-func enrolByPage(t *testing.T, b *browser) string {
+// enrolByPage sets up an authenticator app through the account page, with the account's
+// password, and returns its secret.
+func enrolByPage(t *testing.T, b *browser, password string) string {
 	t.Helper()
-	st, body := b.post("/account/two-factor", nil)
+	st, body := b.post("/account/two-factor", url.Values{"password": {password}})
 	if st != 200 || !strings.Contains(body, `src="data:image/svg&#43;xml;base64,`) {
 		t.Fatalf("begin: %d\n%s", st, body)
 	}
 	checkPageMarkup(t, "two-factor set-up", body)
 	secret := pageFind(t, body, `<code id="totp-secret">([A-Z2-7=]+)</code>`)
-	st, body = b.post("/account/two-factor/confirm", url.Values{"code": {"000000"}, "secret": {secret}})
+	st, body = b.post("/account/two-factor/confirm", url.Values{"code": {"000000"}, "secret": {secret}, "password": {password}})
 	if st != 422 || !strings.Contains(body, `id="err-code"`) || !strings.Contains(body, secret) {
 		t.Fatalf("a wrong code: %d\n%s", st, body)
 	}
 	code, _ := totp.GenerateCode(secret, time.Now())
-	st, body = b.post("/account/two-factor/confirm", url.Values{"code": {code}, "secret": {secret}})
+	st, body = b.post("/account/two-factor/confirm", url.Values{"code": {code}, "secret": {secret}, "password": {password}})
 	if n := strings.Count(body, "<li><code>"); st != 200 || n != 10 {
 		t.Fatalf("confirm: %d with %d recovery codes\n%s", st, n, body)
 	}
@@ -186,7 +187,10 @@ func TestUITwoFactorEnrolment(t *testing.T) {
 	if _, body := b.get("/account"); !strings.Contains(body, `action="/account/two-factor"`) {
 		t.Fatal("no set-up button")
 	}
-	secret := enrolByPage(t, b)
+	if st, body := b.post("/account/two-factor", nil); st != 422 || !strings.Contains(body, `id="err-begin_password"`) {
+		t.Fatalf("set-up without the password: %d\n%s", st, body)
+	}
+	secret := enrolByPage(t, b, uiAdminPassword)
 	if _, body := b.get("/account"); !strings.Contains(body, "10 recovery codes left") || strings.Contains(body, "<li><code>") {
 		t.Fatalf("after the set-up:\n%s", body)
 	}
@@ -356,7 +360,7 @@ func TestUIAdmin(t *testing.T) {
 	// A user's second factor, removed by an admin.
 	kim := newBrowser(t, c.base)
 	kim.signIn("kim", "a long handler password")
-	secret := enrolByPage(t, kim)
+	secret := enrolByPage(t, kim, "a long handler password")
 	if _, body := b.get("/admin"); !strings.Contains(body, `action="/admin/users/kim/two-factor/disable"`) {
 		t.Fatal("no way to remove kim's second factor")
 	}
@@ -390,7 +394,7 @@ func TestUIMandatoryTwoFactor(t *testing.T) {
 	if st, _ := sam.post("/account/password", url.Values{"current_password": {uiAuditorPassword}, "password": {"another long password"}}); st != 403 {
 		t.Fatalf("other changes before enrolling: %d", st)
 	}
-	secret := enrolByPage(t, sam)
+	secret := enrolByPage(t, sam, uiAuditorPassword)
 	if st, _, at := sam.open("/inbox"); st != 200 || at != "/inbox" {
 		t.Fatalf("enrolled, the inbox: %d at %s", st, at)
 	}
@@ -398,7 +402,7 @@ func TestUIMandatoryTwoFactor(t *testing.T) {
 		t.Fatalf("signed in with the code at %s", at)
 	}
 	// The admin enrols too, then sees the setting and turns it off.
-	enrolByPage(t, b)
+	enrolByPage(t, b, uiAdminPassword)
 	_, body = b.get("/admin")
 	if !strings.Contains(body, "required for everyone") || !strings.Contains(body, `name="required" value="true" checked`) {
 		t.Fatalf("the setting is not shown:\n%s", body)
@@ -422,7 +426,7 @@ func TestUINotifications(t *testing.T) {
 	b.signIn("sam", uiAuditorPassword)
 	_, body := b.get("/account")
 	if !strings.Contains(body, "zq police &lt;asking&gt;") || !strings.Contains(body, `href="/cases/`+number+`"`) ||
-		!strings.Contains(body, "1 unread notification") || !strings.Contains(body, `action="/account/notifications/read"`) {
+		!strings.Contains(body, "2 unread notifications") || !strings.Contains(body, `action="/account/notifications/read"`) { // joining the compartment, then the break-glass
 		t.Fatalf("notifications:\n%s", body)
 	}
 	checkPageMarkup(t, "notifications", body)
