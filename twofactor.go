@@ -48,12 +48,12 @@ type TwoFactorStatus struct {
 // TwoFactorService enrols and removes second factors, and completes two-step sign-ins.
 type TwoFactorService interface {
 	// BeginTOTP makes a new secret for the signed-in user; it becomes active once confirmed.
-	// Replacing a second factor that is already on needs the user's password: a session or a
-	// token alone is not enough.
+	// Setting up or replacing a second factor needs the user's password: with a session or a
+	// token alone, a thief could put their own app on the account and lock the owner out.
 	BeginTOTP(ctx context.Context, password string) (*TOTPEnrolment, error)
 	// ConfirmTOTP checks a code of the new secret, turns the second factor on, and returns ten
 	// recovery codes, shown only now (only their hashes are kept). Like BeginTOTP, it needs the
-	// password when it replaces a second factor.
+	// password.
 	ConfirmTOTP(ctx context.Context, code, password string) ([]string, error)
 	// DisableTOTP removes username's second factor: the user themself (with their password) or
 	// an admin (for someone who lost their phone; password ignored).

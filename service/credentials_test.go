@@ -67,6 +67,28 @@ func second[T any](_ T, err error) error { return err }
 
 func second3[T, U any](_ T, _ U, err error) error { return err }
 
+// TestEnrolmentNeedsPassword: a session or a token alone cannot put an authenticator app on an
+// account that has none (a thief's app would lock the owner out).
+func TestEnrolmentNeedsPassword(t *testing.T) {
+	f := newFixture(t)
+	amira := f.users["amira"]
+	for _, pw := range []string{"", "wrong password"} {
+		_, err := f.svc.BeginTOTP(amira, pw)
+		if he := haven.AsError(err); he == nil || he.Code != haven.EINVALID || he.Fields["password"] == "" {
+			t.Fatalf("begin with %q: %v", pw, err)
+		}
+	}
+	enr, err := f.svc.BeginTOTP(amira, goodPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.ConfirmTOTP(amira, code(t, enr.Secret, f.clock.t), "")
+	wantCode(t, err, haven.EINVALID)
+	if st, _ := f.svc.TwoFactorStatus(amira); st.Enabled {
+		t.Fatal("a second factor was turned on without the password")
+	}
+}
+
 // TestReplacingSecondFactorNeedsPassword: with a second factor on, a session or token alone can
 // neither replace nor remove it; wrong passwords count towards the lock-out.
 func TestReplacingSecondFactorNeedsPassword(t *testing.T) {

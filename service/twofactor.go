@@ -42,33 +42,21 @@ func enrolling(ctx context.Context) (*haven.User, error) {
 	return a.User, nil
 }
 
-// replacing checks the password when u already has a second factor: replacing it with a session
-// or a token alone would let whoever holds one lock the owner out and keep the account. It
-// reports whether the password was checked, for the transaction to confirm the factor is still
-// the one seen here.
-func (s *Service) replacing(ctx context.Context, u *haven.User, password string) (bool, error) {
-	if !u.TwoFactor {
-		return false, nil
-	}
-	err := s.reauthenticate(ctx, u, password, "password", "your password is needed to replace your second factor")
-	return err == nil, err
+// enrolPassword checks the password before a second factor is set up or replaced: with a
+// session or a token alone, whoever holds one could put their own app on the account (or swap
+// the owner's) and lock the owner out.
+func (s *Service) enrolPassword(ctx context.Context, u *haven.User, password string) error {
+	return s.reauthenticate(ctx, u, password, "password", "your password is needed to set up an authenticator app")
 }
 
-// passwordNeeded refuses a replacement whose password was not checked (a factor turned on meanwhile).
-func passwordNeeded() error {
-	return &haven.Error{Code: haven.EINVALID, Message: "your password is needed to replace your second factor",
-		Fields: map[string]string{"password": "required"}}
-}
-
-// BeginTOTP makes a new secret for the signed-in user, pending until confirmed with a code.
-// Replacing an active second factor needs the password.
+// BeginTOTP makes a new secret for the signed-in user, pending until confirmed with a code. It
+// needs the password, as confirming does.
 func (s *Service) BeginTOTP(ctx context.Context, password string) (*haven.TOTPEnrolment, error) {
 	u, err := enrolling(ctx)
 	if err != nil {
 		return nil, err
 	}
-	checked, err := s.replacing(ctx, u, password)
-	if err != nil {
+	if err := s.enrolPassword(ctx, u, password); err != nil {
 		return nil, err
 	}
 	enr, err := auth.NewTOTP(totpIssuer, u.Username)
@@ -80,9 +68,6 @@ func (s *Service) BeginTOTP(ctx context.Context, password string) (*haven.TOTPEn
 		if err != nil {
 			return err
 		}
-		if tf.Secret != "" && !checked {
-			return passwordNeeded()
-		}
 		tf.Pending = enr.Secret
 		return tx.PutTwoFactor(ctx, tf)
 	})
@@ -93,14 +78,13 @@ func (s *Service) BeginTOTP(ctx context.Context, password string) (*haven.TOTPEn
 }
 
 // ConfirmTOTP turns the pending secret on when code matches it, and returns new recovery codes.
-// Replacing an active second factor needs the password here too.
+// It needs the password too.
 func (s *Service) ConfirmTOTP(ctx context.Context, code, password string) ([]string, error) {
 	u, err := enrolling(ctx)
 	if err != nil {
 		return nil, err
 	}
-	checked, err := s.replacing(ctx, u, password)
-	if err != nil {
+	if err := s.enrolPassword(ctx, u, password); err != nil {
 		return nil, err
 	}
 	codes, hashes, err := auth.NewRecoveryCodes(recoveryCodeCount)
@@ -116,9 +100,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code, password string) ([]str
 		if tf.Pending == "" {
 			return haven.Errorf(haven.ECONFLICT, "start the set-up first: no authenticator app is being added")
 		}
-		if tf.Secret != "" && !checked {
-			return passwordNeeded()
-		}
+		replaced := tf.Secret != ""
 		step, err := auth.ValidateTOTP(tf.Pending, code, now, 0)
 		if err != nil {
 			return &haven.Error{Code: haven.EINVALID, Message: "that code does not match: check the app's clock and try the next code",
@@ -131,7 +113,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code, password string) ([]str
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
 		}
-		return record(ctx, tx, now, u, "user.two_factor_enabled", "user", u.Username, 0, map[string]any{"replaced": checked})
+		return record(ctx, tx, now, u, "user.two_factor_enabled", "user", u.Username, 0, map[string]any{"replaced": replaced})
 	})
 	if err != nil {
 		return nil, err

@@ -24,13 +24,13 @@ func code(t *testing.T, secret string, at time.Time) string {
 func enrol(t *testing.T, f *fixture) (string, []string) {
 	t.Helper()
 	ctx := f.users["amira"]
-	enr, err := f.svc.BeginTOTP(ctx, "")
+	enr, err := f.svc.BeginTOTP(ctx, goodPassword)
 	if err != nil || !strings.HasPrefix(enr.URL, "otpauth://totp/Haven:amira") || !strings.Contains(enr.QRSVG, "<svg") {
 		t.Fatalf("begin: %+v %v", enr, err)
 	}
-	_, err = f.svc.ConfirmTOTP(ctx, "000000", "")
+	_, err = f.svc.ConfirmTOTP(ctx, "000000", goodPassword)
 	wantCode(t, err, haven.EINVALID)
-	codes, err := f.svc.ConfirmTOTP(ctx, code(t, enr.Secret, f.clock.t), "")
+	codes, err := f.svc.ConfirmTOTP(ctx, code(t, enr.Secret, f.clock.t), goodPassword)
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("confirm: %v %v", codes, err)
 	}
@@ -115,11 +115,11 @@ func TestTwoFactorMandatory(t *testing.T) {
 	limited := haven.WithActor(ctx, a)
 	_, err = f.svc.Cases(limited, haven.CaseFilter{})
 	wantCode(t, err, haven.EFORBIDDEN)
-	enr, err := f.svc.BeginTOTP(limited, "")
+	enr, err := f.svc.BeginTOTP(limited, goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ConfirmTOTP(limited, code(t, enr.Secret, f.clock.t), ""); err != nil {
+	if _, err := f.svc.ConfirmTOTP(limited, code(t, enr.Secret, f.clock.t), goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	if a, err = f.svc.SessionActor(ctx, res.Token); err != nil || a.MustEnrol {

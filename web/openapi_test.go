@@ -98,7 +98,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PUT /api/v1/retention/{category}":                  `{"days":365}`,
 		"POST /api/v1/account/two-factor":                   `{"password":"correct horse battery"}`,
 		"POST /api/v1/users/{username}/reset-password":      "",
-		"POST /api/v1/account/two-factor/confirm":           `{"code":"123456"}`,
+		"POST /api/v1/account/two-factor/confirm":           `{"code":"123456","password":"correct horse battery"}`,
 		"POST /api/v1/users/{username}/two-factor/disable":  `{"password":"correct horse battery"}`,
 		"PUT /api/v1/settings/two-factor":                   `{"required":true}`,
 		"POST /api/v1/notifications/read":                   `{"up_to":4}`,

@@ -240,14 +240,14 @@ func (s *Server) afterFirstPassword(w http.ResponseWriter, r *http.Request, user
 }
 
 // accountTOTPBegin starts setting up an authenticator app: the page shows the QR code and the
-// secret, and asks for a first code. Replacing the app one has needs one's password.
+// secret, and asks for a first code. Setting up or replacing an app needs one's password.
 func (s *Server) accountTOTPBegin(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.EINVALID, "bad form")
 	}
 	enr, err := s.svc.TwoFactor.BeginTOTP(r.Context(), r.PostForm.Get("password"))
 	if haven.ErrorCode(err) == haven.EINVALID {
-		return s.accountFormFailed(w, r, v, err, map[string]string{"password": "replace_password:account.wrong_password"})
+		return s.accountFormFailed(w, r, v, err, map[string]string{"password": "begin_password:account.wrong_password"})
 	}
 	if err != nil {
 		return err

@@ -190,16 +190,19 @@ func TestAPILoginOddUsernames(t *testing.T) {
 // encrypted (grepped for in the SQLite file).
 func TestAPITwoFactor(t *testing.T) {
 	forEachDB(t, func(t *testing.T, c *apiClient) {
-		st, enr := c.do("POST", "/api/v1/account/two-factor", nil)
+		if st, body := c.do("POST", "/api/v1/account/two-factor", nil); st != 400 || errField(body, "fields") == nil {
+			t.Fatalf("begin without the password: %d %v", st, body)
+		}
+		st, enr := c.do("POST", "/api/v1/account/two-factor", map[string]any{"password": "a long admin password"})
 		if st != 201 || enr["secret"] == nil {
 			t.Fatalf("begin: %d %v", st, enr)
 		}
 		secret := enr["secret"].(string)
-		if st, body := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": "000000"}); st != 400 || errField(body, "code") == nil {
+		if st, body := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": "000000", "password": "a long admin password"}); st != 400 || errField(body, "code") == nil {
 			t.Fatalf("wrong code: %d %v", st, body)
 		}
 		code, _ := totp.GenerateCode(secret, time.Now())
-		st, rec := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": code})
+		st, rec := c.do("POST", "/api/v1/account/two-factor/confirm", map[string]any{"code": code, "password": "a long admin password"})
 		if st != 200 || len(rec["recovery_codes"].([]any)) != 10 {
 			t.Fatalf("confirm: %d %v", st, rec)
 		}

@@ -132,7 +132,7 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 			t.Fatal(err)
 		}
 	}
-	adminUser, err := a.svc.CreateFirstAdmin(e.ctx, "admin", "a long admin password")
+	adminUser, err := a.svc.CreateFirstAdmin(e.ctx, "admin", matrixPassword("admin"))
 	must(err)
 	ctx := haven.WithActor(e.ctx, haven.Actor{User: adminUser})
 	users := map[string]*haven.User{"admin": adminUser}
@@ -140,7 +140,7 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 		name string
 		role haven.Role
 	}{{"hana", haven.RoleHandler}, {"insider", haven.RoleHandler}, {"lena", haven.RoleLead}, {"sam", haven.RoleAuditor}, {"bystander", haven.RoleHandler}, {"rami", haven.RoleHandler}} {
-		users[u.name], err = a.svc.CreateUser(ctx, haven.UserCreate{Username: u.name, Role: u.role, Password: "a long password for " + u.name})
+		users[u.name], err = a.svc.CreateUser(ctx, haven.UserCreate{Username: u.name, Role: u.role, Password: matrixPassword(u.name)})
 		must(err)
 	}
 	for _, team := range []string{"mena", "scratch"} {
@@ -210,6 +210,9 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	f.base = srv.URL
 	return f, actors
 }
+
+// matrixPassword is the password of a matrix user (setting up a second factor asks for it).
+func matrixPassword(username string) string { return "a long password for " + username }
 
 // request is one call of the matrix: the route, the case it names ("" for none) and the call.
 type request struct {
@@ -319,8 +322,10 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"up_to": 1000}
 	case "PUT /api/v1/settings/two-factor":
 		body = map[string]any{"required": false}
+	case "POST /api/v1/account/two-factor":
+		body = map[string]any{"password": matrixPassword(who.username)}
 	case "POST /api/v1/account/two-factor/confirm":
-		body = map[string]any{"code": f.enrolmentCode(who)}
+		body = map[string]any{"code": f.enrolmentCode(who), "password": matrixPassword(who.username)}
 	case "POST /api/v1/cases/{number}/attachments":
 		body = formFile{name: "matrix.txt", content: "matrix attachment"}
 	case "POST /api/v1/users/{username}/two-factor/disable":
@@ -467,7 +472,7 @@ func (f *matrixFixture) enrolmentCode(who matrixActor) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	enr, err := f.a.svc.BeginTOTP(haven.WithActor(context.Background(), haven.Actor{User: u}), "")
+	enr, err := f.a.svc.BeginTOTP(haven.WithActor(context.Background(), haven.Actor{User: u}), matrixPassword(who.username))
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -121,14 +121,14 @@ func TestUIOneTimePassword(t *testing.T) {
 }
 
 // TestUIReplaceSecondFactor: with a second factor on, setting up another app needs the password,
-// both to start and to confirm.
+// both to start and to confirm, as the first set-up does.
 func TestUIReplaceSecondFactor(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
 	b := newBrowser(t, c.base)
 	b.signIn("admin", uiAdminPassword)
-	old := enrolByPage(t, b)
+	old := enrolByPage(t, b, uiAdminPassword)
 	for _, pw := range []string{"", "wrong"} {
-		if st, body := b.post("/account/two-factor", url.Values{"password": {pw}}); st != 422 || !strings.Contains(body, `id="err-replace_password"`) {
+		if st, body := b.post("/account/two-factor", url.Values{"password": {pw}}); st != 422 || !strings.Contains(body, `id="err-begin_password"`) {
 			t.Fatalf("replace with %q: %d\n%s", pw, st, body)
 		}
 	}
