@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -28,12 +27,12 @@ type ServeCmd struct {
 }
 
 // Run serves until interrupted.
-func (c *ServeCmd) Run(e *env) error {
+func (c *ServeCmd) Run(e *env) (err error) {
 	a, err := c.prepare(e)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	a.reconfigure(func(cfg *service.Config) { cfg.RevokeTokensOnSignOut = !c.KeepTokens })
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
@@ -79,7 +78,7 @@ func (c *ServeCmd) prepare(e *env) (*app, error) {
 		err = a.unlock(e, &c.DBFlags)
 	}
 	if err != nil {
-		a.Close()
+		_ = a.Close() // the preparation's error is the one to report
 		return nil, err
 	}
 	return a, nil
@@ -105,7 +104,7 @@ func (c *ServeCmd) firstStartKey(e *env) error {
 	if err := os.WriteFile(path, []byte(encoded+"\n"), 0o600); err != nil {
 		return haven.Internal("write master key", err)
 	}
-	fmt.Fprintf(e.stdout, "\nFirst start: created the master key %s.\n"+
+	e.printf("\nFirst start: created the master key %s.\n"+
 		"Personal data is encrypted with it: without it the database cannot be read, by anyone.\n"+
 		"Back it up somewhere safe, away from the database backups, and for production move it off this\n"+
 		"disk (HAVEN_MASTER_KEY or --master-key-file).\n", path)
@@ -124,7 +123,7 @@ func bootstrapAdmin(e *env, a *app) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nFirst start: created the admin account.\n  username: %s\n  password: %s\n"+
+	e.printf("\nFirst start: created the admin account.\n  username: %s\n  password: %s\n"+
 		"This password is shown only now and works once: sign in to the web interface, where you\n"+
 		"must choose your own password before anything else (API tokens of the account are refused\n"+
 		"until then), and then set up two-factor authentication.\n\n", u.Username, password)
@@ -158,7 +157,12 @@ func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
 	go func() { errc <- srv.Serve(ln) }()
 	runner := newRunner(e, a, opts.sender)
 	jobsDone := make(chan struct{})
-	go func() { defer close(jobsDone); runner.Run(e.ctx) }()
+	go func() {
+		defer close(jobsDone)
+		if err := runner.Run(e.ctx); err != nil {
+			e.log.Error("the job runner stopped", "err", err)
+		}
+	}()
 	defer func() { <-jobsDone }()
 	select {
 	case err := <-errc:

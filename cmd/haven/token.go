@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"text/tabwriter"
 	"time"
 )
@@ -22,17 +21,17 @@ type TokenCreateCmd struct {
 }
 
 // Run prints the new token on stdout.
-func (c *TokenCreateCmd) Run(e *env) error {
+func (c *TokenCreateCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	token, _, err := a.svc.CreateTokenAsSystem(e.ctx, c.User, c.Name, c.ReadOnly)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, token)
+	e.println(token)
 	return nil
 }
 
@@ -43,18 +42,18 @@ type TokenListCmd struct {
 }
 
 // Run prints the tokens as a table, newest first.
-func (c *TokenListCmd) Run(e *env) error {
+func (c *TokenListCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	tokens, err := a.svc.TokensAsSystem(e.ctx, c.User)
 	if err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tSCOPE\tCREATED\tLAST USED\tREVOKED")
+	e.fprintln(w, "ID\tNAME\tSCOPE\tCREATED\tLAST USED\tREVOKED")
 	for _, t := range tokens {
 		scope, used, revoked := "read-write", "never", "no"
 		if t.ReadOnly {
@@ -66,7 +65,7 @@ func (c *TokenListCmd) Run(e *env) error {
 		if t.Revoked {
 			revoked = "yes"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, scope, t.CreatedAt.Format(time.DateTime), used, revoked)
+		e.fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, scope, t.CreatedAt.Format(time.DateTime), used, revoked)
 	}
 	return w.Flush()
 }
@@ -79,15 +78,15 @@ type TokenRevokeCmd struct {
 }
 
 // Run revokes the token.
-func (c *TokenRevokeCmd) Run(e *env) error {
+func (c *TokenRevokeCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	if err := a.svc.RevokeTokenAsSystem(e.ctx, c.User, c.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "revoked token %d of %s\n", c.ID, c.User)
+	e.printf("revoked token %d of %s\n", c.ID, c.User)
 	return nil
 }

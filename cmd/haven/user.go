@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -32,12 +31,12 @@ type UserAddCmd struct {
 }
 
 // Run creates the account.
-func (c *UserAddCmd) Run(e *env) error {
+func (c *UserAddCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	password, generated, err := choosePassword(e)
 	if err != nil {
 		return err
@@ -47,9 +46,9 @@ func (c *UserAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "created %s (%s)\n", u.Username, u.Role)
+	e.printf("created %s (%s)\n", u.Username, u.Role)
 	if generated {
-		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+		e.printf("password (shown once): %s\n", password)
 	}
 	return nil
 }
@@ -60,9 +59,9 @@ func choosePassword(e *env) (password string, generated bool, err error) {
 		return p, false, nil
 	}
 	if term.IsTerminal(int(e.stdin.Fd())) {
-		fmt.Fprint(e.stderr, "Password (at least 12 characters): ")
+		e.fprintf(e.stderr, "Password (at least 12 characters): ")
 		b, err := term.ReadPassword(int(e.stdin.Fd()))
-		fmt.Fprintln(e.stderr)
+		e.fprintln(e.stderr)
 		if err != nil {
 			return "", false, haven.Internal("read password", err)
 		}
@@ -81,24 +80,24 @@ type UserListCmd struct {
 }
 
 // Run prints the accounts as a table.
-func (c *UserListCmd) Run(e *env) error {
+func (c *UserListCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	users, err := a.svc.UsersAsSystem(e.ctx)
 	if err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "USERNAME\tROLE\tTEAMS\tSTATUS\tCREATED")
+	e.fprintln(w, "USERNAME\tROLE\tTEAMS\tSTATUS\tCREATED")
 	for _, u := range users {
 		status := "active"
 		if u.Disabled {
 			status = "disabled"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Teams, ","), status, u.CreatedAt.Format("2006-01-02"))
+		e.fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Teams, ","), status, u.CreatedAt.Format("2006-01-02"))
 	}
 	return w.Flush()
 }
@@ -110,17 +109,17 @@ type UserDisableCmd struct {
 }
 
 // Run disables the account.
-func (c *UserDisableCmd) Run(e *env) error {
+func (c *UserDisableCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	disabled := true
 	if _, err := a.svc.UpdateUserAsSystem(e.ctx, c.Username, haven.UserUpdate{Disabled: &disabled}); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "disabled %s\n", c.Username)
+	e.printf("disabled %s\n", c.Username)
 	return nil
 }
 
@@ -131,16 +130,16 @@ type UserReset2FACmd struct {
 }
 
 // Run removes the second factor and its recovery codes (recorded in the audit trail).
-func (c *UserReset2FACmd) Run(e *env) error {
+func (c *UserReset2FACmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	if err := a.svc.DisableTOTPAsSystem(e.ctx, c.Username); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "removed the second factor of %s\n", c.Username)
+	e.printf("removed the second factor of %s\n", c.Username)
 	return nil
 }
 
@@ -151,16 +150,16 @@ type UserResetPWCmd struct {
 }
 
 // Run sets the one-time password and prints it (recorded in the audit trail, notified to the user).
-func (c *UserResetPWCmd) Run(e *env) error {
+func (c *UserResetPWCmd) Run(e *env) (err error) {
 	a, err := c.open(e, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup(&err, a.Close)
 	password, err := a.svc.ResetPasswordAsSystem(e.ctx, c.Username)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "one-time password of %s (shown once; it must be replaced at the next sign-in): %s\n", c.Username, password)
+	e.printf("one-time password of %s (shown once; it must be replaced at the next sign-in): %s\n", c.Username, password)
 	return nil
 }
