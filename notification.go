@@ -30,12 +30,15 @@ const (
 	NoticeTwoFactorRemoved = "two_factor_removed"
 	NoticeSignedOut        = "signed_out"
 	NoticeTokenRevoked     = "token_revoked"
+	// NoticeTokenCreated is sent to a token's owner whoever made it (themselves included): a
+	// stolen session must not mint a lasting way in unseen.
+	NoticeTokenCreated = "token_created"
 )
 
 // AccountNotices lists the kinds above.
 func AccountNotices() []string {
 	return []string{NoticePasswordReset, NoticeDisabled, NoticeEnabled, NoticeRoleChanged, NoticeTwoFactorRemoved,
-		NoticeSignedOut, NoticeTokenRevoked}
+		NoticeSignedOut, NoticeTokenRevoked, NoticeTokenCreated}
 }
 
 // NotificationService lists and acknowledges the signed-in user's notifications.

@@ -276,6 +276,9 @@ func (s *Service) createToken(ctx context.Context, actor *haven.User, username, 
 		if err := tx.InsertAPIToken(ctx, t); err != nil {
 			return err
 		}
+		if err := notifyTokenCreated(ctx, tx, t.CreatedAt, actor, u); err != nil {
+			return err
+		}
 		// The token's name is free text: it stays in the token's row, out of the trail.
 		return record(ctx, tx, t.CreatedAt, actor, "token.created", "user", u.Username, 0,
 			map[string]any{"token_id": t.ID, "read_only": readOnly})

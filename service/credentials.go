@@ -97,6 +97,18 @@ func notifyAccount(ctx context.Context, tx haven.Tx, now time.Time, actor, u *ha
 	return tx.InsertNotification(ctx, n)
 }
 
+// notifyTokenCreated tells u of a new token of theirs, even one they made: whoever holds a
+// stolen session or token could make one, and the owner is the one to notice.
+func notifyTokenCreated(ctx context.Context, tx haven.Tx, now time.Time, actor, u *haven.User) error {
+	n := &haven.Notification{UserID: u.ID, Kind: haven.NoticeTokenCreated, CreatedAt: now}
+	who := "the operator at the console"
+	if actor != nil {
+		who, n.Actor = actor.Username, actor.Username
+	}
+	n.Text = who + " " + noticeWords(haven.NoticeTokenCreated)
+	return tx.InsertNotification(ctx, n)
+}
+
 // noticeWords says what was done, after who did it.
 func noticeWords(kind string) string {
 	switch kind {
@@ -114,6 +126,8 @@ func noticeWords(kind string) string {
 		return "signed you out everywhere"
 	case haven.NoticeTokenRevoked:
 		return "revoked one of your API tokens"
+	case haven.NoticeTokenCreated:
+		return "created an API token for your account: if that was not you, revoke it and change your password"
 	}
 	return "changed your account"
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,5 +155,48 @@ func TestListedRestrictedCasesAreAudited(t *testing.T) {
 	}
 	if !listed {
 		t.Fatal("listing a restricted case was not recorded")
+	}
+}
+
+// TestTeamChangesAreSeen: who is in a team, and who leads it, decides who sees its cases: an
+// admin cannot slip an account into a team, or make a member a lead, without the team knowing.
+func TestTeamChangesAreSeen(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.CreateUserAsSystem(context.Background(), haven.UserCreate{Username: "ghost", Role: haven.RoleLead, Password: "a long enough password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddTeamMember(f.admin, "mena", "ghost"); err != nil {
+		t.Fatal(err)
+	}
+	kinds := func(who string) []string {
+		ns, err := f.svc.Notifications(f.users[who], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.Kind)
+		}
+		return out
+	}
+	if got := kinds("amira"); !slices.Contains(got, "team.member_added") {
+		t.Fatalf("a member of mena was not told that a lead joined it: %v", got)
+	}
+	lead := haven.RoleLead
+	if _, err := f.svc.UpdateUser(f.admin, "amira", haven.UserUpdate{Role: &lead}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds("amira"); !slices.Contains(got, "team.lead_changed") {
+		t.Fatalf("mena was not told that one of its members became a lead: %v", got)
+	}
+	ns, _ := f.svc.Notifications(f.users["fatou"], false)
+	if len(ns) != 0 {
+		t.Fatalf("fatou, in no team, was told of mena's changes: %+v", ns)
+	}
+	if _, _, err := f.svc.CreateTokenAsSystem(context.Background(), "lucas", "laptop", false); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds("lucas"); !slices.Contains(got, haven.NoticeTokenCreated) {
+		t.Fatalf("a token was made for lucas and he was not told: %v", got)
 	}
 }

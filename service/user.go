@@ -1,7 +1,11 @@
 package service
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"haven"
@@ -218,6 +222,18 @@ func notifyUserUpdate(ctx context.Context, tx haven.Tx, now time.Time, actor, be
 			return err
 		}
 	}
+	if after.Role == before.Role || (after.Role != haven.RoleLead && before.Role != haven.RoleLead) {
+		return nil
+	}
+	for _, name := range after.Teams { // a lead sees the team's restricted cases: its members are told
+		t, err := tx.TeamByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := tellTeam(ctx, tx, actor, t.Members, "team.lead_changed", t.Name, after, now); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -301,6 +317,15 @@ func (s *Service) RemoveTeamMember(ctx context.Context, team, username string) (
 	return s.changeMembership(ctx, team, username, false)
 }
 
+// tellTeam notifies a team's members (and the user concerned) of a change of its membership: who
+// is in a team decides who sees its cases, and its leads see its restricted ones, so an admin
+// cannot slip an account of their own into a team unseen.
+func tellTeam(ctx context.Context, tx haven.Tx, actor *haven.User, members []string, action, team string, u *haven.User, now time.Time) error {
+	verb := strings.TrimPrefix(action, "team.")
+	return notifyUsers(ctx, tx, members, actor, &haven.Notification{Kind: action, Actor: actorName(actor), CreatedAt: now,
+		Text: fmt.Sprintf("%s: %s (%s) %s by %s", team, u.Username, u.Role, verb, cmp.Or(actorName(actor), "the operator (console)"))})
+}
+
 func (s *Service) changeMembership(ctx context.Context, team, username string, add bool) (*haven.Team, error) {
 	actor, err := admin(ctx)
 	if err != nil {
@@ -311,6 +336,7 @@ func (s *Service) changeMembership(ctx context.Context, team, username string, a
 		if t, err = tx.TeamByName(ctx, team); err != nil {
 			return err
 		}
+		before := t.Members
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return err
@@ -325,6 +351,9 @@ func (s *Service) changeMembership(ctx context.Context, team, username string, a
 			return err
 		}
 		if t, err = tx.TeamByName(ctx, team); err != nil {
+			return err
+		}
+		if err := tellTeam(ctx, tx, actor, append(slices.Clone(before), u.Username), action, t.Name, u, s.clock.Now()); err != nil {
 			return err
 		}
 		return record(ctx, tx, s.clock.Now(), actor, action, "team", t.Name, 0, map[string]any{"user": u.Username})

@@ -159,3 +159,27 @@ func TestSignOutEverywhere(t *testing.T) {
 		t.Fatalf("sign someone out: %d %v", w.Code, f.lastArgs())
 	}
 }
+
+// TestSessionCookieSecureBehindProxy: behind a proxy that terminates TLS (HSTS on) the browser
+// speaks HTTPS though Haven sees HTTP: the session cookie must still be Secure.
+func TestSessionCookieSecureBehindProxy(t *testing.T) {
+	plain, _ := testServer(t, &fake{})
+	behindProxy := NewServer(Services{Auth: &fake{}}, Config{HSTS: true})
+	overTLS := httptest.NewRequest("GET", "https://haven.example/login", nil)
+	overHTTP := httptest.NewRequest("GET", "/login", nil)
+	for _, tc := range []struct {
+		name string
+		s    *Server
+		r    *http.Request
+		want bool
+	}{
+		{"plain HTTP", plain, overHTTP, false},
+		{"direct TLS", plain, overTLS, true},
+		{"proxy terminates TLS", behindProxy, overHTTP, true},
+	} {
+		c := tc.s.sessionCookie(tc.r, "token", 0)
+		if c.Secure != tc.want || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+			t.Errorf("%s: Secure=%v HttpOnly=%v SameSite=%v", tc.name, c.Secure, c.HttpOnly, c.SameSite)
+		}
+	}
+}

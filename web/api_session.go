@@ -38,7 +38,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return &haven.Error{Code: haven.ETOTP, Message: "this account has two-factor authentication: send the code from the authenticator app (or a recovery code) as \"code\" with the password",
 			Fields: map[string]string{"code": "required"}}
 	}
-	http.SetCookie(w, sessionCookie(r, res.Token, 0))
+	http.SetCookie(w, s.sessionCookie(r, res.Token, 0))
 	writeJSON(w, http.StatusCreated, res.User)
 	return nil
 }
@@ -73,7 +73,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, sessionCookie(r, "", -1))
+	http.SetCookie(w, s.sessionCookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -111,9 +111,11 @@ func (s *Server) sessionActor(r *http.Request) (haven.Actor, error) {
 
 // sessionCookie is HttpOnly (no script reads it), SameSite=Strict (no cross-site request sends
 // it) and Secure whenever the request came over TLS. maxAge < 0 deletes it.
-func sessionCookie(r *http.Request, token string, maxAge int) *http.Cookie {
+func (s *Server) sessionCookie(r *http.Request, token string, maxAge int) *http.Cookie {
+	// Secure over TLS, and behind a proxy that terminates TLS (--hsts says there is one): the
+	// request Haven sees is then plain HTTP, but the browser's is not.
 	c := &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: maxAge}
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.cfg.HSTS, MaxAge: maxAge}
 	if maxAge < 0 {
 		c.Expires = time.Unix(0, 0)
 	}

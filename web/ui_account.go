@@ -216,7 +216,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, v *view
 		return s.accountFormFailed(w, r, v, err, map[string]string{
 			"current_password": "current_password:account.wrong_password", "password": short})
 	}
-	http.SetCookie(w, sessionCookie(r, "", -1))
+	http.SetCookie(w, s.sessionCookie(r, "", -1))
 	if v.User.MustChangePassword {
 		return s.afterFirstPassword(w, r, v.User.Username, pw)
 	}
@@ -231,7 +231,7 @@ func (s *Server) afterFirstPassword(w http.ResponseWriter, r *http.Request, user
 	if err != nil || res.Token == "" {
 		return redirect(w, r, "/login", "password_changed")
 	}
-	http.SetCookie(w, sessionCookie(r, res.Token, 0))
+	http.SetCookie(w, s.sessionCookie(r, res.Token, 0))
 	if res.User.TwoFactor {
 		return redirect(w, r, "/inbox", "password_set")
 	}
@@ -347,7 +347,7 @@ func (s *Server) accountSignOutAll(w http.ResponseWriter, r *http.Request, v *vi
 	if err := s.svc.Auth.SignOutEverywhere(r.Context(), v.User.Username); err != nil {
 		return err
 	}
-	http.SetCookie(w, sessionCookie(r, "", -1))
+	http.SetCookie(w, s.sessionCookie(r, "", -1))
 	return redirect(w, r, "/login", "signed_out_all")
 }
 

@@ -56,7 +56,7 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *haven.LoginResult, next string) error {
-	http.SetCookie(w, sessionCookie(r, res.Token, 0))
+	http.SetCookie(w, s.sessionCookie(r, res.Token, 0))
 	if res.User != nil && res.User.Language != "" {
 		http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: res.User.Language, Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
@@ -99,7 +99,7 @@ func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request, v *view) e
 			s.log.Warn("sign-out: the session could not be ended on the server", "err", err) // the cookie still goes
 		}
 	}
-	http.SetCookie(w, sessionCookie(r, "", -1))
+	http.SetCookie(w, s.sessionCookie(r, "", -1))
 	return redirect(w, r, "/login", "")
 }
 

@@ -21,7 +21,7 @@ type ServeCmd struct {
 	MailFlags
 	Listen      string `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
 	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
-	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"Send Strict-Transport-Security on every answer (set when a proxy terminates TLS; sent anyway on direct TLS)."`
+	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"A proxy terminates TLS: send Strict-Transport-Security on every answer and mark the session cookie Secure (both anyway on direct TLS)."`
 	LoginRate   int    `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
 	KeepTokens  bool   `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
 }
