@@ -197,3 +197,30 @@ func testCorrespondents(t *testing.T, s haven.Store) {
 		return nil
 	})
 }
+
+// testSentMessages: a reply or a delivery notice is matched to a message only by a Message-ID
+// Haven itself sent; the Message-IDs of received mail, which anyone copied on it knows, never.
+func testSentMessages(t *testing.T, s haven.Store) {
+	c := newCase(t, s, "with mail", nil)
+	in := &haven.Message{CaseID: c.ID, Direction: haven.Inbound, Channel: "email", MessageID: "theirs@mail.example",
+		Status: "received", CreatedAt: t0}
+	out := &haven.Message{CaseID: c.ID, Direction: haven.Outbound, Channel: "email", Status: haven.MessageQueued, CreatedAt: t0}
+	update(t, s, func(tx haven.Tx) error {
+		if err := tx.InsertMessage(ctx, in); err != nil {
+			return err
+		}
+		if err := tx.InsertMessage(ctx, out); err != nil {
+			return err
+		}
+		return tx.SetMessageDelivery(ctx, out.ID, haven.MessageSent, "ours@helpline.example")
+	})
+	view(t, s, func(tx haven.Tx) error {
+		if id, caseID, err := tx.SentMessage(ctx, "ours@helpline.example"); err != nil || id != out.ID || caseID != c.ID {
+			t.Fatalf("a message Haven sent: %d %d %v", id, caseID, err)
+		}
+		if id, caseID, err := tx.SentMessage(ctx, "theirs@mail.example"); err != nil || id != 0 || caseID != 0 {
+			t.Fatalf("a received message's Message-ID matched: %d %d %v", id, caseID, err)
+		}
+		return nil
+	})
+}

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackLeavesNothing", testRollback},
 		{"Requesters", testRequesters},
 		{"Correspondents", testCorrespondents},
+		{"SentMessages", testSentMessages},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},
