@@ -27,6 +27,8 @@ type apiClient struct {
 	base  string
 	token string
 	data  string // the server's data directory
+	// header is the last answer's header, for checks that nothing restricted is in one.
+	header http.Header
 }
 
 func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
@@ -55,6 +57,7 @@ func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	c.header = resp.Header
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	if len(raw) > 0 && json.Unmarshal(raw, &out) != nil {
