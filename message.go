@@ -35,6 +35,9 @@ type Message struct {
 	Author     string        `json:"author,omitempty"`
 	CreatedAt  time.Time     `json:"created_at"`
 	Attachment []*Attachment `json:"attachments,omitempty"`
+	// TemplateID and TemplateVersion name the template version the message was written from.
+	TemplateID      int64 `json:"template_id,omitempty"`
+	TemplateVersion int   `json:"template_version,omitempty"`
 }
 
 // MessageCreate records correspondence on a case.
@@ -45,6 +48,9 @@ type MessageCreate struct {
 	To        []string `json:"to"`
 	Subject   string   `json:"subject"`
 	Text      string   `json:"text"`
+	// TemplateID and TemplateVersion, when the text came from a template (render-template).
+	TemplateID      int64 `json:"template_id"`
+	TemplateVersion int   `json:"template_version"`
 }
 
 // Validate checks the input.

@@ -28,6 +28,7 @@ type Tx interface {
 	OutboxStore
 	PGPKeyStore
 	CorrespondentStore
+	TemplateStore
 }
 
 // Store opens transactions.

@@ -31,6 +31,8 @@ type Config struct {
 	// admin's reset) revoke the user's API tokens too, not only their browser sessions: whoever
 	// took over an account cannot keep a way in through a token. On by default.
 	RevokeTokensOnSignOut bool
+	// HelplineName fills templates' {helpline_name}.
+	HelplineName string
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.
@@ -44,6 +46,7 @@ func DefaultConfig() Config {
 	return Config{
 		SessionTTL:            12 * time.Hour,
 		RevokeTokensOnSignOut: true,
+		HelplineName:          "the helpline",
 		SLA: map[haven.Priority]SLATarget{
 			haven.P1: {FirstResponse: 15 * time.Minute, Resolution: 24 * time.Hour},
 			haven.P2: {FirstResponse: 2 * time.Hour, Resolution: 72 * time.Hour},
@@ -78,6 +81,7 @@ var (
 	_ haven.ReportService    = (*Service)(nil)
 	_ haven.UserService      = (*Service)(nil)
 	_ haven.AuthService      = (*Service)(nil)
+	_ haven.TemplateService  = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

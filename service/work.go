@@ -160,8 +160,12 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 	}
 	terms := s.store.SearchTerms(in.Subject + " " + in.Text)
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Message, error) {
+		if err := checkTemplateVersion(ctx, tx, in.TemplateID, in.TemplateVersion); err != nil {
+			return nil, err
+		}
 		m := &haven.Message{CaseID: c.ID, Direction: in.Direction, Channel: in.Channel, From: in.From, To: in.To,
-			Subject: in.Subject, Text: in.Text, Status: "recorded", AuthorID: u.ID, Author: u.Username, CreatedAt: now}
+			Subject: in.Subject, Text: in.Text, Status: "recorded", AuthorID: u.ID, Author: u.Username, CreatedAt: now,
+			TemplateID: in.TemplateID, TemplateVersion: in.TemplateVersion}
 		if m.To == nil {
 			m.To = []string{}
 		}
@@ -182,6 +186,20 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 		}
 		return m, s.touch(ctx, tx, u, c, now, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})
 	})
+}
+
+// checkTemplateVersion refuses a message that names a template version that does not exist.
+func checkTemplateVersion(ctx context.Context, tx haven.Tx, id int64, version int) error {
+	if id == 0 && version == 0 {
+		return nil
+	}
+	if _, err := tx.TemplateVersion(ctx, id, version); haven.ErrorCode(err) == haven.ENOTFOUND {
+		return &haven.Error{Code: haven.EINVALID, Message: "no such template version",
+			Fields: map[string]string{"template_version": "template " + itoa(id) + " has no such version"}}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // Messages lists a case's correspondence.

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"Requesters", testRequesters},
 		{"Correspondents", testCorrespondents},
 		{"SentMessages", testSentMessages},
+		{"Templates", testTemplates},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},

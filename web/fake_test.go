@@ -210,6 +210,38 @@ func (f *fake) ConfirmCorrespondent(ctx context.Context, number string) (*haven.
 	return &haven.Correspondent{Address: "nour.new@example.org"}, f.call(ctx, number)
 }
 
+func testTemplate(id int64) *haven.Template {
+	return &haven.Template{ID: id, Name: "first-reply", Kind: haven.TemplateReply, Categories: []string{"phishing"},
+		Variants: map[string]haven.TemplateVariant{"en": {Subject: "About {case_number}", Body: "Hello {requester_name}"}},
+		Version:  2, CreatedAt: testTime, UpdatedAt: testTime}
+}
+
+func (f *fake) Templates(ctx context.Context, tf haven.TemplateFilter) ([]*haven.Template, error) {
+	return []*haven.Template{testTemplate(3)}, f.call(ctx, tf)
+}
+
+func (f *fake) Template(ctx context.Context, id int64) (*haven.Template, error) {
+	return testTemplate(id), f.call(ctx, id)
+}
+
+func (f *fake) TemplateVersions(ctx context.Context, id int64) ([]*haven.Template, error) {
+	return []*haven.Template{testTemplate(id)}, f.call(ctx, id)
+}
+
+func (f *fake) CreateTemplate(ctx context.Context, in haven.TemplateInput) (*haven.Template, error) {
+	return testTemplate(3), f.call(ctx, in)
+}
+
+func (f *fake) UpdateTemplate(ctx context.Context, id int64, in haven.TemplateInput) (*haven.Template, error) {
+	return testTemplate(id), f.call(ctx, id, in)
+}
+
+func (f *fake) RetireTemplate(ctx context.Context, id int64) error { return f.call(ctx, id) }
+
+func (f *fake) RenderTemplate(ctx context.Context, number string, id int64, platform string) (*haven.Rendered, error) {
+	return &haven.Rendered{TemplateID: id, Version: 2, Subject: "About " + number, Body: "Hello", Language: "en"}, f.call(ctx, number, id, platform)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -302,7 +334,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

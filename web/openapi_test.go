@@ -103,6 +103,9 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PUT /api/v1/settings/two-factor":                   `{"required":true}`,
 		"POST /api/v1/notifications/read":                   `{"up_to":4}`,
 		"POST /api/v1/cases/{number}/correspondent/confirm": "",
+		"POST /api/v1/templates":                            `{"name":"first-reply","kind":"reply","variants":{"en":{"subject":"About {case_number}","body":"Hello {requester_name}"}}}`,
+		"PATCH /api/v1/templates/{id}":                      `{"name":"first-reply","variants":{"ar":{"subject":"","body":"مرحبا {requester_name}"}}}`,
+		"POST /api/v1/cases/{number}/render-template":       `{"template":3}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
 	s, _ := testServer(t, &fake{})

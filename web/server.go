@@ -31,6 +31,8 @@ type Services struct {
 	Reports       haven.ReportService
 	Users         haven.UserService
 	Auth          haven.AuthService
+	// Templates are the helpline's canned texts.
+	Templates haven.TemplateService
 	// Correspondents shows and confirms where a case's replies go.
 	Correspondents haven.CorrespondentService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means

@@ -39,6 +39,7 @@ type CLI struct {
 	Bench       BenchCmd       `cmd:"" help:"Measure whole-system performance (see docs/performance.md)."`
 	Ingest      IngestCmd      `cmd:"" help:"Store one email read on standard input (for an MTA pipe); exits 75 when the MTA should retry."`
 	PGP         PGPCmd         `cmd:"" name:"pgp" help:"Manage the helpline's OpenPGP key pairs."`
+	Template    TemplateCmd    `cmd:"" help:"Import, export and list reply, escalation and note templates (YAML)."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 
