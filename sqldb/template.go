@@ -140,10 +140,10 @@ func (tx *Tx) templateVersions(ctx context.Context, where string, args ...any) (
 		JOIN templates t ON t.id = v.template_id LEFT JOIN users u ON u.id = v.created_by WHERE `+where, scanTemplate, args...)
 }
 
-// RetireTemplate hides a template from the composer; its versions stay, for the messages that
-// name them.
+// RetireTemplate hides a template from the composer (once: retiring again changes nothing); its
+// versions stay, for the messages that name them.
 func (tx *Tx) RetireTemplate(ctx context.Context, id int64, at time.Time) error {
-	res, err := tx.exec(ctx, "retire template", `UPDATE templates SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL`, micros(at), id)
+	res, err := tx.exec(ctx, "retire template", `UPDATE templates SET retired_at = COALESCE(retired_at, $1) WHERE id = $2`, micros(at), id)
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,10 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/users/{username}/reset-password":   true,
 }
 
+// matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
+// auditors and read-only tokens like a GET.
+var matrixReads = map[string]bool{"POST /api/v1/cases/{number}/render-template": true}
+
 // matrixWriteExempt are state-changing routes where an auditor may succeed by design (rule b):
 // every role may create its own tokens (CreateToken only needs a reader; a read-only token
 // creates none at all) and end its own credentials
@@ -113,6 +117,7 @@ type matrixFixture struct {
 	openTask, restTask int64
 	openReq, restReq   int64
 	report             int64
+	template           int64
 	seq                int
 }
 
@@ -201,6 +206,9 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	rep, err := a.svc.CreateReport(ctx, haven.ReportCreate{Channel: "email", Raw: "From: a@example.org\r\n\r\nhello"})
 	must(err)
 	f.report = rep.ID
+	tpl, err := a.svc.CreateTemplate(ctx, haven.TemplateInput{Name: "matrix", Variants: map[string]haven.TemplateVariant{"en": {Body: "Hello {requester_name}"}}})
+	must(err)
+	f.template = tpl.ID
 	// The restricted case also has a report and an event with free text (its detail).
 	secret, err := a.svc.CreateReport(insiderCtx, haven.ReportCreate{Channel: "email", DedupeKey: "mid:<" + mkRestReport + "@example.org>",
 		Raw: "From: x@example.org\r\n\r\n" + mkRestReport})
@@ -246,6 +254,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		id = fmt.Sprint(task)
 	case strings.HasPrefix(rt.Pattern, "/api/v1/requesters/"):
 		id = fmt.Sprint(req)
+	case strings.HasPrefix(rt.Pattern, "/api/v1/templates/"):
+		id = fmt.Sprint(f.template)
 	case rt.Pattern == "/api/v1/tokens/{id}":
 		// A fresh token of the caller's own user: the subtle case for auditors and read-only tokens.
 		_, info, err := f.a.svc.CreateTokenAsSystem(context.Background(), who.username, "throwaway", false)
@@ -313,6 +323,12 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"username": "bystander"}
 	case "POST /api/v1/tokens":
 		body = map[string]any{"name": "matrix", "read_only": false}
+	case "POST /api/v1/templates":
+		body = map[string]any{"name": f.unique("tpl"), "variants": map[string]any{"en": map[string]string{"body": "Hi {case_number}"}}}
+	case "PATCH /api/v1/templates/{id}":
+		body = map[string]any{"name": "matrix", "variants": map[string]any{"en": map[string]string{"body": "Hi " + f.unique("v")}}}
+	case "POST /api/v1/cases/{number}/render-template":
+		body = map[string]any{"template": f.template}
 	case "POST /api/v1/cases/{number}/break-glass":
 		body = map[string]any{"reason": "matrix check"}
 	case "POST /api/v1/cases/{number}/access":
@@ -487,7 +503,7 @@ func checkMatrix(t *testing.T, who matrixActor, req request, st int, body map[st
 		}
 	}
 	// (b) auditors and read-only tokens change nothing.
-	write := req.method != "GET"
+	write := req.method != "GET" && !matrixReads[req.key]
 	if write && st >= 200 && st < 300 && (who.readOnly || who.role == haven.RoleAuditor) {
 		if !matrixWriteExempt[req.key] || who.readOnly {
 			t.Errorf("%s, a %s must not change anything", where, who.name)
