@@ -2,8 +2,8 @@ package main
 
 import (
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,7 +32,9 @@ func TestTemplateCommands(t *testing.T) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "phishing.yaml")
 		os.WriteFile(file, []byte(templateYAMLFile), 0o600)
-		run := func(args ...string) (string, string, error) { return runHaven(t, bin, nil, append(args, "--db", db)...) }
+		run := func(args ...string) (string, string, error) {
+			return runHaven(t, bin, nil, append(args, "--db", db)...)
+		}
 		if _, errOut, err := run("migrate"); err != nil {
 			t.Fatalf("migrate: %v %s", err, errOut)
 		}
