@@ -156,6 +156,14 @@ func (t *Template) TemplateLanguage(lang string) (chosen string, ok bool) {
 	return langs[0], false
 }
 
+// Suits reports whether t suits a case of category: t names no category (it suits all), the
+// category itself, or a parent of it (account-compromise suits account-compromise/facebook).
+func (t *Template) Suits(category string) bool {
+	return len(t.Categories) == 0 || slices.ContainsFunc(t.Categories, func(c string) bool {
+		return c == category || strings.HasPrefix(category, c+"/")
+	})
+}
+
 // Fill replaces every placeholder in text with its value (values has one per Placeholders name;
 // a missing one becomes "").
 func Fill(text string, values map[string]string) string {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"haven"
@@ -95,19 +94,11 @@ func (tx *Tx) FindTemplates(ctx context.Context, f haven.TemplateFilter) ([]*hav
 	if err != nil {
 		return nil, err
 	}
-	out := slices.DeleteFunc(all, func(t *haven.Template) bool {
-		return f.Category != "" && len(t.Categories) > 0 && !suits(t.Categories, f.Category)
-	})
+	out := slices.DeleteFunc(all, func(t *haven.Template) bool { return f.Category != "" && !t.Suits(f.Category) })
 	if f.Language != "" {
 		slices.SortStableFunc(out, func(a, b *haven.Template) int { return rank(b, f.Language) - rank(a, f.Language) })
 	}
 	return out, nil
-}
-
-// suits reports whether a template for categories suits category (or a sub-category of one:
-// account-compromise suits account-compromise/facebook).
-func suits(categories []string, category string) bool {
-	return slices.ContainsFunc(categories, func(c string) bool { return c == category || strings.HasPrefix(category, c+"/") })
 }
 
 func rank(t *haven.Template, lang string) int {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,11 +21,15 @@ type caseData struct {
 	// Correspondent is where replies go, and a change of the requester's address awaiting
 	// confirmation on a restricted case.
 	Correspondent *haven.Correspondent
-	OtherCases    []*haven.Case
-	Next          []haven.Status
-	Assignees     []string // enabled users' names, for the assignee choice
-	TeamNames     []string
-	Categories    []string
+	// Templates are the reply templates offered in the composer, those that suit the case first;
+	// Rendered is the one inserted (?template=ID), for editing before sending.
+	Templates  []*haven.Template
+	Rendered   *haven.Rendered
+	OtherCases []*haven.Case
+	Next       []haven.Status
+	Assignees  []string // enabled users' names, for the assignee choice
+	TeamNames  []string
+	Categories []string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -32,7 +38,49 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil {
 		return err
 	}
+	if err := s.insertTemplate(r, v, d); err != nil {
+		return err
+	}
 	return s.renderCase(w, r, v, d, http.StatusOK)
+}
+
+// insertTemplate fills the reply composer with the template chosen in the picker (?template=ID):
+// the page works without JavaScript, and the handler edits the text before sending it.
+func (s *Server) insertTemplate(r *http.Request, v *view, d *caseData) error {
+	id, err := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	d.Rendered, err = s.svc.Templates.RenderTemplate(r.Context(), d.Case.Number, id, "")
+	if haven.ErrorCode(err) == haven.EINVALID {
+		v.Alert = v.L.T("case.template_missing")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Form = url.Values{"subject": {d.Rendered.Subject}, "text": {d.Rendered.Body},
+		"template_id": {strconv.FormatInt(d.Rendered.TemplateID, 10)}, "template_version": {strconv.Itoa(d.Rendered.Version)}}
+	return nil
+}
+
+// replyTemplates lists the reply templates for the composer: those in the case's language first
+// (the store's order), then those that suit one of the case's categories.
+func (s *Server) replyTemplates(r *http.Request, c *haven.Case) ([]*haven.Template, error) {
+	ts, err := s.svc.Templates.Templates(r.Context(), haven.TemplateFilter{Kind: haven.TemplateReply, Language: c.Language})
+	if err != nil {
+		return nil, err
+	}
+	suits := func(t *haven.Template) bool { return slices.ContainsFunc(c.Categories, t.Suits) }
+	slices.SortStableFunc(ts, func(a, b *haven.Template) int { return boolRank(suits(b)) - boolRank(suits(a)) })
+	return ts, nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *caseData, status int) error {
@@ -66,6 +114,11 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 	}
 	if err := s.loadPeople(r, d); err != nil {
 		return nil, err
+	}
+	if s.svc.Templates != nil {
+		if d.Templates, err = s.replyTemplates(r, c); err != nil {
+			return nil, err
+		}
 	}
 	if s.svc.Correspondents != nil {
 		if d.Correspondent, err = s.svc.Correspondents.CaseCorrespondent(ctx, c.Number); err != nil {
@@ -225,6 +278,8 @@ func (s *Server) caseReply(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	in := haven.MessageCreate{Direction: haven.Outbound, Channel: "email", Subject: strings.TrimSpace(r.PostForm.Get("subject")),
 		Text: r.PostForm.Get("text")}
+	in.TemplateID, _ = strconv.ParseInt(r.PostForm.Get("template_id"), 10, 64)
+	in.TemplateVersion, _ = strconv.Atoi(r.PostForm.Get("template_version"))
 	if to := strings.TrimSpace(r.PostForm.Get("to")); to != "" {
 		in.To = splitList(to)
 	}

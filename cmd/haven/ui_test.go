@@ -130,3 +130,42 @@ func TestUIConfirmAddress(t *testing.T) {
 		t.Fatalf("after confirming: %d\n%s", st, page)
 	}
 }
+
+// TestUITemplateInComposer: the composer offers the reply templates, inserts one filled in for
+// the case (saying when the case's language had no variant), and the reply records it.
+func TestUITemplateInComposer(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	st, tpl := c.do("POST", "/api/v1/templates", map[string]any{"name": "phishing-first", "categories": []string{"phishing"},
+		"variants": map[string]any{"en": map[string]string{"subject": "[{case_number}] the link", "body": "Dear {requester_name}, do not click."}}})
+	if st != 201 {
+		t.Fatalf("template: %d %v", st, tpl)
+	}
+	id := fmt.Sprint(tpl["id"])
+	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Phishing", "language": "ar", "requester": map[string]any{"pseudonym": "heron"}})
+	number := cs["number"].(string)
+	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "handler", "password": "a long password for lina"}); st != 201 {
+		t.Fatalf("user: %d %v", st, body)
+	}
+	b := newBrowser(t, c.base)
+	if st, _ := b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}}); st != 200 {
+		t.Fatalf("sign in: %d", st)
+	}
+	_, page := b.get("/cases/" + number)
+	if !strings.Contains(page, `<select id="reply-template" name="template"><option value="`+id+`">phishing-first</option>`) {
+		t.Fatalf("the composer does not offer the template:\n%s", page)
+	}
+	_, page = b.get("/cases/" + number + "?template=" + id)
+	if !strings.Contains(page, "Dear heron, do not click.</textarea>") || !strings.Contains(page, `value="[`+number+`] the link"`) ||
+		!strings.Contains(page, `name="template_id" value="`+id+`"`) || !strings.Contains(page, `role="status"`) {
+		t.Fatalf("the inserted template, with the fallback notice:\n%s", page)
+	}
+	st, _ = b.post("/cases/"+number+"/reply", url.Values{"subject": {"[" + number + "] the link"}, "text": {"Dear heron, do not click. Edited."},
+		"template_id": {id}, "template_version": {"1"}})
+	if st != 200 {
+		t.Fatalf("reply: %d", st)
+	}
+	_, msgs := c.do("GET", "/api/v1/cases/"+number+"/messages", nil)
+	if raw := marshal(msgs); !strings.Contains(raw, `"template_id":`+id) || !strings.Contains(raw, `"template_version":1`) {
+		t.Fatalf("the reply does not name its template: %s", raw)
+	}
+}
