@@ -77,6 +77,11 @@ func (u *User) CanAssign(c *Case) bool {
 	return u.Role == RoleLead || u.Role == RoleAdmin || c.Assignee == "" || c.Assignee == u.Username
 }
 
+// CanWriteTemplates reports whether u may write the helpline's templates (leads and admins).
+func (u *User) CanWriteTemplates() bool {
+	return u.CanWrite() && (u.Role == RoleLead || u.Role == RoleAdmin)
+}
+
 // IsAdmin reports whether u may manage users and teams.
 func (u *User) IsAdmin() bool { return u != nil && !u.Disabled && u.Role == RoleAdmin }
 

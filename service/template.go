@@ -60,7 +60,7 @@ func templateEditor(ctx context.Context) (*haven.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Role != haven.RoleLead && u.Role != haven.RoleAdmin {
+	if !u.CanWriteTemplates() {
 		return nil, haven.Errorf(haven.EFORBIDDEN, "only leads and admins can write templates")
 	}
 	return u, nil

@@ -92,6 +92,7 @@ func (s *Server) uiRoutes() {
 		s.mux.Handle(p.pattern, s.page(p.public, p.h))
 	}
 	s.accountRoutes()
+	s.templateRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

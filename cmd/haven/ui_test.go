@@ -169,3 +169,40 @@ func TestUITemplateInComposer(t *testing.T) {
 		t.Fatalf("the reply does not name its template: %s", raw)
 	}
 }
+
+// TestUITemplatesPages: a lead writes templates in the web interface (a refused placeholder is
+// shown beside its field with the typed text kept); a handler reads them without a form.
+func TestUITemplatesPages(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
+		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
+			t.Fatalf("user: %d %v", st, body)
+		}
+	}
+	lead := newBrowser(t, c.base)
+	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	form := url.Values{"name": {"close-thanks"}, "kind": {"reply"}, "categories": {"phishing"},
+		"subject-en": {"[{case_number}] closing"}, "body-en": {"Thank you {requester_nam}"}, "body-ar": {"شكرًا {requester_name}"}}
+	st, page := lead.post("/templates/new", form)
+	if st != 422 || !strings.Contains(page, `id="err-body-en"`) || !strings.Contains(page, "unknown placeholder {requester_nam}") ||
+		!strings.Contains(page, "شكرًا {requester_name}</textarea>") {
+		t.Fatalf("a refused placeholder: %d\n%s", st, page)
+	}
+	form.Set("body-en", "Thank you {requester_name}")
+	if st, page = lead.post("/templates/new", form); st != 200 || !strings.Contains(page, `action="/templates/`) || !strings.Contains(page, "شكرًا {requester_name}") {
+		t.Fatalf("created: %d\n%s", st, page)
+	}
+	handler := newBrowser(t, c.base)
+	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	_, list := handler.get("/templates")
+	if !strings.Contains(list, "close-thanks") || strings.Contains(list, `href="/templates/new"`) {
+		t.Fatalf("a handler's list (no way to write):\n%s", list)
+	}
+	id := pageFind(t, list, `href="/templates/(\d+)"`)
+	if _, one := handler.get("/templates/" + id); strings.Contains(one, "<form method=\"post\" action=\"/templates/") || !strings.Contains(one, "Thank you {requester_name}") {
+		t.Fatalf("a handler reads the template without a form:\n%s", one)
+	}
+	if st, _ := handler.post("/templates/"+id, form); st != 403 {
+		t.Fatalf("a handler saved a template: %d", st)
+	}
+}
