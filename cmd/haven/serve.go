@@ -23,6 +23,7 @@ type ServeCmd struct {
 	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
 	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"A proxy terminates TLS: send Strict-Transport-Security on every answer and mark the session cookie Secure (both anyway on direct TLS)."`
 	LoginRate   int    `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
+	Helpline    string `name:"helpline-name" env:"HAVEN_HELPLINE_NAME" default:"the helpline" help:"The helpline's name, as templates' {helpline_name} writes it."`
 	KeepTokens  bool   `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
 }
 
@@ -33,7 +34,7 @@ func (c *ServeCmd) Run(e *env) (err error) {
 		return err
 	}
 	defer cleanup(&err, a.Close)
-	a.reconfigure(func(cfg *service.Config) { cfg.RevokeTokensOnSignOut = !c.KeepTokens })
+	a.reconfigure(func(cfg *service.Config) { cfg.RevokeTokensOnSignOut, cfg.HelplineName = !c.KeepTokens, c.Helpline })
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
 	}
