@@ -29,6 +29,7 @@ type Tx interface {
 	PGPKeyStore
 	CorrespondentStore
 	TemplateStore
+	PlaybookStore
 }
 
 // Store opens transactions.

@@ -18,6 +18,15 @@ type Task struct {
 	Position  int        `json:"position"`
 	CreatedAt time.Time  `json:"created_at"`
 	DoneAt    *time.Time `json:"done_at,omitempty"`
+	// A task made from a playbook's step: the run (the playbook applied to the case) and step it
+	// came from, whether the case may close while it is open, whether it is a decision to take
+	// (answered through POST …/decisions), and the template and article the step suggests.
+	RunID    int64  `json:"playbook_run,omitempty"`
+	StepID   string `json:"step,omitempty"`
+	Required bool   `json:"required,omitempty"`
+	Decision bool   `json:"decision,omitempty"`
+	Template string `json:"template,omitempty"`
+	Article  string `json:"article,omitempty"`
 }
 
 // TaskCreate adds a task to a case.

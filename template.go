@@ -156,10 +156,14 @@ func (t *Template) TemplateLanguage(lang string) (chosen string, ok bool) {
 	return langs[0], false
 }
 
-// Suits reports whether t suits a case of category: t names no category (it suits all), the
-// category itself, or a parent of it (account-compromise suits account-compromise/facebook).
-func (t *Template) Suits(category string) bool {
-	return len(t.Categories) == 0 || slices.ContainsFunc(t.Categories, func(c string) bool {
+// Suits reports whether t suits a case of category (CategoriesSuit).
+func (t *Template) Suits(category string) bool { return CategoriesSuit(t.Categories, category) }
+
+// CategoriesSuit reports whether know-how meant for categories (a template, a playbook) suits a
+// case of category: none named (it suits all), the category itself, or a parent of it
+// (account-compromise suits account-compromise/facebook).
+func CategoriesSuit(categories []string, category string) bool {
+	return len(categories) == 0 || slices.ContainsFunc(categories, func(c string) bool {
 		return c == category || strings.HasPrefix(category, c+"/")
 	})
 }

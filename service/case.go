@@ -50,8 +50,11 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 		if err := tx.InsertReport(ctx, rep); err != nil {
 			return err
 		}
-		return record(ctx, tx, now, u, "case.created", "case", c.Number, c.ID,
-			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID})
+		if err := record(ctx, tx, now, u, "case.created", "case", c.Number, c.ID,
+			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID}); err != nil {
+			return err
+		}
+		return s.applyAutoPlaybooks(ctx, tx, u, c, now)
 	})
 	if err != nil {
 		return nil, err
@@ -433,6 +436,11 @@ func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Tra
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Case, error) {
 		if err := t.Check(c); err != nil {
 			return nil, err
+		}
+		if t.To == haven.StatusClosed {
+			if err := requiredOpen(ctx, tx, c); err != nil {
+				return nil, err
+			}
 		}
 		from := c.Status
 		t.Apply(c, now)

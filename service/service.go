@@ -82,6 +82,7 @@ var (
 	_ haven.UserService      = (*Service)(nil)
 	_ haven.AuthService      = (*Service)(nil)
 	_ haven.TemplateService  = (*Service)(nil)
+	_ haven.PlaybookService  = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

@@ -218,13 +218,15 @@ func (tx *Tx) CaseNotes(ctx context.Context, caseID int64) ([]*haven.Note, error
 }
 
 const taskColumns = `t.id, t.case_id, t.title, t.guidance, t.done, COALESCE(u.username, ''), t.due_at,
-	t.position, t.created_at, t.done_at FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id`
+	t.position, t.created_at, t.done_at, COALESCE(t.run_id, 0), t.step_id, t.required, t.decision, t.template, t.article
+	FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id`
 
 func scanTask(row rowScanner) (*haven.Task, error) {
 	var t haven.Task
 	var due, done sql.NullInt64
 	var at int64
-	if err := row.Scan(&t.ID, &t.CaseID, &t.Title, &t.Guidance, &t.Done, &t.Assignee, &due, &t.Position, &at, &done); err != nil {
+	if err := row.Scan(&t.ID, &t.CaseID, &t.Title, &t.Guidance, &t.Done, &t.Assignee, &due, &t.Position, &at, &done,
+		&t.RunID, &t.StepID, &t.Required, &t.Decision, &t.Template, &t.Article); err != nil {
 		return nil, err
 	}
 	t.DueAt, t.DoneAt, t.CreatedAt = timePtr(due), timePtr(done), fromMicros(at)
@@ -234,9 +236,11 @@ func scanTask(row rowScanner) (*haven.Task, error) {
 // InsertTask appends a task at the end of the case's checklist.
 func (tx *Tx) InsertTask(ctx context.Context, t *haven.Task) error {
 	id, err := tx.insertID(ctx, "insert task", `INSERT INTO tasks (case_id, title, guidance, done, assignee_id,
-		due_at, position, created_at) VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE username = $5), $6,
-		(SELECT COALESCE(MAX(position), 0) + 1 FROM tasks WHERE case_id = $1), $7) RETURNING id`,
-		t.CaseID, t.Title, t.Guidance, t.Done, t.Assignee, nullMicros(t.DueAt), micros(t.CreatedAt))
+		due_at, position, created_at, run_id, step_id, required, decision, template, article)
+		VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE username = $5), $6,
+		(SELECT COALESCE(MAX(position), 0) + 1 FROM tasks WHERE case_id = $1), $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		t.CaseID, t.Title, t.Guidance, t.Done, t.Assignee, nullMicros(t.DueAt), micros(t.CreatedAt),
+		nullID(t.RunID), t.StepID, t.Required, t.Decision, t.Template, t.Article)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"Correspondents", testCorrespondents},
 		{"SentMessages", testSentMessages},
 		{"Templates", testTemplates},
+		{"Playbooks", testPlaybooks},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},
