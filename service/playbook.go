@@ -239,7 +239,9 @@ func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.
 		return err
 	}
 	for _, p := range all {
-		suits := func(category string) bool { return len(p.Categories) > 0 && haven.CategoriesSuit(p.Categories, category) }
+		suits := func(category string) bool {
+			return len(p.Categories) > 0 && haven.CategoriesSuit(p.Categories, category)
+		}
 		if !p.Auto || !slices.ContainsFunc(c.Categories, suits) {
 			continue
 		}
