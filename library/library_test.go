@@ -350,6 +350,53 @@ func checkGraph(t *testing.T, p string, pb *playbookFile, ids map[string]*step) 
 	}
 }
 
+// TestNoStepCreatedTwice walks every combination of answers a handler can give and checks that
+// no step would become a task twice on the same case (a step named from start and from an
+// answer, or from two decisions that can both be answered).
+func TestNoStepCreatedTwice(t *testing.T) {
+	for p, pb := range readPlaybooks(t) {
+		ids := map[string]*step{}
+		for i := range pb.Steps {
+			ids[pb.Steps[i].ID] = &pb.Steps[i]
+		}
+		paths := 0
+		var walk func(created []string, pending []string)
+		walk = func(created, pending []string) {
+			if paths > 10000 {
+				return
+			}
+			if len(pending) == 0 {
+				paths++
+				return
+			}
+			d := ids[pending[0]]
+			if d == nil || len(d.Answers) == 0 {
+				walk(created, pending[1:])
+				return
+			}
+			for _, a := range d.Answers {
+				now := slices.Clone(created)
+				for _, s := range a.Steps {
+					if slices.Contains(now, s) {
+						t.Errorf("%s: answer %s/%s creates %s, which this path already created", p, d.ID, a.ID, s)
+					}
+					now = append(now, s)
+				}
+				walk(now, append(slices.Clone(pending[1:]), a.Steps...))
+			}
+		}
+		for i, s := range pb.Start {
+			if slices.Contains(pb.Start[:i], s) {
+				t.Errorf("%s: %s is in start twice", p, s)
+			}
+		}
+		walk(slices.Clone(pb.Start), slices.Clone(pb.Start))
+		if paths == 0 || paths > 10000 {
+			t.Errorf("%s: %d answer paths", p, paths)
+		}
+	}
+}
+
 func TestPlaybookTexts(t *testing.T) {
 	for p, pb := range readPlaybooks(t) {
 		checkText(t, p+": title", pb.Title, maxText, true)
