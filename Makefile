@@ -46,7 +46,8 @@ lint: $(GOLANGCI_LINT)
 FUZZTIME ?= 20s
 FUZZ_TARGETS := textnorm:FuzzNormalize textnorm:FuzzMatchesReference web:FuzzCaseFilter .:FuzzCaseCreate \
 	sqldb:FuzzCursor sqldb:FuzzSearch email:FuzzParse email:FuzzSanitizeHTML pgp:FuzzOpenMessage \
-	keyring:FuzzDecrypt keyring:FuzzOpenKey web:FuzzHTMLWriter web:FuzzLocalPath
+	keyring:FuzzDecrypt keyring:FuzzOpenKey web:FuzzHTMLWriter web:FuzzLocalPath \
+	markdown:FuzzHTML
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; done
