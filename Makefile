@@ -46,7 +46,7 @@ lint: $(GOLANGCI_LINT)
 FUZZTIME ?= 20s
 FUZZ_TARGETS := textnorm:FuzzNormalize textnorm:FuzzMatchesReference web:FuzzCaseFilter .:FuzzCaseCreate \
 	sqldb:FuzzCursor sqldb:FuzzSearch email:FuzzParse email:FuzzSanitizeHTML pgp:FuzzOpenMessage \
-	keyring:FuzzDecrypt keyring:FuzzOpenKey web:FuzzHTMLWriter web:FuzzLocalPath \
+	keyring:FuzzDecrypt keyring:FuzzOpenKey web:FuzzHTMLWriter web:FuzzLocalPath playbook:FuzzParse \
 	markdown:FuzzHTML
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
