@@ -17,7 +17,10 @@ var allowedImports = map[string][]string{
 	"haven/sample":    {},
 	"haven/blob":      {"haven", "haven/keyring"},
 	"haven/keyring":   {},
-	"haven/service":   {"haven", "haven/auth", "haven/textnorm"}, // tests may use sqldb, bench, sample
+	"haven/service":   {"haven", "haven/auth", "haven/textnorm", "haven/playbook", "haven/markdown"}, // tests may use sqldb, bench, sample
+	"haven/playbook":  {"haven"},
+	"haven/markdown":  {"haven"},
+	"haven/library":   {},
 	"haven/sqldb":     {"haven", "haven/textnorm", "haven/keyring"},
 	"haven/storetest": {"haven"},
 	"haven/web":       {"haven", "haven/i18n", "haven/textnorm"},

@@ -242,6 +242,35 @@ func (f *fake) RenderTemplate(ctx context.Context, number string, id int64, plat
 	return &haven.Rendered{TemplateID: id, Version: 2, Subject: "About " + number, Body: "Hello", Language: "en"}, f.call(ctx, number, id, platform)
 }
 
+func testPlaybookRecord() *haven.Playbook {
+	return &haven.Playbook{ID: 4, Name: "lost-login", Title: map[string]string{"en": "Lost login"}, Categories: []string{},
+		Version: 1, Source: "name: lost-login", CreatedAt: testTime, UpdatedAt: testTime}
+}
+
+func (f *fake) Playbooks(ctx context.Context) ([]*haven.Playbook, error) {
+	return []*haven.Playbook{testPlaybookRecord()}, f.call(ctx)
+}
+
+func (f *fake) Playbook(ctx context.Context, name string) (*haven.Playbook, error) {
+	return testPlaybookRecord(), f.call(ctx, name)
+}
+
+func (f *fake) SavePlaybook(ctx context.Context, source string) (*haven.Playbook, bool, error) {
+	return testPlaybookRecord(), true, f.call(ctx, source)
+}
+
+func (f *fake) ApplyPlaybook(ctx context.Context, number, name string) ([]*haven.Task, error) {
+	return []*haven.Task{{ID: 5, CaseID: 7, Title: "Verify", StepID: "verify", RunID: 1, CreatedAt: testTime}}, f.call(ctx, number, name)
+}
+
+func (f *fake) Decide(ctx context.Context, number string, d haven.Decision) ([]*haven.Task, error) {
+	return []*haven.Task{{ID: 6, CaseID: 7, Title: "Recover", StepID: "recovery", RunID: 1, CreatedAt: testTime}}, f.call(ctx, number, d)
+}
+
+func (f *fake) PlaybookRuns(ctx context.Context, number string) ([]*haven.PlaybookRun, error) {
+	return []*haven.PlaybookRun{{ID: 1, CaseID: 7, PlaybookID: 4, Name: "lost-login", Version: 1, AppliedAt: testTime, Decisions: []*haven.PlaybookDecision{}}}, f.call(ctx, number)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -334,7 +363,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

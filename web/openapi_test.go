@@ -106,6 +106,9 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/templates":                            `{"name":"first-reply","kind":"reply","variants":{"en":{"subject":"About {case_number}","body":"Hello {requester_name}"}}}`,
 		"PATCH /api/v1/templates/{id}":                      `{"name":"first-reply","variants":{"ar":{"subject":"","body":"مرحبا {requester_name}"}}}`,
 		"POST /api/v1/cases/{number}/render-template":       `{"template":3}`,
+		"POST /api/v1/playbooks":                            `{"yaml":"name: lost-login"}`,
+		"POST /api/v1/cases/{number}/playbooks":             `{"playbook":"lost-login"}`,
+		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
 	s, _ := testServer(t, &fake{})

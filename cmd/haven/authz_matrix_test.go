@@ -62,6 +62,27 @@ var adminRefusedByDesign = map[string]bool{
 	"DELETE /api/v1/compartments/{name}/members/{username}": true,
 }
 
+// matrixPlaybook has a task and a decision, so that applying it and answering it both succeed.
+const matrixPlaybook = `name: matrix-pb
+title: {en: "Matrix"}
+languages: [en]
+start: [check, ask]
+steps:
+  - id: check
+    text: {en: "Check"}
+  - id: ask
+    question: {en: "Go on?"}
+    answers:
+      - id: "yes"
+        text: {en: "Yes"}
+        steps: [more]
+      - id: "no"
+        text: {en: "No"}
+        steps: []
+  - id: more
+    text: {en: "More"}
+`
+
 // ghostCase is a valid case number that names no case.
 const ghostCase = "HV-2001-999999"
 
@@ -209,6 +230,8 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	tpl, err := a.svc.CreateTemplate(ctx, haven.TemplateInput{Name: "matrix", Variants: map[string]haven.TemplateVariant{"en": {Body: "Hello {requester_name}"}}})
 	must(err)
 	f.template = tpl.ID
+	_, _, err = a.svc.SavePlaybook(ctx, matrixPlaybook)
+	must(err)
 	// The restricted case also has a report and an event with free text (its detail).
 	secret, err := a.svc.CreateReport(insiderCtx, haven.ReportCreate{Channel: "email", DedupeKey: "mid:<" + mkRestReport + "@example.org>",
 		Raw: "From: x@example.org\r\n\r\n" + mkRestReport})
@@ -270,6 +293,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		name = "scratch"
 	case strings.HasPrefix(rt.Pattern, "/api/v1/compartments/"):
 		name = "scratch-comp" // never child-safety: adding a member there would open the case
+	case strings.HasPrefix(rt.Pattern, "/api/v1/playbooks/"):
+		name = "matrix-pb"
 	}
 	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing").Replace(rt.Pattern)
 
@@ -327,6 +352,12 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"name": f.unique("tpl"), "variants": map[string]any{"en": map[string]string{"body": "Hi {case_number}"}}}
 	case "PATCH /api/v1/templates/{id}":
 		body = map[string]any{"name": "matrix", "variants": map[string]any{"en": map[string]string{"body": "Hi " + f.unique("v")}}}
+	case "POST /api/v1/playbooks":
+		body = map[string]any{"yaml": strings.Replace(matrixPlaybook, "Check", "Check "+f.unique("v"), 1)}
+	case "POST /api/v1/cases/{number}/playbooks":
+		body = map[string]any{"playbook": "matrix-pb"}
+	case "POST /api/v1/cases/{number}/decisions":
+		body = map[string]any{"step": "ask", "answer": "yes"}
 	case "POST /api/v1/cases/{number}/render-template":
 		body = map[string]any{"template": f.template}
 	case "POST /api/v1/cases/{number}/break-glass":
