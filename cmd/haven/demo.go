@@ -86,11 +86,31 @@ func seedDemo(e *env, a *app, n int) (demoCreds, error) {
 			}
 		}
 	}
+	if err := seedLibrary(e, a); err != nil {
+		return demoCreds{}, err
+	}
 	if err := seedCases(ctx, a, n); err != nil {
 		return demoCreds{}, err
 	}
 	token, _, err := a.svc.CreateToken(ctx, "admin", "demo", false)
 	return demoCreds{password: password, token: token}, err
+}
+
+// seedLibrary loads the starter library: templates first, as playbooks name them.
+func seedLibrary(e *env, a *app) error {
+	tpls, err := (&TemplateImportCmd{Starter: true}).inputs()
+	if err != nil {
+		return err
+	}
+	if _, err := a.svc.ImportTemplatesAsSystem(e.ctx, tpls); err != nil {
+		return err
+	}
+	pbs, err := playbookSources("", true)
+	if err != nil {
+		return err
+	}
+	_, err = a.svc.ImportPlaybooksAsSystem(e.ctx, pbs)
+	return err
 }
 
 // seedCases creates n cases and moves some of them along the workflow.

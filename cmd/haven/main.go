@@ -40,6 +40,7 @@ type CLI struct {
 	Ingest      IngestCmd      `cmd:"" help:"Store one email read on standard input (for an MTA pipe); exits 75 when the MTA should retry."`
 	PGP         PGPCmd         `cmd:"" name:"pgp" help:"Manage the helpline's OpenPGP key pairs."`
 	Template    TemplateCmd    `cmd:"" help:"Import, export and list reply, escalation and note templates (YAML)."`
+	Playbook    PlaybookCmd    `cmd:"" help:"Import, export and list playbooks: procedures applied to cases as tasks (YAML)."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"haven"
+	"haven/library"
 )
 
 // TemplateCmd groups the template commands.
@@ -45,12 +46,13 @@ const maxTemplateFile = 1 << 20
 // TemplateImportCmd imports templates.
 type TemplateImportCmd struct {
 	DBFlags
-	Path string `arg:"" help:"A .yaml file, or a directory of them." type:"path"`
+	Path    string `arg:"" optional:"" help:"A .yaml file, or a directory of them." type:"path"`
+	Starter bool   `name:"starter" help:"Import the starter library's templates shipped with Haven instead of PATH."`
 }
 
 // Run imports every template of the files, in one transaction: a bad file changes nothing.
 func (c *TemplateImportCmd) Run(e *env) (err error) {
-	ins, err := readTemplateFiles(c.Path)
+	ins, err := c.inputs()
 	if err != nil {
 		return err
 	}
@@ -63,15 +65,28 @@ func (c *TemplateImportCmd) Run(e *env) (err error) {
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(done))
-	for n := range done {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		e.printf("%s %s\n", done[n], n)
-	}
+	printDone(e, done)
 	return nil
+}
+
+// inputs reads PATH, or the starter library's templates.
+func (c *TemplateImportCmd) inputs() ([]haven.TemplateInput, error) {
+	if !c.Starter {
+		if c.Path == "" {
+			return nil, haven.Errorf(haven.EINVALID, "name a file or a directory, or pass --starter")
+		}
+		return readTemplateFiles(c.Path)
+	}
+	var ins []haven.TemplateInput
+	_, err := starterFiles(library.Templates, func(name string, raw []byte) error {
+		got, err := parseTemplates(raw)
+		if err != nil {
+			return haven.Errorf(haven.EINVALID, "%s: %s", name, haven.ErrorMessage(err))
+		}
+		ins = append(ins, got...)
+		return nil
+	})
+	return ins, err
 }
 
 // readTemplateFiles reads path (a file or a directory of .yaml/.yml files).
