@@ -13,7 +13,9 @@ import (
 func TestPlaybookCommands(t *testing.T) {
 	bin := buildHaven(t)
 	forEachDatabase(t, bin, func(t *testing.T, db string) {
-		run := func(args ...string) (string, string, error) { return runHaven(t, bin, nil, append(args, "--db", db)...) }
+		run := func(args ...string) (string, string, error) {
+			return runHaven(t, bin, nil, append(args, "--db", db)...)
+		}
 		if _, errOut, err := run("migrate"); err != nil {
 			t.Fatalf("migrate: %v %s", err, errOut)
 		}
