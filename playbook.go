@@ -49,6 +49,21 @@ type Decision struct {
 	Run    int64  `json:"run"` // optional: which run, when several have the step
 }
 
+// OpenDecision is a decision of a playbook applied to a case still waiting for its answer, in the
+// case's language, as the case page offers it.
+type OpenDecision struct {
+	RunID    int64            `json:"run"`
+	Step     string           `json:"step"`
+	Question string           `json:"question"`
+	Answers  []DecisionAnswer `json:"answers"`
+}
+
+// DecisionAnswer is one answer a decision offers.
+type DecisionAnswer struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
 // PlaybookService manages playbooks and applies them to cases.
 type PlaybookService interface {
 	Playbooks(ctx context.Context) ([]*Playbook, error)
@@ -62,6 +77,8 @@ type PlaybookService interface {
 	Decide(ctx context.Context, number string, d Decision) ([]*Task, error)
 	// PlaybookRuns lists the playbooks applied to a case, with their decisions.
 	PlaybookRuns(ctx context.Context, number string) ([]*PlaybookRun, error)
+	// OpenDecisions lists the case's decisions waiting for an answer, with the answers offered.
+	OpenDecisions(ctx context.Context, number string) ([]*OpenDecision, error)
 }
 
 // PlaybookStore keeps playbooks, their versions and their runs on cases.

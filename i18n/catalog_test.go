@@ -29,7 +29,7 @@ var sameAsEnglish = map[string][]string{
 	"*": {"app.name", "col.tlp", "channel.api", // brands and acronyms
 		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp"},
 	"es": {"priority.P3", "role.auditor"},
-	"fr": {"keys.note", "priority.P2", "priority.P3", "templates.version", "templates.kind_note"},
+	"fr": {"keys.note", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose"},
 	"pt": {"priority.P3", "role.auditor"},
 }
 

@@ -229,6 +229,57 @@ func (s *Service) PlaybookRuns(ctx context.Context, number string) ([]*haven.Pla
 	})
 }
 
+// OpenDecisions lists the case's unanswered decisions with their answers, in the case's language.
+func (s *Service) OpenDecisions(ctx context.Context, number string) ([]*haven.OpenDecision, error) {
+	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.OpenDecision, error) {
+		tasks, err := tx.CaseTasks(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		runs, err := tx.CasePlaybookRuns(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := []*haven.OpenDecision{}
+		for _, t := range tasks {
+			if !t.Decision || t.Done {
+				continue
+			}
+			d, err := openDecisionOf(ctx, tx, c, t, runs)
+			if err != nil || d == nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	})
+}
+
+// openDecisionOf describes decision task t from the playbook version of its run.
+func openDecisionOf(ctx context.Context, tx haven.Tx, c *haven.Case, t *haven.Task, runs []*haven.PlaybookRun) (*haven.OpenDecision, error) {
+	i := slices.IndexFunc(runs, func(r *haven.PlaybookRun) bool { return r.ID == t.RunID })
+	if i < 0 {
+		return nil, nil
+	}
+	rec, err := tx.PlaybookVersion(ctx, runs[i].PlaybookID, runs[i].Version)
+	if err != nil {
+		return nil, err
+	}
+	p, err := playbook.Parse([]byte(rec.Source))
+	if err != nil {
+		return nil, err
+	}
+	st := p.Step(t.StepID)
+	if st == nil {
+		return nil, nil
+	}
+	d := &haven.OpenDecision{RunID: t.RunID, Step: st.ID, Question: inLanguage(st.Question, c.Language)}
+	for _, a := range st.Answers {
+		d.Answers = append(d.Answers, haven.DecisionAnswer{ID: a.ID, Text: inLanguage(a.Text, c.Language)})
+	}
+	return d, nil
+}
+
 // applyAutoPlaybooks applies, to a new case, the playbooks marked auto that suit its categories.
 func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) error {
 	if len(c.Categories) == 0 {

@@ -271,6 +271,10 @@ func (f *fake) PlaybookRuns(ctx context.Context, number string) ([]*haven.Playbo
 	return []*haven.PlaybookRun{{ID: 1, CaseID: 7, PlaybookID: 4, Name: "lost-login", Version: 1, AppliedAt: testTime, Decisions: []*haven.PlaybookDecision{}}}, f.call(ctx, number)
 }
 
+func (f *fake) OpenDecisions(ctx context.Context, number string) ([]*haven.OpenDecision, error) {
+	return []*haven.OpenDecision{}, f.call(ctx, number)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {

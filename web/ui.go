@@ -85,6 +85,8 @@ func (s *Server) uiRoutes() {
 		{"POST /cases/{number}/note", false, s.caseNote},
 		{"POST /cases/{number}/reply", false, s.caseReply},
 		{"POST /cases/{number}/correspondent", false, s.caseConfirmAddress},
+		{"POST /cases/{number}/playbooks", false, s.casePlaybook},
+		{"POST /cases/{number}/decisions", false, s.caseDecision},
 		{"POST /cases/{number}/tasks", false, s.caseTaskAdd},
 		{"POST /cases/{number}/tasks/{id}", false, s.caseTaskToggle},
 		{"GET /cases/{number}/attachments/{id}", false, s.caseAttachment},
@@ -215,7 +217,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 // typed is echoed).
 func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
-	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "deleted", "bulk", "view_saved", "signed_out_all",
+	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "playbook", "decided", "deleted", "bulk", "view_saved", "signed_out_all",
 		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off":
 		v.Flash = v.L.T("flash." + id)
 	}

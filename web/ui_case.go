@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,8 +24,13 @@ type caseData struct {
 	Correspondent *haven.Correspondent
 	// Templates are the reply templates offered in the composer, those that suit the case first;
 	// Rendered is the one inserted (?template=ID), for editing before sending.
-	Templates  []*haven.Template
-	Rendered   *haven.Rendered
+	Templates []*haven.Template
+	Rendered  *haven.Rendered
+	// The playbook panel: the playbooks that can be applied (those for the case's categories
+	// first), the runs with their progress, and the decisions waiting for an answer.
+	Playbooks  []playbookChoice
+	Runs       []runProgress
+	Decisions  []*haven.OpenDecision
 	OtherCases []*haven.Case
 	Next       []haven.Status
 	Assignees  []string // enabled users' names, for the assignee choice
@@ -117,6 +123,11 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 	}
 	if s.svc.Templates != nil {
 		if d.Templates, err = s.replyTemplates(r, c); err != nil {
+			return nil, err
+		}
+	}
+	if s.svc.Playbooks != nil {
+		if err := s.loadPlaybooks(r, d); err != nil {
 			return nil, err
 		}
 	}
@@ -317,4 +328,85 @@ func (s *Server) caseTaskToggle(w http.ResponseWriter, r *http.Request, v *view)
 // answer as the API's).
 func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request, v *view) error {
 	return s.downloadAttachment(w, r)
+}
+
+// playbookChoice is a playbook offered on the case page, titled in the reader's language.
+type playbookChoice struct {
+	Name, Title string
+	Suits       bool // made for one of the case's categories
+}
+
+// runProgress is a playbook applied to the case, with how many of its tasks are done.
+type runProgress struct {
+	*haven.PlaybookRun
+	Done, Total int
+}
+
+// loadPlaybooks fills the playbook panel.
+func (s *Server) loadPlaybooks(r *http.Request, d *caseData) error {
+	ctx := r.Context()
+	all, err := s.svc.Playbooks.Playbooks(ctx)
+	if err != nil {
+		return err
+	}
+	lang := s.localizer(r, userOf(ctx)).Tag()
+	for _, p := range all {
+		suits := len(p.Categories) > 0 && slices.ContainsFunc(d.Case.Categories, func(c string) bool { return haven.CategoriesSuit(p.Categories, c) })
+		d.Playbooks = append(d.Playbooks, playbookChoice{Name: p.Name, Title: titleIn(p.Title, lang, p.Name), Suits: suits})
+	}
+	slices.SortStableFunc(d.Playbooks, func(a, b playbookChoice) int { return boolRank(b.Suits) - boolRank(a.Suits) })
+	runs, err := s.svc.Playbooks.PlaybookRuns(ctx, d.Case.Number)
+	if err != nil {
+		return err
+	}
+	for _, run := range runs {
+		p := runProgress{PlaybookRun: run}
+		for _, t := range d.Tasks {
+			if t.RunID == run.ID {
+				p.Total++
+				p.Done += boolRank(t.Done)
+			}
+		}
+		d.Runs = append(d.Runs, p)
+	}
+	d.Decisions, err = s.svc.Playbooks.OpenDecisions(ctx, d.Case.Number)
+	return err
+}
+
+// userOf is the signed-in user of ctx, or nil.
+func userOf(ctx context.Context) *haven.User {
+	if a, ok := haven.ActorFrom(ctx); ok {
+		return a.User
+	}
+	return nil
+}
+
+// titleIn picks a title in lang, English, or else the name.
+func titleIn(titles map[string]string, lang, name string) string {
+	for _, l := range []string{lang, "en"} {
+		if t := titles[l]; t != "" {
+			return t
+		}
+	}
+	return name
+}
+
+// casePlaybook applies the playbook chosen on the case page.
+func (s *Server) casePlaybook(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	_, err := s.svc.Playbooks.ApplyPlaybook(r.Context(), r.PathValue("number"), r.PostForm.Get("playbook"))
+	return s.afterCaseForm(w, r, v, err, "playbook")
+}
+
+// caseDecision answers a decision of a playbook from the case page.
+func (s *Server) caseDecision(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	run, _ := strconv.ParseInt(r.PostForm.Get("run"), 10, 64)
+	d := haven.Decision{Run: run, Step: r.PostForm.Get("step"), Answer: r.PostForm.Get("answer")}
+	_, err := s.svc.Playbooks.Decide(r.Context(), r.PathValue("number"), d)
+	return s.afterCaseForm(w, r, v, err, "decided")
 }

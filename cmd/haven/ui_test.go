@@ -206,3 +206,57 @@ func TestUITemplatesPages(t *testing.T) {
 		t.Fatalf("a handler saved a template: %d", st)
 	}
 }
+
+// TestUIPlaybookPanel: on the case page a handler applies a playbook, answers its decision with a
+// button, and sees the branch's tasks and the progress; required tasks are marked.
+func TestUIPlaybookPanel(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	if st, body := c.do("POST", "/api/v1/playbooks", map[string]any{"yaml": uiPlaybook}); st != 201 {
+		t.Fatalf("playbook: %d %v", st, body)
+	}
+	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Locked out", "language": "ar"})
+	number := cs["number"].(string)
+	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "handler", "password": "a long password for lina"}); st != 201 {
+		t.Fatalf("user: %d %v", st, body)
+	}
+	b := newBrowser(t, c.base)
+	b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	_, page := b.get("/cases/" + number)
+	if !strings.Contains(page, `<option value="lost-login" dir="auto">Lost login</option>`) {
+		t.Fatalf("the playbook is not offered, titled in the reader.s language:\n%s", page)
+	}
+	st, page := b.post("/cases/"+number+"/playbooks", url.Values{"playbook": {"lost-login"}})
+	if st != 200 || !strings.Contains(page, "تحقق من قناة التواصل") || !strings.Contains(page, `name="answer" value="no" dir="auto">No</button>`) {
+		t.Fatalf("applied: %d\n%s", st, page)
+	}
+	st, page = b.post("/cases/"+number+"/decisions", url.Values{"run": {"1"}, "step": {"can-login"}, "answer": {"no"}})
+	if st != 200 || !strings.Contains(page, "ابدأ إجراءات الاسترداد") || strings.Contains(page, `name="answer"`) {
+		t.Fatalf("answered: %d\n%s", st, page)
+	}
+	if st, page = b.post("/cases/"+number+"/decisions", url.Values{"run": {"1"}, "step": {"can-login"}, "answer": {"yes"}}); st != 422 {
+		t.Fatalf("answering again: %d", st)
+	}
+}
+
+const uiPlaybook = `name: lost-login
+title: {en: "Lost login", ar: "فقدان الدخول"}
+languages: [en, ar]
+start: [verify, can-login]
+steps:
+  - id: verify
+    text: {en: "Verify the requester's channel", ar: "تحقق من قناة التواصل"}
+    required: true
+  - id: can-login
+    question: {en: "Can they still log in?", ar: "هل ما زال بإمكانهم الدخول؟"}
+    answers:
+      - id: "yes"
+        text: {en: "Yes", ar: "Yes"}
+        steps: [change-password]
+      - id: "no"
+        text: {en: "No", ar: "No"}
+        steps: [recovery]
+  - id: change-password
+    text: {en: "Change the password", ar: "غيّر كلمة المرور"}
+  - id: recovery
+    text: {en: "Start the recovery", ar: "ابدأ إجراءات الاسترداد"}
+`
