@@ -26,10 +26,10 @@ var fixFormat = flag.Bool("fmt", false, "rewrite locales/*.json in canonical lay
 // language (a brand, an acronym, a cognate). Any other translation identical to
 // English is taken to be an untranslated copy.
 var sameAsEnglish = map[string][]string{
-	"*": {"app.name", "col.tlp", "channel.api", // brands and acronyms
+	"*": {"app.name", "col.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
 		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp"},
 	"es": {"priority.P3", "role.auditor"},
-	"fr": {"keys.note", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose"},
+	"fr": {"keys.note", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks"},
 	"pt": {"priority.P3", "role.auditor"},
 }
 

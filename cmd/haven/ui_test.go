@@ -260,3 +260,33 @@ steps:
   - id: recovery
     text: {en: "Start the recovery", ar: "ابدأ إجراءات الاسترداد"}
 `
+
+// TestUIPlaybookEditor: a lead writes a playbook's YAML in a textarea; a refused save keeps the
+// text and lists each problem with its line; a handler reads the YAML without an editor.
+func TestUIPlaybookEditor(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
+		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
+			t.Fatalf("user: %d %v", st, body)
+		}
+	}
+	lead := newBrowser(t, c.base)
+	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	bad := strings.Replace(uiPlaybook, "steps: [recovery]", "steps: [nowhere]", 1)
+	st, page := lead.post("/playbooks", url.Values{"yaml": {bad}})
+	if st != 422 || !strings.Contains(page, `id="yaml-problems"`) || !strings.Contains(page, "line 17") || !strings.Contains(page, "nowhere") ||
+		!strings.Contains(page, "        steps: [nowhere]\n") {
+		t.Fatalf("a dangling step: %d\n%s", st, page)
+	}
+	if st, page = lead.post("/playbooks", url.Values{"yaml": {uiPlaybook}}); st != 200 || !strings.Contains(page, "name: lost-login") {
+		t.Fatalf("saved: %d\n%s", st, page)
+	}
+	handler := newBrowser(t, c.base)
+	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	if _, page := handler.get("/playbooks/lost-login"); strings.Contains(page, "<textarea") || !strings.Contains(page, `<pre dir="ltr" class="code">name: lost-login`) {
+		t.Fatalf("a handler reads the YAML without an editor:\n%s", page)
+	}
+	if st, _ := handler.post("/playbooks", url.Values{"yaml": {uiPlaybook}}); st != 403 {
+		t.Fatalf("a handler saved a playbook: %d", st)
+	}
+}
