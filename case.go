@@ -386,6 +386,8 @@ type Transition struct {
 	To      Status  `json:"to"`
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason"`
+	// Citations are the knowledge-base article versions the decision relies on.
+	Citations []Citation `json:"citations,omitempty"`
 }
 
 // Check validates the transition of c and returns a coded error: EINVALID for bad input,

@@ -30,6 +30,7 @@ type Tx interface {
 	CorrespondentStore
 	TemplateStore
 	PlaybookStore
+	ArticleStore
 }
 
 // Store opens transactions.

@@ -442,10 +442,17 @@ func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Tra
 				return nil, err
 			}
 		}
+		cited, err := checkCitations(ctx, tx, t)
+		if err != nil {
+			return nil, err
+		}
 		from := c.Status
 		t.Apply(c, now)
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
+			return nil, err
+		}
+		if err := recordCitations(ctx, tx, u, c, t, cited, now); err != nil {
 			return nil, err
 		}
 		var detail map[string]any
@@ -453,7 +460,7 @@ func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Tra
 			detail = map[string]any{"reason": t.Reason}
 		}
 		return c, recordDetail(ctx, tx, now, u, "case.transitioned", "case", c.Number, c.ID,
-			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome}, detail)
+			map[string]any{"from": from, "to": c.Status, "outcome": c.Outcome, "citations": len(cited)}, detail)
 	})
 }
 

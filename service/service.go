@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"haven"
+	"haven/markdown"
 )
 
 // Config tunes the service layer.
@@ -62,6 +63,7 @@ type Service struct {
 	clock haven.Clock
 	cfg   Config
 	lists *listCache // nil when the store cannot tell when data changes (listcache.go)
+	md    *markdown.Renderer
 }
 
 // New builds the service layer.
@@ -69,7 +71,7 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 	if clock == nil {
 		clock = haven.SystemClock{}
 	}
-	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store)}
+	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), md: markdown.New()}
 }
 
 var (
@@ -83,6 +85,7 @@ var (
 	_ haven.AuthService      = (*Service)(nil)
 	_ haven.TemplateService  = (*Service)(nil)
 	_ haven.PlaybookService  = (*Service)(nil)
+	_ haven.ArticleService   = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

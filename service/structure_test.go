@@ -30,7 +30,8 @@ var guardedNouns = []reflect.Type{
 	reflect.TypeFor[haven.RequesterPage](), reflect.TypeFor[haven.Report](), reflect.TypeFor[haven.Event](),
 	reflect.TypeFor[haven.EventPage](), reflect.TypeFor[haven.Attachment](), reflect.TypeFor[haven.Notification](),
 	reflect.TypeFor[haven.Message](), reflect.TypeFor[haven.Note](), reflect.TypeFor[haven.Task](),
-	reflect.TypeFor[haven.Correspondent](),
+	reflect.TypeFor[haven.Correspondent](), reflect.TypeFor[haven.Citation](), reflect.TypeFor[haven.CaseCitation](),
+	reflect.TypeFor[haven.PlaybookRun](),
 }
 
 // Checks that establish need-to-know (service functions and store predicates). person checks
@@ -63,6 +64,8 @@ var guardedReads = map[string][]string{
 	"ReportByDedupeKey": reportChecks,
 	"RequesterEvents":   requesterChecks,
 	"UserNotifications": ownChecks,
+	"CaseCitations":     caseChecks,
+	"CasePlaybookRuns":  caseChecks,
 }
 
 // systemPaths are functions that read without a user's need-to-know, on purpose, and why. They

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 		{"SentMessages", testSentMessages},
 		{"Templates", testTemplates},
 		{"Playbooks", testPlaybooks},
+		{"Articles", testArticles},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},
