@@ -275,6 +275,47 @@ func (f *fake) OpenDecisions(ctx context.Context, number string) ([]*haven.OpenD
 	return []*haven.OpenDecision{}, f.call(ctx, number)
 }
 
+func testArticle() *haven.Article {
+	return &haven.Article{ID: 2, Slug: "vetting", State: haven.ArticlePublished, Categories: []string{}, Version: 1,
+		Variants: map[string]haven.ArticleVariant{"en": {Title: "Vetting", Body: "How", HTML: "<p>How</p>"}}, CreatedAt: testTime, UpdatedAt: testTime}
+}
+
+func (f *fake) Articles(ctx context.Context, af haven.ArticleFilter) ([]*haven.Article, error) {
+	return []*haven.Article{testArticle()}, f.call(ctx, af)
+}
+
+func (f *fake) Article(ctx context.Context, slug string) (*haven.Article, error) {
+	return testArticle(), f.call(ctx, slug)
+}
+
+func (f *fake) ArticleVersions(ctx context.Context, slug string) ([]*haven.Article, error) {
+	return []*haven.Article{testArticle()}, f.call(ctx, slug)
+}
+
+func (f *fake) CreateArticle(ctx context.Context, in haven.ArticleInput) (*haven.Article, error) {
+	return testArticle(), f.call(ctx, in)
+}
+
+func (f *fake) UpdateArticle(ctx context.Context, slug string, in haven.ArticleInput) (*haven.Article, error) {
+	return testArticle(), f.call(ctx, slug, in)
+}
+
+func (f *fake) ArticleCitations(ctx context.Context, slug string) ([]*haven.CaseCitation, error) {
+	return []*haven.CaseCitation{{CaseNumber: "HV-2026-000001", Version: 1, Status: haven.StatusClosed, Outcome: "referred", CitedAt: testTime}}, f.call(ctx, slug)
+}
+
+func (f *fake) CaseCitations(ctx context.Context, number string) ([]*haven.Citation, error) {
+	return []*haven.Citation{{Article: "vetting", Version: 1, Title: "Vetting"}}, f.call(ctx, number)
+}
+
+func (f *fake) CitationRules(ctx context.Context) ([]haven.Outcome, error) {
+	return []haven.Outcome{"referred"}, f.call(ctx)
+}
+
+func (f *fake) SetCitationRules(ctx context.Context, os []haven.Outcome) error {
+	return f.call(ctx, os)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -367,7 +408,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

@@ -106,6 +106,9 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/templates":                            `{"name":"first-reply","kind":"reply","variants":{"en":{"subject":"About {case_number}","body":"Hello {requester_name}"}}}`,
 		"PATCH /api/v1/templates/{id}":                      `{"name":"first-reply","variants":{"ar":{"subject":"","body":"مرحبا {requester_name}"}}}`,
 		"POST /api/v1/cases/{number}/render-template":       `{"template":3}`,
+		"POST /api/v1/articles":                             `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How we vet"}}}`,
+		"PATCH /api/v1/articles/{slug}":                     `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How"}}}`,
+		"PUT /api/v1/settings/citations":                    `{"outcomes":["referred"]}`,
 		"POST /api/v1/playbooks":                            `{"yaml":"name: lost-login"}`,
 		"POST /api/v1/cases/{number}/playbooks":             `{"playbook":"lost-login"}`,
 		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
@@ -115,7 +118,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern
 		path := strings.NewReplacer("{number}", "HV-2026-000001", "{id}", "3", "{username}", "bob",
-			"{name}", "tier1", "{category}", "phishing").Replace(rt.Pattern) + queries[rt.Pattern]
+			"{name}", "tier1", "{category}", "phishing", "{slug}", "vetting").Replace(rt.Pattern) + queries[rt.Pattern]
 		body, ok := bodies[key]
 		if !ok && (rt.Method == "POST" || rt.Method == "PATCH") {
 			body = "{}"

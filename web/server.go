@@ -31,6 +31,8 @@ type Services struct {
 	Reports       haven.ReportService
 	Users         haven.UserService
 	Auth          haven.AuthService
+	// Articles are the knowledge base, cited by decisions.
+	Articles haven.ArticleService
 	// Playbooks are the helpline's procedures, applied to cases as tasks.
 	Playbooks haven.PlaybookService
 	// Templates are the helpline's canned texts.

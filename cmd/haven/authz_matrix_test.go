@@ -232,6 +232,9 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	f.template = tpl.ID
 	_, _, err = a.svc.SavePlaybook(ctx, matrixPlaybook)
 	must(err)
+	_, err = a.svc.CreateArticle(ctx, haven.ArticleInput{Slug: "matrix-kb", State: haven.ArticlePublished,
+		Variants: map[string]haven.ArticleVariant{"en": {Title: "Matrix", Body: "Policy."}}})
+	must(err)
 	// The restricted case also has a report and an event with free text (its detail).
 	secret, err := a.svc.CreateReport(insiderCtx, haven.ReportCreate{Channel: "email", DedupeKey: "mid:<" + mkRestReport + "@example.org>",
 		Raw: "From: x@example.org\r\n\r\n" + mkRestReport})
@@ -296,7 +299,7 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case strings.HasPrefix(rt.Pattern, "/api/v1/playbooks/"):
 		name = "matrix-pb"
 	}
-	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing").Replace(rt.Pattern)
+	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing", "{slug}", "matrix-kb").Replace(rt.Pattern)
 
 	var body any
 	switch key {
@@ -352,6 +355,12 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"name": f.unique("tpl"), "variants": map[string]any{"en": map[string]string{"body": "Hi {case_number}"}}}
 	case "PATCH /api/v1/templates/{id}":
 		body = map[string]any{"name": "matrix", "variants": map[string]any{"en": map[string]string{"body": "Hi " + f.unique("v")}}}
+	case "POST /api/v1/articles":
+		body = map[string]any{"slug": f.unique("kb"), "variants": map[string]any{"en": map[string]string{"title": "T", "body": "B"}}}
+	case "PATCH /api/v1/articles/{slug}":
+		body = map[string]any{"state": "published", "variants": map[string]any{"en": map[string]string{"title": "T", "body": f.unique("b")}}}
+	case "PUT /api/v1/settings/citations":
+		body = map[string]any{"outcomes": []string{}}
 	case "POST /api/v1/playbooks":
 		body = map[string]any{"yaml": strings.Replace(matrixPlaybook, "Check", "Check "+f.unique("v"), 1)}
 	case "POST /api/v1/cases/{number}/playbooks":
