@@ -96,6 +96,7 @@ func (s *Server) uiRoutes() {
 	s.accountRoutes()
 	s.templateRoutes()
 	s.playbookRoutes()
+	s.kbRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

@@ -28,9 +28,13 @@ type caseData struct {
 	Rendered  *haven.Rendered
 	// The playbook panel: the playbooks that can be applied (those for the case's categories
 	// first), the runs with their progress, and the decisions waiting for an answer.
-	Playbooks  []playbookChoice
-	Runs       []runProgress
-	Decisions  []*haven.OpenDecision
+	Playbooks []playbookChoice
+	Runs      []runProgress
+	Decisions []*haven.OpenDecision
+	// Citations are the article versions the case's decisions cited; Citable the published
+	// articles the close form offers to cite.
+	Citations  []*haven.Citation
+	Citable    []citable
 	OtherCases []*haven.Case
 	Next       []haven.Status
 	Assignees  []string // enabled users' names, for the assignee choice
@@ -128,6 +132,11 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 	}
 	if s.svc.Playbooks != nil {
 		if err := s.loadPlaybooks(r, d); err != nil {
+			return nil, err
+		}
+	}
+	if s.svc.Articles != nil {
+		if err := s.loadCitations(r, d); err != nil {
 			return nil, err
 		}
 	}
@@ -265,7 +274,7 @@ func (s *Server) caseStatus(w http.ResponseWriter, r *http.Request, v *view) err
 		return haven.Errorf(haven.EINVALID, "bad form")
 	}
 	t := haven.Transition{To: haven.Status(r.PostForm.Get("to")), Outcome: haven.Outcome(r.PostForm.Get("outcome")),
-		Reason: strings.TrimSpace(r.PostForm.Get("reason"))}
+		Reason: strings.TrimSpace(r.PostForm.Get("reason")), Citations: citationsOf(r.PostForm["cite"])}
 	_, err := s.svc.Cases.TransitionCase(r.Context(), r.PathValue("number"), t)
 	if he, ok := err.(*haven.Error); ok && he.Fields["outcome"] != "" {
 		he.Fields["outcome"] = v.L.T("case.outcome_required")
@@ -409,4 +418,46 @@ func (s *Server) caseDecision(w http.ResponseWriter, r *http.Request, v *view) e
 	d := haven.Decision{Run: run, Step: r.PostForm.Get("step"), Answer: r.PostForm.Get("answer")}
 	_, err := s.svc.Playbooks.Decide(r.Context(), r.PathValue("number"), d)
 	return s.afterCaseForm(w, r, v, err, "decided")
+}
+
+// citable is a published article version the close form offers ("slug@version").
+type citable struct {
+	Value, Title string
+}
+
+// loadCitations reads the case's citations and the articles it may cite.
+func (s *Server) loadCitations(r *http.Request, d *caseData) error {
+	ctx := r.Context()
+	var err error
+	if d.Citations, err = s.svc.Articles.CaseCitations(ctx, d.Case.Number); err != nil {
+		return err
+	}
+	published, err := s.svc.Articles.Articles(ctx, haven.ArticleFilter{Limit: haven.MaxLimit})
+	if err != nil {
+		return err
+	}
+	lang := s.localizer(r, userOf(ctx)).Tag()
+	for _, a := range published {
+		title := a.Slug
+		if v, ok := a.Variants[lang]; ok {
+			title = v.Title
+		} else if v, ok := a.Variants["en"]; ok {
+			title = v.Title
+		}
+		d.Citable = append(d.Citable, citable{Value: a.Slug + "@" + strconv.Itoa(a.Version), Title: title})
+	}
+	return nil
+}
+
+// citationsOf reads the close form's "slug@version" choices.
+func citationsOf(values []string) []haven.Citation {
+	var out []haven.Citation
+	for _, v := range values {
+		slug, ver, ok := strings.Cut(v, "@")
+		n, err := strconv.Atoi(ver)
+		if ok && err == nil {
+			out = append(out, haven.Citation{Article: slug, Version: n})
+		}
+	}
+	return out
 }

@@ -290,3 +290,41 @@ func TestUIPlaybookEditor(t *testing.T) {
 		t.Fatalf("a handler saved a playbook: %d", st)
 	}
 }
+
+// TestUIKnowledgeBase: a lead writes a policy (a script link refused beside its field), handlers
+// find it by an Arabic word and read it rendered; closing a case cites it, and the article lists
+// that decision.
+func TestUIKnowledgeBase(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
+		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
+			t.Fatalf("user: %d %v", st, body)
+		}
+	}
+	lead := newBrowser(t, c.base)
+	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	form := url.Values{"slug": {"out-of-scope"}, "state": {"published"}, "title-en": {"Out of scope"},
+		"body-en": {"We **refer** such requests.\n\n[x](javascript:alert(1))"}, "title-ar": {"خارج النطاق"}, "body-ar": {"نحيل هذه الطلبات إلى **شركائنا**."}}
+	if st, page := lead.post("/kb/new", form); st != 422 || !strings.Contains(page, `id="err-body-en"`) || !strings.Contains(page, "javascript") {
+		t.Fatalf("a script link: %d\n%s", st, page)
+	}
+	form.Set("body-en", "We **refer** such requests.")
+	if st, page := lead.post("/kb/new", form); st != 200 || !strings.Contains(page, "<strong>refer</strong>") {
+		t.Fatalf("created: %d\n%s", st, page)
+	}
+	handler := newBrowser(t, c.base)
+	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	if _, page := handler.get("/kb?q=" + url.QueryEscape("الطلب")); !strings.Contains(page, `href="/kb/out-of-scope"`) {
+		t.Fatalf("an Arabic prefix finds the policy:\n%s", page)
+	}
+	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Not ours"})
+	number := cs["number"].(string)
+	c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "triage"})
+	st, page := handler.post("/cases/"+number+"/status", url.Values{"to": {"closed"}, "outcome": {"out-of-scope"}, "cite": {"out-of-scope@1"}})
+	if st != 200 || !strings.Contains(page, `href="/kb/out-of-scope"`) {
+		t.Fatalf("closing with a citation: %d\n%s", st, page)
+	}
+	if _, page := handler.get("/kb/out-of-scope"); !strings.Contains(page, `href="/cases/`+number+`"`) || strings.Contains(page, "<textarea") {
+		t.Fatalf("the article lists the decision, without an editor for a handler:\n%s", page)
+	}
+}
