@@ -378,7 +378,7 @@ func (c *Case) validate(v Validation) {
 	v.Check(validLanguage(c.Language), "language", "must be a language tag such as en, fr, ar")
 	v.Check(validCountry(c.Country), "country", "must be a two-letter ISO country code")
 	validateTags(v, "tags", c.Tags)
-	validateTags(v, "categories", c.Categories)
+	validateCategories(v, c.Categories)
 }
 
 // Transition moves a case to another status.

@@ -89,3 +89,41 @@ func TestKnowledgeBaseArticlesAndCitations(t *testing.T) {
 		t.Fatalf("history: %+v %v", vs, err)
 	}
 }
+
+func TestTaxonomyAdministration(t *testing.T) {
+	f := newFixture(t)
+	in := haven.CategoryInput{Slug: "account-compromise/facebook", Labels: map[string]string{"en": "Facebook account", "ar": "حساب فيسبوك"}}
+	_, err := f.svc.CreateCategory(f.users["fatou"], in)
+	wantCode(t, err, haven.EFORBIDDEN)
+	_, err = f.svc.CreateCategory(f.admin, haven.CategoryInput{Slug: "nowhere/else"})
+	wantCode(t, err, haven.EINVALID) // no parent
+	if _, err := f.svc.CreateCategory(f.admin, in); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "FB", Categories: []string{"account-compromise/facebook"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := "account-takeover"
+	if _, err := f.svc.UpdateCategory(f.admin, "account-compromise", haven.CategoryUpdate{Slug: &to}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.svc.Case(f.users["amira"], c.Number)
+	if len(got.Categories) != 1 || got.Categories[0] != "account-takeover/facebook" {
+		t.Fatalf("the case did not follow the rename: %v", got.Categories)
+	}
+	if page, _ := f.svc.Cases(f.users["amira"], haven.CaseFilter{Category: "account-takeover/facebook"}); len(page.Items) != 1 {
+		t.Fatalf("filtering by the new slug: %d", len(page.Items))
+	}
+	yes := true
+	if _, err := f.svc.UpdateCategory(f.admin, "phishing", haven.CategoryUpdate{Retired: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "P", Categories: []string{"phishing"}})
+	wantCode(t, err, haven.EINVALID)
+	live, _ := f.svc.Categories(f.users["amira"], false)
+	all, _ := f.svc.Categories(f.users["amira"], true)
+	if len(all) != len(live)+1 {
+		t.Fatalf("retired categories: %d live, %d in all", len(live), len(all))
+	}
+}

@@ -101,10 +101,14 @@ func (s *Service) checkRefs(ctx context.Context, tx haven.Tx, c *haven.Case) err
 		}
 	}
 	for _, slug := range c.Categories {
-		if _, err := tx.CategoryBySlug(ctx, slug); haven.ErrorCode(err) == haven.ENOTFOUND {
+		cat, err := tx.CategoryBySlug(ctx, slug)
+		switch {
+		case haven.ErrorCode(err) == haven.ENOTFOUND:
 			v.Add("categories", "unknown category "+slug)
-		} else if err != nil {
+		case err != nil:
 			return err
+		case cat.RetiredAt != nil:
+			v.Add("categories", "retired category "+slug)
 		}
 	}
 	return v.Err()

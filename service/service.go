@@ -86,6 +86,7 @@ var (
 	_ haven.TemplateService  = (*Service)(nil)
 	_ haven.PlaybookService  = (*Service)(nil)
 	_ haven.ArticleService   = (*Service)(nil)
+	_ haven.CategoryService  = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

@@ -103,3 +103,6 @@ var allConsents = func() []encodedConsent {
 	}
 	return out
 }()
+
+// nullString stores "" as NULL (a column that references another, like a category's parent).
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -382,25 +382,6 @@ func (tx *Tx) CaseEvents(ctx context.Context, caseID int64) ([]*haven.Event, err
 	return events, tx.loadEventDetails(ctx, events)
 }
 
-// Categories lists the taxonomy.
-func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
-	return queryAll(ctx, tx, "categories", `SELECT slug, name, COALESCE(parent, '') FROM categories ORDER BY slug`,
-		func(row rowScanner) (*haven.Category, error) {
-			var c haven.Category
-			return &c, row.Scan(&c.Slug, &c.Name, &c.Parent)
-		})
-}
-
-// CategoryBySlug reads one taxonomy entry.
-func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category, error) {
-	var c haven.Category
-	err := tx.queryRow(ctx, `SELECT slug, name, COALESCE(parent, '') FROM categories WHERE slug = $1`, slug).Scan(&c.Slug, &c.Name, &c.Parent)
-	if err != nil {
-		return nil, notFound(err, "category "+slug)
-	}
-	return &c, nil
-}
-
 // SentMessage finds a message Haven sent by the Message-ID it went out under: its id and its
 // case's (0, 0 when none). The Message-IDs of received mail are not looked up: anyone copied on
 // it knows them.

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Templates", testTemplates},
 		{"Playbooks", testPlaybooks},
 		{"Articles", testArticles},
+		{"Taxonomy", testTaxonomy},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},

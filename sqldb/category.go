@@ -1,0 +1,117 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"haven"
+)
+
+const categoryColumns = `slug, name, COALESCE(parent, ''), labels, retired_at FROM categories`
+
+func scanCategory(row rowScanner) (*haven.Category, error) {
+	var c haven.Category
+	var labels string
+	var retired sql.NullInt64
+	if err := row.Scan(&c.Slug, &c.Name, &c.Parent, &labels, &retired); err != nil {
+		return nil, err
+	}
+	c.Labels, c.RetiredAt = fromJSON[map[string]string](labels), timePtr(retired)
+	return &c, nil
+}
+
+// Categories lists the taxonomy by slug (parents before their children).
+func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
+	return queryAll(ctx, tx, "categories", `SELECT `+categoryColumns+` ORDER BY slug`, scanCategory)
+}
+
+// CategoryBySlug reads one taxonomy entry.
+func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category, error) {
+	c, err := scanCategory(tx.queryRow(ctx, `SELECT `+categoryColumns+` WHERE slug = $1`, slug))
+	return c, notFound(err, "category "+slug)
+}
+
+// InsertCategory adds a category under its parent.
+func (tx *Tx) InsertCategory(ctx context.Context, c *haven.Category) error {
+	_, err := tx.exec(ctx, "insert category", `INSERT INTO categories (slug, name, parent, labels, retired_at)
+		VALUES ($1, $2, $3, $4, $5)`, c.Slug, c.Name, nullString(c.Parent), toJSON(c.Labels), nullMicros(c.RetiredAt))
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		return &haven.Error{Code: haven.ECONFLICT, Message: "a category " + c.Slug + " exists", Fields: map[string]string{"slug": "taken"}, Err: err}
+	}
+	return err
+}
+
+// SetCategoryLabels replaces a category's labels (and its name, the English one).
+func (tx *Tx) SetCategoryLabels(ctx context.Context, slug string, labels map[string]string) error {
+	name := labels["en"]
+	if name == "" {
+		name = slug
+	}
+	res, err := tx.exec(ctx, "category labels", `UPDATE categories SET labels = $1, name = $2 WHERE slug = $3`, toJSON(labels), name, slug)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "category "+slug)
+}
+
+// SetCategoryRetired retires a category (nil: brings it back).
+func (tx *Tx) SetCategoryRetired(ctx context.Context, slug string, at *time.Time) error {
+	res, err := tx.exec(ctx, "retire category", `UPDATE categories SET retired_at = $1 WHERE slug = $2`, nullMicros(at), slug)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "category "+slug)
+}
+
+// RenameCategory renames from and its sub-categories to to: new rows first (parents before
+// children), then every case, label and retention policy moves, then the old rows go.
+func (tx *Tx) RenameCategory(ctx context.Context, from, to string) (int, error) {
+	olds, err := queryAll(ctx, tx, "categories to rename", `SELECT `+categoryColumns+` WHERE slug = $1 OR slug LIKE $2 ESCAPE '\' ORDER BY slug`,
+		scanCategory, from, escapeLike(from)+"/%")
+	if err != nil {
+		return 0, err
+	}
+	if len(olds) == 0 {
+		return 0, haven.Errorf(haven.ENOTFOUND, "category %s not found", from)
+	}
+	moved := 0
+	for _, c := range olds {
+		n, err := tx.moveCategory(ctx, c, to+strings.TrimPrefix(c.Slug, from), from, to)
+		if err != nil {
+			return 0, err
+		}
+		moved += n
+	}
+	for i := len(olds) - 1; i >= 0; i-- { // children first
+		if _, err := tx.exec(ctx, "drop old category", `DELETE FROM categories WHERE slug = $1`, olds[i].Slug); err != nil {
+			return 0, err
+		}
+	}
+	return moved, nil
+}
+
+// moveCategory creates c under its new slug and moves its cases, labels and retention policy.
+func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, to string) (int, error) {
+	renamed := *c
+	renamed.Slug = slug
+	if c.Parent != "" {
+		renamed.Parent = to + strings.TrimPrefix(c.Parent, from)
+	}
+	if err := tx.InsertCategory(ctx, &renamed); err != nil {
+		return 0, err
+	}
+	n, err := tx.count(ctx, "move case categories", `UPDATE cases SET categories = REPLACE(categories, $1, $2), version = version + 1
+		WHERE id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = $3)`, `"`+c.Slug+`"`, `"`+slug+`"`, c.Slug)
+	if err != nil {
+		return 0, err
+	}
+	for _, q := range []string{`UPDATE case_labels SET label = $1 WHERE kind = 'c' AND label = $2`,
+		`UPDATE retention_policies SET category = $1 WHERE category = $2`} {
+		if _, err := tx.exec(ctx, "move category", q, slug, c.Slug); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
