@@ -31,6 +31,7 @@ type Tx interface {
 	TemplateStore
 	PlaybookStore
 	ArticleStore
+	PlatformStore
 }
 
 // Store opens transactions.

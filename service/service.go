@@ -87,6 +87,7 @@ var (
 	_ haven.PlaybookService  = (*Service)(nil)
 	_ haven.ArticleService   = (*Service)(nil)
 	_ haven.CategoryService  = (*Service)(nil)
+	_ haven.PlatformService  = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

@@ -95,10 +95,7 @@ func (tx *Tx) RenameCategory(ctx context.Context, from, to string) (int, error) 
 // moveCategory creates c under its new slug and moves its cases, labels and retention policy.
 func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, to string) (int, error) {
 	renamed := *c
-	renamed.Slug = slug
-	if c.Parent != "" {
-		renamed.Parent = to + strings.TrimPrefix(c.Parent, from)
-	}
+	renamed.Slug, renamed.Parent = slug, haven.CategoryParent(slug) // the renamed one may move under another parent
 	if err := tx.InsertCategory(ctx, &renamed); err != nil {
 		return 0, err
 	}

@@ -316,6 +316,30 @@ func (f *fake) SetCitationRules(ctx context.Context, os []haven.Outcome) error {
 	return f.call(ctx, os)
 }
 
+func (f *fake) Categories(ctx context.Context, retired bool) ([]*haven.Category, error) {
+	return []*haven.Category{{Slug: "phishing", Name: "Phishing", Labels: map[string]string{"en": "Phishing"}}}, f.call(ctx, retired)
+}
+
+func (f *fake) CreateCategory(ctx context.Context, in haven.CategoryInput) (*haven.Category, error) {
+	return &haven.Category{Slug: in.Slug, Name: in.Slug, Labels: map[string]string{}}, f.call(ctx, in)
+}
+
+func (f *fake) UpdateCategory(ctx context.Context, slug string, up haven.CategoryUpdate) (*haven.Category, error) {
+	return &haven.Category{Slug: slug, Name: slug, Labels: map[string]string{}}, f.call(ctx, slug, up)
+}
+
+func (f *fake) Platforms(ctx context.Context, retired bool) ([]*haven.Platform, error) {
+	return []*haven.Platform{{Slug: "x", Name: "X", Kind: "social"}}, f.call(ctx, retired)
+}
+
+func (f *fake) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*haven.Platform, error) {
+	return &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: "social"}, f.call(ctx, in)
+}
+
+func (f *fake) UpdatePlatform(ctx context.Context, slug string, up haven.PlatformUpdate) (*haven.Platform, error) {
+	return &haven.Platform{Slug: slug, Name: slug, Kind: "social"}, f.call(ctx, slug, up)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -408,7 +432,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

@@ -31,6 +31,9 @@ type Services struct {
 	Reports       haven.ReportService
 	Users         haven.UserService
 	Auth          haven.AuthService
+	// Categories and Platforms are the taxonomy and the platforms escalated to.
+	Categories haven.CategoryService
+	Platforms  haven.PlatformService
 	// Articles are the knowledge base, cited by decisions.
 	Articles haven.ArticleService
 	// Playbooks are the helpline's procedures, applied to cases as tasks.

@@ -355,6 +355,14 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"name": f.unique("tpl"), "variants": map[string]any{"en": map[string]string{"body": "Hi {case_number}"}}}
 	case "PATCH /api/v1/templates/{id}":
 		body = map[string]any{"name": "matrix", "variants": map[string]any{"en": map[string]string{"body": "Hi " + f.unique("v")}}}
+	case "POST /api/v1/categories":
+		body = map[string]any{"slug": "other/" + f.unique("c")}
+	case "PATCH /api/v1/categories/{slug}":
+		path, body = "/api/v1/categories/other", map[string]any{"labels": map[string]string{"fr": "Autre"}}
+	case "POST /api/v1/platforms":
+		body = map[string]any{"slug": f.unique("pf"), "name": "Matrix platform"}
+	case "PATCH /api/v1/platforms/{slug}":
+		path, body = "/api/v1/platforms/signal", map[string]any{"kind": "messaging"}
 	case "POST /api/v1/articles":
 		body = map[string]any{"slug": f.unique("kb"), "variants": map[string]any{"en": map[string]string{"title": "T", "body": "B"}}}
 	case "PATCH /api/v1/articles/{slug}":

@@ -115,3 +115,28 @@ func TestAPITemplates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestAPITaxonomy: categories (a sub-category renamed through its %2F path, cases following)
+// and platforms, on both databases.
+func TestAPITaxonomy(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		if st, body := c.do("POST", "/api/v1/categories", map[string]any{"slug": "account-compromise/facebook",
+			"labels": map[string]string{"en": "Facebook", "ar": "فيسبوك"}}); st != 201 || body["parent"] != "account-compromise" {
+			t.Fatalf("create: %d %v", st, body)
+		}
+		_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "FB", "categories": []string{"account-compromise/facebook"}})
+		number := cs["number"].(string)
+		if st, body := c.do("PATCH", "/api/v1/categories/account-compromise%2Ffacebook", map[string]any{"slug": "account-compromise/meta"}); st != 200 || body["slug"] != "account-compromise/meta" {
+			t.Fatalf("rename: %d %v", st, body)
+		}
+		if _, got := c.do("GET", "/api/v1/cases/"+number, nil); marshal(got["categories"]) != `["account-compromise/meta"]` {
+			t.Fatalf("the case did not follow: %v", got["categories"])
+		}
+		if st, body := c.do("PATCH", "/api/v1/platforms/x", map[string]any{"retired": true}); st != 200 || body["retired_at"] == nil {
+			t.Fatalf("retire a platform: %d %v", st, body)
+		}
+		if _, list := c.do("GET", "/api/v1/platforms", nil); strings.Contains(marshal(list), `"slug":"x"`) || len(items(list)) < 10 {
+			t.Fatalf("platforms without the retired one: %v", list)
+		}
+	})
+}

@@ -1,0 +1,84 @@
+package service
+
+import (
+	"context"
+
+	"haven"
+)
+
+var _ haven.PlatformService = (*Service)(nil)
+
+// Platforms lists the platforms (every signed-in user); retired ones only when asked.
+func (s *Service) Platforms(ctx context.Context, retired bool) ([]*haven.Platform, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var out []*haven.Platform
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		out, err = tx.Platforms(ctx)
+		return err
+	})
+	kept := out[:0]
+	for _, p := range out {
+		if retired || p.RetiredAt == nil {
+			kept = append(kept, p)
+		}
+	}
+	return kept, err
+}
+
+// CreatePlatform adds a platform (admins).
+func (s *Service) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*haven.Platform, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	p := &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: in.Kind}
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if err := tx.InsertPlatform(ctx, p); err != nil {
+			return err
+		}
+		return record(ctx, tx, s.clock.Now(), u, "platform.created", "platform", p.Slug, 0, nil)
+	})
+	return p, err
+}
+
+// UpdatePlatform renames, re-kinds or retires a platform (admins).
+func (s *Service) UpdatePlatform(ctx context.Context, slug string, up haven.PlatformUpdate) (*haven.Platform, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var p *haven.Platform
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if p, err = tx.PlatformBySlug(ctx, slug); err != nil {
+			return err
+		}
+		in := haven.PlatformInput{Slug: p.Slug, Name: p.Name, Kind: p.Kind}
+		if up.Name != nil {
+			in.Name = *up.Name
+		}
+		if up.Kind != nil {
+			in.Kind = *up.Kind
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		p.Name, p.Kind = in.Name, in.Kind
+		if up.Retired != nil {
+			p.RetiredAt = nil
+			if *up.Retired {
+				p.RetiredAt = &now
+			}
+		}
+		if err := tx.UpdatePlatform(ctx, p); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "platform.updated", "platform", p.Slug, 0, nil)
+	})
+	return p, err
+}
