@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"haven"
@@ -36,7 +38,33 @@ func (tx *Tx) InsertArticle(ctx context.Context, a *haven.Article, search string
 		return err
 	}
 	a.ID = id
+	if err := tx.writeArticleWords(ctx, id, search); err != nil {
+		return err
+	}
 	return tx.insertArticleVersion(ctx, a, by)
+}
+
+// writeArticleWords replaces an article's entries in the word index.
+func (tx *Tx) writeArticleWords(ctx context.Context, id int64, search string) error {
+	if _, err := tx.exec(ctx, "clear article words", `DELETE FROM article_words WHERE article_id = $1`, id); err != nil {
+		return err
+	}
+	words := strings.Fields(search)
+	slices.Sort(words)
+	words = slices.Compact(words)
+	for len(words) > 0 {
+		n := min(len(words), 200)
+		q := &queryBuilder{}
+		rows := make([]string, n)
+		for i, w := range words[:n] {
+			rows[i] = "(" + q.arg(w) + ", " + q.arg(id) + ")"
+		}
+		if _, err := tx.exec(ctx, "article words", `INSERT INTO article_words (word, article_id) VALUES `+strings.Join(rows, ", "), q.args...); err != nil {
+			return err
+		}
+		words = words[n:]
+	}
+	return nil
 }
 
 func (tx *Tx) insertArticleVersion(ctx context.Context, a *haven.Article, by int64) error {
@@ -56,6 +84,9 @@ func (tx *Tx) UpdateArticle(ctx context.Context, a *haven.Article, search string
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return haven.Errorf(haven.ECONFLICT, "article %s was changed by someone else; reload and try again", a.Slug)
+	}
+	if err := tx.writeArticleWords(ctx, a.ID, search); err != nil {
+		return err
 	}
 	return tx.insertArticleVersion(ctx, a, by)
 }
@@ -89,8 +120,8 @@ func (tx *Tx) articleVersions(ctx context.Context, where string, args ...any) ([
 		LEFT JOIN users u ON u.id = v.created_by WHERE `+where, scanArticle, args...)
 }
 
-// FindArticles lists articles by slug whose search text has every word of f.Text as a prefix of
-// one of its words.
+// FindArticles lists articles by slug that have, for every word of f.Text, a word starting with it
+// (an index range per word: article_words).
 func (tx *Tx) FindArticles(ctx context.Context, f haven.ArticleFilter) ([]*haven.Article, error) {
 	q := &queryBuilder{}
 	if !f.Drafts {
@@ -100,7 +131,8 @@ func (tx *Tx) FindArticles(ctx context.Context, f haven.ArticleFilter) ([]*haven
 		q.add("a.categories LIKE " + q.arg("%"+escapeLike(`"`+f.Category)+"%") + " ESCAPE '\\'")
 	}
 	for _, term := range textnorm.PrefixQuery(f.Text) {
-		q.add("(' ' || a.search) LIKE " + q.arg("% "+escapeLike(term)+"%") + " ESCAPE '\\'")
+		// Every word starting with term sorts between term and term followed by U+FFFF.
+		q.add("a.id IN (SELECT article_id FROM article_words WHERE word >= " + q.arg(term) + " AND word < " + q.arg(term+"\uffff") + ")")
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > haven.MaxLimit {
