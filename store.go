@@ -32,6 +32,7 @@ type Tx interface {
 	PlaybookStore
 	ArticleStore
 	PlatformStore
+	PlanStore
 }
 
 // Store opens transactions.

@@ -53,7 +53,11 @@ type TaskUpdate struct {
 	Done     *bool      `json:"done"`
 	Assignee *string    `json:"assignee"`
 	DueAt    *time.Time `json:"due_at"`
+	Position *int       `json:"position"` // the task's place in the case's order
 }
+
+// Overdue reports whether t is open past its due date at now.
+func (t *Task) Overdue(now time.Time) bool { return !t.Done && t.DueAt != nil && t.DueAt.Before(now) }
 
 // TaskService manages tasks.
 type TaskService interface {

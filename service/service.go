@@ -88,6 +88,7 @@ var (
 	_ haven.ArticleService   = (*Service)(nil)
 	_ haven.CategoryService  = (*Service)(nil)
 	_ haven.PlatformService  = (*Service)(nil)
+	_ haven.PlanService      = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

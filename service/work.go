@@ -142,6 +142,12 @@ func applyTask(ctx context.Context, tx haven.Tx, t *haven.Task, up haven.TaskUpd
 	if up.DueAt != nil {
 		t.DueAt, data["due_at"] = up.DueAt, up.DueAt
 	}
+	if up.Position != nil {
+		if *up.Position < 1 || *up.Position > 10000 {
+			return nil, &haven.Error{Code: haven.EINVALID, Message: "bad position", Fields: map[string]string{"position": "1 to 10000"}}
+		}
+		t.Position, data["position"] = *up.Position, *up.Position
+	}
 	return data, nil
 }
 

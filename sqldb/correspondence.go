@@ -263,8 +263,8 @@ func (tx *Tx) TaskByID(ctx context.Context, id int64) (*haven.Task, error) {
 // UpdateTask writes t.
 func (tx *Tx) UpdateTask(ctx context.Context, t *haven.Task) error {
 	res, err := tx.exec(ctx, "update task", `UPDATE tasks SET title = $1, done = $2,
-		assignee_id = (SELECT id FROM users WHERE username = $3), due_at = $4, done_at = $5 WHERE id = $6`,
-		t.Title, t.Done, t.Assignee, nullMicros(t.DueAt), nullMicros(t.DoneAt), t.ID)
+		assignee_id = (SELECT id FROM users WHERE username = $3), due_at = $4, done_at = $5, position = $7 WHERE id = $6`,
+		t.Title, t.Done, t.Assignee, nullMicros(t.DueAt), nullMicros(t.DoneAt), t.ID, t.Position)
 	if err != nil {
 		return err
 	}

@@ -55,3 +55,31 @@ func testPlaybooks(t *testing.T, s haven.Store) {
 		return nil
 	})
 }
+
+func testPlans(t *testing.T, s haven.Store) {
+	c := newCase(t, s, "with a plan", nil)
+	task := &haven.Task{CaseID: c.ID, Title: "Agree on a channel", CreatedAt: t0}
+	update(t, s, func(tx haven.Tx) error { return tx.InsertTask(ctx, task) })
+	p := &haven.Plan{CaseID: c.ID, State: haven.PlanPending, TaskIDs: []int64{task.ID}, CreatedAt: t0}
+	update(t, s, func(tx haven.Tx) error { return tx.InsertPlan(ctx, p, 0) })
+	decided := *p
+	decided.State, decided.DecidedAt = haven.PlanApproved, &t0
+	update(t, s, func(tx haven.Tx) error { return tx.SetPlanDecision(ctx, &decided, 0) })
+	wantCode(t, s.Update(ctx, func(tx haven.Tx) error { return tx.SetPlanDecision(ctx, &decided, 0) }), haven.ECONFLICT)
+	view(t, s, func(tx haven.Tx) error {
+		plans, err := tx.CasePlans(ctx, c.ID)
+		if err != nil || len(plans) != 1 || plans[0].State != haven.PlanApproved || len(plans[0].TaskIDs) != 1 || plans[0].DecidedAt == nil {
+			t.Fatalf("plans: %+v %v", plans, err)
+		}
+		return nil
+	})
+	pos := *task
+	pos.Position = 7
+	update(t, s, func(tx haven.Tx) error { return tx.UpdateTask(ctx, &pos) })
+	view(t, s, func(tx haven.Tx) error {
+		if got, _ := tx.TaskByID(ctx, task.ID); got.Position != 7 {
+			t.Fatalf("position: %d", got.Position)
+		}
+		return nil
+	})
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"Playbooks", testPlaybooks},
 		{"Articles", testArticles},
 		{"Taxonomy", testTaxonomy},
+		{"Plans", testPlans},
 		{"ReportsDedupe", testReports},
 		{"NotesTasksMessagesEvents", testCaseChildren},
 		{"UsersTeamsTokens", testUsers},

@@ -340,6 +340,22 @@ func (f *fake) UpdatePlatform(ctx context.Context, slug string, up haven.Platfor
 	return &haven.Platform{Slug: slug, Name: slug, Kind: "social"}, f.call(ctx, slug, up)
 }
 
+func testPlan() *haven.Plan {
+	return &haven.Plan{ID: 3, CaseID: 7, State: haven.PlanPending, TaskIDs: []int64{5}, CreatedAt: testTime, CreatedBy: "alice"}
+}
+
+func (f *fake) Plans(ctx context.Context, number string) ([]*haven.Plan, error) {
+	return []*haven.Plan{testPlan()}, f.call(ctx, number)
+}
+
+func (f *fake) ProposePlan(ctx context.Context, number string, in haven.PlanInput) (*haven.Plan, error) {
+	return testPlan(), f.call(ctx, number, in)
+}
+
+func (f *fake) DecidePlan(ctx context.Context, number string, id int64, d haven.PlanDecision) (*haven.Plan, error) {
+	return testPlan(), f.call(ctx, number, id, d)
+}
+
 // Users and teams.
 
 func (f *fake) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
@@ -432,7 +448,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Plans: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

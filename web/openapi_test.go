@@ -106,6 +106,8 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/templates":                            `{"name":"first-reply","kind":"reply","variants":{"en":{"subject":"About {case_number}","body":"Hello {requester_name}"}}}`,
 		"PATCH /api/v1/templates/{id}":                      `{"name":"first-reply","variants":{"ar":{"subject":"","body":"مرحبا {requester_name}"}}}`,
 		"POST /api/v1/cases/{number}/render-template":       `{"template":3}`,
+		"POST /api/v1/cases/{number}/plans":                 `{"tasks":[5]}`,
+		"POST /api/v1/cases/{number}/plans/{id}/reject":     `{"reason":"ask the family first"}`,
 		"POST /api/v1/categories":                           `{"slug":"phishing/sms"}`,
 		"PATCH /api/v1/categories/{slug}":                   `{"retired":true}`,
 		"POST /api/v1/platforms":                            `{"slug":"mastodon","name":"Mastodon"}`,

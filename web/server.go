@@ -31,6 +31,8 @@ type Services struct {
 	Reports       haven.ReportService
 	Users         haven.UserService
 	Auth          haven.AuthService
+	// Plans are response plans put up for a lead's approval.
+	Plans haven.PlanService
 	// Categories and Platforms are the taxonomy and the platforms escalated to.
 	Categories haven.CategoryService
 	Platforms  haven.PlatformService
