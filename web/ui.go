@@ -87,6 +87,8 @@ func (s *Server) uiRoutes() {
 		{"POST /cases/{number}/correspondent", false, s.caseConfirmAddress},
 		{"POST /cases/{number}/playbooks", false, s.casePlaybook},
 		{"POST /cases/{number}/decisions", false, s.caseDecision},
+		{"POST /cases/{number}/plans", false, s.casePlanPropose},
+		{"POST /cases/{number}/plans/{id}", false, s.casePlanDecide},
 		{"POST /cases/{number}/tasks", false, s.caseTaskAdd},
 		{"POST /cases/{number}/tasks/{id}", false, s.caseTaskToggle},
 		{"GET /cases/{number}/attachments/{id}", false, s.caseAttachment},

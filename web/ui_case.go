@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"haven"
 )
@@ -33,8 +34,11 @@ type caseData struct {
 	Decisions []*haven.OpenDecision
 	// Citations are the article versions the case's decisions cited; Citable the published
 	// articles the close form offers to cite.
-	Citations  []*haven.Citation
-	Citable    []citable
+	Citations []*haven.Citation
+	Citable   []citable
+	// Plans are the case's response plans; Overdue the ids of its open tasks past their due date.
+	Plans      []*haven.Plan
+	Overdue    map[int64]bool
 	OtherCases []*haven.Case
 	Next       []haven.Status
 	Assignees  []string // enabled users' names, for the assignee choice
@@ -139,6 +143,15 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 		if err := s.loadCitations(r, d); err != nil {
 			return nil, err
 		}
+	}
+	if s.svc.Plans != nil {
+		if d.Plans, err = s.svc.Plans.Plans(ctx, c.Number); err != nil {
+			return nil, err
+		}
+	}
+	d.Overdue = map[int64]bool{}
+	for _, t := range d.Tasks {
+		d.Overdue[t.ID] = t.Overdue(time.Now())
 	}
 	if s.svc.Correspondents != nil {
 		if d.Correspondent, err = s.svc.Correspondents.CaseCorrespondent(ctx, c.Number); err != nil {
@@ -460,4 +473,33 @@ func citationsOf(values []string) []haven.Citation {
 		}
 	}
 	return out
+}
+
+// casePlanPropose puts the checked tasks up for approval.
+func (s *Server) casePlanPropose(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	var ids []int64
+	for _, x := range r.PostForm["task"] {
+		if id, err := strconv.ParseInt(x, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	_, err := s.svc.Plans.ProposePlan(r.Context(), r.PathValue("number"), haven.PlanInput{Tasks: ids})
+	return s.afterCaseForm(w, r, v, fieldAs(err, "tasks", "plan_tasks"), "saved")
+}
+
+// casePlanDecide approves or rejects (with a reason) a plan.
+func (s *Server) casePlanDecide(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such plan")
+	}
+	d := haven.PlanDecision{Approve: r.PostForm.Get("decision") == "approve", Reason: r.PostForm.Get("reason")}
+	_, err = s.svc.Plans.DecidePlan(r.Context(), r.PathValue("number"), id, d)
+	return s.afterCaseForm(w, r, v, fieldAs(err, "reason", "plan_reason"), "saved")
 }

@@ -328,3 +328,38 @@ func TestUIKnowledgeBase(t *testing.T) {
 		t.Fatalf("the article lists the decision, without an editor for a handler:\n%s", page)
 	}
 }
+
+// TestUIResponsePlan: a lead puts tasks up for approval on the case page; a rejection without a
+// reason is refused beside its field; approving records it; a handler sees the plan, overdue
+// tasks marked, and no approval buttons.
+func TestUIResponsePlan(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
+		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
+			t.Fatalf("user: %d %v", st, body)
+		}
+	}
+	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Relocation"})
+	number := cs["number"].(string)
+	_, task := c.do("POST", "/api/v1/cases/"+number+"/tasks", map[string]any{"title": "Find a safe house", "assignee": "omar", "due_at": "2020-01-01T00:00:00Z"})
+	id := fmt.Sprint(task["id"])
+	lead := newBrowser(t, c.base)
+	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	st, page := lead.post("/cases/"+number+"/plans", url.Values{"task": {id}})
+	if st != 200 || !strings.Contains(page, "awaiting approval") {
+		t.Fatalf("proposed: %d\n%s", st, page)
+	}
+	planID := pageFind(t, page, `action="/cases/`+number+`/plans/(\d+)"`)
+	if st, page = lead.post("/cases/"+number+"/plans/"+planID, url.Values{"decision": {"reject"}}); st != 422 || !strings.Contains(page, "required") {
+		t.Fatalf("a rejection without its reason: %d", st)
+	}
+	if st, page = lead.post("/cases/"+number+"/plans/"+planID, url.Values{"decision": {"approve"}}); st != 200 || !strings.Contains(page, "approved") {
+		t.Fatalf("approved: %d", st)
+	}
+	handler := newBrowser(t, c.base)
+	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	_, page = handler.get("/cases/" + number)
+	if !strings.Contains(page, "approved") || strings.Contains(page, `name="decision"`) || !strings.Contains(page, `class="badge overdue"`) {
+		t.Fatalf("the handler's case page:\n%s", page)
+	}
+}
