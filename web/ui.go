@@ -99,6 +99,7 @@ func (s *Server) uiRoutes() {
 	s.templateRoutes()
 	s.playbookRoutes()
 	s.kbRoutes()
+	s.taxonomyRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

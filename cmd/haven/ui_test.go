@@ -363,3 +363,31 @@ func TestUIResponsePlan(t *testing.T) {
 		t.Fatalf("the handler's case page:\n%s", page)
 	}
 }
+
+// TestUITaxonomy: an admin adds a sub-category with its labels, renames it, retires a platform;
+// a refused slug is shown beside its form; a handler gets 403.
+func TestUITaxonomy(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "omar", "role": "handler", "password": "a long password for omar"}); st != 201 {
+		t.Fatalf("user: %d %v", st, body)
+	}
+	b := newBrowser(t, c.base)
+	b.post("/login", url.Values{"username": {"admin"}, "password": {"a long admin password"}})
+	if st, page := b.post("/admin/categories", url.Values{"slug": {"nowhere/else"}}); st != 422 || !strings.Contains(page, `role="alert"`) {
+		t.Fatalf("a sub-category without its parent: %d", st)
+	}
+	if st, page := b.post("/admin/categories", url.Values{"slug": {"phishing/sms"}, "label-en": {"SMS phishing"}, "label-ar": {"تصيّد عبر الرسائل"}}); st != 200 || !strings.Contains(page, "تصيّد عبر الرسائل") {
+		t.Fatalf("add: %d", st)
+	}
+	if st, page := b.post("/admin/categories/edit", url.Values{"slug": {"phishing/sms"}, "rename": {"phishing/smishing"}}); st != 200 || !strings.Contains(page, "phishing/smishing") {
+		t.Fatalf("rename: %d", st)
+	}
+	if st, page := b.post("/admin/platforms/edit", url.Values{"slug": {"linkedin"}, "retired": {"true"}}); st != 200 || !strings.Contains(page, "(linkedin, social) · retired") {
+		t.Fatalf("retire a platform: %d\n%s", st, page)
+	}
+	h := newBrowser(t, c.base)
+	h.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	if st, _ := h.get("/admin/taxonomy"); st != 403 {
+		t.Fatalf("a handler: %d", st)
+	}
+}
