@@ -404,7 +404,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		tb.axe(label("search results"))
 		shot("search")
-		for _, page := range []string{"/account", "/requesters", "/admin"} {
+		for _, page := range []string{"/account", "/requesters", "/admin", "/admin/taxonomy", "/templates", "/templates/new",
+			"/playbooks", "/playbooks/new", "/kb", "/kb/new"} {
 			tb.open(page)
 			tb.axe(label(page))
 		}
