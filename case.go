@@ -469,10 +469,12 @@ type CaseFilter struct {
 	RequesterID int64
 	Text        string // full-text query
 	OpenOnly    bool
-	Sort        CaseSort
-	Cursor      string // opaque keyset cursor from a previous page
-	Limit       int
-	Brief       bool // leave the summaries out: for lists that do not show them
+	// OverdueTasks keeps the cases with an open task past its due date.
+	OverdueTasks bool `json:"overdue_tasks,omitempty"`
+	Sort         CaseSort
+	Cursor       string // opaque keyset cursor from a previous page
+	Limit        int
+	Brief        bool // leave the summaries out: for lists that do not show them
 
 	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL),
 	// and the teams "mine" stands for.

@@ -322,6 +322,9 @@ func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
 	if f.Category != "" {
 		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = " + q.arg(f.Category) + ")")
 	}
+	if f.OverdueTasks {
+		q.add("c.id IN (SELECT case_id FROM tasks WHERE done = FALSE AND due_at < " + q.arg(micros(f.Viewer.Now)) + ")")
+	}
 	if f.RequesterID != 0 {
 		q.add("c.requester_id = " + q.arg(f.RequesterID))
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"haven"
 )
@@ -70,6 +71,16 @@ func testPlans(t *testing.T, s haven.Store) {
 		plans, err := tx.CasePlans(ctx, c.ID)
 		if err != nil || len(plans) != 1 || plans[0].State != haven.PlanApproved || len(plans[0].TaskIDs) != 1 || plans[0].DecidedAt == nil {
 			t.Fatalf("plans: %+v %v", plans, err)
+		}
+		return nil
+	})
+	past := t0.Add(-time.Hour)
+	late := &haven.Task{CaseID: c.ID, Title: "Late", CreatedAt: t0, DueAt: &past}
+	update(t, s, func(tx haven.Tx) error { return tx.InsertTask(ctx, late) })
+	view(t, s, func(tx haven.Tx) error {
+		page, err := tx.FindCases(ctx, haven.CaseFilter{OverdueTasks: true, Limit: 10, Viewer: haven.Viewer{Now: t0}})
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != c.ID {
+			t.Fatalf("cases with overdue tasks: %+v %v", page, err)
 		}
 		return nil
 	})

@@ -362,6 +362,15 @@ func TestUIResponsePlan(t *testing.T) {
 	if !strings.Contains(page, "approved") || strings.Contains(page, `name="decision"`) || !strings.Contains(page, `class="badge overdue"`) {
 		t.Fatalf("the handler's case page:\n%s", page)
 	}
+	if _, inbox := handler.get("/inbox?queue=overdue"); !strings.Contains(inbox, number) {
+		t.Fatalf("the overdue-tasks queue does not list the case:\n%s", inbox)
+	}
+	if _, list := c.do("GET", "/api/v1/cases?overdue_tasks=true", nil); len(items(list)) != 1 {
+		t.Fatalf("overdue_tasks filter: %v", list)
+	}
+	if _, list := c.do("GET", "/api/v1/cases?overdue_tasks=false&open=true", nil); len(items(list)) != 1 {
+		t.Fatalf("without the filter: %v", list)
+	}
 }
 
 // TestUITaxonomy: an admin adds a sub-category with its labels, renames it, retires a platform;
