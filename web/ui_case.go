@@ -37,13 +37,15 @@ type caseData struct {
 	Citations []*haven.Citation
 	Citable   []citable
 	// Plans are the case's response plans; Overdue the ids of its open tasks past their due date.
-	Plans      []*haven.Plan
-	Overdue    map[int64]bool
-	OtherCases []*haven.Case
-	Next       []haven.Status
-	Assignees  []string // enabled users' names, for the assignee choice
-	TeamNames  []string
-	Categories []string
+	Plans   []*haven.Plan
+	Overdue map[int64]bool
+	// TemplateIDs finds a reply template by name, for the template a playbook task suggests.
+	TemplateIDs map[string]int64
+	OtherCases  []*haven.Case
+	Next        []haven.Status
+	Assignees   []string // enabled users' names, for the assignee choice
+	TeamNames   []string
+	Categories  []string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -148,6 +150,10 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 		if d.Plans, err = s.svc.Plans.Plans(ctx, c.Number); err != nil {
 			return nil, err
 		}
+	}
+	d.TemplateIDs = map[string]int64{}
+	for _, t := range d.Templates {
+		d.TemplateIDs[t.Name] = t.ID
 	}
 	d.Overdue = map[int64]bool{}
 	for _, t := range d.Tasks {

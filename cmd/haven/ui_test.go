@@ -214,6 +214,7 @@ func TestUIPlaybookPanel(t *testing.T) {
 	if st, body := c.do("POST", "/api/v1/playbooks", map[string]any{"yaml": uiPlaybook}); st != 201 {
 		t.Fatalf("playbook: %d %v", st, body)
 	}
+	_, tpl := c.do("POST", "/api/v1/templates", map[string]any{"name": "recovery-reply", "variants": map[string]any{"en": map[string]string{"body": "We start the recovery."}}})
 	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Locked out", "language": "ar"})
 	number := cs["number"].(string)
 	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "handler", "password": "a long password for lina"}); st != 201 {
@@ -232,6 +233,9 @@ func TestUIPlaybookPanel(t *testing.T) {
 	st, page = b.post("/cases/"+number+"/decisions", url.Values{"run": {"1"}, "step": {"can-login"}, "answer": {"no"}})
 	if st != 200 || !strings.Contains(page, "ابدأ إجراءات الاسترداد") || strings.Contains(page, `name="answer"`) {
 		t.Fatalf("answered: %d\n%s", st, page)
+	}
+	if !strings.Contains(page, fmt.Sprintf(`href="/cases/%s?template=%v#reply"`, number, tpl["id"])) || !strings.Contains(page, `href="/kb/vetting"`) {
+		t.Fatalf("the task does not link its suggested template and article:\n%s", page)
 	}
 	if st, _ = b.post("/cases/"+number+"/decisions", url.Values{"run": {"1"}, "step": {"can-login"}, "answer": {"yes"}}); st != 422 {
 		t.Fatalf("answering again: %d", st)
@@ -259,6 +263,8 @@ steps:
     text: {en: "Change the password", ar: "غيّر كلمة المرور"}
   - id: recovery
     text: {en: "Start the recovery", ar: "ابدأ إجراءات الاسترداد"}
+    template: recovery-reply
+    article: vetting
 `
 
 // TestUIPlaybookEditor: a lead writes a playbook's YAML in a textarea; a refused save keeps the
