@@ -27,6 +27,10 @@ func Placeholders() []string {
 	return []string{"requester_name", "case_number", "handler_name", "helpline_name", "today", "platform"}
 }
 
+// AcknowledgementTemplate names the template, when the helpline writes one, that the automatic
+// acknowledgement of a new email case uses instead of Haven's built-in text.
+const AcknowledgementTemplate = "acknowledgement"
+
 // TemplateFallback is the language a template falls back to when it has no variant in the
 // case's language (nor in its base language: pt-BR → pt), before any other variant.
 const TemplateFallback = "en"

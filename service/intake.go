@@ -376,9 +376,11 @@ func (s *Service) acknowledge(ctx context.Context, tx haven.Tx, c *haven.Case, i
 	if !s.cfg.SendEmail || s.cfg.Acknowledge == nil || in.FromAddr == "" {
 		return nil
 	}
-	subject, text := s.cfg.Acknowledge(c.Language, c.Number, c.Title)
 	m := &haven.Message{CaseID: c.ID, Direction: haven.Outbound, Channel: "email", To: []string{in.FromAddr},
-		Subject: subject, Text: text, Status: haven.MessageQueued, Flags: []string{"auto-ack"}, CreatedAt: now}
+		Status: haven.MessageQueued, Flags: []string{"auto-ack"}, CreatedAt: now}
+	if err := s.acknowledgementText(ctx, tx, c, m); err != nil {
+		return err
+	}
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return err
 	}
@@ -386,6 +388,22 @@ func (s *Service) acknowledge(ctx context.Context, tx haven.Tx, c *haven.Case, i
 		return err
 	}
 	return record(ctx, tx, now, nil, "message.added", "message", m.ID, c.ID, map[string]any{"direction": m.Direction, "auto": true})
+}
+
+// acknowledgementText writes the acknowledgement from the helpline's "acknowledgement" template
+// when it has a live one (in the case's language, as replies are), else Haven's built-in text.
+func (s *Service) acknowledgementText(ctx context.Context, tx haven.Tx, c *haven.Case, m *haven.Message) error {
+	t, err := tx.TemplateByName(ctx, haven.AcknowledgementTemplate)
+	if haven.ErrorCode(err) == haven.ENOTFOUND || err == nil && t.RetiredAt != nil {
+		m.Subject, m.Text = s.cfg.Acknowledge(c.Language, c.Number, c.Title)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r := s.render(t, c, &haven.User{DisplayName: s.cfg.HelplineName}, "")
+	m.Subject, m.Text, m.TemplateID, m.TemplateVersion = r.Subject, r.Body, r.TemplateID, r.Version
+	return nil
 }
 
 // SenderPGPKeys returns the PGP keys on record for the people with this address (system use):

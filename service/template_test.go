@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -64,5 +65,31 @@ func TestTemplatesWrittenByLeadsRenderedForCases(t *testing.T) {
 	}
 	if ts, _ := f.svc.Templates(f.users["amira"], haven.TemplateFilter{}); len(ts) != 0 {
 		t.Fatalf("a retired template is offered: %+v", ts)
+	}
+}
+
+// TestAcknowledgementFromTemplate: a helpline that writes an "acknowledgement" template has its
+// automatic acknowledgements written from it, in the case's language.
+func TestAcknowledgementFromTemplate(t *testing.T) {
+	f := newErasureFixture(t)
+	f.withEmail(t)
+	if _, err := f.svc.CreateTemplate(f.lead, haven.TemplateInput{Name: haven.AcknowledgementTemplate, Variants: map[string]haven.TemplateVariant{
+		"en": {Subject: "We received your message", Body: "Your case is {case_number}."},
+		"ar": {Subject: "وصلتنا رسالتك", Body: "رقم حالتك {case_number}."}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.IngestEmail(context.Background(), email("ack-1@mail.example", "rania@mail.example", "مساعدة", "حسابي"))
+	if err != nil || !res.Acknowledge {
+		t.Fatal(res, err)
+	}
+	msgs, _ := f.svc.Messages(f.lead, res.CaseNumber)
+	var ack *haven.Message
+	for _, m := range msgs {
+		if m.Direction == haven.Outbound {
+			ack = m
+		}
+	}
+	if ack == nil || ack.Subject != "وصلتنا رسالتك" || ack.Text != "رقم حالتك "+res.CaseNumber+"." || ack.TemplateID == 0 {
+		t.Fatalf("the acknowledgement: %+v", ack)
 	}
 }
