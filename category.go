@@ -20,6 +20,17 @@ type Category struct {
 	RetiredAt *time.Time        `json:"retired_at,omitempty"`
 }
 
+// Label names the category in lang, else in English, else by its slug.
+func (c *Category) Label(lang string) string {
+	if l := c.Labels[lang]; l != "" {
+		return l
+	}
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Slug
+}
+
 // CategoryInput creates a category.
 type CategoryInput struct {
 	Slug   string            `json:"slug"`

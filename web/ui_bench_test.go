@@ -25,7 +25,7 @@ func benchInbox(b *testing.B, lang string, rows int) (*Server, *view) {
 	for _, q := range queues() {
 		d.Queues = append(d.Queues, queueTab{Name: q.Name, Count: 1000, Over: true, Current: q.Name == "open"})
 	}
-	d.Cases, d.Rows = cases, caseRowsHTML(l, cases, now)
+	d.Cases, d.Rows = cases, caseRowsHTML(l, nil, cases, now)
 	v := &view{L: l, User: &haven.User{Username: "admin", Role: haven.RoleAdmin}, Languages: s.catalog.Languages(),
 		Path: "/inbox?queue=open", Nav: "inbox", Title: l.T("inbox.title"), Data: d}
 	return s, v
@@ -55,7 +55,7 @@ func BenchmarkInboxRows(b *testing.B) {
 	_ = s
 	b.ReportAllocs()
 	for b.Loop() {
-		caseRowsHTML(v.L, cases, now)
+		caseRowsHTML(v.L, nil, cases, now)
 	}
 }
 

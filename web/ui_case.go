@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -46,6 +47,8 @@ type caseData struct {
 	Assignees   []string // enabled users' names, for the assignee choice
 	TeamNames   []string
 	Categories  []string
+	// CategoryLabels name the case's categories in the reader's language.
+	CategoryLabels []string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -100,8 +103,38 @@ func boolRank(b bool) int {
 }
 
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *caseData, status int) error {
+	if err := s.labelCategories(r, v, d); err != nil {
+		return err
+	}
 	v.Nav, v.Title, v.Data = "inbox", d.Case.Number+" · "+d.Case.Title, d
 	return s.render(w, r, status, "case", v)
+}
+
+// labelCategories names the case's categories in the reader's language; a category the taxonomy
+// no longer knows keeps its slug.
+func (s *Server) labelCategories(r *http.Request, v *view, d *caseData) error {
+	labels, err := s.categoryLabels(r, v)
+	if err != nil {
+		return err
+	}
+	d.CategoryLabels = d.CategoryLabels[:0]
+	for _, slug := range d.Case.Categories {
+		d.CategoryLabels = append(d.CategoryLabels, cmp.Or(labels[slug], slug))
+	}
+	return nil
+}
+
+// categoryLabels maps every category's slug, retired ones too, to its label in the reader's language.
+func (s *Server) categoryLabels(r *http.Request, v *view) (map[string]string, error) {
+	labels := map[string]string{}
+	if s.svc.Categories == nil {
+		return labels, nil
+	}
+	cs, err := s.svc.Categories.Categories(r.Context(), true)
+	for _, c := range cs {
+		labels[c.Slug] = c.Label(v.L.Tag())
+	}
+	return labels, err
 }
 
 // loadCase reads everything the case page shows, each part through its service.

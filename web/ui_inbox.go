@@ -74,8 +74,11 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err := s.fillInbox(r, d, qs, f); err != nil {
 		return err
 	}
-	now := time.Now()
-	d.Rows = caseRowsHTML(v.L, append(d.Pinned, d.Cases...), now)
+	labels, err := s.categoryLabels(r, v)
+	if err != nil {
+		return err
+	}
+	d.Rows = caseRowsHTML(v.L, labels, append(d.Pinned, d.Cases...), time.Now())
 	v.Nav, v.Title, v.Data = "inbox", v.L.T("inbox.title"), d
 	return s.render(w, r, http.StatusOK, "inbox", v)
 }

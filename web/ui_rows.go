@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/url"
 	"strings"
@@ -18,8 +19,9 @@ import (
 
 const isoTime = "2006-01-02T15:04:05Z07:00"
 
-// caseRowsHTML renders cases as the inbox table's rows, labels in the user's language.
-func caseRowsHTML(l *i18n.Localizer, cases []*haven.Case, now time.Time) template.HTML {
+// caseRowsHTML renders cases as the inbox table's rows, labels in the user's language;
+// categories are named by their labels (slug → label), else by their slugs.
+func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*haven.Case, now time.Time) template.HTML {
 	var w htmlWriter
 	w.Grow(len(cases) * 800)
 	selectLabel, purged := l.T("inbox.select"), l.T("case.purged")
@@ -47,7 +49,7 @@ func caseRowsHTML(l *i18n.Localizer, cases []*haven.Case, now time.Time) templat
 			if i > 0 {
 				w.raw(", ")
 			}
-			w.text(cat)
+			w.text(cmp.Or(categories[cat], cat))
 		}
 		w.raw("</td>\n<td>").text(c.Assignee).raw("</td>\n<td>").text(c.Language).raw("</td>\n")
 		w.raw(`<td><time datetime="`).raw(c.CreatedAt.Format(isoTime)).raw(`">`).text(l.Ago(now.Sub(c.CreatedAt))).raw("</time></td>\n<td>")

@@ -40,7 +40,7 @@ func TestCaseRowsEscape(t *testing.T) {
 	c := &haven.Case{Number: "HV-2026-000001", Title: evil, RequesterName: evil, Priority: haven.P1,
 		Status: haven.StatusOpen, Categories: []string{evil, "phishing"}, Assignee: evil, Language: "ar",
 		CreatedAt: now.Add(-3 * time.Hour)}
-	got := string(caseRowsHTML(cat.Localizer("en"), []*haven.Case{c}, now))
+	got := string(caseRowsHTML(cat.Localizer("en"), map[string]string{"phishing": "Phishing & <lures>"}, []*haven.Case{c}, now))
 	for _, bad := range []string{"<script", "<img", `""`} {
 		if strings.Contains(got, bad) {
 			t.Errorf("rows contain %q unescaped:\n%s", bad, got)
@@ -49,14 +49,14 @@ func TestCaseRowsEscape(t *testing.T) {
 	if n := strings.Count(got, template.HTMLEscapeString(evil)); n != 4 {
 		t.Errorf("want the title, requester, category and assignee escaped (4 times), found %d:\n%s", n, got)
 	}
-	for _, want := range []string{`<tr class="p1" data-href="/cases/HV-2026-000001">`, "3 hours", `status-open">Open<`} {
+	for _, want := range []string{`<tr class="p1" data-href="/cases/HV-2026-000001">`, "3 hours", `status-open">Open<`, ", Phishing &amp; &lt;lures&gt;</td>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rows lack %q:\n%s", want, got)
 		}
 	}
 	purged := *c
 	purged.PurgedAt = &now
-	if got := string(caseRowsHTML(cat.Localizer("fr"), []*haven.Case{&purged}, now)); strings.Contains(got, "alert(1)</script") || !strings.Contains(got, cat.Localizer("fr").T("case.purged")) {
+	if got := string(caseRowsHTML(cat.Localizer("fr"), nil, []*haven.Case{&purged}, now)); strings.Contains(got, "alert(1)</script") || !strings.Contains(got, cat.Localizer("fr").T("case.purged")) {
 		t.Errorf("a purged case shows its title or lacks the purged label:\n%s", got)
 	}
 }

@@ -397,6 +397,13 @@ func TestUITaxonomy(t *testing.T) {
 	if st, page := b.post("/admin/categories/edit", url.Values{"slug": {"phishing/sms"}, "rename": {"phishing/smishing"}}); st != 200 || !strings.Contains(page, "phishing/smishing") {
 		t.Fatalf("rename: %d", st)
 	}
+	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Smished", "categories": []string{"phishing/smishing"}})
+	number, _ := cs["number"].(string)
+	b.post("/language", url.Values{"lang": {"ar"}, "next": {"/inbox"}})
+	if _, page := b.get("/cases/" + number); !strings.Contains(page, "<dd>تصيّد عبر الرسائل</dd>") {
+		t.Fatalf("the case page does not name its category in the reader's language (%v):\n%s", cs, page)
+	}
+	b.post("/language", url.Values{"lang": {"en"}, "next": {"/inbox"}})
 	if st, page := b.post("/admin/platforms/edit", url.Values{"slug": {"linkedin"}, "retired": {"true"}}); st != 200 || !strings.Contains(page, "(linkedin, social) · retired") {
 		t.Fatalf("retire a platform: %d\n%s", st, page)
 	}
