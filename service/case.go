@@ -54,7 +54,7 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID}); err != nil {
 			return err
 		}
-		return s.applyAutoPlaybooks(ctx, tx, u, c, now)
+		return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
 	})
 	if err != nil {
 		return nil, err
@@ -347,7 +347,17 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 			}
 		}
 		data, detail := changes(&before, c, changed)
-		return c, recordDetail(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, data, detail)
+		if err := recordDetail(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, data, detail); err != nil {
+			return nil, err
+		}
+		if slices.Contains(changed, "categories") {
+			applied, err := appliedPlaybooks(ctx, tx, c)
+			if err != nil {
+				return nil, err
+			}
+			return c, s.applyAutoPlaybooks(ctx, tx, u, c, applied, now)
+		}
+		return c, nil
 	})
 }
 

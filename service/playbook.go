@@ -280,9 +280,12 @@ func openDecisionOf(ctx context.Context, tx haven.Tx, c *haven.Case, t *haven.Ta
 	return d, nil
 }
 
-// applyAutoPlaybooks applies, to a new case, the playbooks marked auto that suit its categories.
-func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) error {
-	if len(c.Categories) == 0 {
+// applyAutoPlaybooks applies the playbooks marked auto that suit an open case's categories and
+// were not applied to it before: at intake, and when triage categorises a case (mail arrives
+// uncategorised), so re-categorising never doubles a checklist.
+// applied names the playbooks already applied to the case (nil for a new case).
+func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, applied map[string]bool, now time.Time) error {
+	if len(c.Categories) == 0 || !c.Status.IsOpen() {
 		return nil
 	}
 	all, err := tx.Playbooks(ctx)
@@ -290,10 +293,7 @@ func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.
 		return err
 	}
 	for _, p := range all {
-		suits := func(category string) bool {
-			return len(p.Categories) > 0 && haven.CategoriesSuit(p.Categories, category)
-		}
-		if !p.Auto || !slices.ContainsFunc(c.Categories, suits) {
+		if !p.Auto || applied[p.Name] || !suitsCase(p, c) {
 			continue
 		}
 		rec, err := tx.PlaybookByName(ctx, p.Name)
@@ -305,6 +305,23 @@ func (s *Service) applyAutoPlaybooks(ctx context.Context, tx haven.Tx, u *haven.
 		}
 	}
 	return nil
+}
+
+// appliedPlaybooks names the playbooks applied to a case.
+func appliedPlaybooks(ctx context.Context, tx haven.Tx, c *haven.Case) (map[string]bool, error) {
+	runs, err := tx.CasePlaybookRuns(ctx, c.ID)
+	applied := make(map[string]bool, len(runs))
+	for _, r := range runs {
+		applied[r.Name] = true
+	}
+	return applied, err
+}
+
+// suitsCase reports whether a playbook is made for one of the case's categories or their parents.
+func suitsCase(p *haven.Playbook, c *haven.Case) bool {
+	return len(p.Categories) > 0 && slices.ContainsFunc(c.Categories, func(category string) bool {
+		return haven.CategoriesSuit(p.Categories, category)
+	})
 }
 
 // requiredOpen refuses to close a case while a task marked required by its playbook is open,

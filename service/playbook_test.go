@@ -108,4 +108,16 @@ func TestAutoPlaybookOnNewCases(t *testing.T) {
 	if tasks, _ := f.svc.Tasks(f.users["amira"], other.Number); len(tasks) != 0 {
 		t.Fatalf("applied to a case of no category: %+v", tasks)
 	}
+	// Mail arrives uncategorised: triage's categorisation applies the playbook, once.
+	for _, cats := range [][]string{{"account-compromise"}, {}, {"phishing", "account-compromise"}} {
+		if _, err := f.svc.UpdateCase(f.users["amira"], other.Number, haven.CaseUpdate{Categories: &cats}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tasks, _ := f.svc.Tasks(f.users["amira"], other.Number); len(tasks) != 2 || tasks[0].StepID != "verify" {
+		t.Fatalf("categorising a case applies its auto playbook once: %+v", tasks)
+	}
+	if runs, _ := f.svc.PlaybookRuns(f.users["amira"], other.Number); len(runs) != 1 {
+		t.Fatalf("runs after re-categorising: %+v", runs)
+	}
 }
