@@ -89,7 +89,36 @@ func (tx *Tx) RenameCategory(ctx context.Context, from, to string) (int, error) 
 			return 0, err
 		}
 	}
-	return moved, nil
+	return moved, tx.reindexRestricted(ctx, to)
+}
+
+// reindexRestricted re-indexes the restricted cases of a category and its sub-categories: their
+// members find them by their categories' words (ownText), which a rename changed.
+func (tx *Tx) reindexRestricted(ctx context.Context, slug string) error {
+	ids, err := queryAll(ctx, tx, "renamed category's cases", `SELECT DISTINCT case_id FROM case_labels
+		WHERE kind = 'c' AND (label = $1 OR label LIKE $2 ESCAPE '\') ORDER BY case_id`, scanCaseID, slug, escapeLike(slug)+"/%")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := tx.CaseByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !c.IsRestricted() {
+			continue
+		}
+		if err := tx.IndexCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanCaseID(row rowScanner) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 // moveCategory creates c under its new slug and moves its cases, labels and retention policy.

@@ -18,6 +18,11 @@ func testTaxonomy(t *testing.T, s haven.Store) {
 		return tx.PutRetentionPolicy(ctx, &haven.RetentionPolicy{Category: "tax/fb", Days: 30, UpdatedAt: t0})
 	})
 	c := newCase(t, s, "filed", func(c *haven.Case) { c.Categories = []string{"tax/fb", "phishing"} })
+	member := &haven.User{Username: "rania", Role: haven.RoleHandler, PasswordHash: "h", CreatedAt: t0}
+	update(t, s, func(tx haven.Tx) error { return tx.InsertUser(ctx, member) })
+	secret := newCase(t, s, "hidden", func(c *haven.Case) {
+		c.Categories, c.TLP, c.Assignee = []string{"tax"}, "red", member.Username
+	})
 	var moved int
 	update(t, s, func(tx haven.Tx) (err error) {
 		if err := tx.SetCategoryLabels(ctx, "tax", map[string]string{"en": "Taxes", "fr": "Impôts"}); err != nil {
@@ -28,7 +33,7 @@ func testTaxonomy(t *testing.T, s haven.Store) {
 	})
 	view(t, s, func(tx haven.Tx) error {
 		got, err := tx.CaseByID(ctx, c.ID)
-		if err != nil || moved != 1 || !slices.Equal(got.Categories, []string{"levy/fb", "phishing"}) {
+		if err != nil || moved != 2 || !slices.Equal(got.Categories, []string{"levy/fb", "phishing"}) {
 			t.Fatalf("the case after the rename: %v (%d moved) %v", got.Categories, moved, err)
 		}
 		child, err := tx.CategoryBySlug(ctx, "levy/fb")
@@ -48,6 +53,13 @@ func testTaxonomy(t *testing.T, s haven.Store) {
 		}
 		return nil
 	})
+	// A restricted case is found by its categories' words: the new ones, no longer the old.
+	for q, want := range map[string]int{"levy": 1, "tax": 0} {
+		found := collect(t, s, haven.CaseFilter{Text: q, Limit: 10, Viewer: haven.Viewer{UserID: member.ID, Now: t0}})
+		if len(found) != want || want == 1 && found[0].ID != secret.ID {
+			t.Fatalf("search %q after the rename: %d cases, want %d", q, len(found), want)
+		}
+	}
 	update(t, s, func(tx haven.Tx) error { return tx.SetCategoryRetired(ctx, "levy", &t0) })
 	view(t, s, func(tx haven.Tx) error {
 		if got, _ := tx.CategoryBySlug(ctx, "levy"); got.RetiredAt == nil {
