@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 // apiClient talks to a real Haven server (real service, real database) over HTTP.
 type apiClient struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 	data  string // the server's data directory
@@ -67,7 +67,7 @@ func (c *apiClient) do(method, path string, body any) (int, map[string]any) {
 }
 
 // startAPI serves a fresh database (dsn) and returns a client holding an admin token.
-func startAPI(t *testing.T, dsn string) *apiClient {
+func startAPI(t testing.TB, dsn string) *apiClient {
 	t.Helper()
 	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	data := t.TempDir()

@@ -14,12 +14,12 @@ import (
 // browser is a cookie-keeping HTTP client that does not follow redirects, like a form post's
 // first hop; get follows them.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: base, c: &http.Client{Jar: jar}}
 }
