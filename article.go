@@ -105,7 +105,8 @@ type CaseCitation struct {
 type ArticleFilter struct {
 	Text     string // words, normalised like case search (Arabic included); prefixes match
 	Category string
-	Drafts   bool // include drafts (leads and admins)
+	Drafts   bool   // include drafts (leads and admins)
+	After    string // only slugs after this one: the next page of a listing by slug
 	Limit    int
 }
 

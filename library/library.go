@@ -17,11 +17,11 @@ import (
 	"sort"
 )
 
-// Files holds playbooks/*.yaml and templates/*.yaml as they were at build time. An embed.FS is
+// Files holds playbooks/*.yaml, templates/*.yaml and articles/*.yaml as they were at build time. An embed.FS is
 // read-only and its contents are fixed by the compiler, so this package-level value is immutable
 // and safe to share between goroutines.
 //
-//go:embed playbooks/*.yaml templates/*.yaml
+//go:embed playbooks/*.yaml templates/*.yaml articles/*.yaml
 var Files embed.FS
 
 // Playbooks returns the paths of the embedded playbook files ("playbooks/….yaml"), sorted.
@@ -29,6 +29,9 @@ func Playbooks() ([]string, error) { return glob("playbooks/*.yaml") }
 
 // Templates returns the paths of the embedded template files ("templates/….yaml"), sorted.
 func Templates() ([]string, error) { return glob("templates/*.yaml") }
+
+// Articles returns the paths of the embedded knowledge-base article files ("articles/….yaml"), sorted.
+func Articles() ([]string, error) { return glob("articles/*.yaml") }
 
 func glob(pattern string) ([]string, error) {
 	paths, err := fs.Glob(Files, pattern)

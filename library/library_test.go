@@ -595,3 +595,50 @@ func TestStrictDecodingRefuses(t *testing.T) {
 		}
 	}
 }
+
+type articleFile struct {
+	Articles []struct {
+		Slug       string   `yaml:"slug"`
+		State      string   `yaml:"state"`
+		Categories []string `yaml:"categories"`
+		Variants   map[string]struct {
+			Title string `yaml:"title"`
+			Body  string `yaml:"body"`
+		} `yaml:"variants"`
+	} `yaml:"articles"`
+}
+
+// TestPlaybookArticlesExist: every article a playbook step links to is a published article of the
+// library, in English, French and Arabic.
+func TestPlaybookArticlesExist(t *testing.T) {
+	paths, err := Articles()
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("articles: %v %v", paths, err)
+	}
+	published := map[string]bool{}
+	for _, p := range paths {
+		data, err := fs.ReadFile(Files, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var af articleFile
+		if err := decodeStrict(data, &af); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, a := range af.Articles {
+			for _, lang := range []string{"en", "fr", "ar"} {
+				if v := a.Variants[lang]; v.Title == "" || len(v.Body) < 200 || lang == "ar" && !hasArabic(v.Body) {
+					t.Errorf("%s: article %s has no full %s variant", p, a.Slug, lang)
+				}
+			}
+			published[a.Slug] = a.State == "published"
+		}
+	}
+	for p, pb := range readPlaybooks(t) {
+		for _, s := range pb.Steps {
+			if s.Article != "" && !published[s.Article] {
+				t.Errorf("%s: step %s links to article %q, which library/articles does not publish", p, s.ID, s.Article)
+			}
+		}
+	}
+}

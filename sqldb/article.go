@@ -127,6 +127,9 @@ func (tx *Tx) FindArticles(ctx context.Context, f haven.ArticleFilter) ([]*haven
 	if !f.Drafts {
 		q.add("a.state = 'published'")
 	}
+	if f.After != "" {
+		q.add("a.slug > " + q.arg(f.After))
+	}
 	if f.Category != "" {
 		q.add("a.categories LIKE " + q.arg("%"+escapeLike(`"`+f.Category)+"%") + " ESCAPE '\\'")
 	}

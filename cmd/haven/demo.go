@@ -96,7 +96,8 @@ func seedDemo(e *env, a *app, n int) (demoCreds, error) {
 	return demoCreds{password: password, token: token}, err
 }
 
-// seedLibrary loads the starter library: templates first, as playbooks name them.
+// seedLibrary loads the starter library: templates first, as playbooks name them, then the
+// articles the playbooks link to.
 func seedLibrary(e *env, a *app) error {
 	tpls, err := (&TemplateImportCmd{Starter: true}).inputs()
 	if err != nil {
@@ -109,7 +110,14 @@ func seedLibrary(e *env, a *app) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.svc.ImportPlaybooksAsSystem(e.ctx, pbs)
+	if _, err = a.svc.ImportPlaybooksAsSystem(e.ctx, pbs); err != nil {
+		return err
+	}
+	arts, err := (&KBImportCmd{Starter: true}).inputs()
+	if err != nil {
+		return err
+	}
+	_, err = a.svc.ImportArticlesAsSystem(e.ctx, arts)
 	return err
 }
 

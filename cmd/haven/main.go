@@ -41,6 +41,7 @@ type CLI struct {
 	PGP         PGPCmd         `cmd:"" name:"pgp" help:"Manage the helpline's OpenPGP key pairs."`
 	Template    TemplateCmd    `cmd:"" help:"Import, export and list reply, escalation and note templates (YAML)."`
 	Playbook    PlaybookCmd    `cmd:"" help:"Import, export and list playbooks: procedures applied to cases as tasks (YAML)."`
+	KB          KBCmd          `cmd:"" name:"kb" help:"Import, export and list knowledge-base articles: policies and guides (YAML with Markdown)."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 

@@ -26,22 +26,11 @@ type PlaybookImportCmd struct {
 }
 
 // Run reads every file first (a bad file changes nothing), then saves them in one transaction.
-func (c *PlaybookImportCmd) Run(e *env) (err error) {
-	sources, err := playbookSources(c.Path, c.Starter)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(e, true)
-	if err != nil {
-		return err
-	}
-	defer cleanup(&err, a.Close)
-	done, err := a.svc.ImportPlaybooksAsSystem(e.ctx, sources)
-	if err != nil {
-		return err
-	}
-	printDone(e, done)
-	return nil
+func (c *PlaybookImportCmd) Run(e *env) error {
+	read := func() ([]string, error) { return playbookSources(c.Path, c.Starter) }
+	return importFiles(e, &c.DBFlags, read, func(a *app, sources []string) (map[string]string, error) {
+		return a.svc.ImportPlaybooksAsSystem(e.ctx, sources)
+	})
 }
 
 // printDone prints "added NAME" lines, by name.

@@ -51,17 +51,25 @@ type TemplateImportCmd struct {
 }
 
 // Run imports every template of the files, in one transaction: a bad file changes nothing.
-func (c *TemplateImportCmd) Run(e *env) (err error) {
-	ins, err := c.inputs()
+func (c *TemplateImportCmd) Run(e *env) error {
+	return importFiles(e, &c.DBFlags, c.inputs, func(a *app, ins []haven.TemplateInput) (map[string]string, error) {
+		return a.svc.ImportTemplatesAsSystem(e.ctx, ins)
+	})
+}
+
+// importFiles reads and checks every input before opening the database, saves them (one
+// transaction, in save) and prints what changed: "added NAME", "updated NAME", "unchanged NAME".
+func importFiles[T any](e *env, db *DBFlags, read func() ([]T, error), save func(*app, []T) (map[string]string, error)) (err error) {
+	ins, err := read()
 	if err != nil {
 		return err
 	}
-	a, err := c.open(e, true)
+	a, err := db.open(e, true)
 	if err != nil {
 		return err
 	}
 	defer cleanup(&err, a.Close)
-	done, err := a.svc.ImportTemplatesAsSystem(e.ctx, ins)
+	done, err := save(a, ins)
 	if err != nil {
 		return err
 	}
@@ -71,74 +79,75 @@ func (c *TemplateImportCmd) Run(e *env) (err error) {
 
 // inputs reads PATH, or the starter library's templates.
 func (c *TemplateImportCmd) inputs() ([]haven.TemplateInput, error) {
-	if !c.Starter {
-		if c.Path == "" {
-			return nil, haven.Errorf(haven.EINVALID, "name a file or a directory, or pass --starter")
-		}
-		return readTemplateFiles(c.Path)
+	if c.Starter {
+		return starterInputs(library.Templates, parseTemplates)
 	}
-	var ins []haven.TemplateInput
-	_, err := starterFiles(library.Templates, func(name string, raw []byte) error {
-		got, err := parseTemplates(raw)
+	if c.Path == "" {
+		return nil, haven.Errorf(haven.EINVALID, "name a file or a directory, or pass --starter")
+	}
+	return readYAMLInputs(c.Path, parseTemplates)
+}
+
+// starterInputs parses the embedded files listed by list; an error names the file.
+func starterInputs[T any](list func() ([]string, error), parse func([]byte) ([]T, error)) ([]T, error) {
+	var out []T
+	_, err := starterFiles(list, func(name string, raw []byte) error {
+		got, err := parse(raw)
 		if err != nil {
 			return haven.Errorf(haven.EINVALID, "%s: %s", name, haven.ErrorMessage(err))
 		}
-		ins = append(ins, got...)
+		out = append(out, got...)
 		return nil
 	})
-	return ins, err
+	return out, err
 }
 
-// readTemplateFiles reads path (a file or a directory of .yaml/.yml files).
-func readTemplateFiles(path string) ([]haven.TemplateInput, error) {
-	files := []string{path}
-	if st, err := os.Stat(path); err != nil {
-		return nil, haven.Errorf(haven.EINVALID, "%v", err)
-	} else if st.IsDir() {
-		files = nil
-		for _, pattern := range []string{"*.yaml", "*.yml"} {
-			m, _ := filepath.Glob(filepath.Join(path, pattern))
-			files = append(files, m...)
-		}
-		sort.Strings(files)
+// readYAMLInputs parses path (a file, or the .yaml and .yml files of a directory, sorted); an
+// error names the file.
+func readYAMLInputs[T any](path string, parse func([]byte) ([]T, error)) ([]T, error) {
+	files, err := yamlFiles(path)
+	if err != nil {
+		return nil, err
 	}
-	var out []haven.TemplateInput
+	var out []T
 	for _, f := range files {
-		ins, err := readTemplateFile(f)
+		raw, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, haven.Errorf(haven.EINVALID, "%v", err)
 		}
-		out = append(out, ins...)
+		got, err := parse(raw)
+		if err != nil {
+			return nil, haven.Errorf(haven.EINVALID, "%s: %s", f, haven.ErrorMessage(err))
+		}
+		out = append(out, got...)
 	}
 	return out, nil
 }
 
-func readTemplateFile(path string) ([]haven.TemplateInput, error) {
-	raw, err := os.ReadFile(path)
+// yamlFiles is path itself, or the .yaml and .yml files of the directory path, sorted.
+func yamlFiles(path string) ([]string, error) {
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, haven.Errorf(haven.EINVALID, "%v", err)
 	}
-	ins, err := parseTemplates(raw)
-	if err != nil {
-		return nil, haven.Errorf(haven.EINVALID, "%s: %s", path, haven.ErrorMessage(err))
+	if !st.IsDir() {
+		return []string{path}, nil
 	}
-	return ins, nil
+	var files []string
+	for _, pattern := range []string{"*.yaml", "*.yml"} {
+		m, _ := filepath.Glob(filepath.Join(path, pattern))
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
 // parseTemplates reads the YAML format strictly: unknown keys, aliases and oversized files are
 // refused, and each template is validated (placeholders included) with its name in the error.
 func parseTemplates(raw []byte) ([]haven.TemplateInput, error) {
-	if len(raw) > maxTemplateFile {
-		return nil, haven.Errorf(haven.EINVALID, "the file is over 1 MB")
-	}
-	if bytes.Contains(raw, []byte("*")) && yamlHasAlias(raw) {
-		return nil, haven.Errorf(haven.EINVALID, "YAML aliases are not allowed in template files")
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
 	var f templateFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, haven.Errorf(haven.EINVALID, "%v", err)
+	if err := decodeYAMLFile(raw, "template", &f); err != nil {
+		return nil, err
 	}
 	out := make([]haven.TemplateInput, 0, len(f.Templates))
 	for _, t := range f.Templates {
@@ -150,6 +159,23 @@ func parseTemplates(raw []byte) ([]haven.TemplateInput, error) {
 		out = append(out, in)
 	}
 	return out, nil
+}
+
+// decodeYAMLFile reads one file of kind strictly into v: files over 1 MB, YAML aliases and
+// unknown keys are refused.
+func decodeYAMLFile(raw []byte, kind string, v any) error {
+	if len(raw) > maxTemplateFile {
+		return haven.Errorf(haven.EINVALID, "the file is over 1 MB")
+	}
+	if bytes.Contains(raw, []byte("*")) && yamlHasAlias(raw) {
+		return haven.Errorf(haven.EINVALID, "YAML aliases are not allowed in %s files", kind)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return haven.Errorf(haven.EINVALID, "%v", err)
+	}
+	return nil
 }
 
 // yamlHasAlias reports whether the document uses an alias (a node that repeats another): template
