@@ -46,9 +46,17 @@ func (tx *Tx) createSequence(ctx context.Context, name string) error {
 		_, err = tx.exec(ctx, "savepoint", `RELEASE SAVEPOINT create_case_sequence`)
 		return err
 	}
-	if !strings.Contains(err.Error(), "SQLSTATE 23505") { // not "a concurrent creator won"
+	if !concurrentlyCreated(err) {
 		return haven.Internal("create case sequence", err)
 	}
 	_, err = tx.exec(ctx, "savepoint", `ROLLBACK TO SAVEPOINT create_case_sequence`)
 	return err
+}
+
+// concurrentlyCreated reports whether creating the sequence failed because another transaction
+// created it meanwhile. Depending on when the creator committed, PostgreSQL reports the unique
+// index of its catalog (23505) or the relation that now exists (42P07, despite IF NOT EXISTS).
+func concurrentlyCreated(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "SQLSTATE 42P07")
 }
