@@ -10,6 +10,7 @@ import (
 type InboundEmail struct {
 	Mailbox   string // the helpline address it came to
 	Team      string // the mailbox's team, for new cases
+	Category  string // the mailbox's category, for new cases (a report-phishing address)
 	Language  string // detected, else the mailbox's default
 	Raw       []byte // the message exactly as received: always kept
 	DedupeKey string // "mid:<Message-ID>" or "sha256:<content hash>"

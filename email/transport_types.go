@@ -27,6 +27,7 @@ var ErrRejected = errors.New("message rejected")
 type Mailbox struct {
 	Address  string // help@example.org (lower-cased)
 	Team     string // target team for new cases
+	Category string // category of new cases ("" none): auto playbooks of it apply at intake
 	Language string // default language
 	IMAP     *IMAPConfig
 }

@@ -257,6 +257,9 @@ func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.Inbou
 		title = "(no subject)"
 	}
 	cc := haven.CaseCreate{Title: truncate(title, 300), Language: in.Language, Team: in.Team, Channel: "email", ExternalID: in.MessageID}
+	if in.Category != "" {
+		cc.Categories = []string{in.Category}
+	}
 	if in.FromAddr != "" {
 		cc.Requester = &haven.RequesterInput{Name: truncate(in.FromName, 200), Email: in.FromAddr}
 	}
@@ -268,8 +271,14 @@ func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.Inbou
 		}
 	}
 	c = s.newCase(cc, now)
-	if err := s.checkRefs(ctx, tx, c); err != nil {
-		c.Team = "" // a mailbox pointing at a deleted team still takes mail
+	// A mailbox pointing at a deleted team or a retired category still takes mail, without them.
+	if he, ok := s.checkRefs(ctx, tx, c).(*haven.Error); ok {
+		if he.Fields["team"] != "" {
+			c.Team = ""
+		}
+		if he.Fields["categories"] != "" {
+			c.Categories = []string{}
+		}
 	}
 	if newRequester, err = s.emailRequester(ctx, tx, c, cc.Requester, now); err != nil {
 		return nil, false, err
@@ -281,7 +290,10 @@ func (s *Service) openEmailCase(ctx context.Context, tx haven.Tx, in haven.Inbou
 	if claimed != nil {
 		data[claimsCase] = claimed.ID // shown only to those who may see it (Timeline)
 	}
-	return c, newRequester, record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID, data)
+	if err := record(ctx, tx, now, nil, "case.created", "case", c.Number, c.ID, data); err != nil {
+		return nil, false, err
+	}
+	return c, newRequester, s.applyAutoPlaybooks(ctx, tx, nil, c, nil, now)
 }
 
 // emailRequester links the sender (nil: none recognised) to the new case c, as the system sees

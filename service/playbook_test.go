@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -119,5 +120,24 @@ func TestAutoPlaybookOnNewCases(t *testing.T) {
 	}
 	if runs, _ := f.svc.PlaybookRuns(f.users["amira"], other.Number); len(runs) != 1 {
 		t.Fatalf("runs after re-categorising: %+v", runs)
+	}
+	// Mail to a mailbox with a category (a "report a hacked account" address) starts the checklist.
+	in := email("auto1@mail.example", "rania@mail.example", "حسابي مخترق", "لا أستطيع الدخول")
+	in.Category = "account-compromise"
+	res, err := f.svc.IngestEmail(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tasks, _ := f.svc.Tasks(f.users["fatou"], res.CaseNumber); len(tasks) != 2 || tasks[0].Title == "" {
+		t.Fatalf("the auto playbook was not applied to the email case of its mailbox's category: %+v", tasks)
+	}
+	// A mailbox naming a category that is not (or no longer) in the taxonomy still takes the mail.
+	in = email("auto2@mail.example", "rania@mail.example", "hello", "text")
+	in.Category = "no-such-category"
+	if res, err = f.svc.IngestEmail(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := f.svc.Case(f.users["fatou"], res.CaseNumber); err != nil || len(c.Categories) != 0 {
+		t.Fatalf("an unknown mailbox category: %+v %v", c, err)
 	}
 }

@@ -31,6 +31,7 @@ type mailConfig struct {
 type mailboxJSON struct {
 	Address  string    `json:"address"`
 	Team     string    `json:"team"`
+	Category string    `json:"category"`
 	Language string    `json:"language"`
 	IMAP     *imapJSON `json:"imap"`
 }
@@ -78,6 +79,9 @@ func (f *MailFlags) load() (*mailConfig, error) {
 		if !strings.Contains(cfg.Mailboxes[i].Address, "@") {
 			return nil, haven.Errorf(haven.EINVALID, "mailbox %q is not an email address", m.Address)
 		}
+		if m.Category != "" && !haven.ValidCategorySlug(m.Category) {
+			return nil, haven.Errorf(haven.EINVALID, "mailbox %s: category %q is not a category slug", m.Address, m.Category)
+		}
 	}
 	if cfg.Domain == "" && len(cfg.Mailboxes) > 0 {
 		_, cfg.Domain, _ = strings.Cut(cfg.Mailboxes[0].Address, "@")
@@ -89,7 +93,7 @@ func (f *MailFlags) load() (*mailConfig, error) {
 func (c *mailConfig) mailboxes() []email.Mailbox {
 	var out []email.Mailbox
 	for _, m := range c.Mailboxes {
-		mb := email.Mailbox{Address: m.Address, Team: m.Team, Language: m.Language}
+		mb := email.Mailbox{Address: m.Address, Team: m.Team, Category: m.Category, Language: m.Language}
 		if m.IMAP != nil {
 			mb.IMAP = &email.IMAPConfig{Host: m.IMAP.Host, Port: m.IMAP.Port, Security: m.IMAP.Security,
 				Username: m.IMAP.Username, Password: secret(m.IMAP.Password, m.IMAP.PasswordEnv), Folder: m.IMAP.Folder,
