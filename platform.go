@@ -63,6 +63,7 @@ func validPlatformKind(k string) bool {
 // PlatformService keeps the list of platforms.
 type PlatformService interface {
 	Platforms(ctx context.Context, retired bool) ([]*Platform, error)
+	Platform(ctx context.Context, slug string) (*Platform, error)
 	CreatePlatform(ctx context.Context, in PlatformInput) (*Platform, error)
 	UpdatePlatform(ctx context.Context, slug string, up PlatformUpdate) (*Platform, error)
 }

@@ -27,6 +27,19 @@ func (s *Service) Platforms(ctx context.Context, retired bool) ([]*haven.Platfor
 	return kept, err
 }
 
+// Platform reads one platform, retired or not (every signed-in user).
+func (s *Service) Platform(ctx context.Context, slug string) (*haven.Platform, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	var p *haven.Platform
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		p, err = tx.PlatformBySlug(ctx, slug)
+		return err
+	})
+	return p, err
+}
+
 // CreatePlatform adds a platform (admins).
 func (s *Service) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*haven.Platform, error) {
 	u, err := admin(ctx)

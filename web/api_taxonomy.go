@@ -47,6 +47,11 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
 	return created(w, p, err)
 }
 
+func (s *Server) getPlatform(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.svc.Platforms.Platform(r.Context(), r.PathValue("slug"))
+	return reply(w, p, err)
+}
+
 func (s *Server) updatePlatform(w http.ResponseWriter, r *http.Request) error {
 	var up haven.PlatformUpdate
 	if err := s.decode(w, r, &up); err != nil {

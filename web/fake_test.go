@@ -328,6 +328,10 @@ func (f *fake) UpdateCategory(ctx context.Context, slug string, up haven.Categor
 	return &haven.Category{Slug: slug, Name: slug, Labels: map[string]string{}}, f.call(ctx, slug, up)
 }
 
+func (f *fake) Platform(ctx context.Context, slug string) (*haven.Platform, error) {
+	return &haven.Platform{Slug: slug, Name: "X", Kind: "social"}, f.call(ctx, slug)
+}
+
 func (f *fake) Platforms(ctx context.Context, retired bool) ([]*haven.Platform, error) {
 	return []*haven.Platform{{Slug: "x", Name: "X", Kind: "social"}}, f.call(ctx, retired)
 }

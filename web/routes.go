@@ -69,6 +69,7 @@ func (s *Server) table() []route {
 		api("PATCH", "/categories/{slug}", s.updateCategory),
 		api("GET", "/platforms", s.listPlatforms),
 		api("POST", "/platforms", s.createPlatform),
+		api("GET", "/platforms/{slug}", s.getPlatform),
 		api("PATCH", "/platforms/{slug}", s.updatePlatform),
 		api("GET", "/templates", s.listTemplates),
 		api("POST", "/templates", s.createTemplate),

@@ -373,6 +373,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"slug": f.unique("pf"), "name": "Matrix platform"}
 	case "PATCH /api/v1/platforms/{slug}":
 		path, body = "/api/v1/platforms/signal", map[string]any{"kind": "messaging"}
+	case "GET /api/v1/platforms/{slug}":
+		path = "/api/v1/platforms/signal"
 	case "POST /api/v1/articles":
 		body = map[string]any{"slug": f.unique("kb"), "variants": map[string]any{"en": map[string]string{"title": "T", "body": "B"}}}
 	case "PATCH /api/v1/articles/{slug}":

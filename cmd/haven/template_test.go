@@ -138,5 +138,11 @@ func TestAPITaxonomy(t *testing.T) {
 		if _, list := c.do("GET", "/api/v1/platforms", nil); strings.Contains(marshal(list), `"slug":"x"`) || len(items(list)) < 10 {
 			t.Fatalf("platforms without the retired one: %v", list)
 		}
+		if st, one := c.do("GET", "/api/v1/platforms/x", nil); st != 200 || one["slug"] != "x" || one["retired_at"] == nil {
+			t.Fatalf("one retired platform: %d %v", st, one)
+		}
+		if st, body := c.do("GET", "/api/v1/platforms/no-such", nil); st != 404 || errCode(body) != "not_found" {
+			t.Fatalf("an unknown platform: %d %v", st, body)
+		}
 	})
 }
