@@ -24,6 +24,20 @@ func newBrowser(t testing.TB, base string) *browser {
 	return &browser{t: t, base: base, c: &http.Client{Jar: jar}}
 }
 
+// signIn creates a user with a role and returns a browser signed in as them.
+func signIn(t testing.TB, c *apiClient, username, role string) *browser {
+	t.Helper()
+	password := "a long password for " + username
+	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": username, "role": role, "password": password}); st != 201 {
+		t.Fatalf("user %s: %d %v", username, st, body)
+	}
+	b := newBrowser(t, c.base)
+	if st, _ := b.post("/login", url.Values{"username": {username}, "password": {password}}); st != 200 {
+		t.Fatalf("sign in as %s: %d", username, st)
+	}
+	return b
+}
+
 func (b *browser) get(path string) (int, string) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
@@ -103,9 +117,7 @@ func TestUIPagesServerSide(t *testing.T) {
 // address waiting for confirmation; confirming it there makes it the case's.
 func TestUIConfirmAddress(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "lead", "password": "a long password for lina"}); st != 201 {
-		t.Fatalf("user: %d %v", st, body)
-	}
+	b := signIn(t, c, "lina", "lead")
 	st, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Detained", "restricted_to": []string{"admin", "lina"},
 		"requester": map[string]any{"name": "Nour", "email": "nour@example.org"}})
 	if st != 201 {
@@ -115,10 +127,6 @@ func TestUIConfirmAddress(t *testing.T) {
 	if st, body := c.do("PATCH", fmt.Sprintf("/api/v1/requesters/%v", cs["requester_id"]),
 		map[string]any{"contacts": []map[string]string{{"kind": "email", "value": "nour.new@example.org"}}}); st != 200 {
 		t.Fatalf("new address: %d %v", st, body)
-	}
-	b := newBrowser(t, c.base)
-	if st, _ := b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}}); st != 200 {
-		t.Fatalf("sign in: %d", st)
 	}
 	_, page := b.get("/cases/" + number)
 	if !strings.Contains(page, "<bdi>nour@example.org</bdi>") || !strings.Contains(page, "<bdi>nour.new@example.org</bdi>") ||
@@ -143,13 +151,7 @@ func TestUITemplateInComposer(t *testing.T) {
 	id := fmt.Sprint(tpl["id"])
 	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Phishing", "language": "ar", "requester": map[string]any{"pseudonym": "heron"}})
 	number := cs["number"].(string)
-	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "handler", "password": "a long password for lina"}); st != 201 {
-		t.Fatalf("user: %d %v", st, body)
-	}
-	b := newBrowser(t, c.base)
-	if st, _ := b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}}); st != 200 {
-		t.Fatalf("sign in: %d", st)
-	}
+	b := signIn(t, c, "lina", "handler")
 	_, page := b.get("/cases/" + number)
 	if !strings.Contains(page, `<select id="reply-template" name="template"><option value="`+id+`">phishing-first</option>`) {
 		t.Fatalf("the composer does not offer the template:\n%s", page)
@@ -174,13 +176,7 @@ func TestUITemplateInComposer(t *testing.T) {
 // shown beside its field with the typed text kept); a handler reads them without a form.
 func TestUITemplatesPages(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
-		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
-			t.Fatalf("user: %d %v", st, body)
-		}
-	}
-	lead := newBrowser(t, c.base)
-	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	lead, handler := signIn(t, c, "lina", "lead"), signIn(t, c, "omar", "handler")
 	form := url.Values{"name": {"close-thanks"}, "kind": {"reply"}, "categories": {"phishing"},
 		"subject-en": {"[{case_number}] closing"}, "body-en": {"Thank you {requester_nam}"}, "body-ar": {"شكرًا {requester_name}"}}
 	st, page := lead.post("/templates/new", form)
@@ -192,8 +188,6 @@ func TestUITemplatesPages(t *testing.T) {
 	if st, page = lead.post("/templates/new", form); st != 200 || !strings.Contains(page, `action="/templates/`) || !strings.Contains(page, "شكرًا {requester_name}") {
 		t.Fatalf("created: %d\n%s", st, page)
 	}
-	handler := newBrowser(t, c.base)
-	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
 	_, list := handler.get("/templates")
 	if !strings.Contains(list, "close-thanks") || strings.Contains(list, `href="/templates/new"`) {
 		t.Fatalf("a handler's list (no way to write):\n%s", list)
@@ -217,11 +211,7 @@ func TestUIPlaybookPanel(t *testing.T) {
 	_, tpl := c.do("POST", "/api/v1/templates", map[string]any{"name": "recovery-reply", "variants": map[string]any{"en": map[string]string{"body": "We start the recovery."}}})
 	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Locked out", "language": "ar"})
 	number := cs["number"].(string)
-	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "lina", "role": "handler", "password": "a long password for lina"}); st != 201 {
-		t.Fatalf("user: %d %v", st, body)
-	}
-	b := newBrowser(t, c.base)
-	b.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	b := signIn(t, c, "lina", "handler")
 	_, page := b.get("/cases/" + number)
 	if !strings.Contains(page, `<option value="lost-login" dir="auto">Lost login</option>`) {
 		t.Fatalf("the playbook is not offered, titled in the reader.s language:\n%s", page)
@@ -271,13 +261,7 @@ steps:
 // text and lists each problem with its line; a handler reads the YAML without an editor.
 func TestUIPlaybookEditor(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
-		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
-			t.Fatalf("user: %d %v", st, body)
-		}
-	}
-	lead := newBrowser(t, c.base)
-	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	lead, handler := signIn(t, c, "lina", "lead"), signIn(t, c, "omar", "handler")
 	bad := strings.Replace(uiPlaybook, "steps: [recovery]", "steps: [nowhere]", 1)
 	st, page := lead.post("/playbooks", url.Values{"yaml": {bad}})
 	if st != 422 || !strings.Contains(page, `id="yaml-problems"`) || !strings.Contains(page, "line 17") || !strings.Contains(page, "nowhere") ||
@@ -287,8 +271,6 @@ func TestUIPlaybookEditor(t *testing.T) {
 	if st, page = lead.post("/playbooks", url.Values{"yaml": {uiPlaybook}}); st != 200 || !strings.Contains(page, "name: lost-login") {
 		t.Fatalf("saved: %d\n%s", st, page)
 	}
-	handler := newBrowser(t, c.base)
-	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
 	if _, page := handler.get("/playbooks/lost-login"); strings.Contains(page, "<textarea") || !strings.Contains(page, `<pre dir="ltr" class="code">name: lost-login`) {
 		t.Fatalf("a handler reads the YAML without an editor:\n%s", page)
 	}
@@ -302,13 +284,7 @@ func TestUIPlaybookEditor(t *testing.T) {
 // that decision.
 func TestUIKnowledgeBase(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
-		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
-			t.Fatalf("user: %d %v", st, body)
-		}
-	}
-	lead := newBrowser(t, c.base)
-	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
+	lead, handler := signIn(t, c, "lina", "lead"), signIn(t, c, "omar", "handler")
 	form := url.Values{"slug": {"out-of-scope"}, "state": {"published"}, "title-en": {"Out of scope"},
 		"body-en": {"We **refer** such requests.\n\n[x](javascript:alert(1))"}, "title-ar": {"خارج النطاق"}, "body-ar": {"نحيل هذه الطلبات إلى **شركائنا**."}}
 	if st, page := lead.post("/kb/new", form); st != 422 || !strings.Contains(page, `id="err-body-en"`) || !strings.Contains(page, "javascript") {
@@ -318,8 +294,6 @@ func TestUIKnowledgeBase(t *testing.T) {
 	if st, page := lead.post("/kb/new", form); st != 200 || !strings.Contains(page, "<strong>refer</strong>") {
 		t.Fatalf("created: %d\n%s", st, page)
 	}
-	handler := newBrowser(t, c.base)
-	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
 	if _, page := handler.get("/kb?q=" + url.QueryEscape("الطلب")); !strings.Contains(page, `href="/kb/out-of-scope"`) {
 		t.Fatalf("an Arabic prefix finds the policy:\n%s", page)
 	}
@@ -340,17 +314,11 @@ func TestUIKnowledgeBase(t *testing.T) {
 // tasks marked, and no approval buttons.
 func TestUIResponsePlan(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	for _, u := range []struct{ name, role string }{{"lina", "lead"}, {"omar", "handler"}} {
-		if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": u.name, "role": u.role, "password": "a long password for " + u.name}); st != 201 {
-			t.Fatalf("user: %d %v", st, body)
-		}
-	}
+	lead, handler := signIn(t, c, "lina", "lead"), signIn(t, c, "omar", "handler")
 	_, cs := c.do("POST", "/api/v1/cases", map[string]any{"title": "Relocation"})
 	number := cs["number"].(string)
 	_, task := c.do("POST", "/api/v1/cases/"+number+"/tasks", map[string]any{"title": "Find a safe house", "assignee": "omar", "due_at": "2020-01-01T00:00:00Z"})
 	id := fmt.Sprint(task["id"])
-	lead := newBrowser(t, c.base)
-	lead.post("/login", url.Values{"username": {"lina"}, "password": {"a long password for lina"}})
 	st, page := lead.post("/cases/"+number+"/plans", url.Values{"task": {id}})
 	if st != 200 || !strings.Contains(page, "awaiting approval") {
 		t.Fatalf("proposed: %d\n%s", st, page)
@@ -362,8 +330,6 @@ func TestUIResponsePlan(t *testing.T) {
 	if st, page = lead.post("/cases/"+number+"/plans/"+planID, url.Values{"decision": {"approve"}}); st != 200 || !strings.Contains(page, "approved") {
 		t.Fatalf("approved: %d", st)
 	}
-	handler := newBrowser(t, c.base)
-	handler.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
 	_, page = handler.get("/cases/" + number)
 	if !strings.Contains(page, "approved") || strings.Contains(page, `name="decision"`) || !strings.Contains(page, `class="badge overdue"`) {
 		t.Fatalf("the handler's case page:\n%s", page)
@@ -383,9 +349,6 @@ func TestUIResponsePlan(t *testing.T) {
 // a refused slug is shown beside its form; a handler gets 403.
 func TestUITaxonomy(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	if st, body := c.do("POST", "/api/v1/users", map[string]any{"username": "omar", "role": "handler", "password": "a long password for omar"}); st != 201 {
-		t.Fatalf("user: %d %v", st, body)
-	}
 	b := newBrowser(t, c.base)
 	b.post("/login", url.Values{"username": {"admin"}, "password": {"a long admin password"}})
 	if st, page := b.post("/admin/categories", url.Values{"slug": {"nowhere/else"}}); st != 422 || !strings.Contains(page, `role="alert"`) {
@@ -407,8 +370,7 @@ func TestUITaxonomy(t *testing.T) {
 	if st, page := b.post("/admin/platforms/edit", url.Values{"slug": {"linkedin"}, "retired": {"true"}}); st != 200 || !strings.Contains(page, "(linkedin, social) · retired") {
 		t.Fatalf("retire a platform: %d\n%s", st, page)
 	}
-	h := newBrowser(t, c.base)
-	h.post("/login", url.Values{"username": {"omar"}, "password": {"a long password for omar"}})
+	h := signIn(t, c, "omar", "handler")
 	if st, _ := h.get("/admin/taxonomy"); st != 403 {
 		t.Fatalf("a handler: %d", st)
 	}
