@@ -126,6 +126,18 @@ func rawExec(t *testing.T, dsn, stmt string) {
 
 // forEachDatabase runs fn against a fresh SQLite file and a fresh PostgreSQL database, each with a
 // new master key in HAVEN_MASTER_KEY.
+// migratedDB returns a runner of bin on db, after migrating db.
+func migratedDB(t *testing.T, bin, db string) func(args ...string) (string, string, error) {
+	t.Helper()
+	run := func(args ...string) (string, string, error) {
+		return runHaven(t, bin, nil, append(args, "--db", db)...)
+	}
+	if _, errOut, err := run("migrate"); err != nil {
+		t.Fatalf("migrate: %v %s", err, errOut)
+	}
+	return run
+}
+
 func forEachDatabase(t *testing.T, bin string, fn func(t *testing.T, db string)) {
 	for name, dsn := range map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "h.db") },

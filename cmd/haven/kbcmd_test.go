@@ -13,12 +13,7 @@ import (
 func TestKBCommands(t *testing.T) {
 	bin := buildHaven(t)
 	forEachDatabase(t, bin, func(t *testing.T, db string) {
-		run := func(args ...string) (string, string, error) {
-			return runHaven(t, bin, nil, append(args, "--db", db)...)
-		}
-		if _, errOut, err := run("migrate"); err != nil {
-			t.Fatalf("migrate: %v %s", err, errOut)
-		}
+		run := migratedDB(t, bin, db)
 		if out, errOut, err := run("kb", "import", "--starter"); err != nil || out != "added vetting-requesters\n" {
 			t.Fatalf("starter articles: %v %q %s", err, out, errOut)
 		}

@@ -32,12 +32,7 @@ func TestTemplateCommands(t *testing.T) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "phishing.yaml")
 		os.WriteFile(file, []byte(templateYAMLFile), 0o600)
-		run := func(args ...string) (string, string, error) {
-			return runHaven(t, bin, nil, append(args, "--db", db)...)
-		}
-		if _, errOut, err := run("migrate"); err != nil {
-			t.Fatalf("migrate: %v %s", err, errOut)
-		}
+		run := migratedDB(t, bin, db)
 		if out, errOut, err := run("template", "import", dir); err != nil || out != "added phishing-first\n" {
 			t.Fatalf("import: %v %q %s", err, out, errOut)
 		}
