@@ -97,13 +97,24 @@ func (s *Service) CreateArticle(ctx context.Context, in haven.ArticleInput) (*ha
 	}
 	now := s.clock.Now()
 	a := &haven.Article{Slug: in.Slug, State: in.State, Categories: nonNilStrings(in.Categories), Variants: in.Variants, CreatedAt: now, UpdatedAt: now}
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		if err := tx.InsertArticle(ctx, a, search, u.ID); err != nil {
-			return err
-		}
-		return record(ctx, tx, now, u, "article.created", "article", a.Slug, 0, map[string]any{"version": 1, "state": a.State})
-	})
+	err = s.store.Update(ctx, func(tx haven.Tx) error { return insertArticle(ctx, tx, u, a, search, now) })
 	return a, err
+}
+
+// insertArticle saves a new article and records it (u nil: the console).
+func insertArticle(ctx context.Context, tx haven.Tx, u *haven.User, a *haven.Article, search string, now time.Time) error {
+	if err := tx.InsertArticle(ctx, a, search, userID(u)); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, u, "article.created", "article", a.Slug, 0, map[string]any{"version": 1, "state": a.State})
+}
+
+// saveArticleVersion saves a's next version and records it (u nil: the console).
+func saveArticleVersion(ctx context.Context, tx haven.Tx, u *haven.User, a *haven.Article, search string, now time.Time) error {
+	if err := tx.UpdateArticle(ctx, a, search, userID(u)); err != nil {
+		return err
+	}
+	return record(ctx, tx, now, u, "article.updated", "article", a.Slug, 0, map[string]any{"version": a.Version, "state": a.State})
 }
 
 // UpdateArticle makes the input the article's next version; every version is kept.
@@ -126,10 +137,7 @@ func (s *Service) UpdateArticle(ctx context.Context, slug string, in haven.Artic
 		}
 		a = &haven.Article{ID: cur.ID, Slug: slug, State: in.State, Categories: nonNilStrings(in.Categories), Variants: in.Variants,
 			Version: cur.Version + 1, CreatedAt: cur.CreatedAt, UpdatedAt: now}
-		if err := tx.UpdateArticle(ctx, a, search, u.ID); err != nil {
-			return err
-		}
-		return record(ctx, tx, now, u, "article.updated", "article", slug, 0, map[string]any{"version": a.Version, "state": a.State})
+		return saveArticleVersion(ctx, tx, u, a, search, now)
 	})
 	return a, err
 }
@@ -162,20 +170,14 @@ func (s *Service) importArticle(ctx context.Context, tx haven.Tx, in haven.Artic
 	cur, err := tx.ArticleBySlug(ctx, in.Slug)
 	switch {
 	case haven.ErrorCode(err) == haven.ENOTFOUND:
-		if err := tx.InsertArticle(ctx, a, search, 0); err != nil {
-			return "", err
-		}
-		return "added", record(ctx, tx, now, nil, "article.created", "article", a.Slug, 0, map[string]any{"version": 1, "state": a.State})
+		return "added", insertArticle(ctx, tx, nil, a, search, now)
 	case err != nil:
 		return "", err
 	case sameArticle(cur, a):
 		return "unchanged", nil
 	}
 	a.ID, a.Version, a.CreatedAt = cur.ID, cur.Version+1, cur.CreatedAt
-	if err := tx.UpdateArticle(ctx, a, search, 0); err != nil {
-		return "", err
-	}
-	return "updated", record(ctx, tx, now, nil, "article.updated", "article", a.Slug, 0, map[string]any{"version": a.Version, "state": a.State})
+	return "updated", saveArticleVersion(ctx, tx, nil, a, search, now)
 }
 
 // sameArticle reports whether two versions say the same: state, categories, titles and bodies.
