@@ -14,11 +14,7 @@ func (s *Service) Categories(ctx context.Context, retired bool) ([]*haven.Catego
 	if _, err := reader(ctx); err != nil {
 		return nil, err
 	}
-	var out []*haven.Category
-	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
-		out, err = tx.Categories(ctx)
-		return err
-	})
+	out, err := s.allCategories(ctx)
 	if !retired {
 		kept := out[:0]
 		for _, c := range out {
@@ -27,6 +23,27 @@ func (s *Service) Categories(ctx context.Context, retired bool) ([]*haven.Catego
 			}
 		}
 		out = kept
+	}
+	return out, err
+}
+
+// allCategories reads the taxonomy, kept until the next write where the store can tell (every
+// inbox and case page reads it for the labels).
+func (s *Service) allCategories(ctx context.Context) ([]*haven.Category, error) {
+	var gen uint64
+	if s.lists != nil {
+		gen = s.lists.generation()
+		if kept := s.lists.categories(gen); kept != nil {
+			return kept, nil
+		}
+	}
+	var out []*haven.Category
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		out, err = tx.Categories(ctx)
+		return err
+	})
+	if err == nil && s.lists != nil {
+		s.lists.putCategories(gen, out)
 	}
 	return out, err
 }

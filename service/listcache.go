@@ -3,6 +3,7 @@ package service
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,14 @@ type listCache struct {
 	lists map[string]keptList
 	cases int                 // in the kept lists
 	plain map[int64]keptPlain // user id -> whether they are a plain viewer
+	// taxonomy is the category list, read by every inbox and case page to show labels, kept
+	// like the lists until the next write (no time bound: it changes only by a write).
+	taxonomy keptTaxonomy
+}
+
+type keptTaxonomy struct {
+	gen        uint64
+	categories []*haven.Category // nil: none kept
 }
 
 type keptPlain struct {
@@ -96,6 +105,23 @@ func (c *listCache) setPlain(userID int64, gen uint64, now time.Time, plain bool
 		clear(c.plain)
 	}
 	c.plain[userID] = keptPlain{gen: gen, at: now, plain: plain}
+}
+
+// categories returns the kept category list if no write happened since generation gen. The
+// slice is the caller's; the categories are shared and read-only.
+func (c *listCache) categories(gen uint64) []*haven.Category {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.taxonomy.categories == nil || c.taxonomy.gen != gen {
+		return nil
+	}
+	return slices.Clone(c.taxonomy.categories)
+}
+
+func (c *listCache) putCategories(gen uint64, cs []*haven.Category) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.taxonomy = keptTaxonomy{gen: gen, categories: slices.Clone(cs)}
 }
 
 // get returns a copy of the list kept under key if no write happened since generation gen.

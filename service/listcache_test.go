@@ -216,3 +216,40 @@ func TestKeptListsUnderConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptTaxonomyFollowsWrites: the category list every page reads is kept between writes, and a
+// write (a new category, a retirement) shows at once; filtering out retired ones for one caller
+// does not change what the next caller gets.
+func TestKeptTaxonomyFollowsWrites(t *testing.T) {
+	f := newFixture(t)
+	slugs := func(retired bool) []string {
+		cs, err := f.svc.Categories(f.users["amira"], retired)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Slug)
+		}
+		return out
+	}
+	before := slugs(true)
+	if _, err := f.svc.CreateCategory(f.admin, haven.CategoryInput{Slug: "phishing/sms", Labels: map[string]string{"en": "SMS"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := slugs(true); len(got) != len(before)+1 || !slices.Contains(got, "phishing/sms") {
+		t.Fatalf("a new category did not show: %v", got)
+	}
+	yes := true
+	if _, err := f.svc.UpdateCategory(f.admin, "phishing/sms", haven.CategoryUpdate{Retired: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if live := slugs(false); slices.Contains(live, "phishing/sms") || len(live) != len(before) {
+			t.Fatalf("a retired category is listed: %v", live)
+		}
+		if all := slugs(true); len(all) != len(before)+1 || !slices.Contains(all, "phishing/sms") {
+			t.Fatalf("the kept list lost a category: %v", all)
+		}
+	}
+}
