@@ -29,6 +29,7 @@ var allowedImports = map[string][]string{
 	"haven/email":     {"haven", "haven/pgp"},
 	"haven/pgp":       {},
 	"haven/i18n":      {},
+	"haven/report":    {},
 	"haven/cmd/haven": {"*"},
 }
 

@@ -27,6 +27,9 @@ type InboundEmail struct {
 	HTML       string // sanitised
 	// CaseTag is the case number found in the subject ("[HV-2026-000123]"), if any.
 	CaseTag     string
+	// EscalationToken is the token of an "[HVE-…]" tag in the subject: a platform answering an
+	// escalation.
+	EscalationToken string
 	Attachments []InboundAttachment
 	// Flags describe what the parser saw: auto-reply, unparsed, charset-fallback, encrypted,
 	// decrypted, signed, signature-valid, signature-invalid.
@@ -70,6 +73,7 @@ const (
 	ThreadReply      = "reply"       // In-Reply-To or References name a message of the case
 	ThreadDuplicate  = "duplicate"   // already received (same Message-ID or content): nothing done
 	ThreadBounce     = "bounce"      // a delivery status notice about a message Haven sent
+	ThreadEscalation = "escalation"  // a platform's answer to an escalation (its [HVE-…] tag or a reply to its email)
 )
 
 // IngestResult is what the intake pipeline did with one email.

@@ -38,6 +38,8 @@ type Message struct {
 	// TemplateID and TemplateVersion name the template version the message was written from.
 	TemplateID      int64 `json:"template_id,omitempty"`
 	TemplateVersion int   `json:"template_version,omitempty"`
+	// EscalationID names the escalation the message belongs to: sent to a platform, or its answer.
+	EscalationID int64 `json:"escalation_id,omitempty"`
 }
 
 // MessageCreate records correspondence on a case.

@@ -21,9 +21,13 @@ type OutboundEmail struct {
 	Message    *Message
 	CaseNumber string
 	Language   string
-	// RequesterPGPKey, when set, is the key the message is encrypted to; EncryptedOnly means it
-	// must be (a message to such a requester without a key is refused, never sent in plaintext).
-	RequesterPGPKey string
+	// SubjectTag is appended to the subject in brackets: the case number, or an escalation's
+	// [HVE-…] tag that threads the platform's answer back onto it.
+	SubjectTag string
+	// RecipientPGPKey, when set, is the key the message is encrypted to (the requester's, or the
+	// platform channel's); EncryptedOnly means it must be (a message to such a recipient without
+	// a key is refused, never sent in plaintext).
+	RecipientPGPKey string
 	EncryptedOnly   bool
 	// InReplyTo and References thread the reply under the case's correspondence.
 	InReplyTo  string

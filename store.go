@@ -33,6 +33,7 @@ type Tx interface {
 	ArticleStore
 	PlatformStore
 	PlanStore
+	EscalationStore
 }
 
 // Store opens transactions.

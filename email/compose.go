@@ -28,7 +28,7 @@ type Outgoing struct {
 	To          []Address
 	Cc          []Address
 	Subject     string // " [HV-…]" (CaseNumber) is appended unless already present
-	CaseNumber  string
+	CaseNumber  string // the tag: a case number, or an escalation's HVE-… tag
 	InReplyTo   string   // without <>
 	References  []string // without <>; the composed References = References + InReplyTo, deduplicated, 20 newest
 	Text        string   // plain text body
@@ -316,15 +316,15 @@ func formatAddresses(as []Address) string {
 	return strings.Join(out, ", ")
 }
 
-// taggedSubject encodes the subject (RFC 2047) and appends the case tag
-// unless the subject already carries it (a reply keeps "Re: …
+// taggedSubject encodes the subject (RFC 2047) and appends the case tag (or
+// an escalation's [HVE-…] tag) unless the subject already carries it (a reply keeps "Re: …
 // [HV-2026-000123]" as it is). An added tag stays outside the encoded
 // words, so it can be found in the raw header too.
 func taggedSubject(subject, caseNumber string) string {
 	subject = oneLine(subject)
 	caseNumber = strings.ToUpper(strings.TrimSpace(caseNumber))
 	encoded := mime.QEncoding.Encode("utf-8", subject)
-	if caseNumber == "" || SubjectCaseNumber(subject) == caseNumber {
+	if caseNumber == "" || strings.Contains(strings.ToUpper(subject), "["+caseNumber+"]") || SubjectCaseNumber(subject) == caseNumber {
 		return encoded
 	}
 	return strings.TrimSpace(encoded + " [" + caseNumber + "]")

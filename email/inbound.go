@@ -11,7 +11,8 @@ func Inbound(p *Parsed, raw []byte, mb Mailbox) haven.InboundEmail {
 	in := haven.InboundEmail{Mailbox: mb.Address, Team: mb.Team, Category: mb.Category, Language: p.Language, Raw: raw,
 		DedupeKey: DedupeKey(p), MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 		FromName: p.From.Name, FromAddr: p.From.Addr, Subject: p.Subject, Date: p.Date, Text: p.Text,
-		HTML: p.HTML, CaseTag: SubjectCaseNumber(p.Subject), AutoReply: p.AutoReply, Flags: flags(p)}
+		HTML: p.HTML, CaseTag: SubjectCaseNumber(p.Subject),
+		EscalationToken: haven.SubjectEscalationToken(p.Subject), AutoReply: p.AutoReply, Flags: flags(p)}
 	if p.Bounce != nil {
 		b := *p.Bounce
 		in.Bounce = &b

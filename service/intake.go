@@ -111,13 +111,18 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 		return nil, err
 	}
 	res.ReportID = rep.ID
-	m, err := s.inboundMessage(ctx, tx, c, in, files, terms, now)
+	m, err := s.inboundMessage(ctx, tx, c, in, dest.escalation, files, terms, now)
 	if err != nil {
 		return nil, err
 	}
 	res.MessageID = m.ID
-	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, now); err != nil {
+	if res.Reopened, err = s.reopenOnReply(ctx, tx, c, in, dest.escalation != nil, now); err != nil {
 		return nil, err
+	}
+	if dest.escalation != nil {
+		if err := s.escalationAnswered(ctx, tx, dest.escalation, m, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.afterIntake(ctx, tx, dest, in, res, now); err != nil {
 		return nil, err
@@ -130,14 +135,19 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 // reports bouncing (0 if none), and whether its sender's record was made for it.
 type destination struct {
 	c            *haven.Case
+	escalation   *haven.Escalation // the escalation a platform's answer belongs to
 	how          string
 	bounced      int64
 	newRequester bool
 }
 
-// destination threads an email (threadCase), files a delivery notice on its message's case, or
+// destination files a platform's answer on its escalation, threads an email (threadCase), files a delivery notice on its message's case, or
 // opens a new case.
 func (s *Service) destination(ctx context.Context, tx haven.Tx, in haven.InboundEmail, now time.Time) (destination, error) {
+	e, ec, err := s.escalationOf(ctx, tx, in)
+	if err != nil || e != nil {
+		return destination{c: ec, how: haven.ThreadEscalation, escalation: e}, err
+	}
 	c, how, claimed, err := s.threadCase(ctx, tx, in)
 	if err != nil {
 		return destination{}, err
@@ -336,11 +346,14 @@ func truncate(s string, n int) string {
 }
 
 // inboundMessage records the email on the case, with its attachments, and indexes its text.
-func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.Message, error) {
+func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, e *haven.Escalation, files []sealedFile, terms string, now time.Time) (*haven.Message, error) {
 	m := &haven.Message{CaseID: c.ID, Direction: haven.Inbound, Channel: "email", From: in.FromAddr, To: in.To,
 		Subject: in.Subject, Text: truncate(in.Text, haven.MaxBody), HTML: truncate(in.HTML, haven.MaxBody),
 		Encrypted: hasFlag(in.Flags, "encrypted"), MessageID: in.MessageID, InReplyTo: in.InReplyTo,
 		References: in.References, Status: "received", Flags: in.Flags, CreatedAt: now}
+	if e != nil {
+		m.EscalationID = e.ID
+	}
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return nil, err
 	}
@@ -366,10 +379,18 @@ func hasFlag(flags []string, f string) bool {
 }
 
 // reopenOnReply moves a case back to open when its requester writes again while it waits for
-// them or is resolved or closed. Auto-replies move nothing.
-func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, now time.Time) (bool, error) {
+// them or is resolved or closed, or when a platform answers while it waits for a third party.
+// Auto-replies move nothing.
+func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case, in haven.InboundEmail, platform bool, now time.Time) (bool, error) {
 	if in.AutoReply || c.Status == haven.StatusNew || c.Status == haven.StatusTriage || c.Status == haven.StatusOpen {
 		return false, nil
+	}
+	cause := "requester_wrote"
+	if platform {
+		if c.Status != haven.StatusWaitingThirdParty {
+			return false, nil
+		}
+		cause = "platform_answered"
 	}
 	t := haven.Transition{To: haven.StatusOpen}
 	if t.Check(c) != nil {
@@ -378,7 +399,7 @@ func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case,
 	from := c.Status
 	t.Apply(c, now)
 	return true, record(ctx, tx, now, nil, "case.transitioned", "case", c.Number, c.ID,
-		map[string]any{"from": from, "to": c.Status, "cause": "requester_wrote"})
+		map[string]any{"from": from, "to": c.Status, "cause": cause})
 }
 
 // acknowledge queues the automatic acknowledgement of a new case, in its language, when the

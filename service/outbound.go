@@ -58,7 +58,8 @@ func (s *Service) queueEmail(ctx context.Context, tx haven.Tx, m *haven.Message,
 	return err
 }
 
-// OutboundEmail gathers what the sender needs for one queued message.
+// OutboundEmail gathers what the sender needs for one queued message: a reply to the requester,
+// or an escalation to a platform.
 func (s *Service) OutboundEmail(ctx context.Context, id int64) (*haven.OutboundEmail, error) {
 	var out *haven.OutboundEmail
 	err := s.store.View(ctx, func(tx haven.Tx) error {
@@ -70,30 +71,55 @@ func (s *Service) OutboundEmail(ctx context.Context, id int64) (*haven.OutboundE
 		if err != nil {
 			return err
 		}
-		out = &haven.OutboundEmail{Message: m, CaseNumber: c.Number, Language: c.Language, AutoSubmitted: hasFlag(m.Flags, "auto-ack")}
+		out = &haven.OutboundEmail{Message: m, CaseNumber: c.Number, SubjectTag: c.Number, Language: c.Language,
+			AutoSubmitted: hasFlag(m.Flags, "auto-ack")}
 		if err := s.threadOf(ctx, tx, c, m, out); err != nil {
 			return err
+		}
+		if m.EscalationID != 0 {
+			return escalationEmail(ctx, tx, m, out)
 		}
 		if c.RequesterID != 0 {
 			r, err := tx.RequesterByID(ctx, c.RequesterID)
 			if err != nil {
 				return err
 			}
-			out.RequesterPGPKey, out.EncryptedOnly = r.PGPKey, r.EncryptedOnly
+			out.RecipientPGPKey, out.EncryptedOnly = r.PGPKey, r.EncryptedOnly
 		}
 		return nil
 	})
 	return out, err
 }
 
-// threadOf fills the threading headers and the mailboxes from the case's earlier messages.
+// escalationEmail addresses an escalation's email: tagged with its token, encrypted to the key
+// of the platform channel it goes to (and never in plaintext once encryption was promised).
+func escalationEmail(ctx context.Context, tx haven.Tx, m *haven.Message, out *haven.OutboundEmail) error {
+	e, err := tx.EscalationByID(ctx, m.EscalationID)
+	if err != nil {
+		return err
+	}
+	p, err := tx.PlatformBySlug(ctx, e.Platform)
+	if err != nil {
+		return err
+	}
+	out.SubjectTag, out.EncryptedOnly = haven.EscalationTag(e.ReplyToken), e.Encrypted
+	for _, ch := range p.Channels {
+		if ch.Kind == "email" && strings.EqualFold(ch.Address, e.Address) {
+			out.RecipientPGPKey = ch.PGPKey
+		}
+	}
+	return nil
+}
+
+// threadOf fills the threading headers and the mailboxes from the case's earlier messages; an
+// escalation's email threads only with its own correspondence.
 func (s *Service) threadOf(ctx context.Context, tx haven.Tx, c *haven.Case, m *haven.Message, out *haven.OutboundEmail) error {
 	msgs, err := tx.CaseMessages(ctx, c.ID)
 	if err != nil {
 		return err
 	}
 	for _, x := range msgs {
-		if x.ID == m.ID || x.MessageID == "" {
+		if x.ID == m.ID || x.MessageID == "" || x.EscalationID != m.EscalationID {
 			continue
 		}
 		out.References = append(out.References, x.MessageID)

@@ -87,7 +87,7 @@ func TestEncryptedOnlyRequesterNeverGetsPlaintext(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := f.svc.OutboundEmail(context.Background(), m.ID)
-	if err != nil || !out.EncryptedOnly || out.RequesterPGPKey != key {
+	if err != nil || !out.EncryptedOnly || out.RecipientPGPKey != key {
 		t.Fatalf("outbound: %+v %v", out, err)
 	}
 	empty := ""

@@ -49,7 +49,7 @@ func (s *Service) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	p := &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: in.Kind}
+	p := &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: in.Kind, Channels: in.Channels, Targets: in.Targets}
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if err := tx.InsertPlatform(ctx, p); err != nil {
 			return err
@@ -59,7 +59,25 @@ func (s *Service) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*
 	return p, err
 }
 
-// UpdatePlatform renames, re-kinds or retires a platform (admins).
+// platformInput is p with up's changes, to validate.
+func platformInput(p *haven.Platform, up haven.PlatformUpdate) haven.PlatformInput {
+	in := haven.PlatformInput{Slug: p.Slug, Name: p.Name, Kind: p.Kind, Channels: p.Channels, Targets: p.Targets}
+	if up.Name != nil {
+		in.Name = *up.Name
+	}
+	if up.Kind != nil {
+		in.Kind = *up.Kind
+	}
+	if up.Channels != nil {
+		in.Channels = *up.Channels
+	}
+	if up.Targets != nil {
+		in.Targets = *up.Targets
+	}
+	return in
+}
+
+// UpdatePlatform renames, re-kinds or retires a platform, or sets its channels and targets (admins).
 func (s *Service) UpdatePlatform(ctx context.Context, slug string, up haven.PlatformUpdate) (*haven.Platform, error) {
 	u, err := admin(ctx)
 	if err != nil {
@@ -71,17 +89,11 @@ func (s *Service) UpdatePlatform(ctx context.Context, slug string, up haven.Plat
 		if p, err = tx.PlatformBySlug(ctx, slug); err != nil {
 			return err
 		}
-		in := haven.PlatformInput{Slug: p.Slug, Name: p.Name, Kind: p.Kind}
-		if up.Name != nil {
-			in.Name = *up.Name
-		}
-		if up.Kind != nil {
-			in.Kind = *up.Kind
-		}
+		in := platformInput(p, up)
 		if err := in.Validate(); err != nil {
 			return err
 		}
-		p.Name, p.Kind = in.Name, in.Kind
+		p.Name, p.Kind, p.Channels, p.Targets = in.Name, in.Kind, in.Channels, in.Targets
 		if up.Retired != nil {
 			p.RetiredAt = nil
 			if *up.Retired {
@@ -91,7 +103,8 @@ func (s *Service) UpdatePlatform(ctx context.Context, slug string, up haven.Plat
 		if err := tx.UpdatePlatform(ctx, p); err != nil {
 			return err
 		}
-		return record(ctx, tx, now, u, "platform.updated", "platform", p.Slug, 0, nil)
+		return record(ctx, tx, now, u, "platform.updated", "platform", p.Slug, 0,
+			map[string]any{"channels": up.Channels != nil, "targets": up.Targets != nil})
 	})
 	return p, err
 }

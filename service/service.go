@@ -34,6 +34,11 @@ type Config struct {
 	RevokeTokensOnSignOut bool
 	// HelplineName fills templates' {helpline_name}.
 	HelplineName string
+	// EscalationReminderEvery is how often an escalation's owner is reminded, once the platform's
+	// response target has passed without an answer.
+	EscalationReminderEvery time.Duration
+	// EscalationGiveUpAfter is how long after sending an unanswered escalation becomes no-response.
+	EscalationGiveUpAfter time.Duration
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.
@@ -45,9 +50,11 @@ type SLATarget struct {
 // DefaultConfig returns the settings an experienced helpline starts from.
 func DefaultConfig() Config {
 	return Config{
-		SessionTTL:            12 * time.Hour,
-		RevokeTokensOnSignOut: true,
-		HelplineName:          "the helpline",
+		SessionTTL:              12 * time.Hour,
+		RevokeTokensOnSignOut:   true,
+		HelplineName:            "the helpline",
+		EscalationReminderEvery: 48 * time.Hour,
+		EscalationGiveUpAfter:   14 * 24 * time.Hour,
 		SLA: map[haven.Priority]SLATarget{
 			haven.P1: {FirstResponse: 15 * time.Minute, Resolution: 24 * time.Hour},
 			haven.P2: {FirstResponse: 2 * time.Hour, Resolution: 72 * time.Hour},
@@ -75,20 +82,21 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 }
 
 var (
-	_ haven.CaseService      = (*Service)(nil)
-	_ haven.RequesterService = (*Service)(nil)
-	_ haven.NoteService      = (*Service)(nil)
-	_ haven.TaskService      = (*Service)(nil)
-	_ haven.MessageService   = (*Service)(nil)
-	_ haven.ReportService    = (*Service)(nil)
-	_ haven.UserService      = (*Service)(nil)
-	_ haven.AuthService      = (*Service)(nil)
-	_ haven.TemplateService  = (*Service)(nil)
-	_ haven.PlaybookService  = (*Service)(nil)
-	_ haven.ArticleService   = (*Service)(nil)
-	_ haven.CategoryService  = (*Service)(nil)
-	_ haven.PlatformService  = (*Service)(nil)
-	_ haven.PlanService      = (*Service)(nil)
+	_ haven.CaseService       = (*Service)(nil)
+	_ haven.RequesterService  = (*Service)(nil)
+	_ haven.NoteService       = (*Service)(nil)
+	_ haven.TaskService       = (*Service)(nil)
+	_ haven.MessageService    = (*Service)(nil)
+	_ haven.ReportService     = (*Service)(nil)
+	_ haven.UserService       = (*Service)(nil)
+	_ haven.AuthService       = (*Service)(nil)
+	_ haven.TemplateService   = (*Service)(nil)
+	_ haven.PlaybookService   = (*Service)(nil)
+	_ haven.ArticleService    = (*Service)(nil)
+	_ haven.CategoryService   = (*Service)(nil)
+	_ haven.PlatformService   = (*Service)(nil)
+	_ haven.PlanService       = (*Service)(nil)
+	_ haven.EscalationService = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

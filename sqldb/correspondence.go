@@ -110,11 +110,11 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *haven.Message) error {
 	}
 	id, err := tx.insertID(ctx, "insert message", `INSERT INTO messages (case_id, direction, channel,
 		from_addr, to_addrs, subject, text_body, html_body, encrypted, message_id, in_reply_to, refs,
-		status, author_id, created_at, data_key, flags, template_id, template_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		status, author_id, created_at, data_key, flags, template_id, template_version, escalation_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		RETURNING id`, m.CaseID, m.Direction, m.Channel, from, to, subject, text, html,
 		m.Encrypted, m.MessageID, m.InReplyTo, toJSON(m.References), m.Status, nullID(m.AuthorID), micros(m.CreatedAt), []byte(k.sealed),
-		toJSON(nonNil(m.Flags)), nullID(m.TemplateID), nullID(int64(m.TemplateVersion)))
+		toJSON(nonNil(m.Flags)), nullID(m.TemplateID), nullID(int64(m.TemplateVersion)), nullID(m.EscalationID))
 	m.ID = id
 	return err
 }
@@ -128,7 +128,7 @@ func messageFields(from, to, subject, text, html *string) map[string]*string {
 const messageColumns = `SELECT m.id, m.case_id, m.direction, m.channel, m.from_addr,
 	m.to_addrs, m.subject, m.text_body, m.html_body, m.encrypted, m.message_id, m.in_reply_to, m.refs,
 	m.status, COALESCE(u.username, ''), m.created_at, m.data_key, m.flags,
-	COALESCE(m.template_id, 0), COALESCE(m.template_version, 0)
+	COALESCE(m.template_id, 0), COALESCE(m.template_version, 0), COALESCE(m.escalation_id, 0)
 	FROM messages m LEFT JOIN users u ON u.id = m.author_id`
 
 // scanMessage reads messageColumns and decrypts the message.
@@ -139,7 +139,7 @@ func (tx *Tx) scanMessage(row rowScanner) (*haven.Message, error) {
 	var sealed []byte
 	err := row.Scan(&m.ID, &m.CaseID, &m.Direction, &m.Channel, &m.From, &to, &m.Subject, &m.Text,
 		&m.HTML, &m.Encrypted, &m.MessageID, &m.InReplyTo, &refs, &m.Status, &m.Author, &at, &sealed, &flags,
-		&m.TemplateID, &m.TemplateVersion)
+		&m.TemplateID, &m.TemplateVersion, &m.EscalationID)
 	if err != nil {
 		return nil, err
 	}

@@ -66,19 +66,19 @@ func (s *sender) compose(out *haven.OutboundEmail) (raw []byte, from, msgID stri
 		return nil, "", "", err
 	}
 	o := email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from}, Subject: out.Message.Subject,
-		CaseNumber: out.CaseNumber, InReplyTo: out.InReplyTo, References: out.References, Text: out.Message.Text,
+		CaseNumber: out.SubjectTag, InReplyTo: out.InReplyTo, References: out.References, Text: out.Message.Text,
 		Domain: s.cfg.Domain, Date: time.Now(), AutoSubmitted: out.AutoSubmitted}
 	for _, to := range out.Message.To {
 		o.To = append(o.To, email.Address{Addr: to})
 	}
-	if out.RequesterPGPKey != "" && s.keys != nil {
+	if out.RecipientPGPKey != "" && s.keys != nil {
 		raw, msgID, err = email.ComposeEncrypted(o, func(inner []byte) (string, []byte, error) {
-			return s.keys.EncryptMIME(inner, [][]byte{[]byte(out.RequesterPGPKey)})
+			return s.keys.EncryptMIME(inner, [][]byte{[]byte(out.RecipientPGPKey)})
 		})
 		return raw, from, msgID, err
 	}
 	if out.EncryptedOnly {
-		return nil, "", "", fmt.Errorf("the requester accepts only encrypted mail and Haven holds no key pair to encrypt with (haven pgp import)")
+		return nil, "", "", fmt.Errorf("the recipient accepts only encrypted mail and Haven holds no key pair to encrypt with (haven pgp import)")
 	}
 	raw, msgID, err = email.Compose(o)
 	return raw, from, msgID, err
