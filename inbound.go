@@ -26,11 +26,11 @@ type InboundEmail struct {
 	Text       string
 	HTML       string // sanitised
 	// CaseTag is the case number found in the subject ("[HV-2026-000123]"), if any.
-	CaseTag     string
+	CaseTag string
 	// EscalationToken is the token of an "[HVE-…]" tag in the subject: a platform answering an
 	// escalation.
 	EscalationToken string
-	Attachments []InboundAttachment
+	Attachments     []InboundAttachment
 	// Flags describe what the parser saw: auto-reply, unparsed, charset-fallback, encrypted,
 	// decrypted, signed, signature-valid, signature-invalid.
 	Flags []string

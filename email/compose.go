@@ -27,8 +27,8 @@ type Outgoing struct {
 	From        Address
 	To          []Address
 	Cc          []Address
-	Subject     string // " [HV-…]" (CaseNumber) is appended unless already present
-	CaseNumber  string // the tag: a case number, or an escalation's HVE-… tag
+	Subject     string   // " [HV-…]" (CaseNumber) is appended unless already present
+	CaseNumber  string   // the tag: a case number, or an escalation's HVE-… tag
 	InReplyTo   string   // without <>
 	References  []string // without <>; the composed References = References + InReplyTo, deduplicated, 20 newest
 	Text        string   // plain text body
