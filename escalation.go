@@ -205,6 +205,9 @@ type EscalationFilter struct {
 	State    EscalationState
 	Overdue  bool
 	Owner    string
+	// Console lists every case's escalations: for the operator at the console only, never a
+	// user's request.
+	Console bool
 	// After is the keyset cursor: escalations with a smaller id (newest first).
 	After int64
 	Limit int
@@ -212,8 +215,8 @@ type EscalationFilter struct {
 
 // EscalationPage is one page of escalations.
 type EscalationPage struct {
-	Escalations []*Escalation `json:"escalations"`
-	Next        string        `json:"next,omitempty"`
+	Items []*Escalation `json:"items"`
+	Next  string        `json:"next,omitempty"`
 }
 
 // NewReplyToken makes an escalation's subject-tag token: 50 random bits in base32.

@@ -1,6 +1,7 @@
 package haven
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,18 +16,16 @@ type StatsQuery struct {
 // StatsGroupings lists the ways escalation figures are grouped.
 func StatsGroupings() []string { return []string{"platform", "kind", "month"} }
 
-// ParseStatsQuery reads from and to (YYYY-MM-DD, to inclusive; default the last 90 days up to
-// today) and by (default platform).
-func ParseStatsQuery(from, to, by string, now time.Time) (StatsQuery, error) {
+// ParseStatsQuery reads from and to (YYYY-MM-DD, both days included) and by (default platform).
+// A missing bound is left zero for WithDefaults.
+func ParseStatsQuery(from, to, by string) (StatsQuery, error) {
 	v := Validation{}
-	today := now.UTC().Truncate(24 * time.Hour)
-	q := StatsQuery{To: today.AddDate(0, 0, 1), By: strings.TrimSpace(by)}
+	q := StatsQuery{By: strings.TrimSpace(by)}
 	if to != "" {
 		t, err := time.Parse(time.DateOnly, to)
 		v.Check(err == nil, "to", "a date YYYY-MM-DD")
 		q.To = t.AddDate(0, 0, 1)
 	}
-	q.From = q.To.AddDate(0, 0, -90)
 	if from != "" {
 		f, err := time.Parse(time.DateOnly, from)
 		v.Check(err == nil, "from", "a date YYYY-MM-DD")
@@ -35,10 +34,24 @@ func ParseStatsQuery(from, to, by string, now time.Time) (StatsQuery, error) {
 	if q.By == "" {
 		q.By = "platform"
 	}
-	v.Check(q.By == "platform" || q.By == "kind" || q.By == "month", "by", strings.Join(StatsGroupings(), ", "))
-	v.Check(!q.To.Before(q.From), "to", "must not be before from")
-	v.Check(q.To.Sub(q.From) <= 20*366*24*time.Hour, "from", "at most 20 years")
+	v.Check(slices.Contains(StatsGroupings(), q.By), "by", strings.Join(StatsGroupings(), ", "))
+	v.Check(q.From.IsZero() || q.To.IsZero() || !q.To.Before(q.From), "to", "must not be before from")
+	v.Check(q.From.IsZero() || q.To.IsZero() || q.To.Sub(q.From) <= 20*366*24*time.Hour, "from", "at most 20 years")
 	return q, v.Err()
+}
+
+// WithDefaults fills a missing end with today and a missing start with 90 days before the end.
+func (q StatsQuery) WithDefaults(now time.Time) StatsQuery {
+	if q.To.IsZero() {
+		q.To = now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	}
+	if q.From.IsZero() {
+		q.From = q.To.AddDate(0, 0, -90)
+	}
+	if q.By == "" {
+		q.By = "platform"
+	}
+	return q
 }
 
 // EscalationFact is what the statistics need of one escalation.

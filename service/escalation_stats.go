@@ -18,6 +18,7 @@ func (s *Service) EscalationStats(ctx context.Context, q haven.StatsQuery) (*hav
 		return nil, err
 	}
 	v := s.viewer(u)
+	q = q.WithDefaults(v.Now)
 	var facts []haven.EscalationFact
 	var platforms []*haven.Platform
 	err = s.store.View(ctx, func(tx haven.Tx) (err error) {

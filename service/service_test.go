@@ -33,8 +33,20 @@ func newFixture(t *testing.T) *fixture {
 // newFixtureConfig is newFixture with a service configured by cfg.
 func newFixtureConfig(t *testing.T, cfg service.Config) *fixture {
 	t.Helper()
+	return newFixtureOn(t, filepath.Join(t.TempDir(), "h.db"), cfg)
+}
+
+// forEachFixture runs fn on a fixture over SQLite and over PostgreSQL.
+func forEachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newFixtureOn(t, testenv.Postgres(t), service.DefaultConfig())) })
+}
+
+// newFixtureOn is a fixture over the database at dsn.
+func newFixtureOn(t *testing.T, dsn string, cfg service.Config) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,8 @@ type Services struct {
 	// Categories and Platforms are the taxonomy and the platforms escalated to.
 	Categories haven.CategoryService
 	Platforms  haven.PlatformService
+	// Escalations are cases escalated to platforms, and how the platforms answer.
+	Escalations haven.EscalationService
 	// Articles are the knowledge base, cited by decisions.
 	Articles haven.ArticleService
 	// Playbooks are the helpline's procedures, applied to cases as tasks.

@@ -42,6 +42,7 @@ type CLI struct {
 	Template    TemplateCmd    `cmd:"" help:"Import, export and list reply, escalation and note templates (YAML)."`
 	Playbook    PlaybookCmd    `cmd:"" help:"Import, export and list playbooks: procedures applied to cases as tasks (YAML)."`
 	KB          KBCmd          `cmd:"" name:"kb" help:"Import, export and list knowledge-base articles: policies and guides (YAML with Markdown)."`
+	Escalation  EscalationCmd  `cmd:"" help:"List escalations of cases to platforms' Trust & Safety teams."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 
