@@ -329,19 +329,58 @@ func (f *fake) UpdateCategory(ctx context.Context, slug string, up haven.Categor
 }
 
 func (f *fake) Platform(ctx context.Context, slug string) (*haven.Platform, error) {
-	return &haven.Platform{Slug: slug, Name: "X", Kind: "social"}, f.call(ctx, slug)
+	return &haven.Platform{Slug: slug, Name: "X", Kind: "social", Channels: []haven.PlatformChannel{}, Targets: map[string]int{}}, f.call(ctx, slug)
 }
 
 func (f *fake) Platforms(ctx context.Context, retired bool) ([]*haven.Platform, error) {
-	return []*haven.Platform{{Slug: "x", Name: "X", Kind: "social"}}, f.call(ctx, retired)
+	return []*haven.Platform{{Slug: "x", Name: "X", Kind: "social", Channels: []haven.PlatformChannel{}, Targets: map[string]int{}}}, f.call(ctx, retired)
 }
 
 func (f *fake) CreatePlatform(ctx context.Context, in haven.PlatformInput) (*haven.Platform, error) {
-	return &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: "social"}, f.call(ctx, in)
+	return &haven.Platform{Slug: in.Slug, Name: in.Name, Kind: "social", Channels: []haven.PlatformChannel{}, Targets: map[string]int{}}, f.call(ctx, in)
 }
 
 func (f *fake) UpdatePlatform(ctx context.Context, slug string, up haven.PlatformUpdate) (*haven.Platform, error) {
-	return &haven.Platform{Slug: slug, Name: slug, Kind: "social"}, f.call(ctx, slug, up)
+	return &haven.Platform{Slug: slug, Name: slug, Kind: "social", Channels: []haven.PlatformChannel{}, Targets: map[string]int{}}, f.call(ctx, slug, up)
+}
+
+func testEscalation() *haven.Escalation {
+	return &haven.Escalation{ID: 3, CaseNumber: "HV-2026-000001", Platform: "instagram", PlatformName: "Instagram",
+		Kind: "hacked-account", Channel: "email", Address: "partners@instagram.example", Subject: "s", Body: "b",
+		State: haven.EscalationDraft, Owner: "alice", PersonalData: true, TargetHours: 24, CreatedAt: testTime}
+}
+
+func (f *fake) CreateEscalation(ctx context.Context, number string, in haven.EscalationCreate) (*haven.Escalation, error) {
+	return testEscalation(), f.call(ctx, number, in)
+}
+
+func (f *fake) CaseEscalations(ctx context.Context, number string) ([]*haven.Escalation, error) {
+	return []*haven.Escalation{testEscalation()}, f.call(ctx, number)
+}
+
+func (f *fake) Escalation(ctx context.Context, id int64) (*haven.Escalation, error) {
+	return testEscalation(), f.call(ctx, id)
+}
+
+func (f *fake) Escalations(ctx context.Context, ef haven.EscalationFilter) (*haven.EscalationPage, error) {
+	return &haven.EscalationPage{Items: []*haven.Escalation{testEscalation()}, Next: "2"}, f.call(ctx, ef)
+}
+
+func (f *fake) TransitionEscalation(ctx context.Context, id int64, t haven.EscalationTransition) (*haven.Escalation, error) {
+	e := testEscalation()
+	e.State, e.SentAt = t.To, &testTime
+	return e, f.call(ctx, id, t)
+}
+
+func (f *fake) RemindEscalations(ctx context.Context) ([]haven.EscalationReminder, error) {
+	return nil, f.call(ctx)
+}
+
+func (f *fake) EscalationStats(ctx context.Context, q haven.StatsQuery) (*haven.EscalationStats, error) {
+	h := 3.5
+	row := haven.EscalationStatsRow{Key: "instagram", Label: "Instagram", Sent: 4, Responded: 2, Resolved: 1, MedianFirstResponseHours: &h}
+	return &haven.EscalationStats{From: "2026-09-01", To: "2026-11-30", By: q.By, Rows: []haven.EscalationStatsRow{row}, Total: row,
+		Gaps: []haven.EscalationGap{{Platform: "instagram", Label: "Instagram", Sent: 4}}}, f.call(ctx, q)
 }
 
 func testPlan() *haven.Plan {
@@ -452,7 +491,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Plans: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Plans: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

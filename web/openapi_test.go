@@ -111,7 +111,9 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/categories":                           `{"slug":"phishing/sms"}`,
 		"PATCH /api/v1/categories/{slug}":                   `{"retired":true}`,
 		"POST /api/v1/platforms":                            `{"slug":"mastodon","name":"Mastodon"}`,
-		"PATCH /api/v1/platforms/{slug}":                    `{"name":"X"}`,
+		"PATCH /api/v1/platforms/{slug}":                    `{"name":"X","channels":[{"kind":"email","address":"partners@x.example"}],"targets":{"doxxing":24}}`,
+		"POST /api/v1/cases/{number}/escalations":           `{"platform":"instagram","kind":"hacked-account","channel":"email","subject":"s","body":"b"}`,
+		"POST /api/v1/escalations/{id}/transitions":         `{"to":"sent","consent_override":true,"reason":"urgent"}`,
 		"POST /api/v1/articles":                             `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How we vet"}}}`,
 		"PATCH /api/v1/articles/{slug}":                     `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How"}}}`,
 		"PUT /api/v1/settings/citations":                    `{"outcomes":["referred"]}`,
@@ -119,7 +121,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/cases/{number}/playbooks":             `{"playbook":"lost-login"}`,
 		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
 	}
-	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open"}
+	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern

@@ -140,6 +140,7 @@ type matrixFixture struct {
 	report             int64
 	template           int64
 	plan               int64
+	openEsc, restEsc   int64 // escalations on each case
 	seq                int
 }
 
@@ -239,6 +240,13 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	_, err = a.svc.CreateArticle(ctx, haven.ArticleInput{Slug: "matrix-kb", State: haven.ArticlePublished,
 		Variants: map[string]haven.ArticleVariant{"en": {Title: "Matrix", Body: "Policy."}}})
 	must(err)
+	esc := func(ctx context.Context, number, text string) int64 {
+		e, err := a.svc.CreateEscalation(ctx, number, haven.EscalationCreate{Platform: "instagram", Kind: "impersonation",
+			Channel: "web-form", Subject: "escalation " + text, Body: "escalation " + text})
+		must(err)
+		return e.ID
+	}
+	f.openEsc, f.restEsc = esc(ctx, f.open, mkOpenMessage), esc(insiderCtx, f.rest, mkRestMessage)
 	// The restricted case also has a report and an event with free text (its detail).
 	secret, err := a.svc.CreateReport(insiderCtx, haven.ReportCreate{Channel: "email", DedupeKey: "mid:<" + mkRestReport + "@example.org>",
 		Raw: "From: x@example.org\r\n\r\n" + mkRestReport})
@@ -288,6 +296,11 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		id = fmt.Sprint(f.plan)
 	case strings.HasPrefix(rt.Pattern, "/api/v1/templates/"):
 		id = fmt.Sprint(f.template)
+	case strings.HasPrefix(rt.Pattern, "/api/v1/escalations/"):
+		id = map[string]string{f.open: fmt.Sprint(f.openEsc), f.rest: fmt.Sprint(f.restEsc)}[number]
+		if id == "" {
+			id = "999999" // the ghost case's: none
+		}
 	case rt.Pattern == "/api/v1/tokens/{id}":
 		// A fresh token of the caller's own user: the subtle case for auditors and read-only tokens.
 		_, info, err := f.a.svc.CreateTokenAsSystem(context.Background(), who.username, "throwaway", false)
@@ -387,6 +400,12 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"playbook": "matrix-pb"}
 	case "POST /api/v1/cases/{number}/decisions":
 		body = map[string]any{"step": "ask", "answer": "yes"}
+	case "POST /api/v1/cases/{number}/escalations":
+		body = map[string]any{"platform": "signal", "kind": "other", "channel": "web-form", "body": "matrix escalation"}
+	case "POST /api/v1/escalations/{id}/transitions":
+		body = map[string]any{"to": "withdrawn", "reason": "matrix"}
+	case "GET /api/v1/escalations":
+		path += "?limit=100"
 	case "POST /api/v1/cases/{number}/render-template":
 		body = map[string]any{"template": f.template}
 	case "POST /api/v1/cases/{number}/break-glass":
@@ -435,6 +454,9 @@ func runMatrix(t *testing.T, dsn string) {
 		{"/api/v1/cases/" + f.rest + "/timeline", ""},
 		{"/api/v1/cases/" + f.rest + "/notes", mkRestNote},
 		{"/api/v1/cases/" + f.rest + "/messages", mkRestMessage},
+		{"/api/v1/cases/" + f.rest + "/escalations", mkRestMessage},
+		{fmt.Sprintf("/api/v1/escalations/%d", f.restEsc), mkRestMessage},
+		{"/api/v1/escalations?limit=100", mkRestMessage},
 	} {
 		st, body := insider.do("GET", p.path, nil)
 		if raw := marshal(body); st != 200 || !strings.Contains(raw, p.marker) {
@@ -461,7 +483,8 @@ func runMatrix(t *testing.T, dsn string) {
 	for _, rt := range routes {
 		numbers := []string{""}
 		// Merge works on throwaway pairs of its own, so it runs once.
-		if strings.Contains(rt.Pattern, "{number}") || strings.HasPrefix(rt.Pattern, "/api/v1/requesters/") && !strings.HasSuffix(rt.Pattern, "/merge") {
+		if strings.Contains(rt.Pattern, "{number}") || strings.HasPrefix(rt.Pattern, "/api/v1/escalations/") ||
+			strings.HasPrefix(rt.Pattern, "/api/v1/requesters/") && !strings.HasSuffix(rt.Pattern, "/merge") {
 			numbers = []string{f.open, f.rest}
 		}
 		for _, number := range numbers {
@@ -481,6 +504,7 @@ func runMatrix(t *testing.T, dsn string) {
 				// the restricted case succeed (the transition may already have been made: 409).
 				if who.role == haven.RoleAdmin && !req.rest && req.method != "GET" && (st < 200 || st > 299) &&
 					!(req.key == "POST /api/v1/cases/{number}/transitions" && st == 409) &&
+					!(req.key == "POST /api/v1/escalations/{id}/transitions" && st == 409) &&
 					!(req.key == "POST /api/v1/cases/{number}/correspondent/confirm" && st == 409) && !adminRefusedByDesign[req.key] &&
 					!(strings.HasPrefix(req.key, "POST /api/v1/cases/{number}/plans/") && st == 409) {
 					t.Errorf("admin %s %s: %d, the matrix's body for %q is not valid: %s", req.method, req.path, st, req.key, marshal(body))
