@@ -23,7 +23,7 @@ var allowedImports = map[string][]string{
 	"haven/library":   {},
 	"haven/sqldb":     {"haven", "haven/textnorm", "haven/keyring"},
 	"haven/storetest": {"haven"},
-	"haven/web":       {"haven", "haven/i18n", "haven/textnorm"},
+	"haven/web":       {"haven", "haven/i18n", "haven/textnorm", "haven/report"},
 	"haven/bench":     {"haven", "haven/sample"},
 	"haven/jobs":      {"haven"},
 	"haven/email":     {"haven", "haven/pgp"},

@@ -29,8 +29,8 @@ var sameAsEnglish = map[string][]string{
 	"*": {"app.name", "col.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
 		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp"},
 	"es": {"priority.P3", "role.auditor"},
-	"fr": {"keys.note", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks"},
-	"pt": {"priority.P3", "role.auditor"},
+	"fr": {"keys.note", "esckind.doxxing", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks"},
+	"pt": {"priority.P3", "role.auditor", "esckind.doxxing"},
 }
 
 func mustLoad(t *testing.T) *Catalog {

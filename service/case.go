@@ -549,7 +549,7 @@ func timeline(events []*haven.Event, notes []*haven.Note, msgs []*haven.Message)
 				continue // hidden from this reader
 			}
 		case "message":
-			if e.Action == "message.added" || e.Action == "message.received" {
+			if e.Action == "message.added" || e.Action == "message.received" || e.Action == "escalation.sent" {
 				entry.Message = msgByID[e.ObjectID] // later events about it (sent, failed) stay events
 			}
 		}

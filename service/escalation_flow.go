@@ -36,18 +36,28 @@ func (s *Service) TransitionEscalation(ctx context.Context, id int64, t haven.Es
 		if err := tx.UpdateEscalation(ctx, e); err != nil {
 			return err
 		}
-		var detail map[string]any
-		if t.Reason != "" {
-			detail = map[string]any{"reason": t.Reason}
-		}
-		return s.touchDetail(ctx, tx, u, c, now, "escalation.transitioned", "escalation", e.ID,
-			map[string]any{"from": from, "to": e.State, "consent_override": e.ConsentOverride && from == haven.EscalationDraft}, detail)
+		return s.recordMove(ctx, tx, u, c, e, from, t.Reason, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	e.Overdue = e.IsOverdue(now)
 	return e, nil
+}
+
+// recordMove records a transition. Sending by email is recorded on the email itself
+// (escalation.sent names the message, which the case's timeline then shows): one event, not two.
+func (s *Service) recordMove(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, e *haven.Escalation, from haven.EscalationState, reason string, now time.Time) error {
+	var detail map[string]any
+	if reason != "" {
+		detail = map[string]any{"reason": reason}
+	}
+	data := map[string]any{"from": from, "to": e.State, "consent_override": e.ConsentOverride && from == haven.EscalationDraft}
+	if from == haven.EscalationDraft && e.MessageID != 0 {
+		data["escalation"] = e.ID
+		return s.touchDetail(ctx, tx, u, c, now, "escalation.sent", "message", e.MessageID, data, detail)
+	}
+	return s.touchDetail(ctx, tx, u, c, now, "escalation.transitioned", "escalation", e.ID, data, detail)
 }
 
 // sendEscalation is what leaving the helpline takes: the requester's consent to share with

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -76,12 +77,16 @@ func TestEscalationLifecycle(t *testing.T) {
 			!sent.DueAt.Equal(f.clock.t.Add(24*time.Hour)) || !sent.NextReminderAt.Equal(*sent.DueAt) {
 			t.Fatalf("sent with override: %+v %v", sent, err)
 		}
+		tl, _ := f.svc.Timeline(amira, c.Number)
+		if last := tl[len(tl)-1]; last.Message == nil || last.Message.ID != sent.MessageID {
+			t.Fatalf("the escalation's email is not on the timeline: %+v", last.Event)
+		}
 		msgs, _ := f.svc.Messages(amira, c.Number)
 		if len(msgs) != 1 || msgs[0].EscalationID != e.ID || msgs[0].To[0] != "partners@instagram.example" || msgs[0].Text != e.Body {
 			t.Fatalf("the escalation's email: %+v", msgs)
 		}
-		events, _ := f.svc.AuditEvents(f.users["sam"], haven.EventFilter{Case: c.Number, Action: "escalation.transitioned"})
-		if len(events.Items) != 1 || events.Items[0].Data["consent_override"] != true {
+		events, _ := f.svc.AuditEvents(f.users["sam"], haven.EventFilter{Case: c.Number, Action: "escalation.sent"})
+		if len(events.Items) != 1 || events.Items[0].Data["consent_override"] != true || events.Items[0].ObjectID != fmt.Sprint(sent.MessageID) {
 			t.Fatalf("the override is not in the trail: %+v", events.Items)
 		}
 		f.clock.t = f.clock.t.Add(3 * time.Hour)

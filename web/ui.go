@@ -100,6 +100,7 @@ func (s *Server) uiRoutes() {
 	s.playbookRoutes()
 	s.kbRoutes()
 	s.taxonomyRoutes()
+	s.escalationRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is
@@ -223,7 +224,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
 	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "playbook", "decided", "deleted", "bulk", "view_saved", "signed_out_all",
-		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off":
+		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved":
 		v.Flash = v.L.T("flash." + id)
 	}
 }

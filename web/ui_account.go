@@ -158,11 +158,11 @@ func formFailed(v *view, r *http.Request, err error, fields map[string]string) {
 	for _, k := range []string{"password", "current_password"} {
 		v.Form.Del(k)
 	}
-	v.Alert = v.L.T("form.invalid")
-	if haven.ErrorCode(err) == haven.ECONFLICT {
-		v.Alert = v.L.T("error.conflict")
-	}
 	he := haven.AsError(err)
+	v.Alert = v.L.T("form.invalid")
+	if haven.ErrorCode(err) == haven.ECONFLICT && (he == nil || len(he.Fields) == 0) {
+		v.Alert = v.L.T("error.conflict") // a conflict about a field is said beside it
+	}
 	if he == nil {
 		return
 	}

@@ -86,14 +86,21 @@ func gzipped(body []byte) ([]byte, error) {
 // "options", bound to each language in ui_pages.go).
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"join":     strings.Join,
-		"lower":    strings.ToLower,
-		"outcomes": haven.Outcomes,
-		"mark":     highlight,
-		"dict":     dict,
-		"int64":    func(n int) int64 { return int64(n) },
-		"formv":    formValue,
-		"choices":  choices,
+		"join":             strings.Join,
+		"lower":            strings.ToLower,
+		"outcomes":         haven.Outcomes,
+		"mark":             highlight,
+		"dict":             dict,
+		"int64":            func(n int) int64 { return int64(n) },
+		"formv":            formValue,
+		"choices":          choices,
+		"hours":            hoursText,
+		"escalationRows":   escalationRows,
+		"escalationKinds":  haven.EscalationKinds,
+		"escalationStates": haven.EscalationStates,
+		"channelKinds":     haven.ChannelKinds,
+		"statsGroupings":   haven.StatsGroupings,
+		"percent":          percent,
 	}
 }
 

@@ -49,6 +49,8 @@ type caseData struct {
 	Categories  []string
 	// CategoryLabels name the case's categories in the reader's language.
 	CategoryLabels []string
+	// Escalations are the case's escalations to platforms.
+	Escalations []*haven.Escalation
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -197,7 +199,10 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 			return nil, err
 		}
 	}
-	return d, nil
+	if s.svc.Escalations != nil {
+		d.Escalations, err = s.svc.Escalations.CaseEscalations(ctx, c.Number)
+	}
+	return d, err
 }
 
 // caseConfirmAddress makes a requester's new address the one this case's replies go to.
@@ -308,7 +313,7 @@ func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v *view, 
 		}
 	}
 	v.Alert = v.L.T("form.invalid")
-	if code == haven.ECONFLICT {
+	if code == haven.ECONFLICT && len(v.Errors) == 0 {
 		v.Alert = v.L.T("error.conflict")
 	}
 	return s.renderCase(w, r, v, d, http.StatusUnprocessableEntity)

@@ -367,7 +367,7 @@ func TestUITaxonomy(t *testing.T) {
 		t.Fatalf("the case page does not name its category in the reader's language (%v):\n%s", cs, page)
 	}
 	b.post("/language", url.Values{"lang": {"en"}, "next": {"/inbox"}})
-	if st, page := b.post("/admin/platforms/edit", url.Values{"slug": {"linkedin"}, "retired": {"true"}}); st != 200 || !strings.Contains(page, "(linkedin, social) · retired") {
+	if st, page := b.post("/admin/platforms/edit", url.Values{"slug": {"linkedin"}, "retired": {"true"}}); st != 200 || !strings.Contains(page, "(linkedin, social) · 0 channels · retired") {
 		t.Fatalf("retire a platform: %d\n%s", st, page)
 	}
 	h := signIn(t, c, "omar", "handler")
