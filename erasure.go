@@ -57,6 +57,8 @@ type Erasure struct {
 	// given for break-glass openings of it.
 	Notifications int `json:"notifications"`
 	AccessReasons int `json:"access_reasons"`
+	// Escalations are the texts sent to platforms about the case (and their reply tags).
+	Escalations int `json:"escalations"`
 }
 
 // Add adds the counts of o to e.
@@ -72,11 +74,12 @@ func (e *Erasure) Add(o Erasure) {
 	e.Correspondents += o.Correspondents
 	e.Notifications += o.Notifications
 	e.AccessReasons += o.AccessReasons
+	e.Escalations += o.Escalations
 }
 
 // Nothing reports whether nothing was (or would be) erased.
 func (e *Erasure) Nothing() bool {
-	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents+e.Notifications+e.AccessReasons == 0
+	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents+e.Notifications+e.AccessReasons+e.Escalations == 0
 }
 
 // Counts is e without identifiers, for the audit trail.
@@ -84,7 +87,7 @@ func (e *Erasure) Counts() map[string]any {
 	return map[string]any{"requesters": e.Requesters, "contacts": e.Contacts, "cases": len(e.Cases),
 		"notes": e.Notes, "messages": e.Messages, "reports": e.Reports, "attachments": e.Attachments,
 		"search_parts": e.SearchParts, "event_details": e.EventDetails, "correspondents": e.Correspondents,
-		"notifications": e.Notifications, "access_reasons": e.AccessReasons}
+		"notifications": e.Notifications, "access_reasons": e.AccessReasons, "escalations": e.Escalations}
 }
 
 // ErasureService answers data-subject requests (leads and admins).

@@ -55,7 +55,7 @@ func (tx *Tx) EraseRequester(ctx context.Context, requesterID int64, at time.Tim
 	return e, err
 }
 
-// EraseCaseCorrespondence shreds the notes, messages and reports of a case, blanks the file names
+// EraseCaseCorrespondence shreds the notes, messages, reports and escalations of a case, blanks the file names
 // of its attachments and deletes the search parts (blind terms) of its notes and messages.
 // Message-IDs go too: they can name the sender's host, and a reply must not thread into the case.
 func (tx *Tx) EraseCaseCorrespondence(ctx context.Context, caseID int64) (haven.Erasure, error) {
@@ -82,6 +82,10 @@ func (tx *Tx) EraseCaseCorrespondence(ctx context.Context, caseID int64) (haven.
 		{&e.Correspondents, "erase correspondent", `DELETE FROM case_correspondents WHERE case_id = $1`},
 		{&e.Notifications, "erase notification texts", `UPDATE notifications SET text = '' WHERE case_id = $1 AND text <> ''`},
 		{&e.AccessReasons, "erase access reasons", `UPDATE case_access SET reason = '' WHERE case_id = $1 AND reason <> ''`},
+		// The reply tag goes too: a platform's later answer must not thread into the case.
+		{&e.Escalations, "erase escalations", `UPDATE escalations SET address = '', subject = '', body = '', reference = '',
+			data_key = NULL, reply_token = 'erased-' || id
+			WHERE case_id = $1 AND (data_key IS NOT NULL OR subject <> '' OR body <> '' OR address <> '' OR reference <> '')`},
 	}
 	for _, s := range steps {
 		n, err := tx.count(ctx, s.op, s.query, caseID)
@@ -120,7 +124,8 @@ func scanInt64(row rowScanner) (int64, error) {
 func (db *DB) Scrub(ctx context.Context) error {
 	if db.Dialect == Postgres {
 		_, err := db.write.ExecContext(ctx, `VACUUM (FULL) requesters, requester_contacts, notes, messages,
-			reports, attachments, search_parts, case_search, event_details, case_correspondents, notifications, case_access`)
+			reports, attachments, search_parts, case_search, event_details, case_correspondents, notifications, case_access,
+			escalations, platforms`)
 		return mapError("vacuum", err)
 	}
 	for _, stmt := range []string{`INSERT INTO case_search (case_search) VALUES ('optimize')`, `VACUUM`} {

@@ -101,6 +101,11 @@ func (f *erasureFixture) addCaseTexts(tx haven.Tx) error {
 		},
 		func() error { return tx.InsertReport(ctx, moved) },
 		func() error { return tx.LinkReport(ctx, moved.ID, f.other.ID) },
+		func() error {
+			return tx.InsertEscalation(ctx, &haven.Escalation{CaseID: f.c.ID, Platform: "instagram", Kind: "hacked-account",
+				Channel: "email", Address: "partners@instagram.example", Subject: "Leila's account", Body: "at the harbour",
+				Reference: "IG-1", State: haven.EscalationSent, ReplyToken: "LEILAAAAAA", CreatedAt: t0, SentAt: &t0})
+		},
 	} {
 		if err := step(); err != nil {
 			return err
@@ -161,7 +166,7 @@ func testErasure(t *testing.T, s haven.Store) {
 	}
 	got := f.erase(t, s)
 	want := haven.Erasure{Requesters: 2, Contacts: 1, Notes: 1, Messages: 1, Reports: 2, Attachments: 1, SearchParts: 2,
-		EventDetails: 1, Correspondents: 1, Notifications: 1, AccessReasons: 1}
+		EventDetails: 1, Correspondents: 1, Notifications: 1, AccessReasons: 1, Escalations: 1}
 	if !erasureCountsEqual(got, want) {
 		t.Fatalf("erased %+v, want %+v", got, want)
 	}
@@ -176,7 +181,8 @@ func erasureCountsEqual(a, b haven.Erasure) bool {
 	return a.RequesterID == b.RequesterID && a.Requesters == b.Requesters && a.Contacts == b.Contacts &&
 		a.Notes == b.Notes && a.Messages == b.Messages && a.Reports == b.Reports &&
 		a.Attachments == b.Attachments && a.SearchParts == b.SearchParts && a.EventDetails == b.EventDetails &&
-		a.Correspondents == b.Correspondents && a.Notifications == b.Notifications && a.AccessReasons == b.AccessReasons
+		a.Correspondents == b.Correspondents && a.Notifications == b.Notifications && a.AccessReasons == b.AccessReasons &&
+		a.Escalations == b.Escalations
 }
 
 // checkErased: nothing personal reads back, the other case is untouched, the statistics remain.
@@ -207,6 +213,13 @@ func (f *erasureFixture) checkErased(t *testing.T, s haven.Store) {
 		}
 		if m := msgs[0]; m.From != "" || len(m.To) != 0 || m.Subject != "" || m.Text != "" || m.MessageID != "" || len(m.References) != 0 {
 			t.Fatalf("message after erasure: %+v", m)
+		}
+		if _, err := tx.EscalationByToken(ctx, "LEILAAAAAA"); haven.ErrorCode(err) != haven.ENOTFOUND {
+			t.Fatalf("a platform's answer would still thread into the erased case: %v", err)
+		}
+		if es, err := tx.CaseEscalations(ctx, f.c.ID); err != nil || len(es) != 1 || es[0].Body != "" || es[0].Subject != "" ||
+			es[0].Reference != "" || es[0].Address != "" || es[0].SentAt == nil {
+			t.Fatalf("escalation after erasure (text gone, figures kept): %+v %v", es, err)
 		}
 		rep, err := tx.ReportByID(ctx, f.report.ID)
 		if err != nil || len(rep.Raw) != 0 || rep.ExternalID != "" || rep.DedupeKey != "" || rep.CaseID != f.c.ID {

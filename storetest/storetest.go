@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"Jobs", testJobs},
 		{"Retention", testRetention},
 		{"SeesRestricted", testSeesRestricted},
+		{"Escalations", testEscalations},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

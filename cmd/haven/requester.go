@@ -85,7 +85,8 @@ func (e *env) printErasure(verb string, x *haven.Erasure) {
 			what string
 			n    int
 		}{{"requester records", x.Requesters}, {"contacts", x.Contacts}, {"notes", x.Notes}, {"messages", x.Messages},
-			{"reports", x.Reports}, {"attachment names", x.Attachments}, {"search parts", x.SearchParts}} {
+			{"reports", x.Reports}, {"attachment names", x.Attachments}, {"search parts", x.SearchParts},
+			{"escalation texts", x.Escalations}} {
 			e.fprintf(tw, "  %s\t%d\n", row.what, row.n)
 		}
 		e.keepWriteErr(tw.Flush())
