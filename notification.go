@@ -53,5 +53,6 @@ type NotificationService interface {
 type NotificationStore interface {
 	InsertNotification(ctx context.Context, n *Notification) error
 	UserNotifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]*Notification, error)
+	NotificationByID(ctx context.Context, id int64) (*Notification, error)
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64, at time.Time) error
 }

@@ -6,7 +6,17 @@ import "context"
 const (
 	// JobSendEmail sends one queued outbound message; its payload is {"message_id": N}.
 	JobSendEmail = "email.send"
+	// JobNotifyEmail emails a notification to its user (an escalation reminder); its payload is
+	// {"notification_id": N}.
+	JobNotifyEmail = "notify.email"
 )
+
+// NotificationEmail is a notification as the sender emails it to its user: references only.
+type NotificationEmail struct {
+	To      string
+	Subject string
+	Text    string
+}
 
 // Outbound message statuses.
 const (
@@ -46,6 +56,8 @@ type OutboxService interface {
 	MessageSent(ctx context.Context, messageID int64, emailMessageID string) error
 	// MessageFailed records a failed attempt; a permanent failure marks the message failed.
 	MessageFailed(ctx context.Context, messageID int64, reason string, permanent bool) error
+	// NotificationEmail is the email of a notification; To is empty when its user has no address.
+	NotificationEmail(ctx context.Context, notificationID int64) (*NotificationEmail, error)
 }
 
 // OutboxStore is what the service layer needs from storage for sending.

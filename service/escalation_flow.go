@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -166,15 +167,16 @@ func (s *Service) remind(ctx context.Context, tx haven.Tx, e *haven.Escalation, 
 			return false, err
 		}
 	}
-	if err := notifyEscalationOwner(ctx, tx, e, kind, now); err != nil {
+	if err := s.notifyEscalationOwner(ctx, tx, e, kind, now); err != nil {
 		return false, err
 	}
 	return true, record(ctx, tx, now, nil, "escalation.reminded", "escalation", e.ID, e.CaseID,
 		map[string]any{"reminder": e.Reminders, "gave_up": giveUp})
 }
 
-// notifyEscalationOwner tells the escalation's owner; the text holds references only.
-func notifyEscalationOwner(ctx context.Context, tx haven.Tx, e *haven.Escalation, kind string, now time.Time) error {
+// notifyEscalationOwner tells the escalation's owner, in the app and, when Haven sends email, by
+// email too (queued with the change); the text holds references only.
+func (s *Service) notifyEscalationOwner(ctx context.Context, tx haven.Tx, e *haven.Escalation, kind string, now time.Time) error {
 	if e.OwnerID == 0 {
 		return nil
 	}
@@ -183,9 +185,15 @@ func notifyEscalationOwner(ctx context.Context, tx haven.Tx, e *haven.Escalation
 		noticeEscalationNoResponse: "was marked no-response: %s never answered",
 		noticeEscalationAnswered:   "was answered by %s",
 	}[kind]
-	return tx.InsertNotification(ctx, &haven.Notification{UserID: e.OwnerID, Kind: kind, CaseID: e.CaseID,
-		CaseNumber: e.CaseNumber, CreatedAt: now,
-		Text: fmt.Sprintf("Escalation %d on %s "+words, e.ID, e.CaseNumber, e.PlatformName)})
+	n := &haven.Notification{UserID: e.OwnerID, Kind: kind, CaseID: e.CaseID, CaseNumber: e.CaseNumber, CreatedAt: now,
+		Text: fmt.Sprintf("Escalation %d on %s "+words, e.ID, e.CaseNumber, e.PlatformName)}
+	if err := tx.InsertNotification(ctx, n); err != nil || !s.cfg.SendEmail || kind == noticeEscalationAnswered {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]int64{"notification_id": n.ID})
+	_, err := tx.EnqueueJob(ctx, &haven.Job{Kind: haven.JobNotifyEmail, Payload: string(payload),
+		UniqueKey: fmt.Sprintf("%s:%d", haven.JobNotifyEmail, n.ID), RunAt: now, CreatedAt: now, MaxAttempts: 6})
+	return err
 }
 
 // escalationAnswered records a platform's email on its escalation: the first answer stops the
@@ -205,7 +213,7 @@ func (s *Service) escalationAnswered(ctx context.Context, tx haven.Tx, e *haven.
 		map[string]any{"message_id": m.ID, "from": from, "to": e.State}); err != nil {
 		return err
 	}
-	return notifyEscalationOwner(ctx, tx, e, noticeEscalationAnswered, now)
+	return s.notifyEscalationOwner(ctx, tx, e, noticeEscalationAnswered, now)
 }
 
 // escalationOf finds the escalation an email answers: by the unguessable token of its subject

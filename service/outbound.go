@@ -167,3 +167,24 @@ func (s *Service) MessageFailed(ctx context.Context, id int64, reason string, pe
 		return recordDetail(ctx, tx, now, nil, "message.failed", "message", id, m.CaseID, nil, map[string]any{"reason": truncate(reason, 500)})
 	})
 }
+
+// NotificationEmail is what the sender emails for a notification: its text, to its user's address.
+func (s *Service) NotificationEmail(ctx context.Context, id int64) (*haven.NotificationEmail, error) {
+	var out *haven.NotificationEmail
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		n, err := tx.NotificationByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByID(ctx, n.UserID)
+		if err != nil {
+			return err
+		}
+		out = &haven.NotificationEmail{Subject: "Haven: " + n.Text, Text: n.Text + "\n"}
+		if !u.Disabled {
+			out.To = u.Email
+		}
+		return nil
+	})
+	return out, err
+}

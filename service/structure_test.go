@@ -64,6 +64,7 @@ var guardedReads = map[string][]string{
 	"ReportByDedupeKey": reportChecks,
 	"RequesterEvents":   requesterChecks,
 	"UserNotifications": ownChecks,
+	"NotificationByID":  ownChecks,
 	"CaseCitations":     caseChecks,
 	"CasePlaybookRuns":  caseChecks,
 	// An escalation is read after its case: by case, or by id once the case its id names was checked.
@@ -85,6 +86,7 @@ var systemPaths = map[string]string{
 	"OutboundEmail":      "the sender job reads what it sends",
 	"MessageSent":        "the sender job records delivery",
 	"MessageFailed":      "the sender job records failure",
+	"NotificationEmail":  "the sender job emails a notification to its own user",
 	"BreakGlass":         "break-glass opens a case its actor may not see, on purpose, with a reason, notified",
 	"followOnCase":       "a requester's new address is carried to each of their cases (pending on restricted ones); nothing is returned",
 	"purgeCase":          "retention purges expired cases as the system",

@@ -22,20 +22,30 @@ func (tx *Tx) InsertNotification(ctx context.Context, n *haven.Notification) err
 	return err
 }
 
+const notificationColumns = `SELECT n.id, n.user_id, n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
+	COALESCE(u.username, ''), n.text, n.created_at, n.read_at
+	FROM notifications n LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN users u ON u.id = n.actor_id`
+
+func scanNotification(row rowScanner) (*haven.Notification, error) {
+	n := &haven.Notification{}
+	var at int64
+	var read sql.NullInt64
+	err := row.Scan(&n.ID, &n.UserID, &n.Kind, &n.CaseID, &n.CaseNumber, &n.Actor, &n.Text, &at, &read)
+	n.CreatedAt, n.ReadAt = fromMicros(at), timePtr(read)
+	return n, err
+}
+
 // UserNotifications lists a user's notifications, newest first.
 func (tx *Tx) UserNotifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]*haven.Notification, error) {
-	return queryAll(ctx, tx, "notifications", `SELECT n.id, n.user_id, n.kind, COALESCE(n.case_id, 0), COALESCE(c.number, ''),
-			COALESCE(u.username, ''), n.text, n.created_at, n.read_at
-		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id LEFT JOIN users u ON u.id = n.actor_id
+	return queryAll(ctx, tx, "notifications", notificationColumns+`
 		WHERE n.user_id = $1 AND ($2 = FALSE OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT $3`,
-		func(row rowScanner) (*haven.Notification, error) {
-			n := &haven.Notification{}
-			var at int64
-			var read sql.NullInt64
-			err := row.Scan(&n.ID, &n.UserID, &n.Kind, &n.CaseID, &n.CaseNumber, &n.Actor, &n.Text, &at, &read)
-			n.CreatedAt, n.ReadAt = fromMicros(at), timePtr(read)
-			return n, err
-		}, userID, unreadOnly, limit)
+		scanNotification, userID, unreadOnly, limit)
+}
+
+// NotificationByID reads one notification (for the job that emails it to its user).
+func (tx *Tx) NotificationByID(ctx context.Context, id int64) (*haven.Notification, error) {
+	n, err := scanNotification(tx.queryRow(ctx, notificationColumns+` WHERE n.id = $1`, id))
+	return n, notFound(err, "notification")
 }
 
 // MarkNotificationsRead marks a user's notifications up to id as read.

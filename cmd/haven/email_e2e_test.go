@@ -86,10 +86,15 @@ type mailServer struct {
 }
 
 func startMailServer(t *testing.T, dove *testenv.DovecotServer) *mailServer {
+	return startMailServerOn(t, dove, filepath.Join(t.TempDir(), "h.db"))
+}
+
+// startMailServerOn is startMailServer over the database at dsn.
+func startMailServerOn(t *testing.T, dove *testenv.DovecotServer, dsn string) *mailServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	e := &env{ctx: ctx, stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	cmd := ServeCmd{DBFlags: DBFlags{DB: filepath.Join(t.TempDir(), "h.db"), Data: t.TempDir()}}
+	cmd := ServeCmd{DBFlags: DBFlags{DB: dsn, Data: t.TempDir()}}
 	a, err := cmd.prepare(e)
 	if err != nil {
 		t.Fatal(err)

@@ -11,10 +11,16 @@ import (
 )
 
 // Job kinds.
-const jobRetentionPurge = "retention.purge"
+const (
+	jobRetentionPurge    = "retention.purge"
+	jobEscalationRemind  = "escalation.remind"
+	escalationRemindTick = 15 * time.Minute
+)
 
 // newRunner builds the background job runner of a server: the daily retention purge at 03:00 UTC
-// (once per day whatever the number of instances) and, with a relay, the sending of replies.
+// (once per day whatever the number of instances), the escalation reminders every quarter of an
+// hour (each slot once whatever the number of instances, each reminder claimed once) and, with a
+// relay, the sending of replies, escalations and reminder emails.
 func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 	host, _ := os.Hostname()
 	r := jobs.New(a.db, haven.SystemClock{}, e.log, jobs.Config{Worker: fmt.Sprintf("%s:%d", host, os.Getpid())})
@@ -27,8 +33,17 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: jobRetentionPurge, Every: 24 * time.Hour, Offset: 3 * time.Hour})
+	r.Handle(jobEscalationRemind, func(ctx context.Context, _ *haven.Job) error {
+		sent, err := a.svc.RemindEscalations(ctx)
+		if len(sent) > 0 {
+			e.log.Info("escalation reminders", "sent", len(sent))
+		}
+		return err
+	})
+	r.Every(jobs.Periodic{Kind: jobEscalationRemind, Every: escalationRemindTick})
 	if s != nil {
 		r.Handle(haven.JobSendEmail, s.send)
+		r.Handle(haven.JobNotifyEmail, s.notify)
 	}
 	return r
 }

@@ -49,6 +49,37 @@ func (s *sender) send(ctx context.Context, j *haven.Job) error {
 	return s.svc.MessageSent(ctx, p.MessageID, msgID)
 }
 
+// notify is the notify.email job handler: a notification emailed to its user, plain (it holds
+// references only), from the helpline's address.
+func (s *sender) notify(ctx context.Context, j *haven.Job) error {
+	var p struct {
+		NotificationID int64 `json:"notification_id"`
+	}
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return fmt.Errorf("bad payload: %w", jobs.ErrPermanent)
+	}
+	n, err := s.svc.NotificationEmail(ctx, p.NotificationID)
+	if err != nil || n.To == "" {
+		return err
+	}
+	from, err := s.cfg.fromAddress(nil)
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
+	}
+	raw, _, err := email.Compose(email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from},
+		To: []email.Address{{Addr: n.To}}, Subject: n.Subject, Text: n.Text, Domain: s.cfg.Domain, Date: time.Now(), AutoSubmitted: true})
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
+	}
+	var se *email.SendError
+	if err := email.Send(ctx, s.relay, from, []string{n.To}, raw); errors.As(err, &se) && se.Permanent {
+		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *sender) fail(ctx context.Context, id int64, cause error, permanent bool) error {
 	if err := s.svc.MessageFailed(ctx, id, cause.Error(), permanent); err != nil {
 		return err

@@ -19,12 +19,14 @@ import (
 type ServeCmd struct {
 	DBFlags
 	MailFlags
-	Listen      string `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
-	AutoMigrate bool   `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
-	HSTS        bool   `name:"hsts" env:"HAVEN_HSTS" help:"A proxy terminates TLS: send Strict-Transport-Security on every answer and mark the session cookie Secure (both anyway on direct TLS)."`
-	LoginRate   int    `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
-	Helpline    string `name:"helpline-name" env:"HAVEN_HELPLINE_NAME" default:"the helpline" help:"The helpline's name, as templates' {helpline_name} writes it."`
-	KeepTokens  bool   `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
+	Listen      string        `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
+	AutoMigrate bool          `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
+	HSTS        bool          `name:"hsts" env:"HAVEN_HSTS" help:"A proxy terminates TLS: send Strict-Transport-Security on every answer and mark the session cookie Secure (both anyway on direct TLS)."`
+	LoginRate   int           `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
+	Helpline    string        `name:"helpline-name" env:"HAVEN_HELPLINE_NAME" default:"the helpline" help:"The helpline's name, as templates' {helpline_name} writes it."`
+	KeepTokens  bool          `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
+	RemindEvery time.Duration `name:"escalation-reminder-every" env:"HAVEN_ESCALATION_REMINDER_EVERY" default:"48h" help:"Once a platform's response target has passed without an answer, remind the escalation's owner this often (in the app, and by email with a relay)."`
+	GiveUpAfter time.Duration `name:"escalation-no-response-after" env:"HAVEN_ESCALATION_NO_RESPONSE_AFTER" default:"336h" help:"Mark an escalation no-response when the platform has not answered this long after it was sent (336h: 14 days)."`
 }
 
 // Run serves until interrupted.
@@ -34,7 +36,13 @@ func (c *ServeCmd) Run(e *env) (err error) {
 		return err
 	}
 	defer cleanup(&err, a.Close)
-	a.reconfigure(func(cfg *service.Config) { cfg.RevokeTokensOnSignOut, cfg.HelplineName = !c.KeepTokens, c.Helpline })
+	if c.RemindEvery < time.Hour || c.GiveUpAfter < time.Hour {
+		return haven.Errorf(haven.EINVALID, "--escalation-reminder-every and --escalation-no-response-after are at least 1h")
+	}
+	a.reconfigure(func(cfg *service.Config) {
+		cfg.RevokeTokensOnSignOut, cfg.HelplineName = !c.KeepTokens, c.Helpline
+		cfg.EscalationReminderEvery, cfg.EscalationGiveUpAfter = c.RemindEvery, c.GiveUpAfter
+	})
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
 	}
