@@ -28,6 +28,8 @@ type CaseExport struct {
 	Tasks       []*Task         `json:"tasks"`
 	Attachments []*Attachment   `json:"attachments"`
 	Events      []*Event        `json:"events"`
+	// Escalations are what was sent to platforms about the case.
+	Escalations []*Escalation `json:"escalations"`
 }
 
 // ReportExport is a report with its raw source: as text when it is valid UTF-8, else base64.

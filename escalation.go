@@ -213,6 +213,14 @@ type EscalationFilter struct {
 	Limit int
 }
 
+// Validate checks the filter's codes.
+func (f *EscalationFilter) Validate() error {
+	v := Validation{}
+	v.Check(f.State == "" || f.State.Valid(), "state", "one of draft, sent, acknowledged, resolved, declined, no-response, withdrawn")
+	v.Check(f.Kind == "" || slices.Contains(EscalationKinds(), f.Kind), "kind", strings.Join(EscalationKinds(), ", "))
+	return v.Err()
+}
+
 // EscalationPage is one page of escalations.
 type EscalationPage struct {
 	Items []*Escalation `json:"items"`

@@ -190,6 +190,9 @@ func (s *Service) Escalations(ctx context.Context, f haven.EscalationFilter) (*h
 	if err != nil {
 		return nil, err
 	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -213,6 +216,9 @@ func (s *Service) Escalations(ctx context.Context, f haven.EscalationFilter) (*h
 // EscalationsAsSystem lists escalations of every case for the operator at the console (who holds
 // the master key anyway); the listing is recorded in the audit trail.
 func (s *Service) EscalationsAsSystem(ctx context.Context, f haven.EscalationFilter) ([]*haven.Escalation, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 || f.Limit > haven.MaxLimit {
 		f.Limit = haven.MaxLimit
 	}

@@ -120,6 +120,5 @@ func escalationFilter(u *url.URL) (haven.EscalationFilter, error) {
 	q := newQuery(u, "platform", "kind", "state", "overdue", "owner", "cursor", "limit")
 	f := haven.EscalationFilter{Platform: q.str("platform"), Kind: q.str("kind"), State: haven.EscalationState(q.str("state")),
 		Overdue: q.flag("overdue"), Owner: q.str("owner"), After: q.id("cursor"), Limit: q.limit()}
-	q.v.Check(f.State == "" || f.State.Valid(), "state", "unknown state")
 	return f, q.err()
 }

@@ -20,6 +20,7 @@ var secrets = []string{
 	"Zaynab Qurashi-Moreau", "zaynab.q.unique@example.org", "Nightjar-7731", "+000 555 0173",
 	"stays at her cousin's flat near the old souk", "Meet at the Café Bellevue at 18:42",
 	"Your passport scan is attached", "RAW-SUBMISSION-5f3e", "endorsed by Karim-Haddad of the dockworkers",
+	"ask Dana-Okonkwo-partner-desk", "IG-TICKET-88123",
 }
 
 func TestNothingPersonalInTheDatabaseFiles(t *testing.T) {
@@ -51,7 +52,26 @@ func TestNothingPersonalInTheDatabaseFiles(t *testing.T) {
 	})
 }
 
-// writeSecrets stores a requester, a case, a note, a message and a report holding the secrets,
+// writeEscalation escalates the case to a platform whose channel notes name a partner contact,
+// with the requester's name in the text and the platform's ticket number as reference.
+func writeEscalation(t *testing.T, ctx context.Context, a *app, number string) {
+	t.Helper()
+	channels := []haven.PlatformChannel{{Kind: "email", Address: "partners@instagram.example", Notes: secrets[9]}}
+	if _, err := a.svc.UpdatePlatform(ctx, "instagram", haven.PlatformUpdate{Channels: &channels}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := a.svc.CreateEscalation(ctx, number, haven.EscalationCreate{Platform: "instagram", Kind: "impersonation",
+		Subject: secrets[0], Body: secrets[4], Reference: secrets[10]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.TransitionEscalation(ctx, e.ID, haven.EscalationTransition{To: haven.EscalationSent,
+		ConsentOverride: true, Reason: "urgent"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeSecrets stores a requester, a case, a note, a message, a report and an escalation holding the secrets,
 // then checks that Haven itself reads them back and finds the note by a word.
 func writeSecrets(t *testing.T, dsn, data string) *app {
 	t.Helper()
@@ -80,6 +100,7 @@ func writeSecrets(t *testing.T, dsn, data string) *app {
 	if _, err := a.svc.CreateReport(ctx, haven.ReportCreate{Channel: "web", Raw: secrets[7]}); err != nil {
 		t.Fatal(err)
 	}
+	writeEscalation(t, ctx, a, c.Number)
 	r, err := a.svc.Requester(ctx, c.RequesterID)
 	if err != nil || r.Name != secrets[0] || r.Email() != secrets[1] || r.RiskNotes != secrets[4] {
 		t.Fatalf("Haven cannot read its own data back: %+v %v", r, err)

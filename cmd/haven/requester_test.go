@@ -22,7 +22,7 @@ func TestRequesterExportAndErase(t *testing.T) {
 		name, email := secrets[0], secrets[1]
 
 		out := exportJSON(t, bin, db, id)
-		if !strings.Contains(out, email) || !strings.Contains(out, name) || !strings.Contains(out, secrets[5]) {
+		if !strings.Contains(out, email) || !strings.Contains(out, name) || !strings.Contains(out, secrets[5]) || !strings.Contains(out, secrets[10]) {
 			t.Fatalf("export lacks the person's data:\n%s", out)
 		}
 		preview, errOut, err := runHaven(t, bin, nil, "requester", "erase", "--db", db, id)
@@ -37,7 +37,7 @@ func TestRequesterExportAndErase(t *testing.T) {
 			t.Fatalf("erase --yes: %v %s %s", err, done, errOut)
 		}
 		after := exportJSON(t, bin, db, id)
-		if strings.Contains(after, email) || strings.Contains(after, name) || strings.Contains(after, secrets[5]) ||
+		if strings.Contains(after, email) || strings.Contains(after, name) || strings.Contains(after, secrets[5]) || strings.Contains(after, secrets[10]) ||
 			!strings.Contains(after, `"erased_at"`) {
 			t.Fatalf("export after erasure still holds personal data or no erasure date:\n%s", after)
 		}
