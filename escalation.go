@@ -284,6 +284,7 @@ type EscalationStore interface {
 	// ClaimEscalationReminder moves the next reminder from was to next; false when another
 	// runner got there first.
 	ClaimEscalationReminder(ctx context.Context, id int64, was, next *time.Time) (bool, error)
-	// EscalationFacts reads the figures of escalations sent in [from, to) on cases v may see.
-	EscalationFacts(ctx context.Context, from, to time.Time, v Viewer) ([]EscalationFact, error)
+	// EscalationFacts calls each with the figures of every escalation sent in [from, to) on a
+	// case v may see (one at a time: a period may hold a hundred thousand).
+	EscalationFacts(ctx context.Context, from, to time.Time, v Viewer, each func(*EscalationFact)) error
 }

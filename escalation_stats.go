@@ -54,15 +54,16 @@ func (q StatsQuery) WithDefaults(now time.Time) StatsQuery {
 	return q
 }
 
-// EscalationFact is what the statistics need of one escalation.
+// EscalationFact is what the statistics need of one escalation; a zero time is none. Values, not
+// pointers: a period holds a hundred thousand of them.
 type EscalationFact struct {
 	Platform        string
 	Kind            string
 	State           EscalationState
 	SentAt          time.Time
-	FirstResponseAt *time.Time
-	ClosedAt        *time.Time
-	DueAt           *time.Time
+	FirstResponseAt time.Time
+	ClosedAt        time.Time
+	DueAt           time.Time
 }
 
 // EscalationStatsRow is the figures of one group (a platform, a kind or a month). Hours are nil

@@ -3,6 +3,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -19,10 +20,10 @@ func (s *Service) EscalationStats(ctx context.Context, q haven.StatsQuery) (*hav
 	}
 	v := s.viewer(u)
 	q = q.WithDefaults(v.Now)
-	var facts []haven.EscalationFact
+	agg := newAggregation(q, v.Now)
 	var platforms []*haven.Platform
 	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
-		if facts, err = tx.EscalationFacts(ctx, q.From, q.To, v); err != nil {
+		if err = tx.EscalationFacts(ctx, q.From, q.To, v, agg.add); err != nil {
 			return err
 		}
 		platforms, err = tx.Platforms(ctx)
@@ -35,7 +36,7 @@ func (s *Service) EscalationStats(ctx context.Context, q haven.StatsQuery) (*hav
 	for _, p := range platforms {
 		names[p.Slug] = p.Name
 	}
-	return aggregateEscalations(facts, q, names, v.Now), nil
+	return agg.result(names), nil
 }
 
 // tally accumulates one group's figures.
@@ -46,13 +47,13 @@ type tally struct {
 	lateHours  []float64
 }
 
-func (t *tally) add(f haven.EscalationFact, now time.Time) {
+func (t *tally) add(f *haven.EscalationFact, now time.Time) {
 	r := &t.row
 	r.Sent++
 	switch f.State {
 	case haven.EscalationResolved:
 		r.Resolved++
-		if f.ClosedAt != nil {
+		if !f.ClosedAt.IsZero() {
 			t.resolHours = append(t.resolHours, hours(f.ClosedAt.Sub(f.SentAt)))
 		}
 	case haven.EscalationDeclined:
@@ -64,11 +65,11 @@ func (t *tally) add(f haven.EscalationFact, now time.Time) {
 	default:
 		r.Open++
 	}
-	if f.FirstResponseAt != nil {
+	if !f.FirstResponseAt.IsZero() {
 		r.Responded++
 		t.firstHours = append(t.firstHours, hours(f.FirstResponseAt.Sub(f.SentAt)))
 	}
-	if f.State == haven.EscalationSent && f.DueAt != nil && now.After(*f.DueAt) {
+	if f.State == haven.EscalationSent && !f.DueAt.IsZero() && now.After(f.DueAt) {
 		r.Overdue++
 	}
 	if late, ok := lateness(f, now); ok {
@@ -79,18 +80,18 @@ func (t *tally) add(f haven.EscalationFact, now time.Time) {
 
 // lateness is how far past its target the platform's first answer came (or, unanswered, has
 // come so far); ok is false when the target was met or has not passed.
-func lateness(f haven.EscalationFact, now time.Time) (time.Duration, bool) {
-	if f.DueAt == nil || f.State == haven.EscalationWithdrawn && f.FirstResponseAt == nil {
+func lateness(f *haven.EscalationFact, now time.Time) (time.Duration, bool) {
+	if f.DueAt.IsZero() || f.State == haven.EscalationWithdrawn && f.FirstResponseAt.IsZero() {
 		return 0, false
 	}
 	end := now
 	switch {
-	case f.FirstResponseAt != nil:
-		end = *f.FirstResponseAt
-	case f.ClosedAt != nil:
-		end = *f.ClosedAt
+	case !f.FirstResponseAt.IsZero():
+		end = f.FirstResponseAt
+	case !f.ClosedAt.IsZero():
+		end = f.ClosedAt
 	}
-	return end.Sub(*f.DueAt), end.After(*f.DueAt)
+	return end.Sub(f.DueAt), end.After(f.DueAt)
 }
 
 func (t *tally) finish() haven.EscalationStatsRow {
@@ -100,30 +101,53 @@ func (t *tally) finish() haven.EscalationStatsRow {
 		r.ResolvedShare, r.DeclinedShare = round3(float64(r.Resolved)/n), round3(float64(r.Declined)/n)
 		r.NoResponseShare, r.MissedTargetShare = round3(float64(r.NoResponse)/n), round3(float64(r.MissedTarget)/n)
 	}
+	slices.Sort(t.firstHours) // once for both quantiles
 	r.MedianFirstResponseHours = percentile(t.firstHours, 0.5)
 	r.P90FirstResponseHours = percentile(t.firstHours, 0.9)
 	r.MedianResolutionHours = percentile(t.resolHours, 0.5)
 	return r
 }
 
-// aggregateEscalations groups the facts as q asks, with the total and the gaps ranking.
-func aggregateEscalations(facts []haven.EscalationFact, q haven.StatsQuery, names map[string]string, now time.Time) *haven.EscalationStats {
-	groups, byPlatform, total := map[string]*tally{}, map[string]*tally{}, &tally{}
-	for _, f := range facts {
-		key := groupKey(f, q.By)
-		for _, t := range []*tally{group(groups, key), group(byPlatform, f.Platform), total} {
-			t.add(f, now)
-		}
+// aggregation groups facts as they are read: by the query's grouping, by platform (for the gaps
+// ranking; the same tallies when grouping by platform) and in total.
+type aggregation struct {
+	q                  haven.StatsQuery
+	now                time.Time
+	groups, byPlatform map[string]*tally
+	total              *tally
+	months             map[int]string // "2026-03" by year*12+month, written once per month
+}
+
+func newAggregation(q haven.StatsQuery, now time.Time) *aggregation {
+	a := &aggregation{q: q, now: now, groups: map[string]*tally{}, byPlatform: map[string]*tally{}, total: &tally{},
+		months: map[int]string{}}
+	if q.By == "platform" {
+		a.byPlatform = a.groups
 	}
+	return a
+}
+
+func (a *aggregation) add(f *haven.EscalationFact) {
+	group(a.groups, a.groupKey(f)).add(f, a.now)
+	if a.q.By != "platform" {
+		group(a.byPlatform, f.Platform).add(f, a.now)
+	}
+	a.total.add(f, a.now)
+}
+
+// result is the figures: one row per group (every month of the period when by month), the
+// total, and the gaps ranking.
+func (a *aggregation) result(names map[string]string) *haven.EscalationStats {
+	q := a.q
 	if q.By == "month" {
 		for m := monthStart(q.From); m.Before(q.To); m = m.AddDate(0, 1, 0) {
-			group(groups, m.Format("2006-01"))
+			group(a.groups, m.Format("2006-01"))
 		}
 	}
 	out := &haven.EscalationStats{From: q.From.Format(time.DateOnly), To: q.To.AddDate(0, 0, -1).Format(time.DateOnly),
-		By: q.By, Rows: []haven.EscalationStatsRow{}, Total: total.finish(), Gaps: gaps(byPlatform, names)}
+		By: q.By, Rows: []haven.EscalationStatsRow{}, Total: a.total.finish(), Gaps: gaps(a.byPlatform, names)}
 	out.Total.Key, out.Total.Label = "total", "total"
-	for key, t := range groups {
+	for key, t := range a.groups {
 		r := t.finish()
 		r.Key, r.Label = key, label(key, q.By, names)
 		out.Rows = append(out.Rows, r)
@@ -146,12 +170,17 @@ func group(m map[string]*tally, key string) *tally {
 	return t
 }
 
-func groupKey(f haven.EscalationFact, by string) string {
-	switch by {
+func (a *aggregation) groupKey(f *haven.EscalationFact) string {
+	switch a.q.By {
 	case "kind":
 		return f.Kind
 	case "month":
-		return f.SentAt.UTC().Format("2006-01")
+		y, m, _ := f.SentAt.Date()
+		n := y*12 + int(m)
+		if a.months[n] == "" {
+			a.months[n] = fmt.Sprintf("%04d-%02d", y, m)
+		}
+		return a.months[n]
 	}
 	return f.Platform
 }
@@ -187,13 +216,15 @@ func deref(f *float64) float64 {
 
 // percentile is the p-quantile of xs by linear interpolation between closest ranks (the common
 // "type 7" definition: the median of an even count is the mean of the middle two), rounded to
-// a tenth of an hour; nil when there is nothing to measure.
+// a tenth of an hour; nil when there is nothing to measure. It sorts xs in place.
 func percentile(xs []float64, p float64) *float64 {
 	if len(xs) == 0 {
 		return nil
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
+	s := xs
+	if !slices.IsSorted(s) {
+		slices.Sort(s)
+	}
 	pos := p * float64(len(s)-1)
 	lo := int(math.Floor(pos))
 	v := s[lo]

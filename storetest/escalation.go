@@ -46,8 +46,9 @@ func testEscalations(t *testing.T, s haven.Store) {
 		if len(all) != 2 || len(overdue) != 2 {
 			t.Fatalf("console: %d, overdue %d", len(all), len(overdue))
 		}
-		facts, err := tx.EscalationFacts(ctx, t0, t0.Add(48*time.Hour), outsider)
-		if err != nil || len(facts) != 1 || facts[0].Platform != "instagram" || !facts[0].SentAt.Equal(sent) {
+		var facts []haven.EscalationFact
+		err = tx.EscalationFacts(ctx, t0, t0.Add(48*time.Hour), outsider, func(f *haven.EscalationFact) { facts = append(facts, *f) })
+		if err != nil || len(facts) != 1 || facts[0].Platform != "instagram" || !facts[0].SentAt.Equal(sent) || !facts[0].FirstResponseAt.IsZero() {
 			t.Fatalf("facts for an outsider: %+v %v", facts, err)
 		}
 		return nil
