@@ -112,31 +112,32 @@ func TestEscalationLifecycle(t *testing.T) {
 // TestEscalationConsent: with the requester's consent no override is needed; an escalation
 // declared free of personal data needs none either, unless it names them anyway.
 func TestEscalationConsent(t *testing.T) {
-	f := newFixture(t)
-	partnerPlatform(t, f)
-	c := escalationCase(t, f, false)
-	amira := f.users["amira"]
-	no := false
-	clean, err := f.svc.CreateEscalation(amira, c.Number, haven.EscalationCreate{Platform: "instagram", Kind: "content-removal",
-		Body: "A phishing page imitates your login at https://evil.example/login", PersonalData: &no})
-	if err != nil || clean.PersonalData {
-		t.Fatalf("declared clean: %+v %v", clean, err)
-	}
-	if _, err := f.svc.TransitionEscalation(amira, clean.ID, haven.EscalationTransition{To: haven.EscalationSent}); err != nil {
-		t.Fatalf("no personal data, no consent needed: %v", err)
-	}
-	named, _ := f.svc.CreateEscalation(amira, c.Number, haven.EscalationCreate{Platform: "instagram", Kind: "hacked-account",
-		Body: "The holder's address is NOUR@example.org", PersonalData: &no})
-	if !named.PersonalData {
-		t.Fatal("a text naming the requester's address was taken as free of personal data")
-	}
-	consent := haven.Consent{ShareWithPartner: true}
-	if _, err := f.svc.UpdateCase(amira, c.Number, haven.CaseUpdate{Consent: &consent}); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := f.svc.TransitionEscalation(amira, named.ID, haven.EscalationTransition{To: haven.EscalationSent}); err != nil || s.ConsentOverride {
-		t.Fatalf("with consent: %+v %v", s, err)
-	}
+	forEachFixture(t, func(t *testing.T, f *fixture) {
+		partnerPlatform(t, f)
+		c := escalationCase(t, f, false)
+		amira := f.users["amira"]
+		no := false
+		clean, err := f.svc.CreateEscalation(amira, c.Number, haven.EscalationCreate{Platform: "instagram", Kind: "content-removal",
+			Body: "A phishing page imitates your login at https://evil.example/login", PersonalData: &no})
+		if err != nil || clean.PersonalData {
+			t.Fatalf("declared clean: %+v %v", clean, err)
+		}
+		if _, err := f.svc.TransitionEscalation(amira, clean.ID, haven.EscalationTransition{To: haven.EscalationSent}); err != nil {
+			t.Fatalf("no personal data, no consent needed: %v", err)
+		}
+		named, _ := f.svc.CreateEscalation(amira, c.Number, haven.EscalationCreate{Platform: "instagram", Kind: "hacked-account",
+			Body: "The holder's address is NOUR@example.org", PersonalData: &no})
+		if !named.PersonalData {
+			t.Fatal("a text naming the requester's address was taken as free of personal data")
+		}
+		consent := haven.Consent{ShareWithPartner: true}
+		if _, err := f.svc.UpdateCase(amira, c.Number, haven.CaseUpdate{Consent: &consent}); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := f.svc.TransitionEscalation(amira, named.ID, haven.EscalationTransition{To: haven.EscalationSent}); err != nil || s.ConsentOverride {
+			t.Fatalf("with consent: %+v %v", s, err)
+		}
+	})
 }
 
 // TestEscalationReminders: the owner is reminded when the target passes, again at the interval,

@@ -33,6 +33,9 @@ func escalationRow(w *htmlWriter, v *view, c *haven.Case, e *haven.Escalation) {
 	if e.SentAt != nil {
 		w.raw(` · `).text(l.T("esc.sent_on")).raw(" ")
 		timeTag(w, *e.SentAt, l.Date(*e.SentAt))
+		if e.State.IsOpen() {
+			w.raw(` (`).text(l.Ago(time.Since(*e.SentAt))).raw(`)`)
+		}
 	} else {
 		w.raw(` · `).text(l.T("esc.drafted_on")).raw(" ")
 		timeTag(w, e.CreatedAt, l.Date(e.CreatedAt))
