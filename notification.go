@@ -35,7 +35,11 @@ const (
 	NoticeTokenCreated = "token_created"
 )
 
-// AccountNotices lists the kinds above.
+// NoticeAlert pages a user about an emergency: the interface shows it as a banner until the
+// alert is acknowledged.
+const NoticeAlert = "alert"
+
+// AccountNotices lists the account kinds above.
 func AccountNotices() []string {
 	return []string{NoticePasswordReset, NoticeDisabled, NoticeEnabled, NoticeRoleChanged, NoticeTwoFactorRemoved,
 		NoticeSignedOut, NoticeTokenRevoked, NoticeTokenCreated}
@@ -54,5 +58,6 @@ type NotificationStore interface {
 	InsertNotification(ctx context.Context, n *Notification) error
 	UserNotifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]*Notification, error)
 	NotificationByID(ctx context.Context, id int64) (*Notification, error)
+	MarkCaseNotificationsRead(ctx context.Context, caseID int64, kind string, at time.Time) error
 	MarkNotificationsRead(ctx context.Context, userID, upTo int64, at time.Time) error
 }

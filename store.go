@@ -34,6 +34,8 @@ type Tx interface {
 	PlatformStore
 	PlanStore
 	EscalationStore
+	AlertStore
+	ScheduleStore
 }
 
 // Store opens transactions.

@@ -54,6 +54,9 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID}); err != nil {
 			return err
 		}
+		if err := s.alertIfP1(ctx, tx, u, c, "", now); err != nil {
+			return err
+		}
 		return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
 	})
 	if err != nil {
@@ -348,6 +351,9 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 		}
 		data, detail := changes(&before, c, changed)
 		if err := recordDetail(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, data, detail); err != nil {
+			return nil, err
+		}
+		if err := s.alertIfP1(ctx, tx, u, c, before.Priority, now); err != nil {
 			return nil, err
 		}
 		if slices.Contains(changed, "categories") {

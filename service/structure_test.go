@@ -32,12 +32,13 @@ var guardedNouns = []reflect.Type{
 	reflect.TypeFor[haven.Message](), reflect.TypeFor[haven.Note](), reflect.TypeFor[haven.Task](),
 	reflect.TypeFor[haven.Correspondent](), reflect.TypeFor[haven.Citation](), reflect.TypeFor[haven.CaseCitation](),
 	reflect.TypeFor[haven.PlaybookRun](), reflect.TypeFor[haven.Escalation](), reflect.TypeFor[haven.EscalationPage](),
+	reflect.TypeFor[haven.Alert](), reflect.TypeFor[haven.AlertEntry](),
 }
 
 // Checks that establish need-to-know (service functions and store predicates). person checks
 // every case of a data-subject request.
 var (
-	caseChecks      = []string{"caseByNumber", "editCase", "readCase", "changeCase", "CaseVisible", "person"}
+	caseChecks      = []string{"caseByNumber", "editCase", "readCase", "changeCase", "CaseVisible", "person", "alertCase", "escalationCase"}
 	requesterChecks = []string{"requesterByID", "RequesterVisible", "person"}
 	reportChecks    = []string{"reportVisible"}
 	ownChecks       = []string{"reader", "writer", "credentialsActor"} // the actor's own records
@@ -72,6 +73,10 @@ var guardedReads = map[string][]string{
 	"EscalationByID":         caseChecks,
 	"EscalationByToken":      caseChecks,
 	"DueEscalationReminders": caseChecks,
+	"AlertByID":              caseChecks,
+	"OpenCaseAlert":          caseChecks,
+	"LatestCaseAlert":        caseChecks,
+	"AlertHistory":           caseChecks,
 }
 
 // systemPaths are functions that read without a user's need-to-know, on purpose, and why. They
@@ -92,6 +97,8 @@ var systemPaths = map[string]string{
 	"purgeCase":          "retention purges expired cases as the system",
 	"escalationByMail":   "intake: a platform's answer belongs to the escalation its unguessable tag (or its In-Reply-To) names",
 	"RemindEscalations":  "the job runner reminds each escalation's owner, who may see the case they escalated; nothing is returned to a person",
+	"alertIfP1":          "a case its writer just created or raised to P1 raises its alert; nothing is returned",
+	"RunAlertStep":       "the job runner pages a level; each paged user is checked against the case (page skips those who may not see it)",
 }
 
 // returnsNoun reports whether t is, or points to, holds a slice of, a guarded noun.

@@ -48,6 +48,14 @@ func (tx *Tx) NotificationByID(ctx context.Context, id int64) (*haven.Notificati
 	return n, notFound(err, "notification")
 }
 
+// MarkCaseNotificationsRead marks every user's unread notifications of a kind about a case read
+// (an acknowledged alert's pages, for everyone paged).
+func (tx *Tx) MarkCaseNotificationsRead(ctx context.Context, caseID int64, kind string, at time.Time) error {
+	_, err := tx.exec(ctx, "read case notifications", `UPDATE notifications SET read_at = $3
+		WHERE case_id = $1 AND kind = $2 AND read_at IS NULL`, caseID, kind, micros(at))
+	return err
+}
+
 // MarkNotificationsRead marks a user's notifications up to id as read.
 func (tx *Tx) MarkNotificationsRead(ctx context.Context, userID, upTo int64, at time.Time) error {
 	_, err := tx.exec(ctx, "read notifications", `UPDATE notifications SET read_at = $3

@@ -383,6 +383,87 @@ func (f *fake) EscalationStats(ctx context.Context, q haven.StatsQuery) (*haven.
 		Gaps: []haven.EscalationGap{{Platform: "instagram", Label: "Instagram", Sent: 4}}}, f.call(ctx, q)
 }
 
+func testSchedule() *haven.ScheduleView {
+	return &haven.ScheduleView{Schedule: &haven.Schedule{Name: "primary", TimeZone: "Europe/Paris",
+		Layers: []haven.ScheduleLayer{{Name: "week", Users: []string{"alice", "bob"}, Start: "2026-01-05T09:00", Rotation: "weekly"}}},
+		UpdatedAt: testTime, Spans: []haven.ScheduleSpan{{Start: testTime, End: testTime.Add(time.Hour), Users: []string{"alice"}, Layer: "week"}},
+		Gaps: []haven.ScheduleSpan{}}
+}
+
+func (f *fake) Schedules(ctx context.Context) ([]*haven.ScheduleView, error) {
+	return []*haven.ScheduleView{testSchedule()}, f.call(ctx)
+}
+
+func (f *fake) Schedule(ctx context.Context, name string, from, to time.Time) (*haven.ScheduleView, error) {
+	return testSchedule(), f.call(ctx, name, from, to)
+}
+
+func (f *fake) SaveSchedule(ctx context.Context, s haven.Schedule) (*haven.ScheduleView, error) {
+	return testSchedule(), f.call(ctx, s)
+}
+
+func (f *fake) AddOverride(ctx context.Context, name string, o haven.ScheduleOverride) (*haven.ScheduleView, error) {
+	return testSchedule(), f.call(ctx, name, o)
+}
+
+func (f *fake) OnCall(ctx context.Context, name string, at time.Time) (*haven.OnCallAnswer, error) {
+	return &haven.OnCallAnswer{Schedule: name, At: testTime, Users: []string{"alice"}, Until: testTime.Add(time.Hour)}, f.call(ctx, name, at)
+}
+
+func testPolicy() *haven.EscalationPolicy {
+	return &haven.EscalationPolicy{Name: "default", Levels: []haven.PolicyLevel{{Targets: []haven.PolicyTarget{{Kind: "schedule", Name: "primary"}}, DelayMinutes: 5}},
+		UpdatedAt: testTime}
+}
+
+func (f *fake) Policies(ctx context.Context) ([]*haven.EscalationPolicy, error) {
+	return []*haven.EscalationPolicy{testPolicy()}, f.call(ctx)
+}
+
+func (f *fake) Policy(ctx context.Context, name string) (*haven.EscalationPolicy, error) {
+	return testPolicy(), f.call(ctx, name)
+}
+
+func (f *fake) SavePolicy(ctx context.Context, p haven.EscalationPolicy) (*haven.EscalationPolicy, error) {
+	return testPolicy(), f.call(ctx, p)
+}
+
+func testAlert() *haven.Alert {
+	return &haven.Alert{ID: 3, CaseNumber: "HV-2026-000001", Policy: "default", State: haven.AlertTriggered, Trigger: haven.TriggerManual,
+		Triggers: 1, TriggeredAt: testTime, History: []haven.AlertEntry{{At: testTime, Kind: "paged", User: "alice", Channel: "app", Result: "delivered"}}}
+}
+
+func (f *fake) CreateAlert(ctx context.Context, in haven.AlertCreate) (*haven.Alert, error) {
+	return testAlert(), f.call(ctx, in)
+}
+
+func (f *fake) Alerts(ctx context.Context, state haven.AlertState) ([]*haven.Alert, error) {
+	return []*haven.Alert{testAlert()}, f.call(ctx, state)
+}
+
+func (f *fake) Alert(ctx context.Context, id int64) (*haven.Alert, error) {
+	return testAlert(), f.call(ctx, id)
+}
+
+func (f *fake) CaseAlert(ctx context.Context, number string) (*haven.Alert, error) {
+	return nil, f.call(ctx, number)
+}
+
+func (f *fake) AcknowledgeAlert(ctx context.Context, id int64) (*haven.Alert, error) {
+	a := testAlert()
+	a.State, a.AcknowledgedAt, a.AcknowledgedBy = haven.AlertAcknowledged, &testTime, "alice"
+	return a, f.call(ctx, id)
+}
+
+func (f *fake) ResolveAlert(ctx context.Context, id int64) (*haven.Alert, error) {
+	a := testAlert()
+	a.State, a.ResolvedAt, a.ResolvedBy = haven.AlertResolved, &testTime, "alice"
+	return a, f.call(ctx, id)
+}
+
+func (f *fake) RunAlertStep(ctx context.Context, alertID int64, level, round int) error {
+	return f.call(ctx, alertID, level, round)
+}
+
 func testPlan() *haven.Plan {
 	return &haven.Plan{ID: 3, CaseID: 7, State: haven.PlanPending, TaskIDs: []int64{5}, CreatedAt: testTime, CreatedBy: "alice"}
 }
@@ -491,7 +572,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Plans: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, Plans: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

@@ -114,6 +114,14 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PATCH /api/v1/platforms/{slug}":                    `{"name":"X","channels":[{"kind":"email","address":"partners@x.example"}],"targets":{"doxxing":24}}`,
 		"POST /api/v1/cases/{number}/escalations":           `{"platform":"instagram","kind":"hacked-account","channel":"email","subject":"s","body":"b"}`,
 		"POST /api/v1/escalations/{id}/transitions":         `{"to":"sent","consent_override":true,"reason":"urgent"}`,
+		"POST /api/v1/schedules":                            `{"name":"primary","time_zone":"Europe/Paris","layers":[{"users":["alice"],"start":"2026-01-05T09:00","rotation":"weekly"}]}`,
+		"PATCH /api/v1/schedules/{name}":                    `{"name":"primary","time_zone":"Europe/Paris","layers":[{"users":["alice"],"start":"2026-01-05T09:00","rotation":"daily","restrictions":[{"days":["mon"],"start":"09:00","end":"18:00"}]}]}`,
+		"POST /api/v1/schedules/{name}/overrides":           `{"user":"rami","start":"2026-03-01T02:00:00Z","end":"2026-03-01T08:00:00Z"}`,
+		"POST /api/v1/escalation-policies":                  `{"name":"default","levels":[{"targets":[{"kind":"schedule","name":"primary"}],"delay_minutes":5}],"repeat":1}`,
+		"PATCH /api/v1/escalation-policies/{name}":          `{"levels":[{"targets":[{"kind":"user","name":"lead"}],"delay_minutes":10}]}`,
+		"POST /api/v1/alerts":                               `{"case":"HV-2026-000001","message":"threat to life"}`,
+		"POST /api/v1/alerts/{id}/acknowledge":              "",
+		"POST /api/v1/alerts/{id}/resolve":                  "",
 		"POST /api/v1/articles":                             `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How we vet"}}}`,
 		"PATCH /api/v1/articles/{slug}":                     `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How"}}}`,
 		"PUT /api/v1/settings/citations":                    `{"outcomes":["referred"]}`,
@@ -121,7 +129,8 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/cases/{number}/playbooks":             `{"playbook":"lost-login"}`,
 		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
 	}
-	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform"}
+	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform",
+		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern

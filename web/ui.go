@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"haven"
@@ -47,6 +48,7 @@ type view struct {
 	Errors    map[string]string // field errors of a re-rendered form
 	Form      url.Values        // the submitted values of a re-rendered form
 	Unread    int               // unread notifications
+	Pages     []string          // the cases of the emergencies paging the user, not yet acknowledged: the banner
 	Data      any
 }
 
@@ -101,6 +103,7 @@ func (s *Server) uiRoutes() {
 	s.kbRoutes()
 	s.taxonomyRoutes()
 	s.escalationRoutes()
+	s.alertRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is
@@ -151,6 +154,17 @@ func (s *Server) localizer(r *http.Request, u *haven.User) *i18n.Localizer {
 
 const languageCookie = "haven_lang"
 
+// pagesOf lists the case numbers of unread emergency pages, once each, newest first.
+func pagesOf(ns []*haven.Notification) []string {
+	var out []string
+	for _, n := range ns {
+		if n.Kind == haven.NoticeAlert && n.CaseNumber != "" && !slices.Contains(out, n.CaseNumber) {
+			out = append(out, n.CaseNumber)
+		}
+	}
+	return out
+}
+
 // render executes a page into a buffer first, so a template error never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
 	t, ok := s.pages[v.L.Tag()][name]
@@ -160,6 +174,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if v.User != nil && s.svc.Notifications != nil && !v.Limited() {
 		if ns, err := s.svc.Notifications.Notifications(r.Context(), true); err == nil {
 			v.Unread = len(ns)
+			v.Pages = pagesOf(ns)
 		}
 	}
 	var buf bytes.Buffer
@@ -224,7 +239,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
 	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "playbook", "decided", "deleted", "bulk", "view_saved", "signed_out_all",
-		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved":
+		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved", "paged", "alert_moved":
 		v.Flash = v.L.T("flash." + id)
 	}
 }

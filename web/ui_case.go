@@ -49,8 +49,10 @@ type caseData struct {
 	Categories  []string
 	// CategoryLabels name the case's categories in the reader's language.
 	CategoryLabels []string
-	// Escalations are the case's escalations to platforms.
+	// Escalations are the case's escalations to platforms; Alert its open (else latest) emergency
+	// page, with its history.
 	Escalations []*haven.Escalation
+	Alert       *haven.Alert
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -200,7 +202,12 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 		}
 	}
 	if s.svc.Escalations != nil {
-		d.Escalations, err = s.svc.Escalations.CaseEscalations(ctx, c.Number)
+		if d.Escalations, err = s.svc.Escalations.CaseEscalations(ctx, c.Number); err != nil {
+			return nil, err
+		}
+	}
+	if s.svc.Alerts != nil {
+		d.Alert, err = s.svc.Alerts.CaseAlert(ctx, c.Number)
 	}
 	return d, err
 }

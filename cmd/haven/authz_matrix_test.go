@@ -141,6 +141,8 @@ type matrixFixture struct {
 	template           int64
 	plan               int64
 	openEsc, restEsc   int64 // escalations on each case
+	openAlert          int64 // alerts on each case
+	restAlert          int64
 	seq                int
 }
 
@@ -247,6 +249,7 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 		return e.ID
 	}
 	f.openEsc, f.restEsc = esc(ctx, f.open, mkOpenMessage), esc(insiderCtx, f.rest, mkRestMessage)
+	f.openAlert, f.restAlert = matrixOnCall(t, a, ctx, insiderCtx, f.open, f.rest)
 	// The restricted case also has a report and an event with free text (its detail).
 	secret, err := a.svc.CreateReport(insiderCtx, haven.ReportCreate{Channel: "email", DedupeKey: "mid:<" + mkRestReport + "@example.org>",
 		Raw: "From: x@example.org\r\n\r\n" + mkRestReport})
@@ -296,6 +299,11 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		id = fmt.Sprint(f.plan)
 	case strings.HasPrefix(rt.Pattern, "/api/v1/templates/"):
 		id = fmt.Sprint(f.template)
+	case strings.HasPrefix(rt.Pattern, "/api/v1/alerts/"):
+		id = map[string]string{f.open: fmt.Sprint(f.openAlert), f.rest: fmt.Sprint(f.restAlert)}[number]
+		if id == "" {
+			id = "999999"
+		}
 	case strings.HasPrefix(rt.Pattern, "/api/v1/escalations/"):
 		id = map[string]string{f.open: fmt.Sprint(f.openEsc), f.rest: fmt.Sprint(f.restEsc)}[number]
 		if id == "" {
@@ -317,6 +325,10 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		name = "scratch-comp" // never child-safety: adding a member there would open the case
 	case strings.HasPrefix(rt.Pattern, "/api/v1/playbooks/"):
 		name = "matrix-pb"
+	case strings.HasPrefix(rt.Pattern, "/api/v1/schedules/"):
+		name = "matrix-oncall"
+	case strings.HasPrefix(rt.Pattern, "/api/v1/escalation-policies/"):
+		name = "default"
 	}
 	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing", "{slug}", "matrix-kb").Replace(rt.Pattern)
 
@@ -402,6 +414,16 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"step": "ask", "answer": "yes"}
 	case "POST /api/v1/cases/{number}/escalations":
 		body = map[string]any{"platform": "signal", "kind": "other", "channel": "web-form", "body": "matrix escalation"}
+	case "POST /api/v1/schedules", "PATCH /api/v1/schedules/{name}":
+		body = map[string]any{"name": f.unique("oncall"), "time_zone": "UTC", "layers": []map[string]any{
+			{"name": "week", "users": []string{"hana"}, "start": "2026-01-05T09:00", "rotation": "weekly"}}}
+	case "POST /api/v1/schedules/{name}/overrides":
+		body = map[string]any{"user": "hana", "start": "2026-03-01T02:00:00Z", "end": "2026-03-01T08:00:00Z"}
+	case "POST /api/v1/escalation-policies", "PATCH /api/v1/escalation-policies/{name}":
+		body = map[string]any{"name": f.unique("policy"), "levels": []map[string]any{
+			{"targets": []map[string]string{{"kind": "schedule", "name": "matrix-oncall"}}, "delay_minutes": 5}}}
+	case "POST /api/v1/alerts":
+		body = map[string]any{"case": number, "message": "matrix page"}
 	case "POST /api/v1/escalations/{id}/transitions":
 		body = map[string]any{"to": "withdrawn", "reason": "matrix"}
 	case "GET /api/v1/escalations":
@@ -456,6 +478,8 @@ func runMatrix(t *testing.T, dsn string) {
 		{"/api/v1/cases/" + f.rest + "/messages", mkRestMessage},
 		{"/api/v1/cases/" + f.rest + "/escalations", mkRestMessage},
 		{fmt.Sprintf("/api/v1/escalations/%d", f.restEsc), mkRestMessage},
+		{fmt.Sprintf("/api/v1/alerts/%d", f.restAlert), mkRestMessage},
+		{"/api/v1/alerts", mkRestMessage},
 		{"/api/v1/escalations?limit=100", mkRestMessage},
 	} {
 		st, body := insider.do("GET", p.path, nil)
@@ -484,6 +508,7 @@ func runMatrix(t *testing.T, dsn string) {
 		numbers := []string{""}
 		// Merge works on throwaway pairs of its own, so it runs once.
 		if strings.Contains(rt.Pattern, "{number}") || strings.HasPrefix(rt.Pattern, "/api/v1/escalations/") ||
+			strings.HasPrefix(rt.Pattern, "/api/v1/alerts/") || rt.Pattern == "/api/v1/alerts" && rt.Method == "POST" ||
 			strings.HasPrefix(rt.Pattern, "/api/v1/requesters/") && !strings.HasSuffix(rt.Pattern, "/merge") {
 			numbers = []string{f.open, f.rest}
 		}
@@ -505,6 +530,7 @@ func runMatrix(t *testing.T, dsn string) {
 				if who.role == haven.RoleAdmin && !req.rest && req.method != "GET" && (st < 200 || st > 299) &&
 					!(req.key == "POST /api/v1/cases/{number}/transitions" && st == 409) &&
 					!(req.key == "POST /api/v1/escalations/{id}/transitions" && st == 409) &&
+					!(strings.HasPrefix(req.key, "POST /api/v1/alerts/{id}/") && st == 409) &&
 					!(req.key == "POST /api/v1/cases/{number}/correspondent/confirm" && st == 409) && !adminRefusedByDesign[req.key] &&
 					!(strings.HasPrefix(req.key, "POST /api/v1/cases/{number}/plans/") && st == 409) {
 					t.Errorf("admin %s %s: %d, the matrix's body for %q is not valid: %s", req.method, req.path, st, req.key, marshal(body))
@@ -620,4 +646,27 @@ func (f *matrixFixture) enrolmentCode(who matrixActor) string {
 		f.t.Fatal(err)
 	}
 	return code
+}
+
+// matrixOnCall gives the matrix a schedule, the default policy paging it, and an alert on each
+// case: the restricted one's message carries its marker.
+func matrixOnCall(t *testing.T, a *app, ctx, insiderCtx context.Context, open, rest string) (int64, int64) {
+	t.Helper()
+	if _, err := a.svc.SaveSchedule(ctx, haven.Schedule{Name: "matrix-oncall", TimeZone: "UTC", Layers: []haven.ScheduleLayer{
+		{Name: "week", Users: []string{"hana", "insider"}, Start: "2026-01-05T09:00", Rotation: "weekly"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.SavePolicy(ctx, haven.EscalationPolicy{Name: haven.DefaultPolicy, Levels: []haven.PolicyLevel{
+		{Targets: []haven.PolicyTarget{{Kind: "schedule", Name: "matrix-oncall"}}, DelayMinutes: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := a.svc.CreateAlert(ctx, haven.AlertCreate{Case: open, Message: "alert " + mkOpenMessage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.svc.CreateAlert(insiderCtx, haven.AlertCreate{Case: rest, Message: "alert " + mkRestMessage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID, r.ID
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -41,6 +42,17 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: jobEscalationRemind, Every: escalationRemindTick})
+	r.Handle(haven.JobAlertStep, func(ctx context.Context, j *haven.Job) error {
+		var p struct {
+			AlertID int64 `json:"alert_id"`
+			Level   int   `json:"level"`
+			Round   int   `json:"round"`
+		}
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return fmt.Errorf("bad payload: %w", jobs.ErrPermanent)
+		}
+		return a.svc.RunAlertStep(ctx, p.AlertID, p.Level, p.Round)
+	})
 	if s != nil {
 		r.Handle(haven.JobSendEmail, s.send)
 		r.Handle(haven.JobNotifyEmail, s.notify)

@@ -43,6 +43,7 @@ type CLI struct {
 	Playbook    PlaybookCmd    `cmd:"" help:"Import, export and list playbooks: procedures applied to cases as tasks (YAML)."`
 	KB          KBCmd          `cmd:"" name:"kb" help:"Import, export and list knowledge-base articles: policies and guides (YAML with Markdown)."`
 	Escalation  EscalationCmd  `cmd:"" help:"List escalations of cases to platforms' Trust & Safety teams."`
+	OnCall      OnCallCmd      `cmd:"" name:"oncall" help:"Who is on call, and the on-call schedules (YAML)."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
 }
 

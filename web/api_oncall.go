@@ -1,0 +1,146 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"haven"
+)
+
+func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) error {
+	ss, err := s.svc.Schedules.Schedules(r.Context())
+	return replyList(w, ss, err)
+}
+
+func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) error {
+	var in haven.Schedule
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.svc.Schedules.SaveSchedule(r.Context(), in)
+	return created(w, v, err)
+}
+
+// getSchedule answers a schedule with its spans and gaps over ?from=&to= (default: four weeks
+// from now).
+func (s *Server) getSchedule(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "from", "to")
+	from, to := q.time("from"), q.time("to")
+	if err := q.err(); err != nil {
+		return err
+	}
+	v, err := s.svc.Schedules.Schedule(r.Context(), r.PathValue("name"), from, to)
+	return reply(w, v, err)
+}
+
+// updateSchedule replaces a schedule (the name is the path's).
+func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) error {
+	var in haven.Schedule
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	if _, err := s.svc.Schedules.Schedule(r.Context(), r.PathValue("name"), time.Time{}, time.Time{}); err != nil {
+		return err
+	}
+	in.Name = r.PathValue("name")
+	v, err := s.svc.Schedules.SaveSchedule(r.Context(), in)
+	return reply(w, v, err)
+}
+
+func (s *Server) scheduleOnCall(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "at")
+	at := q.time("at")
+	if err := q.err(); err != nil {
+		return err
+	}
+	a, err := s.svc.Schedules.OnCall(r.Context(), r.PathValue("name"), at)
+	return reply(w, a, err)
+}
+
+func (s *Server) addOverride(w http.ResponseWriter, r *http.Request) error {
+	var o haven.ScheduleOverride
+	if err := s.decode(w, r, &o); err != nil {
+		return err
+	}
+	v, err := s.svc.Schedules.AddOverride(r.Context(), r.PathValue("name"), o)
+	return created(w, v, err)
+}
+
+func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.svc.Alerts.Policies(r.Context())
+	return replyList(w, ps, err)
+}
+
+func (s *Server) createPolicy(w http.ResponseWriter, r *http.Request) error {
+	var p haven.EscalationPolicy
+	if err := s.decode(w, r, &p); err != nil {
+		return err
+	}
+	out, err := s.svc.Alerts.SavePolicy(r.Context(), p)
+	return created(w, out, err)
+}
+
+func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.svc.Alerts.Policy(r.Context(), r.PathValue("name"))
+	return reply(w, p, err)
+}
+
+// updatePolicy replaces a policy (the name is the path's).
+func (s *Server) updatePolicy(w http.ResponseWriter, r *http.Request) error {
+	var p haven.EscalationPolicy
+	if err := s.decode(w, r, &p); err != nil {
+		return err
+	}
+	if _, err := s.svc.Alerts.Policy(r.Context(), r.PathValue("name")); err != nil {
+		return err
+	}
+	p.Name = r.PathValue("name")
+	out, err := s.svc.Alerts.SavePolicy(r.Context(), p)
+	return reply(w, out, err)
+}
+
+func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) error {
+	var in haven.AlertCreate
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.Alerts.CreateAlert(r.Context(), in)
+	return created(w, a, err)
+}
+
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "state")
+	state := haven.AlertState(q.str("state"))
+	if err := q.err(); err != nil {
+		return err
+	}
+	as, err := s.svc.Alerts.Alerts(r.Context(), state)
+	return replyList(w, as, err)
+}
+
+func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "alert")
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Alerts.Alert(r.Context(), id)
+	return reply(w, a, err)
+}
+
+func (s *Server) acknowledgeAlert(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "alert")
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Alerts.AcknowledgeAlert(r.Context(), id)
+	return reply(w, a, err)
+}
+
+func (s *Server) resolveAlert(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "alert")
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Alerts.ResolveAlert(r.Context(), id)
+	return reply(w, a, err)
+}
