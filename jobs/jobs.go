@@ -28,7 +28,7 @@ type Periodic struct {
 // Config tunes a Runner; zero values take defaults.
 type Config struct {
 	Worker    string        // this instance's name in locked_by (default: "haven")
-	Poll      time.Duration // how often to look for due jobs (default 5 s)
+	Poll      time.Duration // how often to look for due jobs (default 1 s: an emergency page waits at most that)
 	Lease     time.Duration // how long a claimed job is ours (default 10 min)
 	Batch     int           // jobs claimed at once (default 4)
 	KeepDone  time.Duration // how long finished jobs keep their unique key (default 7 days)
@@ -40,7 +40,7 @@ func (c Config) withDefaults() Config {
 		c.Worker = "haven"
 	}
 	if c.Poll <= 0 {
-		c.Poll = 5 * time.Second
+		c.Poll = time.Second
 	}
 	if c.Lease <= 0 {
 		c.Lease = 10 * time.Minute

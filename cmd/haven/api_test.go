@@ -27,6 +27,9 @@ type apiClient struct {
 	base  string
 	token string
 	data  string // the server's data directory
+	// app and env are the server's, for tests that run its jobs (runner).
+	app *app
+	env *env
 	// header is the last answer's header, for checks that nothing restricted is in one.
 	header http.Header
 }
@@ -91,7 +94,15 @@ func startAPI(t testing.TB, dsn string) *apiClient {
 	}
 	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
 	t.Cleanup(srv.Close)
-	return &apiClient{t: t, base: srv.URL, token: token, data: data}
+	return &apiClient{t: t, base: srv.URL, token: token, data: data, app: a, env: e}
+}
+
+// runJobs runs the server's due jobs once, as its job runner does every second.
+func (c *apiClient) runJobs() {
+	c.t.Helper()
+	if _, err := newRunner(c.env, c.app, nil).Tick(c.env.ctx); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, c *apiClient)) {
