@@ -36,6 +36,7 @@ type Tx interface {
 	EscalationStore
 	AlertStore
 	ScheduleStore
+	PageChannelStore
 }
 
 // Store opens transactions.

@@ -447,6 +447,13 @@ func (s *Service) page(ctx context.Context, tx haven.Tx, a *haven.Alert, u *have
 	if err := tx.InsertNotification(ctx, n); err != nil {
 		return err
 	}
-	return tx.AddAlertEntry(ctx, a.ID, haven.AlertEntry{At: now, Kind: "paged", Level: level, User: u.Username,
-		Channel: "app", Result: "delivered"})
+	if err := tx.AddAlertEntry(ctx, a.ID, haven.AlertEntry{At: now, Kind: "paged", Level: level, User: u.Username,
+		Channel: "app", Result: "delivered"}); err != nil {
+		return err
+	}
+	c, err := tx.CaseByID(ctx, a.CaseID)
+	if err != nil {
+		return err
+	}
+	return s.pageChannels(ctx, tx, a, u, level, c.Priority == haven.P1, now)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	EscalationReminderEvery time.Duration
 	// EscalationGiveUpAfter is how long after sending an unanswered escalation becomes no-response.
 	EscalationGiveUpAfter time.Duration
+	// PublicURL is Haven's address as users reach it (https://haven.example.org): pages carry
+	// acknowledge links and case links under it; without it they carry none.
+	PublicURL string
 }
 
 // SLATarget is a pair of deadlines relative to a case's creation.
@@ -97,6 +100,8 @@ var (
 	_ haven.PlatformService   = (*Service)(nil)
 	_ haven.PlanService       = (*Service)(nil)
 	_ haven.EscalationService = (*Service)(nil)
+	_ haven.AlertService      = (*Service)(nil)
+	_ haven.ScheduleService   = (*Service)(nil)
 )
 
 // reader returns the acting user, who must be signed in and enabled.

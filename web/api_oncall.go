@@ -144,3 +144,46 @@ func (s *Server) resolveAlert(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.svc.Alerts.ResolveAlert(r.Context(), id)
 	return reply(w, a, err)
 }
+
+func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.svc.PageChannels.PageChannels(r.Context())
+	return replyList(w, cs, err)
+}
+
+func (s *Server) addChannel(w http.ResponseWriter, r *http.Request) error {
+	var in haven.PageChannelInput
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.PageChannels.AddPageChannel(r.Context(), in)
+	return created(w, c, err)
+}
+
+type verifyRequest struct {
+	Code string `json:"code"`
+}
+
+func (s *Server) verifyChannel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "channel")
+	if err != nil {
+		return err
+	}
+	var in verifyRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.PageChannels.VerifyPageChannel(r.Context(), id, in.Code)
+	return reply(w, c, err)
+}
+
+func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "channel")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.PageChannels.DeletePageChannel(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -464,6 +464,40 @@ func (f *fake) RunAlertStep(ctx context.Context, alertID int64, level, round int
 	return f.call(ctx, alertID, level, round)
 }
 
+func testChannel() *haven.PageChannel {
+	return &haven.PageChannel{ID: 4, Kind: "webhook", Address: "https://gateway.example/hook", CreatedAt: testTime}
+}
+
+func (f *fake) PageChannels(ctx context.Context) ([]*haven.PageChannel, error) {
+	return []*haven.PageChannel{testChannel()}, f.call(ctx)
+}
+
+func (f *fake) AddPageChannel(ctx context.Context, in haven.PageChannelInput) (*haven.PageChannel, error) {
+	c := testChannel()
+	c.Secret = "s3cret"
+	return c, f.call(ctx, in)
+}
+
+func (f *fake) VerifyPageChannel(ctx context.Context, id int64, code string) (*haven.PageChannel, error) {
+	c := testChannel()
+	c.VerifiedAt = &testTime
+	return c, f.call(ctx, id, code)
+}
+
+func (f *fake) DeletePageChannel(ctx context.Context, id int64) error { return f.call(ctx, id) }
+
+func (f *fake) PageDelivery(ctx context.Context, id int64) (*haven.PageDelivery, error) {
+	return &haven.PageDelivery{ID: id}, f.call(ctx, id)
+}
+
+func (f *fake) PageDelivered(ctx context.Context, id int64, result string, ok bool) error {
+	return f.call(ctx, id, result, ok)
+}
+
+func (f *fake) AcknowledgeByLink(ctx context.Context, token string) (*haven.Alert, error) {
+	return testAlert(), f.call(ctx, token)
+}
+
 func testPlan() *haven.Plan {
 	return &haven.Plan{ID: 3, CaseID: 7, State: haven.PlanPending, TaskIDs: []int64{5}, CreatedAt: testTime, CreatedBy: "alice"}
 }
@@ -572,7 +606,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, Plans: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, PageChannels: f, Plans: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

@@ -39,8 +39,9 @@ type Services struct {
 	// Escalations are cases escalated to platforms, and how the platforms answer.
 	Escalations haven.EscalationService
 	// Schedules are the on-call rotations; Alerts the emergency pages and their policies.
-	Schedules haven.ScheduleService
-	Alerts    haven.AlertService
+	Schedules    haven.ScheduleService
+	Alerts       haven.AlertService
+	PageChannels haven.PageChannelService
 	// Articles are the knowledge base, cited by decisions.
 	Articles haven.ArticleService
 	// Playbooks are the helpline's procedures, applied to cases as tasks.

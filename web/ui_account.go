@@ -30,6 +30,9 @@ func (s *Server) accountRoutes() {
 		{"POST /account/tokens/{id}/revoke", s.accountTokenRevoke},
 		{"POST /account/sign-out-all", s.accountSignOutAll},
 		{"POST /account/notifications/read", s.accountNotificationsRead},
+		{"POST /account/channels", s.accountChannelAdd},
+		{"POST /account/channels/{id}/verify", s.accountChannelVerify},
+		{"POST /account/channels/{id}/delete", s.accountChannelDelete},
 		{"GET /requesters", s.requestersPage},
 		{"GET /requesters/{id}", s.requesterPage},
 		{"POST /requesters/{id}/edit", s.requesterEdit},
@@ -58,6 +61,11 @@ type accountData struct {
 	Unread        bool
 	Newest        int64 // the newest notification's id, for "mark all read"
 	OfferTOTP     bool  // a new password was just set: the second factor is offered next
+	// Channels are where the user is paged besides the app; NewChannel one just added (with a
+	// webhook's secret, shown once).
+	Channels      []*haven.PageChannel
+	NewChannel    *haven.PageChannel
+	ChannelsShown bool
 }
 
 // notice is a notification with its text in the reader's language, when its kind has words of
@@ -102,6 +110,12 @@ func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 	}
 	if d.Tokens, err = s.svc.Auth.Tokens(ctx, v.User.Username); err != nil {
 		return nil, err
+	}
+	if s.svc.PageChannels != nil && !v.User.MustChangePassword {
+		if d.Channels, err = s.svc.PageChannels.PageChannels(ctx); err != nil {
+			return nil, err
+		}
+		d.ChannelsShown = true
 	}
 	ns, err := s.svc.Notifications.Notifications(ctx, false)
 	if err != nil {
@@ -365,4 +379,45 @@ func (s *Server) accountNotificationsRead(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	return redirect(w, r, "/account", "saved")
+}
+
+// accountChannelAdd adds a paging channel; its test message carries the code that verifies it.
+func (s *Server) accountChannelAdd(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	f := r.PostForm
+	c, err := s.svc.PageChannels.AddPageChannel(r.Context(), haven.PageChannelInput{Kind: f.Get("kind"), Address: f.Get("address"),
+		QuietStart: f.Get("quiet_start"), QuietEnd: f.Get("quiet_end"), TimeZone: f.Get("time_zone")})
+	if err != nil {
+		return s.accountFormFailed(w, r, v, err, nil)
+	}
+	d, err := s.loadAccount(r, v)
+	if err != nil {
+		return err
+	}
+	d.NewChannel, v.Flash = c, v.L.T("flash.channel_added")
+	return s.renderAccount(w, r, v, d, http.StatusCreated)
+}
+
+func (s *Server) accountChannelVerify(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such channel")
+	}
+	if _, err := s.svc.PageChannels.VerifyPageChannel(r.Context(), id, strings.TrimSpace(r.FormValue("code"))); err != nil {
+		return s.accountFormFailed(w, r, v, err, nil)
+	}
+	return redirect(w, r, "/account#channels", "channel_verified")
+}
+
+func (s *Server) accountChannelDelete(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such channel")
+	}
+	if err := s.svc.PageChannels.DeletePageChannel(r.Context(), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/account#channels", "deleted")
 }

@@ -18,6 +18,34 @@ func (s *Server) alertRoutes() {
 	} {
 		s.mux.Handle(p.pattern, s.page(false, p.h))
 	}
+	// The acknowledge link of a page works from a phone without signing in: the token is the
+	// paged user's own single-use credential. GET only asks (mail scanners fetch links); POST acts.
+	s.mux.Handle("GET /ack/{token}", s.page(true, s.ackPage))
+	s.mux.Handle("POST /ack/{token}", s.page(true, s.ackSubmit))
+}
+
+type ackData struct {
+	Token        string
+	Done, Failed bool
+}
+
+func (s *Server) ackPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	v.Title, v.Data = v.L.T("ack.title"), &ackData{Token: r.PathValue("token")}
+	return s.render(w, r, http.StatusOK, "ack", v)
+}
+
+func (s *Server) ackSubmit(w http.ResponseWriter, r *http.Request, v *view) error {
+	_, err := s.svc.PageChannels.AcknowledgeByLink(r.Context(), r.PathValue("token"))
+	d := &ackData{Done: err == nil, Failed: err != nil}
+	status := http.StatusOK
+	if err != nil {
+		if code := haven.ErrorCode(err); code != haven.ENOTFOUND && code != haven.ECONFLICT {
+			return err
+		}
+		status = http.StatusGone
+	}
+	v.Title, v.Data = v.L.T("ack.title"), d
+	return s.render(w, r, status, "ack", v)
 }
 
 // caseAlertRaise pages on-call about the case by hand ("page on-call").

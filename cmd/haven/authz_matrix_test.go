@@ -118,6 +118,10 @@ var matrixWriteExempt = map[string]bool{
 	"POST /api/v1/account/two-factor":         true,
 	"POST /api/v1/account/two-factor/confirm": true,
 	"POST /api/v1/notifications/read":         true,
+	// Everyone keeps their own paging channels (not through a read-only token).
+	"POST /api/v1/account/channels":             true,
+	"POST /api/v1/account/channels/{id}/verify": true,
+	"DELETE /api/v1/account/channels/{id}":      true,
 }
 
 type matrixActor struct {
@@ -309,6 +313,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		if id == "" {
 			id = "999999" // the ghost case's: none
 		}
+	case strings.HasPrefix(rt.Pattern, "/api/v1/account/channels/"):
+		id = fmt.Sprint(f.ownChannel(who))
 	case rt.Pattern == "/api/v1/tokens/{id}":
 		// A fresh token of the caller's own user: the subtle case for auditors and read-only tokens.
 		_, info, err := f.a.svc.CreateTokenAsSystem(context.Background(), who.username, "throwaway", false)
@@ -422,6 +428,10 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case "POST /api/v1/escalation-policies", "PATCH /api/v1/escalation-policies/{name}":
 		body = map[string]any{"name": f.unique("policy"), "levels": []map[string]any{
 			{"targets": []map[string]string{{"kind": "schedule", "name": "matrix-oncall"}}, "delay_minutes": 5}}}
+	case "POST /api/v1/account/channels":
+		body = map[string]any{"kind": "webhook", "address": "https://gateway.example/" + f.unique("hook")}
+	case "POST /api/v1/account/channels/{id}/verify":
+		body = map[string]any{"code": "000000"} // the real code only ever reaches the channel
 	case "POST /api/v1/alerts":
 		body = map[string]any{"case": number, "message": "matrix page"}
 	case "POST /api/v1/escalations/{id}/transitions":
@@ -531,6 +541,7 @@ func runMatrix(t *testing.T, dsn string) {
 					!(req.key == "POST /api/v1/cases/{number}/transitions" && st == 409) &&
 					!(req.key == "POST /api/v1/escalations/{id}/transitions" && st == 409) &&
 					!(strings.HasPrefix(req.key, "POST /api/v1/alerts/{id}/") && st == 409) &&
+					!(req.key == "POST /api/v1/account/channels/{id}/verify" && st == 400) &&
 					!(req.key == "POST /api/v1/cases/{number}/correspondent/confirm" && st == 409) && !adminRefusedByDesign[req.key] &&
 					!(strings.HasPrefix(req.key, "POST /api/v1/cases/{number}/plans/") && st == 409) {
 					t.Errorf("admin %s %s: %d, the matrix's body for %q is not valid: %s", req.method, req.path, st, req.key, marshal(body))
@@ -669,4 +680,18 @@ func matrixOnCall(t *testing.T, a *app, ctx, insiderCtx context.Context, open, r
 		t.Fatal(err)
 	}
 	return o.ID, r.ID
+}
+
+// ownChannel adds a throwaway webhook channel of who's own (0 when who may not have one).
+func (f *matrixFixture) ownChannel(who matrixActor) int64 {
+	u, err := f.a.svc.User(f.ctx, who.username)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	c, err := f.a.svc.AddPageChannel(haven.WithActor(context.Background(), haven.Actor{User: u}),
+		haven.PageChannelInput{Kind: "webhook", Address: "https://gateway.example/" + f.unique("own")})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c.ID
 }

@@ -42,7 +42,18 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: jobEscalationRemind, Every: escalationRemindTick})
-	r.Handle(haven.JobAlertStep, func(ctx context.Context, j *haven.Job) error {
+	r.Handle(haven.JobAlertStep, alertStep(a))
+	r.Handle(haven.JobPageDeliver, newPager(a.svc, s).deliver)
+	if s != nil {
+		r.Handle(haven.JobSendEmail, s.send)
+		r.Handle(haven.JobNotifyEmail, s.notify)
+	}
+	return r
+}
+
+// alertStep is the alert.step job handler: page one level of an alert.
+func alertStep(a *app) jobs.Handler {
+	return func(ctx context.Context, j *haven.Job) error {
 		var p struct {
 			AlertID int64 `json:"alert_id"`
 			Level   int   `json:"level"`
@@ -52,10 +63,5 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 			return fmt.Errorf("bad payload: %w", jobs.ErrPermanent)
 		}
 		return a.svc.RunAlertStep(ctx, p.AlertID, p.Level, p.Round)
-	})
-	if s != nil {
-		r.Handle(haven.JobSendEmail, s.send)
-		r.Handle(haven.JobNotifyEmail, s.notify)
 	}
-	return r
 }

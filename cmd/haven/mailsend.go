@@ -62,22 +62,7 @@ func (s *sender) notify(ctx context.Context, j *haven.Job) error {
 	if err != nil || n.To == "" {
 		return err
 	}
-	from, err := s.cfg.fromAddress(nil)
-	if err != nil {
-		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
-	}
-	raw, _, err := email.Compose(email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from},
-		To: []email.Address{{Addr: n.To}}, Subject: n.Subject, Text: n.Text, Domain: s.cfg.Domain, Date: time.Now(), AutoSubmitted: true})
-	if err != nil {
-		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
-	}
-	var se *email.SendError
-	if err := email.Send(ctx, s.relay, from, []string{n.To}, raw); errors.As(err, &se) && se.Permanent {
-		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
-	} else if err != nil {
-		return err
-	}
-	return nil
+	return s.plain(ctx, n.To, n.Subject, n.Text)
 }
 
 func (s *sender) fail(ctx context.Context, id int64, cause error, permanent bool) error {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"haven"
@@ -25,6 +26,7 @@ type ServeCmd struct {
 	LoginRate   int           `name:"login-attempts-per-minute" env:"HAVEN_LOGIN_ATTEMPTS_PER_MINUTE" default:"10" help:"Sign-in attempts allowed per client address per minute (behind a proxy every client shares the proxy's address); negative disables."`
 	Helpline    string        `name:"helpline-name" env:"HAVEN_HELPLINE_NAME" default:"the helpline" help:"The helpline's name, as templates' {helpline_name} writes it."`
 	KeepTokens  bool          `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
+	PublicURL   string        `name:"public-url" env:"HAVEN_PUBLIC_URL" placeholder:"URL" help:"Haven's address as users reach it (https://haven.example.org): emergency pages carry acknowledge links under it; without it they carry none."`
 	RemindEvery time.Duration `name:"escalation-reminder-every" env:"HAVEN_ESCALATION_REMINDER_EVERY" default:"48h" help:"Once a platform's response target has passed without an answer, remind the escalation's owner this often (in the app, and by email with a relay)."`
 	GiveUpAfter time.Duration `name:"escalation-no-response-after" env:"HAVEN_ESCALATION_NO_RESPONSE_AFTER" default:"336h" help:"Mark an escalation no-response when the platform has not answered this long after it was sent (336h: 14 days)."`
 }
@@ -36,12 +38,16 @@ func (c *ServeCmd) Run(e *env) (err error) {
 		return err
 	}
 	defer cleanup(&err, a.Close)
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		return haven.Errorf(haven.EINVALID, "--public-url is an http(s):// address")
+	}
 	if c.RemindEvery < time.Hour || c.GiveUpAfter < time.Hour {
 		return haven.Errorf(haven.EINVALID, "--escalation-reminder-every and --escalation-no-response-after are at least 1h")
 	}
 	a.reconfigure(func(cfg *service.Config) {
 		cfg.RevokeTokensOnSignOut, cfg.HelplineName = !c.KeepTokens, c.Helpline
 		cfg.EscalationReminderEvery, cfg.EscalationGiveUpAfter = c.RemindEvery, c.GiveUpAfter
+		cfg.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	})
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
@@ -142,7 +148,7 @@ func bootstrapAdmin(e *env, a *app) error {
 func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
-		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, Plans: a.svc,
+		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, Plans: a.svc,
 		Ready: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
 				return err
