@@ -13,11 +13,13 @@ import (
 // Renaming a category moves its cases and sub-categories with it; retiring one keeps it on the
 // cases that have it (history) but offers it to no new case.
 type Category struct {
-	Slug      string            `json:"slug"`
-	Name      string            `json:"name"` // the English label (else the slug), for logs and the API's older clients
-	Parent    string            `json:"parent,omitempty"`
-	Labels    map[string]string `json:"labels"`
-	RetiredAt *time.Time        `json:"retired_at,omitempty"`
+	Slug   string            `json:"slug"`
+	Name   string            `json:"name"` // the English label (else the slug), for logs and the API's older clients
+	Parent string            `json:"parent,omitempty"`
+	Labels map[string]string `json:"labels"`
+	// Emergency: a case opened in this category (or a sub-category) pages on-call at once.
+	Emergency bool       `json:"emergency"`
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
 }
 
 // Label names the category in lang, else in English, else by its slug.
@@ -39,9 +41,10 @@ type CategoryInput struct {
 
 // CategoryUpdate changes a category; nil leaves a field as it is.
 type CategoryUpdate struct {
-	Slug    *string            `json:"slug"` // a rename: its cases, sub-categories and retention policy follow
-	Labels  *map[string]string `json:"labels"`
-	Retired *bool              `json:"retired"`
+	Slug      *string            `json:"slug"` // a rename: its cases, sub-categories and retention policy follow
+	Labels    *map[string]string `json:"labels"`
+	Retired   *bool              `json:"retired"`
+	Emergency *bool              `json:"emergency"`
 }
 
 var categorySlugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,3}$`)
@@ -97,6 +100,7 @@ type CategoryStore interface {
 	InsertCategory(ctx context.Context, c *Category) error
 	SetCategoryLabels(ctx context.Context, slug string, labels map[string]string) error
 	SetCategoryRetired(ctx context.Context, slug string, at *time.Time) error
+	SetCategoryEmergency(ctx context.Context, slug string, emergency bool) error
 	// RenameCategory renames a category and its sub-categories, on every case, label and
 	// retention policy that names them, and returns how many cases moved.
 	RenameCategory(ctx context.Context, from, to string) (int, error)

@@ -27,6 +27,8 @@ type InboundEmail struct {
 	HTML       string // sanitised
 	// CaseTag is the case number found in the subject ("[HV-2026-000123]"), if any.
 	CaseTag string
+	// Emergency: the mailbox it came to is an emergency one; a new case pages on-call.
+	Emergency bool
 	// EscalationToken is the token of an "[HVE-…]" tag in the subject: a platform answering an
 	// escalation.
 	EscalationToken string

@@ -8,7 +8,7 @@ import (
 // mailbox, team, category and language come from the mailbox it arrived at (language only when the text's
 // own cannot be told).
 func Inbound(p *Parsed, raw []byte, mb Mailbox) haven.InboundEmail {
-	in := haven.InboundEmail{Mailbox: mb.Address, Team: mb.Team, Category: mb.Category, Language: p.Language, Raw: raw,
+	in := haven.InboundEmail{Mailbox: mb.Address, Team: mb.Team, Category: mb.Category, Emergency: mb.Emergency, Language: p.Language, Raw: raw,
 		DedupeKey: DedupeKey(p), MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 		FromName: p.From.Name, FromAddr: p.From.Addr, Subject: p.Subject, Date: p.Date, Text: p.Text,
 		HTML: p.HTML, CaseTag: SubjectCaseNumber(p.Subject),

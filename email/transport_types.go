@@ -29,7 +29,9 @@ type Mailbox struct {
 	Team     string // target team for new cases
 	Category string // category of new cases ("" none): auto playbooks of it apply at intake
 	Language string // default language
-	IMAP     *IMAPConfig
+	// Emergency: a new case opened by mail to this address pages on-call at once.
+	Emergency bool
+	IMAP      *IMAPConfig
 }
 
 // IMAPConfig says how to poll a mailbox kept on an IMAP server. Folder names

@@ -114,6 +114,43 @@ func (s *Service) alertIfP1(ctx context.Context, tx haven.Tx, u *haven.User, c *
 	return err
 }
 
+// alertIfEmergency pages on-call when a new case is in an emergency category (or under one),
+// or arrived at an emergency mailbox (mailbox set); a P1 case has paged already.
+func (s *Service) alertIfEmergency(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, mailbox bool, now time.Time) error {
+	if c.Priority == haven.P1 {
+		return nil
+	}
+	if mailbox {
+		_, err := s.raiseAlert(ctx, tx, u, c, haven.TriggerMailbox, "", "", now)
+		return err
+	}
+	emergency, err := inEmergencyCategory(ctx, tx, c.Categories)
+	if err != nil || !emergency {
+		return err
+	}
+	_, err = s.raiseAlert(ctx, tx, u, c, haven.TriggerCategory, "", "", now)
+	return err
+}
+
+// inEmergencyCategory reports whether any of the categories, or a parent of one, is an emergency.
+func inEmergencyCategory(ctx context.Context, tx haven.Tx, categories []string) (bool, error) {
+	for _, slug := range categories {
+		for ; slug != ""; slug = haven.CategoryParent(slug) {
+			cat, err := tx.CategoryBySlug(ctx, slug)
+			if haven.ErrorCode(err) == haven.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return false, err
+			}
+			if cat.Emergency {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
 // raiseAlert opens the case's alert and queues its first step, or adds a trigger to the case's
 // open alert. u is nil when Haven raises it (a P1 case, an emergency mailbox).
 func (s *Service) raiseAlert(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, trigger, policy, message string, now time.Time) (*haven.Alert, error) {

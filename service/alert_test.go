@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -150,5 +151,46 @@ func TestAlertNeedToKnow(t *testing.T) {
 		}
 		_, err = f.svc.CreateAlert(f.users["amira"], haven.AlertCreate{Case: got.CaseNumber, Policy: "nobody"})
 		wantCode(t, err, haven.EINVALID)
+	})
+}
+
+// TestAlertFromEmergencyCategoryAndMailbox: a case opened in an emergency category (or under
+// one), or by mail to an emergency mailbox, pages on-call though it is not P1.
+func TestAlertFromEmergencyCategoryAndMailbox(t *testing.T) {
+	forEachFixture(t, func(t *testing.T, f *fixture) {
+		alertPolicy(t, f)
+		sub, err := f.svc.CreateCategory(f.admin, haven.CategoryInput{Slug: "threats/detention"})
+		if err != nil || sub.Emergency {
+			t.Fatalf("sub-category: %+v %v", sub, err)
+		}
+		c, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Detained at the border", Team: "mena",
+			Categories: []string{"threats/detention"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := f.svc.CaseAlert(f.users["amira"], c.Number); a == nil || a.Trigger != haven.TriggerCategory {
+			t.Fatalf("an emergency category's case: %+v", a)
+		}
+		plain, _ := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Phished", Team: "mena", Categories: []string{"phishing"}})
+		if a, _ := f.svc.CaseAlert(f.users["amira"], plain.Number); a != nil {
+			t.Fatalf("an ordinary case paged: %+v", a)
+		}
+		no := false
+		if _, err := f.svc.UpdateCategory(f.admin, "threats", haven.CategoryUpdate{Emergency: &no}); err != nil {
+			t.Fatal(err)
+		}
+		quiet, _ := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Later", Team: "mena", Categories: []string{"threats"}})
+		if a, _ := f.svc.CaseAlert(f.users["amira"], quiet.Number); a != nil {
+			t.Fatalf("a category no longer marked emergency paged: %+v", a)
+		}
+		mail := email("sos1@mail.example", "rania@mail.example", "They are at my door", "please help")
+		mail.Emergency = true
+		res, err := f.svc.IngestEmail(context.Background(), mail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := f.svc.CaseAlert(f.admin, res.CaseNumber); a == nil || a.Trigger != haven.TriggerMailbox {
+			t.Fatalf("mail to an emergency mailbox: %+v", a)
+		}
 	})
 }

@@ -57,6 +57,9 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 		if err := s.alertIfP1(ctx, tx, u, c, "", now); err != nil {
 			return err
 		}
+		if err := s.alertIfEmergency(ctx, tx, u, c, false, now); err != nil {
+			return err
+		}
 		return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
 	})
 	if err != nil {

@@ -133,6 +133,11 @@ func (s *Service) changeCategory(ctx context.Context, tx haven.Tx, u *haven.User
 			return "", err
 		}
 	}
+	if up.Emergency != nil {
+		if err := tx.SetCategoryEmergency(ctx, slug, *up.Emergency); err != nil {
+			return "", err
+		}
+	}
 	if up.Slug == nil || *up.Slug == slug {
 		return slug, record(ctx, tx, now, u, "category.updated", "category", slug, 0, nil)
 	}

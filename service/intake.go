@@ -332,7 +332,10 @@ func (s *Service) insertEmailCase(ctx context.Context, tx haven.Tx, c *haven.Cas
 	if err := tx.IndexCase(ctx, c); err != nil {
 		return err
 	}
-	return setCorrespondent(ctx, tx, c.ID, in.FromAddr)
+	if err := setCorrespondent(ctx, tx, c.ID, in.FromAddr); err != nil {
+		return err
+	}
+	return s.alertIfEmergency(ctx, tx, nil, c, in.Emergency, now)
 }
 
 func truncate(s string, n int) string {

@@ -9,13 +9,13 @@ import (
 	"haven"
 )
 
-const categoryColumns = `slug, name, COALESCE(parent, ''), labels, retired_at FROM categories`
+const categoryColumns = `slug, name, COALESCE(parent, ''), labels, retired_at, emergency FROM categories`
 
 func scanCategory(row rowScanner) (*haven.Category, error) {
 	var c haven.Category
 	var labels string
 	var retired sql.NullInt64
-	if err := row.Scan(&c.Slug, &c.Name, &c.Parent, &labels, &retired); err != nil {
+	if err := row.Scan(&c.Slug, &c.Name, &c.Parent, &labels, &retired, &c.Emergency); err != nil {
 		return nil, err
 	}
 	c.Labels, c.RetiredAt = fromJSON[map[string]string](labels), timePtr(retired)
@@ -35,8 +35,8 @@ func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category,
 
 // InsertCategory adds a category under its parent.
 func (tx *Tx) InsertCategory(ctx context.Context, c *haven.Category) error {
-	_, err := tx.exec(ctx, "insert category", `INSERT INTO categories (slug, name, parent, labels, retired_at)
-		VALUES ($1, $2, $3, $4, $5)`, c.Slug, c.Name, nullString(c.Parent), toJSON(c.Labels), nullMicros(c.RetiredAt))
+	_, err := tx.exec(ctx, "insert category", `INSERT INTO categories (slug, name, parent, labels, retired_at, emergency)
+		VALUES ($1, $2, $3, $4, $5, $6)`, c.Slug, c.Name, nullString(c.Parent), toJSON(c.Labels), nullMicros(c.RetiredAt), c.Emergency)
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "a category " + c.Slug + " exists", Fields: map[string]string{"slug": "taken"}, Err: err}
 	}
@@ -50,6 +50,15 @@ func (tx *Tx) SetCategoryLabels(ctx context.Context, slug string, labels map[str
 		name = slug
 	}
 	res, err := tx.exec(ctx, "category labels", `UPDATE categories SET labels = $1, name = $2 WHERE slug = $3`, toJSON(labels), name, slug)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "category "+slug)
+}
+
+// SetCategoryEmergency marks a category as an emergency one, or not.
+func (tx *Tx) SetCategoryEmergency(ctx context.Context, slug string, emergency bool) error {
+	res, err := tx.exec(ctx, "category emergency", `UPDATE categories SET emergency = $1 WHERE slug = $2`, emergency, slug)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,13 @@ type mailConfig struct {
 }
 
 type mailboxJSON struct {
-	Address  string    `json:"address"`
-	Team     string    `json:"team"`
-	Category string    `json:"category"`
-	Language string    `json:"language"`
-	IMAP     *imapJSON `json:"imap"`
+	Address  string `json:"address"`
+	Team     string `json:"team"`
+	Category string `json:"category"`
+	Language string `json:"language"`
+	// Emergency: every new case opened by mail to this address pages on-call at once.
+	Emergency bool      `json:"emergency"`
+	IMAP      *imapJSON `json:"imap"`
 }
 
 type imapJSON struct {
@@ -93,7 +95,7 @@ func (f *MailFlags) load() (*mailConfig, error) {
 func (c *mailConfig) mailboxes() []email.Mailbox {
 	var out []email.Mailbox
 	for _, m := range c.Mailboxes {
-		mb := email.Mailbox{Address: m.Address, Team: m.Team, Category: m.Category, Language: m.Language}
+		mb := email.Mailbox{Address: m.Address, Team: m.Team, Category: m.Category, Language: m.Language, Emergency: m.Emergency}
 		if m.IMAP != nil {
 			mb.IMAP = &email.IMAPConfig{Host: m.IMAP.Host, Port: m.IMAP.Port, Security: m.IMAP.Security,
 				Username: m.IMAP.Username, Password: secret(m.IMAP.Password, m.IMAP.PasswordEnv), Folder: m.IMAP.Folder,
