@@ -14,8 +14,8 @@ import (
 type PageChannel struct {
 	ID         int64      `json:"id"`
 	UserID     int64      `json:"-"`
-	Kind       string     `json:"kind"`    // email, webhook
-	Address    string     `json:"address"` // an email address, or the webhook's https:// URL
+	Kind       string     `json:"kind"`             // email, webhook
+	Address    string     `json:"address"`          // an email address, or the webhook's https:// URL
 	Secret     string     `json:"secret,omitempty"` // the webhook's signing key: shown once, when added
 	QuietStart string     `json:"quiet_start,omitempty"`
 	QuietEnd   string     `json:"quiet_end,omitempty"`
