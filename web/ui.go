@@ -104,6 +104,7 @@ func (s *Server) uiRoutes() {
 	s.taxonomyRoutes()
 	s.escalationRoutes()
 	s.alertRoutes()
+	s.oncallRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is
