@@ -54,13 +54,7 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 			map[string]any{"priority": c.Priority, "status": c.Status, "channel": in.Channel, "report_id": rep.ID}); err != nil {
 			return err
 		}
-		if err := s.alertIfP1(ctx, tx, u, c, "", now); err != nil {
-			return err
-		}
-		if err := s.alertIfEmergency(ctx, tx, u, c, false, now); err != nil {
-			return err
-		}
-		return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
+		return s.afterCreate(ctx, tx, u, c, now)
 	})
 	if err != nil {
 		return nil, err
@@ -152,6 +146,18 @@ func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.Use
 // Case reads one case.
 func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) {
 	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) (*haven.Case, error) { return c, nil })
+}
+
+// afterCreate does what a new case entails: paging on-call for a P1 or emergency case, and the
+// playbooks its categories apply on their own.
+func (s *Service) afterCreate(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) error {
+	if err := s.alertIfP1(ctx, tx, u, c, "", now); err != nil {
+		return err
+	}
+	if err := s.alertIfEmergency(ctx, tx, u, c, false, now); err != nil {
+		return err
+	}
+	return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
 }
 
 // caseByNumber reads a case the user may see. A case outside their need to know answers exactly
@@ -356,18 +362,24 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 		if err := recordDetail(ctx, tx, now, u, "case.updated", "case", c.Number, c.ID, data, detail); err != nil {
 			return nil, err
 		}
-		if err := s.alertIfP1(ctx, tx, u, c, before.Priority, now); err != nil {
-			return nil, err
-		}
-		if slices.Contains(changed, "categories") {
-			applied, err := appliedPlaybooks(ctx, tx, c)
-			if err != nil {
-				return nil, err
-			}
-			return c, s.applyAutoPlaybooks(ctx, tx, u, c, applied, now)
-		}
-		return c, nil
+		return c, s.afterUpdate(ctx, tx, u, before.Priority, c, changed, now)
 	})
+}
+
+// afterUpdate does what a change entails: paging on-call for a case raised to P1, and the
+// playbooks of categories it gained.
+func (s *Service) afterUpdate(ctx context.Context, tx haven.Tx, u *haven.User, before haven.Priority, c *haven.Case, changed []string, now time.Time) error {
+	if err := s.alertIfP1(ctx, tx, u, c, before, now); err != nil {
+		return err
+	}
+	if !slices.Contains(changed, "categories") {
+		return nil
+	}
+	applied, err := appliedPlaybooks(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	return s.applyAutoPlaybooks(ctx, tx, u, c, applied, now)
 }
 
 // checkChange validates an updated case and the rights its changes need.

@@ -142,7 +142,8 @@ func TestCreateCaseReusesRequesterAndRecordsEvents(t *testing.T) {
 	for _, e := range tl {
 		actions = append(actions, e.Event.Action)
 	}
-	if strings.Join(actions, ",") != "case.created,note.added,case.transitioned" || tl[1].Note == nil || tl[1].Note.Body != "Called back on Signal" {
+	// A P1 case pages on-call at once (alert.triggered).
+	if strings.Join(actions, ",") != "case.created,alert.triggered,note.added,case.transitioned" || tl[2].Note == nil || tl[2].Note.Body != "Called back on Signal" {
 		t.Fatalf("timeline %v", actions)
 	}
 }

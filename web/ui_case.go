@@ -196,20 +196,28 @@ func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
 	for _, t := range d.Tasks {
 		d.Overdue[t.ID] = t.Overdue(time.Now())
 	}
+	return d, s.loadOutside(r, d)
+}
+
+// loadOutside reads the case's dealings beyond the helpline: where replies go, the escalations
+// to platforms, and the emergency page.
+func (s *Server) loadOutside(r *http.Request, d *caseData) error {
+	ctx, number := r.Context(), d.Case.Number
+	var err error
 	if s.svc.Correspondents != nil {
-		if d.Correspondent, err = s.svc.Correspondents.CaseCorrespondent(ctx, c.Number); err != nil {
-			return nil, err
+		if d.Correspondent, err = s.svc.Correspondents.CaseCorrespondent(ctx, number); err != nil {
+			return err
 		}
 	}
 	if s.svc.Escalations != nil {
-		if d.Escalations, err = s.svc.Escalations.CaseEscalations(ctx, c.Number); err != nil {
-			return nil, err
+		if d.Escalations, err = s.svc.Escalations.CaseEscalations(ctx, number); err != nil {
+			return err
 		}
 	}
 	if s.svc.Alerts != nil {
-		d.Alert, err = s.svc.Alerts.CaseAlert(ctx, c.Number)
+		d.Alert, err = s.svc.Alerts.CaseAlert(ctx, number)
 	}
-	return d, err
+	return err
 }
 
 // caseConfirmAddress makes a requester's new address the one this case's replies go to.

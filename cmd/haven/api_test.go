@@ -148,7 +148,8 @@ func TestAPIContract(t *testing.T) {
 			t.Fatalf("note: %d %v", st, body)
 		}
 		st, tl := c.do("GET", "/api/v1/cases/"+number+"/timeline", nil)
-		if st != 200 || len(items(tl)) != 3 {
+		if st != 200 || len(items(tl)) != 4 { // created, on-call paged (P1), transitioned, note
+
 			t.Fatalf("timeline: %d %v", st, tl)
 		}
 		if st, body := c.do("POST", "/api/v1/cases/"+number+"/transitions", map[string]any{"to": "closed", "outcome": "resolved"}); st != 200 || body["outcome"] != "resolved" {
