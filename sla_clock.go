@@ -14,6 +14,8 @@ type BusinessCalendar struct {
 	Start    string   `json:"start,omitempty"`    // "09:00" local
 	End      string   `json:"end,omitempty"`      // "17:30" local, > Start (no overnight business days)
 	Holidays []string `json:"holidays,omitempty"` // "2026-12-25" local dates with no business hours
+	// Teams whose cases' clocks follow this calendar (P1 cases always run 24/7).
+	Teams []string `json:"teams,omitempty"`
 }
 
 // maxCalendarDays bounds every day-by-day walk (ten years and a few days): no SLA target runs

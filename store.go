@@ -37,6 +37,7 @@ type Tx interface {
 	AlertStore
 	ScheduleStore
 	PageChannelStore
+	SLAStore
 }
 
 // Store opens transactions.

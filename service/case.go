@@ -151,6 +151,9 @@ func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) 
 // afterCreate does what a new case entails: paging on-call for a P1 or emergency case, and the
 // playbooks its categories apply on their own.
 func (s *Service) afterCreate(ctx context.Context, tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) error {
+	if err := s.startClocks(ctx, tx, c, now); err != nil {
+		return err
+	}
 	if err := s.alertIfP1(ctx, tx, u, c, "", now); err != nil {
 		return err
 	}
@@ -372,6 +375,11 @@ func (s *Service) afterUpdate(ctx context.Context, tx haven.Tx, u *haven.User, b
 	if err := s.alertIfP1(ctx, tx, u, c, before, now); err != nil {
 		return err
 	}
+	if slices.Contains(changed, "priority") || slices.Contains(changed, "team") {
+		if err := s.retimeClocks(ctx, tx, c, now); err != nil {
+			return err
+		}
+	}
 	if !slices.Contains(changed, "categories") {
 		return nil
 	}
@@ -484,6 +492,9 @@ func (s *Service) TransitionCase(ctx context.Context, number string, t haven.Tra
 		from := c.Status
 		t.Apply(c, now)
 		c.UpdatedAt = now
+		if err := s.slaOnStatus(ctx, tx, c, from, now); err != nil {
+			return nil, err
+		}
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return nil, err
 		}

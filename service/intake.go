@@ -335,6 +335,9 @@ func (s *Service) insertEmailCase(ctx context.Context, tx haven.Tx, c *haven.Cas
 	if err := setCorrespondent(ctx, tx, c.ID, in.FromAddr); err != nil {
 		return err
 	}
+	if err := s.startClocks(ctx, tx, c, now); err != nil {
+		return err
+	}
 	return s.alertIfEmergency(ctx, tx, nil, c, in.Emergency, now)
 }
 
@@ -401,6 +404,9 @@ func (s *Service) reopenOnReply(ctx context.Context, tx haven.Tx, c *haven.Case,
 	}
 	from := c.Status
 	t.Apply(c, now)
+	if err := s.slaOnStatus(ctx, tx, c, from, now); err != nil {
+		return false, err
+	}
 	return true, record(ctx, tx, now, nil, "case.transitioned", "case", c.Number, c.ID,
 		map[string]any{"from": from, "to": c.Status, "cause": cause})
 }

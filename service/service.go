@@ -42,11 +42,15 @@ type Config struct {
 	// PublicURL is Haven's address as users reach it (https://haven.example.org): pages carry
 	// acknowledge links and case links under it; without it they carry none.
 	PublicURL string
+	// SLAWarnAt is the share of a target after which the assignee (or the team's leads) is warned.
+	SLAWarnAt float64
 }
 
-// SLATarget is a pair of deadlines relative to a case's creation.
+// SLATarget is a priority's targets, in business time (the team's calendar; P1 runs 24/7):
+// the first response and the resolution from creation, and the next update from each reply.
 type SLATarget struct {
 	FirstResponse time.Duration
+	NextUpdate    time.Duration
 	Resolution    time.Duration
 }
 
@@ -59,11 +63,12 @@ func DefaultConfig() Config {
 		EscalationReminderEvery: 48 * time.Hour,
 		EscalationGiveUpAfter:   14 * 24 * time.Hour,
 		SLA: map[haven.Priority]SLATarget{
-			haven.P1: {FirstResponse: 15 * time.Minute, Resolution: 24 * time.Hour},
-			haven.P2: {FirstResponse: 2 * time.Hour, Resolution: 72 * time.Hour},
-			haven.P3: {FirstResponse: 24 * time.Hour, Resolution: 14 * 24 * time.Hour},
-			haven.P4: {FirstResponse: 72 * time.Hour, Resolution: 30 * 24 * time.Hour},
+			haven.P1: {FirstResponse: 15 * time.Minute, NextUpdate: time.Hour, Resolution: 24 * time.Hour},
+			haven.P2: {FirstResponse: 2 * time.Hour, NextUpdate: 24 * time.Hour, Resolution: 72 * time.Hour},
+			haven.P3: {FirstResponse: 24 * time.Hour, NextUpdate: 72 * time.Hour, Resolution: 14 * 24 * time.Hour},
+			haven.P4: {FirstResponse: 72 * time.Hour, NextUpdate: 7 * 24 * time.Hour, Resolution: 30 * 24 * time.Hour},
 		},
+		SLAWarnAt: 0.75,
 	}
 }
 

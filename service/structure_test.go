@@ -99,6 +99,7 @@ var systemPaths = map[string]string{
 	"RemindEscalations":  "the job runner reminds each escalation's owner, who may see the case they escalated; nothing is returned to a person",
 	"alertIfP1":          "a case its writer just created or raised to P1 raises its alert; nothing is returned",
 	"PageDelivery":       "the sender job composes a page for a user page() checked against the case",
+	"CheckSLAs":          "the job runner warns of and records each case's clocks; notices go to the case's assignee or team, who see it",
 	"alertIfEmergency":   "a new case in an emergency category or from an emergency mailbox raises its alert; nothing is returned",
 	"RunAlertStep":       "the job runner pages a level; each paged user is checked against the case (page skips those who may not see it)",
 }

@@ -190,6 +190,11 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 		if err := tx.AppendCaseTerms(ctx, c.ID, "message:"+itoa(m.ID), terms); err != nil {
 			return nil, err
 		}
+		if m.Direction == haven.Outbound {
+			if err := s.slaOnReply(ctx, tx, c, now); err != nil {
+				return nil, err
+			}
+		}
 		return m, s.touch(ctx, tx, u, c, now, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})
 	})
 }

@@ -187,3 +187,23 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *Server) caseClocks(w http.ResponseWriter, r *http.Request) error {
+	ks, err := s.svc.SLA.CaseClocks(r.Context(), r.PathValue("number"))
+	return replyList(w, ks, err)
+}
+
+func (s *Server) listCalendars(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.svc.SLA.Calendars(r.Context())
+	return replyList(w, cs, err)
+}
+
+// saveCalendar creates or replaces a business calendar (admins).
+func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request) error {
+	var c haven.BusinessCalendar
+	if err := s.decode(w, r, &c); err != nil {
+		return err
+	}
+	out, err := s.svc.SLA.SaveCalendar(r.Context(), c)
+	return created(w, out, err)
+}

@@ -498,6 +498,20 @@ func (f *fake) AcknowledgeByLink(ctx context.Context, token string) (*haven.Aler
 	return testAlert(), f.call(ctx, token)
 }
 
+func (f *fake) CaseClocks(ctx context.Context, number string) ([]haven.SLAStatus, error) {
+	return []haven.SLAStatus{{Target: haven.TargetFirstResponse, Due: testTime, RemainingMinutes: 30, Share: 0.5}}, f.call(ctx, number)
+}
+
+func (f *fake) Calendars(ctx context.Context) ([]*haven.BusinessCalendar, error) {
+	return []*haven.BusinessCalendar{{Name: "office", TimeZone: "Europe/Paris", Days: []string{"mon"}, Start: "09:00", End: "17:00"}}, f.call(ctx)
+}
+
+func (f *fake) SaveCalendar(ctx context.Context, c haven.BusinessCalendar) (*haven.BusinessCalendar, error) {
+	return &c, f.call(ctx, c)
+}
+
+func (f *fake) CheckSLAs(ctx context.Context) (int, error) { return 0, f.call(ctx) }
+
 func testPlan() *haven.Plan {
 	return &haven.Plan{ID: 3, CaseID: 7, State: haven.PlanPending, TaskIDs: []int64{5}, CreatedAt: testTime, CreatedBy: "alice"}
 }
@@ -606,7 +620,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, PageChannels: f, Plans: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, PageChannels: f, SLA: f, Plans: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs

@@ -125,6 +125,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/account/channels":                     `{"kind":"webhook","address":"https://gateway.example/hook","quiet_start":"22:00","quiet_end":"07:00","time_zone":"Europe/Paris"}`,
 		"POST /api/v1/account/channels/{id}/verify":         `{"code":"123456"}`,
 		"DELETE /api/v1/account/channels/{id}":              "",
+		"POST /api/v1/calendars":                            `{"name":"office","time_zone":"Europe/Paris","days":["mon","tue"],"start":"09:00","end":"17:00","holidays":["2026-12-25"],"teams":["tier1"]}`,
 		"POST /api/v1/articles":                             `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How we vet"}}}`,
 		"PATCH /api/v1/articles/{slug}":                     `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How"}}}`,
 		"PUT /api/v1/settings/citations":                    `{"outcomes":["referred"]}`,

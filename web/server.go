@@ -42,6 +42,7 @@ type Services struct {
 	Schedules    haven.ScheduleService
 	Alerts       haven.AlertService
 	PageChannels haven.PageChannelService
+	SLA          haven.SLAService
 	// Articles are the knowledge base, cited by decisions.
 	Articles haven.ArticleService
 	// Playbooks are the helpline's procedures, applied to cases as tasks.

@@ -132,7 +132,7 @@ func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 // noticeText words a notification of a change to one's account in the reader's language (ids
 // notify.<kind>, listed by haven.AccountNotices); others keep the text they were written with.
 func noticeText(l *i18n.Localizer, n *haven.Notification) string {
-	if strings.HasPrefix(n.Kind, "escalation_") || n.Kind == haven.NoticeAlert {
+	if strings.HasPrefix(n.Kind, "escalation_") || strings.HasPrefix(n.Kind, "sla_") || n.Kind == haven.NoticeAlert {
 		return l.T("notify." + n.Kind) // the case's number is shown beside it
 	}
 	if !slices.Contains(haven.AccountNotices(), n.Kind) {

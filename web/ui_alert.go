@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"haven"
 )
@@ -76,4 +77,12 @@ func (s *Server) caseAlertMove(w http.ResponseWriter, r *http.Request, v *view) 
 		_, err = s.svc.Alerts.ResolveAlert(r.Context(), id)
 	}
 	return s.afterCaseForm(w, r, v, err, "alert_moved")
+}
+
+// slaSpan writes a number of minutes left (or overdue) as the reader's words ("3 hours").
+func slaSpan(v *view, minutes int) string {
+	if minutes < 0 {
+		minutes = -minutes
+	}
+	return v.L.Ago(time.Duration(minutes) * time.Minute)
 }

@@ -96,6 +96,7 @@ func templateFuncs() template.FuncMap {
 		"choices":          choices,
 		"hours":            hoursText,
 		"escalationRows":   escalationRows,
+		"slaSpan":          slaSpan,
 		"escalationKinds":  haven.EscalationKinds,
 		"escalationStates": haven.EscalationStates,
 		"channelKinds":     haven.ChannelKinds,

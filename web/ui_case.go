@@ -53,6 +53,8 @@ type caseData struct {
 	// page, with its history.
 	Escalations []*haven.Escalation
 	Alert       *haven.Alert
+	// Clocks are the case's SLA clocks (time left or overdue, paused while waiting).
+	Clocks []haven.SLAStatus
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -215,7 +217,12 @@ func (s *Server) loadOutside(r *http.Request, d *caseData) error {
 		}
 	}
 	if s.svc.Alerts != nil {
-		d.Alert, err = s.svc.Alerts.CaseAlert(ctx, number)
+		if d.Alert, err = s.svc.Alerts.CaseAlert(ctx, number); err != nil {
+			return err
+		}
+	}
+	if s.svc.SLA != nil {
+		d.Clocks, err = s.svc.SLA.CaseClocks(ctx, number)
 	}
 	return err
 }

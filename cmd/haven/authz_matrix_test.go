@@ -101,6 +101,7 @@ var adminOnly = map[string]bool{
 	"PUT /api/v1/retention/{category}":               true,
 	"PUT /api/v1/settings/two-factor":                true,
 	"POST /api/v1/users/{username}/reset-password":   true,
+	"POST /api/v1/calendars":                         true,
 }
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
@@ -428,6 +429,9 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case "POST /api/v1/escalation-policies", "PATCH /api/v1/escalation-policies/{name}":
 		body = map[string]any{"name": f.unique("policy"), "levels": []map[string]any{
 			{"targets": []map[string]string{{"kind": "schedule", "name": "matrix-oncall"}}, "delay_minutes": 5}}}
+	case "POST /api/v1/calendars":
+		body = map[string]any{"name": f.unique("cal"), "time_zone": "Asia/Beirut", "days": []string{"mon", "tue"},
+			"start": "09:00", "end": "17:00", "teams": []string{"mena"}}
 	case "POST /api/v1/account/channels":
 		body = map[string]any{"kind": "webhook", "address": "https://gateway.example/" + f.unique("hook")}
 	case "POST /api/v1/account/channels/{id}/verify":

@@ -43,6 +43,11 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 	})
 	r.Every(jobs.Periodic{Kind: jobEscalationRemind, Every: escalationRemindTick})
 	r.Handle(haven.JobAlertStep, alertStep(a))
+	r.Handle(haven.JobSLACheck, func(ctx context.Context, _ *haven.Job) error {
+		_, err := a.svc.CheckSLAs(ctx)
+		return err
+	})
+	r.Every(jobs.Periodic{Kind: haven.JobSLACheck, Every: time.Minute})
 	r.Handle(haven.JobPageDeliver, newPager(a.svc, s).deliver)
 	if s != nil {
 		r.Handle(haven.JobSendEmail, s.send)

@@ -1,0 +1,53 @@
+package haven
+
+import (
+	"context"
+	"time"
+)
+
+// SLA targets: the clocks a case runs.
+const (
+	TargetFirstResponse = "first_response" // from creation to the first reply to the requester
+	TargetNextUpdate    = "next_update"    // from each reply to the next, while the case is open
+	TargetResolution    = "resolution"     // from creation to resolution
+)
+
+// CaseSLA is what a case's clocks need beyond the case: when it was first answered and last
+// updated, when it was resolved, when it waited for the requester, which targets were warned of
+// and breached, and when its clocks must next be looked at.
+type CaseSLA struct {
+	CaseID          int64      `json:"-"`
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
+	LastUpdateAt    *time.Time `json:"last_update_at,omitempty"`
+	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
+	Pauses          []Pause    `json:"pauses,omitempty"`
+	Warned          []string   `json:"warned,omitempty"`
+	Breached        []string   `json:"breached,omitempty"`
+	NextCheckAt     *time.Time `json:"-"`
+}
+
+// JobSLACheck is the periodic check of the clocks due a warning or a breach.
+const JobSLACheck = "sla.check"
+
+// SLAService answers a case's clocks and keeps the business calendars.
+type SLAService interface {
+	// CaseClocks is the case's running and stopped clocks now.
+	CaseClocks(ctx context.Context, number string) ([]SLAStatus, error)
+	Calendars(ctx context.Context) ([]*BusinessCalendar, error)
+	// SaveCalendar creates or replaces a calendar (admins).
+	SaveCalendar(ctx context.Context, c BusinessCalendar) (*BusinessCalendar, error)
+	// CheckSLAs is the job: warn of clocks past the warning share, record breaches. It returns
+	// how many warnings and breaches it recorded.
+	CheckSLAs(ctx context.Context) (int, error)
+}
+
+// SLAStore keeps the clocks' state and the calendars.
+type SLAStore interface {
+	// CaseSLA is the case's clock state; a case without one gets an empty state.
+	CaseSLA(ctx context.Context, caseID int64) (*CaseSLA, error)
+	SaveCaseSLA(ctx context.Context, s *CaseSLA) error
+	// DueSLAChecks lists the cases whose clocks must be looked at by now.
+	DueSLAChecks(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	Calendars(ctx context.Context) ([]*BusinessCalendar, error)
+	SaveCalendar(ctx context.Context, c *BusinessCalendar, at time.Time) error
+}
