@@ -471,10 +471,12 @@ type CaseFilter struct {
 	OpenOnly    bool
 	// OverdueTasks keeps the cases with an open task past its due date.
 	OverdueTasks bool `json:"overdue_tasks,omitempty"`
-	Sort         CaseSort
-	Cursor       string // opaque keyset cursor from a previous page
-	Limit        int
-	Brief        bool // leave the summaries out: for lists that do not show them
+	// BreachingSoon keeps the cases with an SLA target due within BreachingWindow, or past it.
+	BreachingSoon bool `json:"breaching_soon,omitempty"`
+	Sort          CaseSort
+	Cursor        string // opaque keyset cursor from a previous page
+	Limit         int
+	Brief         bool // leave the summaries out: for lists that do not show them
 
 	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL),
 	// and the teams "mine" stands for.
@@ -494,6 +496,9 @@ type Viewer struct {
 	// NoBreakGlass leaves break-glass openings out: what the viewer sees by right.
 	NoBreakGlass bool
 }
+
+// BreachingWindow is how close to its due time a case is "breaching soon".
+const BreachingWindow = 2 * time.Hour
 
 // Page size bounds.
 const (

@@ -87,6 +87,9 @@ func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st
 	st.NextCheckAt = nil
 	for _, clock := range s.clocks(c, st) {
 		k := clock.Status(cal, now, s.cfg.SLAWarnAt)
+		if k.Met && k.Target == haven.TargetFirstResponse {
+			c.FirstResponseDue = nil // answered: the inbox sorts by what is still due
+		}
 		if k.Met || k.Paused || slices.Contains(st.Breached, k.Target) {
 			continue
 		}

@@ -57,6 +57,9 @@ func TestSLAClocksBusinessHoursAndPauses(t *testing.T) {
 		if _, err := f.svc.AddMessage(amira, c.Number, haven.MessageCreate{Text: "Here is what to do."}); err != nil {
 			t.Fatal(err)
 		}
+		if got, _ := f.svc.Case(amira, c.Number); got.FirstResponseDue != nil {
+			t.Fatalf("answered, yet the first response is still due %s", got.FirstResponseDue)
+		}
 		ks, _ := f.svc.CaseClocks(amira, c.Number)
 		first, next := clockOf(t, ks, haven.TargetFirstResponse), clockOf(t, ks, haven.TargetNextUpdate)
 		if !first.Met || first.ElapsedMinutes != 60 || next.Met || next.RemainingMinutes != 72*60 {
@@ -81,6 +84,11 @@ func TestSLAWarningsAndBreaches(t *testing.T) {
 			}
 		}
 		check(0)
+		later, _ := f.svc.CreateCase(amira, haven.CaseCreate{Title: "Later", Team: "mena", Priority: "P4"})
+		soon, err := f.svc.Cases(amira, haven.CaseFilter{BreachingSoon: true, OpenOnly: true})
+		if err != nil || len(soon.Items) != 1 || soon.Items[0].Number != c.Number {
+			t.Fatalf("breaching soon: %+v %v (not %s)", soon, err, later.Number)
+		}
 		f.clock.t = f.clock.t.Add(89 * time.Minute) // 74 % of the 2-hour first response
 		check(0)
 		f.clock.t = f.clock.t.Add(2 * time.Minute)

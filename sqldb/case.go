@@ -322,6 +322,9 @@ func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
 	if f.Category != "" {
 		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = " + q.arg(f.Category) + ")")
 	}
+	if f.BreachingSoon {
+		q.add("c.due_sort <= " + q.arg(micros(f.Viewer.Now.Add(haven.BreachingWindow))))
+	}
 	if f.OverdueTasks {
 		q.add("c.id IN (SELECT case_id FROM tasks WHERE done = FALSE AND due_at < " + q.arg(micros(f.Viewer.Now)) + ")")
 	}

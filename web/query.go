@@ -86,23 +86,24 @@ func (q *query) err() error {
 
 // caseParams are the parameters of every case list (list, search, a requester's cases).
 var caseParams = []string{"q", "status", "priority", "assignee", "team", "category", "tag",
-	"requester", "open", "overdue_tasks", "sort", "cursor", "limit"}
+	"requester", "open", "overdue_tasks", "breaching_soon", "sort", "cursor", "limit"}
 
 // caseFilter reads a case list's filters from the URL.
 func caseFilter(u *url.URL) (haven.CaseFilter, error) {
 	q := newQuery(u, caseParams...)
 	f := haven.CaseFilter{
-		Text:         q.str("q"),
-		Assignee:     q.str("assignee"),
-		Team:         q.str("team"),
-		Category:     q.str("category"),
-		Tag:          q.str("tag"),
-		RequesterID:  q.id("requester"),
-		OpenOnly:     q.flag("open"),
-		OverdueTasks: q.flag("overdue_tasks"),
-		Sort:         haven.CaseSort(q.str("sort")),
-		Cursor:       q.str("cursor"),
-		Limit:        q.limit(),
+		Text:          q.str("q"),
+		Assignee:      q.str("assignee"),
+		Team:          q.str("team"),
+		Category:      q.str("category"),
+		Tag:           q.str("tag"),
+		RequesterID:   q.id("requester"),
+		OpenOnly:      q.flag("open"),
+		OverdueTasks:  q.flag("overdue_tasks"),
+		BreachingSoon: q.flag("breaching_soon"),
+		Sort:          haven.CaseSort(q.str("sort")),
+		Cursor:        q.str("cursor"),
+		Limit:         q.limit(),
 	}
 	for _, s := range q.strs("status") {
 		f.Status = append(f.Status, haven.Status(strings.ToLower(s)))

@@ -25,6 +25,7 @@ func queues() []queue {
 		{"team", haven.CaseFilter{Team: "mine", OpenOnly: true}},
 		{"emergencies", haven.CaseFilter{Priority: []haven.Priority{haven.P1}, OpenOnly: true}},
 		{"waiting", haven.CaseFilter{Status: []haven.Status{haven.StatusWaitingRequester, haven.StatusWaitingThirdParty}}},
+		{"breaching", haven.CaseFilter{BreachingSoon: true, OpenOnly: true, Sort: haven.SortDue}},
 		{"overdue", haven.CaseFilter{OverdueTasks: true, OpenOnly: true}},
 		{"open", haven.CaseFilter{OpenOnly: true}},
 	}
