@@ -16,9 +16,16 @@ type StatsQuery struct {
 // StatsGroupings lists the ways escalation figures are grouped.
 func StatsGroupings() []string { return []string{"platform", "kind", "month"} }
 
-// ParseStatsQuery reads from and to (YYYY-MM-DD, both days included) and by (default platform).
-// A missing bound is left zero for WithDefaults.
-func ParseStatsQuery(from, to, by string) (StatsQuery, error) {
+// SLAGroupings lists the ways SLA compliance is grouped.
+func SLAGroupings() []string { return []string{"team", "priority", "month"} }
+
+// ParseStatsQuery reads from and to (YYYY-MM-DD, both days included) and by, one of groupings
+// (default StatsGroupings(), the escalations'); by defaults to the first. A missing bound is
+// left zero for WithDefaults.
+func ParseStatsQuery(from, to, by string, groupings ...string) (StatsQuery, error) {
+	if len(groupings) == 0 {
+		groupings = StatsGroupings()
+	}
 	v := Validation{}
 	q := StatsQuery{By: strings.TrimSpace(by)}
 	if to != "" {
@@ -32,9 +39,9 @@ func ParseStatsQuery(from, to, by string) (StatsQuery, error) {
 		q.From = f
 	}
 	if q.By == "" {
-		q.By = "platform"
+		q.By = groupings[0]
 	}
-	v.Check(slices.Contains(StatsGroupings(), q.By), "by", strings.Join(StatsGroupings(), ", "))
+	v.Check(slices.Contains(groupings, q.By), "by", strings.Join(groupings, ", "))
 	v.Check(q.From.IsZero() || q.To.IsZero() || !q.To.Before(q.From), "to", "must not be before from")
 	v.Check(q.From.IsZero() || q.To.IsZero() || q.To.Sub(q.From) <= 20*366*24*time.Hour, "from", "at most 20 years")
 	return q, v.Err()

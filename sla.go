@@ -26,6 +26,40 @@ type CaseSLA struct {
 	NextCheckAt     *time.Time `json:"-"`
 }
 
+// SLAFact is what the compliance report needs of one case.
+type SLAFact struct {
+	Team      string
+	Priority  Priority
+	CreatedAt time.Time
+	SLA       CaseSLA
+}
+
+// SLAStatsRow is one group's compliance: how many cases, how many met or missed each target, and
+// the business minutes to the first response and to resolution (median, p90; nil when none).
+type SLAStatsRow struct {
+	Key                        string   `json:"key"`
+	Cases                      int      `json:"cases"`
+	FirstResponseMet           int      `json:"first_response_met"`
+	FirstResponseMissed        int      `json:"first_response_missed"`
+	FirstResponseMetShare      float64  `json:"first_response_met_share"`
+	ResolutionMet              int      `json:"resolution_met"`
+	ResolutionMissed           int      `json:"resolution_missed"`
+	ResolutionMetShare         float64  `json:"resolution_met_share"`
+	MedianFirstResponseMinutes *float64 `json:"median_first_response_minutes"`
+	P90FirstResponseMinutes    *float64 `json:"p90_first_response_minutes"`
+	MedianResolutionMinutes    *float64 `json:"median_resolution_minutes"`
+	P90ResolutionMinutes       *float64 `json:"p90_resolution_minutes"`
+}
+
+// SLAStats is a period's compliance, grouped by team, priority or month (of creation).
+type SLAStats struct {
+	From  string        `json:"from"`
+	To    string        `json:"to"`
+	By    string        `json:"by"`
+	Rows  []SLAStatsRow `json:"rows"`
+	Total SLAStatsRow   `json:"total"`
+}
+
 // JobSLACheck is the periodic check of the clocks due a warning or a breach.
 const JobSLACheck = "sla.check"
 
@@ -39,6 +73,9 @@ type SLAService interface {
 	// CheckSLAs is the job: warn of clocks past the warning share, record breaches. It returns
 	// how many warnings and breaches it recorded.
 	CheckSLAs(ctx context.Context) (int, error)
+	// SLAStats is the compliance report of the cases created in the period that the reader may
+	// see; q.By is team, priority or month.
+	SLAStats(ctx context.Context, q StatsQuery) (*SLAStats, error)
 }
 
 // SLAStore keeps the clocks' state and the calendars.
@@ -50,4 +87,6 @@ type SLAStore interface {
 	DueSLAChecks(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	Calendars(ctx context.Context) ([]*BusinessCalendar, error)
 	SaveCalendar(ctx context.Context, c *BusinessCalendar, at time.Time) error
+	// SLAFacts calls each with the cases created in [from, to) that v may see.
+	SLAFacts(ctx context.Context, from, to time.Time, v Viewer, each func(*SLAFact)) error
 }

@@ -109,3 +109,40 @@ func TestSLAWarningsAndBreaches(t *testing.T) {
 		}
 	})
 }
+
+// TestSLAStats: compliance by priority counts met and missed targets and the business minutes
+// of the met ones, only for the cases the reader may see.
+func TestSLAStats(t *testing.T) {
+	forEachFixture(t, func(t *testing.T, f *fixture) {
+		amira := f.users["amira"]
+		quick, _ := f.svc.CreateCase(amira, haven.CaseCreate{Title: "Quick", Team: "mena", Priority: "P2"})
+		slow, _ := f.svc.CreateCase(amira, haven.CaseCreate{Title: "Slow", Team: "mena", Priority: "P2"})
+		hidden, _ := f.svc.CreateCase(amira, haven.CaseCreate{Title: "Hidden", Team: "mena", Priority: "P2", TLP: "red", RestrictedTo: []string{"amira"}})
+		f.clock.t = f.clock.t.Add(30 * time.Minute)
+		if _, err := f.svc.AddMessage(amira, quick.Number, haven.MessageCreate{Text: "on it"}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.t = f.clock.t.Add(3 * time.Hour) // the slow one is now past its 2-hour target
+		for _, n := range []string{slow.Number, hidden.Number} {
+			if _, err := f.svc.AddMessage(amira, n, haven.MessageCreate{Text: "sorry for the wait"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q, err := haven.ParseStatsQuery("2026-11-01", "2026-11-30", "priority", haven.SLAGroupings()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := f.svc.SLAStats(amira, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, _ := f.svc.SLAStats(f.users["lucas"], q)
+		if len(mine.Rows) != 1 || mine.Rows[0].Key != "P2" || mine.Rows[0].Cases != 3 || mine.Rows[0].FirstResponseMet != 1 ||
+			mine.Rows[0].FirstResponseMissed != 2 || *mine.Rows[0].MedianFirstResponseMinutes != 210 {
+			t.Fatalf("amira's report: %+v", mine.Rows)
+		}
+		if theirs.Total.Cases != 2 || theirs.Total.FirstResponseMissed != 1 || *theirs.Total.MedianFirstResponseMinutes != 120 {
+			t.Fatalf("an outsider counts the restricted case: %+v", theirs.Total)
+		}
+	})
+}

@@ -55,3 +55,28 @@ func (tx *Tx) SaveCalendar(ctx context.Context, c *haven.BusinessCalendar, at ti
 		ON CONFLICT (name) DO UPDATE SET body = $2, updated_at = $3`, c.Name, toJSON(c), micros(at))
 	return err
 }
+
+// SLAFacts calls each with the cases created in [from, to) that v may see, with their clocks'
+// state.
+func (tx *Tx) SLAFacts(ctx context.Context, from, to time.Time, v haven.Viewer, each func(*haven.SLAFact)) error {
+	q := &queryBuilder{}
+	cond := `c.created_at >= ` + q.arg(micros(from)) + ` AND c.created_at < ` + q.arg(micros(to)) + ` AND ` + visibility(q, v)
+	rows, err := tx.query(ctx, `SELECT COALESCE(t.name, ''), c.priority_rank, c.created_at, COALESCE(s.body, '{}')
+		FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN case_sla s ON s.case_id = c.id WHERE `+cond, q.args...)
+	if err != nil {
+		return mapError("sla facts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f haven.SLAFact
+		var created int64
+		var rank int
+		var body string
+		if err := rows.Scan(&f.Team, &rank, &created, &body); err != nil {
+			return mapError("sla facts", err)
+		}
+		f.Priority, f.CreatedAt, f.SLA = haven.PriorityFromRank(rank), fromMicros(created), fromJSON[haven.CaseSLA](body)
+		each(&f)
+	}
+	return mapError("sla facts", rows.Err())
+}

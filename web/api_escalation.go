@@ -97,10 +97,10 @@ func statsRecord(r haven.EscalationStatsRow) []string {
 	n := strconv.Itoa
 	return []string{csvSafe(r.Key), csvSafe(r.Label), n(r.Sent), n(r.Responded), n(r.Resolved), n(r.Declined),
 		n(r.NoResponse), n(r.Withdrawn), n(r.Open), n(r.Overdue), n(r.MissedTarget),
-		hoursCell(r.MedianFirstResponseHours), hoursCell(r.P90FirstResponseHours), hoursCell(r.MedianResolutionHours)}
+		floatCell(r.MedianFirstResponseHours), floatCell(r.P90FirstResponseHours), floatCell(r.MedianResolutionHours)}
 }
 
-func hoursCell(h *float64) string {
+func floatCell(h *float64) string {
 	if h == nil {
 		return ""
 	}

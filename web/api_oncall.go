@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/csv"
 	"net/http"
+	"strconv"
 	"time"
 
 	"haven"
@@ -206,4 +208,35 @@ func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := s.svc.SLA.SaveCalendar(r.Context(), c)
 	return created(w, out, err)
+}
+
+// slaStats answers the SLA compliance report as JSON, or as CSV with ?format=csv.
+func (s *Server) slaStats(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL, "from", "to", "by", "format")
+	format := q.str("format")
+	q.v.Check(format == "" || format == "json" || format == "csv", "format", "json or csv")
+	sq, err := haven.ParseStatsQuery(q.str("from"), q.str("to"), q.str("by"), haven.SLAGroupings()...)
+	if err == nil {
+		err = q.err()
+	}
+	if err != nil {
+		return err
+	}
+	st, err := s.svc.SLA.SLAStats(r.Context(), sq)
+	if err != nil || format != "csv" {
+		return reply(w, st, err)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="haven-sla-`+st.By+`-`+st.From+`-`+st.To+`.csv"`)
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"key", "cases", "first_response_met", "first_response_missed", "median_first_response_minutes",
+		"p90_first_response_minutes", "resolution_met", "resolution_missed", "median_resolution_minutes", "p90_resolution_minutes"})
+	for _, row := range append(st.Rows, st.Total) {
+		n := strconv.Itoa
+		_ = cw.Write([]string{csvSafe(row.Key), n(row.Cases), n(row.FirstResponseMet), n(row.FirstResponseMissed),
+			floatCell(row.MedianFirstResponseMinutes), floatCell(row.P90FirstResponseMinutes), n(row.ResolutionMet),
+			n(row.ResolutionMissed), floatCell(row.MedianResolutionMinutes), floatCell(row.P90ResolutionMinutes)})
+	}
+	cw.Flush()
+	return nil
 }

@@ -512,6 +512,12 @@ func (f *fake) SaveCalendar(ctx context.Context, c haven.BusinessCalendar) (*hav
 
 func (f *fake) CheckSLAs(ctx context.Context) (int, error) { return 0, f.call(ctx) }
 
+func (f *fake) SLAStats(ctx context.Context, q haven.StatsQuery) (*haven.SLAStats, error) {
+	m := 42.0
+	row := haven.SLAStatsRow{Key: "tier1", Cases: 3, FirstResponseMet: 2, FirstResponseMissed: 1, MedianFirstResponseMinutes: &m}
+	return &haven.SLAStats{From: "2026-09-01", To: "2026-11-30", By: q.By, Rows: []haven.SLAStatsRow{row}, Total: row}, f.call(ctx, q)
+}
+
 func testPlan() *haven.Plan {
 	return &haven.Plan{ID: 3, CaseID: 7, State: haven.PlanPending, TaskIDs: []int64{5}, CreatedAt: testTime, CreatedBy: "alice"}
 }

@@ -134,7 +134,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform",
-		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z"}
+		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z", "/api/v1/stats/sla": "?from=2026-09-01&to=2026-11-30&by=team"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern

@@ -93,6 +93,7 @@ func (s *Server) table() []route {
 		api("POST", "/alerts/{id}/acknowledge", s.acknowledgeAlert),
 		api("POST", "/alerts/{id}/resolve", s.resolveAlert),
 		api("GET", "/cases/{number}/sla", s.caseClocks),
+		api("GET", "/stats/sla", s.slaStats),
 		api("GET", "/calendars", s.listCalendars),
 		api("POST", "/calendars", s.saveCalendar),
 		api("GET", "/account/channels", s.listChannels),
