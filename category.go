@@ -101,6 +101,8 @@ type CategoryStore interface {
 	SetCategoryLabels(ctx context.Context, slug string, labels map[string]string) error
 	SetCategoryRetired(ctx context.Context, slug string, at *time.Time) error
 	SetCategoryEmergency(ctx context.Context, slug string, emergency bool) error
+	// AnyEmergencyCategory reports whether one of the slugs is an emergency category.
+	AnyEmergencyCategory(ctx context.Context, slugs []string) (bool, error)
 	// RenameCategory renames a category and its sub-categories, on every case, label and
 	// retention policy that names them, and returns how many cases moved.
 	RenameCategory(ctx context.Context, from, to string) (int, error)

@@ -132,23 +132,19 @@ func (s *Service) alertIfEmergency(ctx context.Context, tx haven.Tx, u *haven.Us
 	return err
 }
 
-// inEmergencyCategory reports whether any of the categories, or a parent of one, is an emergency.
+// inEmergencyCategory reports whether any of the categories, or a parent of one, is an
+// emergency: one query for them all (every case created asks).
 func inEmergencyCategory(ctx context.Context, tx haven.Tx, categories []string) (bool, error) {
+	var slugs []string
 	for _, slug := range categories {
 		for ; slug != ""; slug = haven.CategoryParent(slug) {
-			cat, err := tx.CategoryBySlug(ctx, slug)
-			if haven.ErrorCode(err) == haven.ENOTFOUND {
-				continue
-			}
-			if err != nil {
-				return false, err
-			}
-			if cat.Emergency {
-				return true, nil
-			}
+			slugs = append(slugs, slug)
 		}
 	}
-	return false, nil
+	if len(slugs) == 0 {
+		return false, nil
+	}
+	return tx.AnyEmergencyCategory(ctx, slugs)
 }
 
 // raiseAlert opens the case's alert and queues its first step, or adds a trigger to the case's

@@ -65,6 +65,19 @@ func (tx *Tx) SetCategoryEmergency(ctx context.Context, slug string, emergency b
 	return expectOne(res, "category "+slug)
 }
 
+// AnyEmergencyCategory reports whether one of the slugs is an emergency category.
+func (tx *Tx) AnyEmergencyCategory(ctx context.Context, slugs []string) (bool, error) {
+	q := &queryBuilder{}
+	ph := make([]string, len(slugs))
+	for i, s := range slugs {
+		ph[i] = q.arg(s)
+	}
+	var some bool
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM categories WHERE emergency = TRUE AND slug IN (`+
+		strings.Join(ph, ", ")+`))`, q.args...).Scan(&some)
+	return some, mapError("emergency categories", err)
+}
+
 // SetCategoryRetired retires a category (nil: brings it back).
 func (tx *Tx) SetCategoryRetired(ctx context.Context, slug string, at *time.Time) error {
 	res, err := tx.exec(ctx, "retire category", `UPDATE categories SET retired_at = $1 WHERE slug = $2`, nullMicros(at), slug)
