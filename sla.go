@@ -26,6 +26,34 @@ type CaseSLA struct {
 	NextCheckAt     *time.Time `json:"-"`
 }
 
+// SLATargetMinutes is one priority's targets, in minutes of business time.
+type SLATargetMinutes struct {
+	FirstResponse int `json:"first_response_minutes"`
+	NextUpdate    int `json:"next_update_minutes"`
+	Resolution    int `json:"resolution_minutes"`
+}
+
+// SLASettings are the targets per priority and the share of a target at which a warning goes.
+type SLASettings struct {
+	Targets map[Priority]SLATargetMinutes `json:"targets"`
+	WarnAt  float64                       `json:"warn_at"`
+}
+
+// Validate checks every priority has targets between a minute and a year, and the warning share.
+func (s *SLASettings) Validate() error {
+	v := Validation{}
+	for _, p := range []Priority{P1, P2, P3, P4} {
+		t, ok := s.Targets[p]
+		ok = ok && inMinutes(t.FirstResponse) && inMinutes(t.NextUpdate) && inMinutes(t.Resolution) && t.FirstResponse <= t.Resolution
+		v.Check(ok, "targets", "every priority P1-P4, each target 1 to 525600 minutes, the first response no later than the resolution")
+	}
+	v.Check(len(s.Targets) == 4, "targets", "exactly P1, P2, P3 and P4")
+	v.Check(s.WarnAt > 0 && s.WarnAt < 1, "warn_at", "a share between 0 and 1, e.g. 0.75")
+	return v.Err()
+}
+
+func inMinutes(m int) bool { return m >= 1 && m <= 365*24*60 }
+
 // SLAFact is what the compliance report needs of one case.
 type SLAFact struct {
 	Team      string
@@ -73,6 +101,10 @@ type SLAService interface {
 	// CheckSLAs is the job: warn of clocks past the warning share, record breaches. It returns
 	// how many warnings and breaches it recorded.
 	CheckSLAs(ctx context.Context) (int, error)
+	// SLASettings are the targets in force (the server's defaults until an admin sets them).
+	SLASettings(ctx context.Context) (*SLASettings, error)
+	// SetSLASettings changes them (admins); running clocks follow at once.
+	SetSLASettings(ctx context.Context, s SLASettings) (*SLASettings, error)
 	// SLAStats is the compliance report of the cases created in the period that the reader may
 	// see; q.By is team, priority or month.
 	SLAStats(ctx context.Context, q StatsQuery) (*SLAStats, error)

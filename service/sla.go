@@ -19,7 +19,11 @@ func (s *Service) CaseClocks(ctx context.Context, number string) ([]haven.SLASta
 		if err != nil {
 			return nil, err
 		}
-		return s.statuses(c, st, cal, now), nil
+		p, err := s.slaPolicy(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		return p.statuses(c, st, cal, now), nil
 	})
 }
 
@@ -49,8 +53,8 @@ func calendarOf(ctx context.Context, tx haven.Tx, c *haven.Case) (*haven.Busines
 }
 
 // clocks builds the case's clocks from its priority's targets and its state.
-func (s *Service) clocks(c *haven.Case, st *haven.CaseSLA) []haven.SLAClock {
-	t, ok := s.cfg.SLA[c.Priority]
+func (p *slaPolicy) clocks(c *haven.Case, st *haven.CaseSLA) []haven.SLAClock {
+	t, ok := p.targets[c.Priority]
 	if !ok {
 		return nil
 	}
@@ -67,10 +71,10 @@ func (s *Service) clocks(c *haven.Case, st *haven.CaseSLA) []haven.SLAClock {
 	return out
 }
 
-func (s *Service) statuses(c *haven.Case, st *haven.CaseSLA, cal *haven.BusinessCalendar, now time.Time) []haven.SLAStatus {
+func (p *slaPolicy) statuses(c *haven.Case, st *haven.CaseSLA, cal *haven.BusinessCalendar, now time.Time) []haven.SLAStatus {
 	var out []haven.SLAStatus
-	for _, k := range s.clocks(c, st) {
-		out = append(out, k.Status(cal, now, s.cfg.SLAWarnAt))
+	for _, k := range p.clocks(c, st) {
+		out = append(out, k.Status(cal, now, p.warnAt))
 	}
 	return out
 }
@@ -84,9 +88,13 @@ func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st
 	if err != nil {
 		return err
 	}
+	p, err := s.slaPolicy(ctx, tx)
+	if err != nil {
+		return err
+	}
 	st.NextCheckAt = nil
-	for _, clock := range s.clocks(c, st) {
-		k := clock.Status(cal, now, s.cfg.SLAWarnAt)
+	for _, clock := range p.clocks(c, st) {
+		k := clock.Status(cal, now, p.warnAt)
 		if k.Met && k.Target == haven.TargetFirstResponse {
 			c.FirstResponseDue = nil // answered: the inbox sorts by what is still due
 		}
@@ -97,7 +105,7 @@ func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st
 		at := k.Due
 		if !slices.Contains(st.Warned, k.Target) && !k.Warning {
 			// the warning comes when the share used reaches SLAWarnAt of the budget
-			at = cal.AddBusiness(now, k.Remaining-time.Duration((1-s.cfg.SLAWarnAt)*float64(clock.Budget)))
+			at = cal.AddBusiness(now, k.Remaining-time.Duration((1-p.warnAt)*float64(clock.Budget)))
 		}
 		if st.NextCheckAt == nil || at.Before(*st.NextCheckAt) {
 			st.NextCheckAt = &at
@@ -191,8 +199,12 @@ func (s *Service) checkCase(ctx context.Context, tx haven.Tx, id int64, now time
 	if err != nil {
 		return 0, err
 	}
+	p, err := s.slaPolicy(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	for _, k := range s.statuses(c, st, cal, now) {
+	for _, k := range p.statuses(c, st, cal, now) {
 		kind := ""
 		switch {
 		case k.Breached && !slices.Contains(st.Breached, k.Target):
@@ -214,24 +226,22 @@ func (s *Service) checkCase(ctx context.Context, tx haven.Tx, id int64, now time
 	return n, tx.UpdateCase(ctx, c)
 }
 
-// slaNotice tells the assignee, else the team's members, of a warning or a breach, and records
-// it on the case (references only: the target).
+// slaNotice tells the assignee and the team's leads (everyone in the team when nobody is
+// assigned) of a warning or a breach, and records it on the case (references only: the target).
 func (s *Service) slaNotice(ctx context.Context, tx haven.Tx, c *haven.Case, kind, target string, now time.Time) error {
-	var names []string
-	if c.Assignee != "" {
-		names = []string{c.Assignee}
-	} else if c.Team != "" {
+	var members []string
+	if c.Team != "" {
 		team, err := tx.TeamByName(ctx, c.Team)
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
 			return err
 		}
 		if team != nil {
-			names = team.Members
+			members = team.Members
 		}
 	}
-	for _, name := range names {
+	for _, name := range uniqueStrings(append([]string{c.Assignee}, members...)) {
 		u, err := tx.UserByUsername(ctx, name)
-		if err != nil || u.Disabled {
+		if err != nil || u.Disabled || name != c.Assignee && c.Assignee != "" && u.Role != haven.RoleLead {
 			continue
 		}
 		if err := tx.InsertNotification(ctx, &haven.Notification{UserID: u.ID, Kind: kind, CaseID: c.ID, CaseNumber: c.Number,

@@ -28,8 +28,12 @@ func (s *Service) SLAStats(ctx context.Context, q haven.StatsQuery) (*haven.SLAS
 		if err != nil {
 			return err
 		}
+		p, err := s.slaPolicy(ctx, tx)
+		if err != nil {
+			return err
+		}
 		return tx.SLAFacts(ctx, q.From, q.To, v, func(f *haven.SLAFact) {
-			ks := s.factStatuses(f, cals, v.Now)
+			ks := p.factStatuses(f, cals, v.Now)
 			key := slaGroupKey(f, q.By)
 			if groups[key] == nil {
 				groups[key] = &slaTally{}
@@ -51,7 +55,7 @@ func (s *Service) SLAStats(ctx context.Context, q haven.StatsQuery) (*haven.SLAS
 }
 
 // factStatuses evaluates a case's clocks now on its team's calendar (P1: 24/7).
-func (s *Service) factStatuses(f *haven.SLAFact, cals []*haven.BusinessCalendar, now time.Time) []haven.SLAStatus {
+func (p *slaPolicy) factStatuses(f *haven.SLAFact, cals []*haven.BusinessCalendar, now time.Time) []haven.SLAStatus {
 	c := &haven.Case{Priority: f.Priority, Team: f.Team, CreatedAt: f.CreatedAt}
 	var cal *haven.BusinessCalendar
 	for _, x := range cals {
@@ -60,7 +64,7 @@ func (s *Service) factStatuses(f *haven.SLAFact, cals []*haven.BusinessCalendar,
 			break
 		}
 	}
-	return s.statuses(c, &f.SLA, cal, now)
+	return p.statuses(c, &f.SLA, cal, now)
 }
 
 func slaGroupKey(f *haven.SLAFact, by string) string {

@@ -146,3 +146,27 @@ func TestSLAStats(t *testing.T) {
 		}
 	})
 }
+
+// TestSLASettings: admins change the targets; new clocks follow; anything incomplete is refused.
+func TestSLASettings(t *testing.T) {
+	f := newFixture(t)
+	set, err := f.svc.SLASettings(f.users["amira"])
+	if err != nil || set.Targets[haven.P2].FirstResponse != 120 || set.WarnAt != 0.75 {
+		t.Fatalf("defaults: %+v %v", set, err)
+	}
+	p2 := set.Targets[haven.P2]
+	p2.FirstResponse = 30
+	set.Targets[haven.P2] = p2
+	_, err = f.svc.SetSLASettings(f.users["fatou"], *set)
+	wantCode(t, err, haven.EFORBIDDEN)
+	if _, err := f.svc.SetSLASettings(f.admin, *set); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.CreateCase(f.users["amira"], haven.CaseCreate{Title: "Quick", Team: "mena", Priority: "P2"})
+	if err != nil || !c.FirstResponseDue.Equal(f.clock.t.Add(30*time.Minute)) {
+		t.Fatalf("a new P2 case: due %v %v", c.FirstResponseDue, err)
+	}
+	delete(set.Targets, haven.P4)
+	_, err = f.svc.SetSLASettings(f.admin, *set)
+	wantCode(t, err, haven.EINVALID)
+}

@@ -240,3 +240,17 @@ func (s *Server) slaStats(w http.ResponseWriter, r *http.Request) error {
 	cw.Flush()
 	return nil
 }
+
+func (s *Server) getSLASettings(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.svc.SLA.SLASettings(r.Context())
+	return reply(w, set, err)
+}
+
+func (s *Server) putSLASettings(w http.ResponseWriter, r *http.Request) error {
+	var in haven.SLASettings
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	set, err := s.svc.SLA.SetSLASettings(r.Context(), in)
+	return reply(w, set, err)
+}

@@ -512,6 +512,19 @@ func (f *fake) SaveCalendar(ctx context.Context, c haven.BusinessCalendar) (*hav
 
 func (f *fake) CheckSLAs(ctx context.Context) (int, error) { return 0, f.call(ctx) }
 
+func testSLASettings() *haven.SLASettings {
+	t := haven.SLATargetMinutes{FirstResponse: 60, NextUpdate: 120, Resolution: 1440}
+	return &haven.SLASettings{Targets: map[haven.Priority]haven.SLATargetMinutes{haven.P1: t, haven.P2: t, haven.P3: t, haven.P4: t}, WarnAt: 0.75}
+}
+
+func (f *fake) SLASettings(ctx context.Context) (*haven.SLASettings, error) {
+	return testSLASettings(), f.call(ctx)
+}
+
+func (f *fake) SetSLASettings(ctx context.Context, s haven.SLASettings) (*haven.SLASettings, error) {
+	return testSLASettings(), f.call(ctx, s)
+}
+
 func (f *fake) SLAStats(ctx context.Context, q haven.StatsQuery) (*haven.SLAStats, error) {
 	m := 42.0
 	row := haven.SLAStatsRow{Key: "tier1", Cases: 3, FirstResponseMet: 2, FirstResponseMissed: 1, MedianFirstResponseMinutes: &m}

@@ -94,6 +94,8 @@ func (s *Server) table() []route {
 		api("POST", "/alerts/{id}/resolve", s.resolveAlert),
 		api("GET", "/cases/{number}/sla", s.caseClocks),
 		api("GET", "/stats/sla", s.slaStats),
+		api("GET", "/settings/sla", s.getSLASettings),
+		api("PUT", "/settings/sla", s.putSLASettings),
 		api("GET", "/calendars", s.listCalendars),
 		api("POST", "/calendars", s.saveCalendar),
 		api("GET", "/account/channels", s.listChannels),

@@ -102,6 +102,7 @@ var adminOnly = map[string]bool{
 	"PUT /api/v1/settings/two-factor":                true,
 	"POST /api/v1/users/{username}/reset-password":   true,
 	"POST /api/v1/calendars":                         true,
+	"PUT /api/v1/settings/sla":                       true,
 }
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
@@ -429,6 +430,9 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case "POST /api/v1/escalation-policies", "PATCH /api/v1/escalation-policies/{name}":
 		body = map[string]any{"name": f.unique("policy"), "levels": []map[string]any{
 			{"targets": []map[string]string{{"kind": "schedule", "name": "matrix-oncall"}}, "delay_minutes": 5}}}
+	case "PUT /api/v1/settings/sla":
+		t := map[string]int{"first_response_minutes": 15, "next_update_minutes": 60, "resolution_minutes": 1440}
+		body = map[string]any{"targets": map[string]any{"P1": t, "P2": t, "P3": t, "P4": t}, "warn_at": 0.75}
 	case "POST /api/v1/calendars":
 		body = map[string]any{"name": f.unique("cal"), "time_zone": "Asia/Beirut", "days": []string{"mon", "tue"},
 			"start": "09:00", "end": "17:00", "teams": []string{"mena"}}
