@@ -105,6 +105,7 @@ func (s *Server) uiRoutes() {
 	s.escalationRoutes()
 	s.alertRoutes()
 	s.oncallRoutes()
+	s.slaRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

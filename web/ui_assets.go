@@ -97,6 +97,7 @@ func templateFuncs() template.FuncMap {
 		"hours":            hoursText,
 		"escalationRows":   escalationRows,
 		"slaSpan":          slaSpan,
+		"percentInt":       func(f float64) int { return int(f*100 + 0.5) },
 		"escalationKinds":  haven.EscalationKinds,
 		"escalationStates": haven.EscalationStates,
 		"channelKinds":     haven.ChannelKinds,
