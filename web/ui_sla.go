@@ -58,7 +58,10 @@ func (s *Server) slaTargets(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	set := haven.SLASettings{Targets: map[haven.Priority]haven.SLATargetMinutes{}}
 	for _, p := range []haven.Priority{haven.P1, haven.P2, haven.P3, haven.P4} {
-		n := func(k string) int { x, _ := strconv.Atoi(strings.TrimSpace(r.PostForm.Get(string(p) + "_" + k))); return x }
+		n := func(k string) int {
+			x, _ := strconv.Atoi(strings.TrimSpace(r.PostForm.Get(string(p) + "_" + k)))
+			return x
+		}
 		set.Targets[p] = haven.SLATargetMinutes{FirstResponse: n("first"), NextUpdate: n("next"), Resolution: n("resolution")}
 	}
 	set.WarnAt, _ = strconv.ParseFloat(r.PostForm.Get("warn_percent"), 64)
