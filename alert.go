@@ -137,6 +137,9 @@ type AlertService interface {
 	CaseAlert(ctx context.Context, number string) (*Alert, error)
 	AcknowledgeAlert(ctx context.Context, id int64) (*Alert, error)
 	ResolveAlert(ctx context.Context, id int64) (*Alert, error)
+	// ReassignAlert pages a named user about a triggered alert now, on every channel, whatever
+	// the policy (someone knows who should take it); the escalation goes on until acknowledged.
+	ReassignAlert(ctx context.Context, id int64, username string) (*Alert, error)
 	// RunAlertStep is the job: page level, round of the alert unless it was acknowledged, and
 	// schedule the next step.
 	RunAlertStep(ctx context.Context, alertID int64, level, round int) error

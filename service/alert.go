@@ -490,3 +490,49 @@ func (s *Service) page(ctx context.Context, tx haven.Tx, a *haven.Alert, u *have
 	}
 	return s.pageChannels(ctx, tx, a, u, level, c.Priority == haven.P1, now)
 }
+
+// ReassignAlert pages a user about a triggered alert at once. They must be able to see the case:
+// paging anyone else would tell them it exists.
+func (s *Service) ReassignAlert(ctx context.Context, id int64, username string) (*haven.Alert, error) {
+	u, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var a *haven.Alert
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		var c *haven.Case
+		if a, c, err = s.alertCase(ctx, tx, u, id, true); err != nil {
+			return err
+		}
+		if a.State != haven.AlertTriggered {
+			return &haven.Error{Code: haven.ECONFLICT, Message: fmt.Sprintf("the alert is %s already", a.State), Allowed: nextAlertStates(a.State)}
+		}
+		to, err := tx.UserByUsername(ctx, username)
+		if haven.ErrorCode(err) == haven.ENOTFOUND || err == nil && to.Disabled {
+			return &haven.Error{Code: haven.EINVALID, Message: "no active user " + username, Fields: map[string]string{"user": "no such user"}}
+		}
+		if err != nil {
+			return err
+		}
+		if ok, err := tx.CaseVisible(ctx, c.ID, s.viewer(to)); err != nil || !ok {
+			return cmpErr(err, &haven.Error{Code: haven.EINVALID, Message: username + " may not see this case", Fields: map[string]string{"user": "may not see the case"}})
+		}
+		if err := tx.AddAlertEntry(ctx, a.ID, haven.AlertEntry{At: now, Kind: "reassigned", Level: a.Level, User: u.Username, Result: username}); err != nil {
+			return err
+		}
+		if err := s.page(ctx, tx, a, to, max(a.Level, 0), now); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "alert.reassigned", "alert", a.ID, c.ID, map[string]any{"to": to.ID})
+	})
+	return a, err
+}
+
+// cmpErr is err when there is one, else fallback.
+func cmpErr(err error, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}

@@ -151,6 +151,14 @@ func TestAlertNeedToKnow(t *testing.T) {
 		}
 		_, err = f.svc.CreateAlert(f.users["amira"], haven.AlertCreate{Case: got.CaseNumber, Policy: "nobody"})
 		wantCode(t, err, haven.EINVALID)
+		_, err = f.svc.ReassignAlert(f.users["amira"], a.ID, "lucas")
+		wantCode(t, err, haven.EINVALID) // lucas may not see the case: no page tells him it exists
+		if pages(t, f, "lucas") != 0 {
+			t.Fatal("a refused reassignment paged")
+		}
+		if _, err := f.svc.ReassignAlert(f.users["amira"], a.ID, "amira"); err != nil || pages(t, f, "amira") != 2 {
+			t.Fatalf("reassign to someone who sees the case: %v, %d pages", err, pages(t, f, "amira"))
+		}
 	})
 }
 

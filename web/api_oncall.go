@@ -254,3 +254,20 @@ func (s *Server) putSLASettings(w http.ResponseWriter, r *http.Request) error {
 	set, err := s.svc.SLA.SetSLASettings(r.Context(), in)
 	return reply(w, set, err)
 }
+
+type reassignRequest struct {
+	User string `json:"user"`
+}
+
+func (s *Server) reassignAlert(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "alert")
+	if err != nil {
+		return err
+	}
+	var in reassignRequest
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.Alerts.ReassignAlert(r.Context(), id, in.User)
+	return reply(w, a, err)
+}

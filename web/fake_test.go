@@ -460,6 +460,10 @@ func (f *fake) ResolveAlert(ctx context.Context, id int64) (*haven.Alert, error)
 	return a, f.call(ctx, id)
 }
 
+func (f *fake) ReassignAlert(ctx context.Context, id int64, username string) (*haven.Alert, error) {
+	return testAlert(), f.call(ctx, id, username)
+}
+
 func (f *fake) RunAlertStep(ctx context.Context, alertID int64, level, round int) error {
 	return f.call(ctx, alertID, level, round)
 }

@@ -122,6 +122,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/alerts":                               `{"case":"HV-2026-000001","message":"threat to life"}`,
 		"POST /api/v1/alerts/{id}/acknowledge":              "",
 		"POST /api/v1/alerts/{id}/resolve":                  "",
+		"POST /api/v1/alerts/{id}/reassign":                 `{"user":"bob"}`,
 		"POST /api/v1/account/channels":                     `{"kind":"webhook","address":"https://gateway.example/hook","quiet_start":"22:00","quiet_end":"07:00","time_zone":"Europe/Paris"}`,
 		"POST /api/v1/account/channels/{id}/verify":         `{"code":"123456"}`,
 		"DELETE /api/v1/account/channels/{id}":              "",

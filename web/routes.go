@@ -92,6 +92,7 @@ func (s *Server) table() []route {
 		api("GET", "/alerts/{id}", s.getAlert),
 		api("POST", "/alerts/{id}/acknowledge", s.acknowledgeAlert),
 		api("POST", "/alerts/{id}/resolve", s.resolveAlert),
+		api("POST", "/alerts/{id}/reassign", s.reassignAlert),
 		api("GET", "/cases/{number}/sla", s.caseClocks),
 		api("GET", "/stats/sla", s.slaStats),
 		api("GET", "/settings/sla", s.getSLASettings),

@@ -16,6 +16,7 @@ func (s *Server) alertRoutes() {
 		{"POST /cases/{number}/alerts", s.caseAlertRaise},
 		{"POST /cases/{number}/alerts/{id}/acknowledge", s.caseAlertMove},
 		{"POST /cases/{number}/alerts/{id}/resolve", s.caseAlertMove},
+		{"POST /cases/{number}/alerts/{id}/reassign", s.caseAlertMove},
 	} {
 		s.mux.Handle(p.pattern, s.page(false, p.h))
 	}
@@ -58,7 +59,7 @@ func (s *Server) caseAlertRaise(w http.ResponseWriter, r *http.Request, v *view)
 	return s.afterCaseForm(w, r, v, err, "paged")
 }
 
-// caseAlertMove acknowledges or resolves the case's alert.
+// caseAlertMove acknowledges, resolves or reassigns the case's alert.
 func (s *Server) caseAlertMove(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -71,9 +72,12 @@ func (s *Server) caseAlertMove(w http.ResponseWriter, r *http.Request, v *view) 
 	if a.CaseNumber != r.PathValue("number") {
 		return haven.Errorf(haven.ENOTFOUND, "no such alert")
 	}
-	if r.Pattern == "POST /cases/{number}/alerts/{id}/acknowledge" {
+	switch r.Pattern {
+	case "POST /cases/{number}/alerts/{id}/acknowledge":
 		_, err = s.svc.Alerts.AcknowledgeAlert(r.Context(), id)
-	} else {
+	case "POST /cases/{number}/alerts/{id}/reassign":
+		_, err = s.svc.Alerts.ReassignAlert(r.Context(), id, r.FormValue("user"))
+	default:
 		_, err = s.svc.Alerts.ResolveAlert(r.Context(), id)
 	}
 	return s.afterCaseForm(w, r, v, err, "alert_moved")

@@ -440,6 +440,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"kind": "webhook", "address": "https://gateway.example/" + f.unique("hook")}
 	case "POST /api/v1/account/channels/{id}/verify":
 		body = map[string]any{"code": "000000"} // the real code only ever reaches the channel
+	case "POST /api/v1/alerts/{id}/reassign":
+		body = map[string]any{"user": "insider"}
 	case "POST /api/v1/alerts":
 		body = map[string]any{"case": number, "message": "matrix page"}
 	case "POST /api/v1/escalations/{id}/transitions":
