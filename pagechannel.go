@@ -103,6 +103,9 @@ type PageChannelService interface {
 	AddPageChannel(ctx context.Context, in PageChannelInput) (*PageChannel, error)
 	VerifyPageChannel(ctx context.Context, id int64, code string) (*PageChannel, error)
 	DeletePageChannel(ctx context.Context, id int64) error
+	// TestPageChannel sends a channel a test message again, with a fresh code (for a channel not
+	// verified yet, the code that verifies it).
+	TestPageChannel(ctx context.Context, id int64) error
 	// PageDelivery is what the sender job sends (run as the system); PageDelivered records the
 	// attempt's result on the alert's history.
 	PageDelivery(ctx context.Context, id int64) (*PageDelivery, error)

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -201,4 +202,39 @@ func TestAlertFromEmergencyCategoryAndMailbox(t *testing.T) {
 			t.Fatalf("mail to an emergency mailbox: %+v", a)
 		}
 	})
+}
+
+// TestPageChannelTestMessage: a channel's test message can be sent again; while unverified, the
+// new code replaces the old one. Someone else's channel answers like none.
+func TestPageChannelTestMessage(t *testing.T) {
+	f := newFixture(t)
+	amira := f.users["amira"]
+	ch, err := f.svc.AddPageChannel(amira, haven.PageChannelInput{Kind: "webhook", Address: "https://gateway.example/hook"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(delivery int64) string {
+		t.Helper()
+		d, err := f.svc.PageDelivery(context.Background(), delivery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.Unmarshal(d.JSON, &body)
+		return body["code"].(string)
+	}
+	first := code(1)
+	if err := f.svc.TestPageChannel(amira, ch.ID); err != nil {
+		t.Fatal(err)
+	}
+	second := code(2)
+	if first == second {
+		t.Skip("the two random codes happened to be equal")
+	}
+	_, err = f.svc.VerifyPageChannel(amira, ch.ID, first)
+	wantCode(t, err, haven.EINVALID)
+	wantCode(t, f.svc.TestPageChannel(f.users["lucas"], ch.ID), haven.ENOTFOUND)
+	if got, err := f.svc.VerifyPageChannel(amira, ch.ID, second); err != nil || got.VerifiedAt == nil {
+		t.Fatalf("verify with the new code: %+v %v", got, err)
+	}
 }

@@ -121,6 +121,36 @@ func (s *Service) DeletePageChannel(ctx context.Context, id int64) error {
 	})
 }
 
+// TestPageChannel sends one of the user's channels a test message with a fresh code.
+func (s *Service) TestPageChannel(ctx context.Context, id int64) error {
+	u, err := writerOrAuditor(ctx)
+	if err != nil {
+		return err
+	}
+	code, err := sixDigits()
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	return s.store.Update(ctx, func(tx haven.Tx) error {
+		c, err := ownChannel(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		if c.VerifiedAt == nil {
+			expires := now.Add(verifyCodeTTL)
+			c.CodeHash, c.CodeExpires = hashToken(code), &expires
+			if err := tx.UpdatePageChannel(ctx, c); err != nil {
+				return err
+			}
+		}
+		if err := s.queueDelivery(ctx, tx, &haven.PageDelivery{ChannelID: c.ID, Kind: "test", Text: code}, u.ID, now); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "channel.tested", "channel", c.ID, 0, map[string]any{"kind": c.Kind})
+	})
+}
+
 // ownChannel reads a channel of u's; anyone else's answers like one that does not exist.
 func ownChannel(ctx context.Context, tx haven.Tx, u *haven.User, id int64) (*haven.PageChannel, error) {
 	c, err := tx.PageChannelByID(ctx, id)

@@ -271,3 +271,15 @@ func (s *Server) reassignAlert(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.svc.Alerts.ReassignAlert(r.Context(), id, in.User)
 	return reply(w, a, err)
 }
+
+func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "channel")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.PageChannels.TestPageChannel(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent) // queued
+	return nil
+}

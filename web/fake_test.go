@@ -490,6 +490,8 @@ func (f *fake) VerifyPageChannel(ctx context.Context, id int64, code string) (*h
 
 func (f *fake) DeletePageChannel(ctx context.Context, id int64) error { return f.call(ctx, id) }
 
+func (f *fake) TestPageChannel(ctx context.Context, id int64) error { return f.call(ctx, id) }
+
 func (f *fake) PageDelivery(ctx context.Context, id int64) (*haven.PageDelivery, error) {
 	return &haven.PageDelivery{ID: id}, f.call(ctx, id)
 }

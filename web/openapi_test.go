@@ -126,6 +126,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/account/channels":                     `{"kind":"webhook","address":"https://gateway.example/hook","quiet_start":"22:00","quiet_end":"07:00","time_zone":"Europe/Paris"}`,
 		"POST /api/v1/account/channels/{id}/verify":         `{"code":"123456"}`,
 		"DELETE /api/v1/account/channels/{id}":              "",
+		"POST /api/v1/account/channels/{id}/test":           "",
 		"PUT /api/v1/settings/sla":                          `{"targets":{"P1":{"first_response_minutes":15,"next_update_minutes":60,"resolution_minutes":1440},"P2":{"first_response_minutes":15,"next_update_minutes":60,"resolution_minutes":1440},"P3":{"first_response_minutes":15,"next_update_minutes":60,"resolution_minutes":1440},"P4":{"first_response_minutes":15,"next_update_minutes":60,"resolution_minutes":1440}},"warn_at":0.8}`,
 		"POST /api/v1/calendars":                            `{"name":"office","time_zone":"Europe/Paris","days":["mon","tue"],"start":"09:00","end":"17:00","holidays":["2026-12-25"],"teams":["tier1"]}`,
 		"POST /api/v1/articles":                             `{"slug":"vetting","variants":{"en":{"title":"Vetting","body":"How we vet"}}}`,

@@ -102,6 +102,7 @@ func (s *Server) table() []route {
 		api("GET", "/account/channels", s.listChannels),
 		api("POST", "/account/channels", s.addChannel),
 		api("POST", "/account/channels/{id}/verify", s.verifyChannel),
+		api("POST", "/account/channels/{id}/test", s.testChannel),
 		api("DELETE", "/account/channels/{id}", s.deleteChannel),
 		api("GET", "/templates", s.listTemplates),
 		api("POST", "/templates", s.createTemplate),

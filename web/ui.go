@@ -241,7 +241,7 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
 	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "playbook", "decided", "deleted", "bulk", "view_saved", "signed_out_all",
-		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved", "paged", "alert_moved", "channel_verified":
+		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved", "paged", "alert_moved", "channel_verified", "channel_tested":
 		v.Flash = v.L.T("flash." + id)
 	}
 }

@@ -33,6 +33,7 @@ func (s *Server) accountRoutes() {
 		{"POST /account/channels", s.accountChannelAdd},
 		{"POST /account/channels/{id}/verify", s.accountChannelVerify},
 		{"POST /account/channels/{id}/delete", s.accountChannelDelete},
+		{"POST /account/channels/{id}/test", s.accountChannelTest},
 		{"GET /requesters", s.requestersPage},
 		{"GET /requesters/{id}", s.requesterPage},
 		{"POST /requesters/{id}/edit", s.requesterEdit},
@@ -420,4 +421,15 @@ func (s *Server) accountChannelDelete(w http.ResponseWriter, r *http.Request, v 
 		return err
 	}
 	return redirect(w, r, "/account#channels", "deleted")
+}
+
+func (s *Server) accountChannelTest(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return haven.Errorf(haven.ENOTFOUND, "no such channel")
+	}
+	if err := s.svc.PageChannels.TestPageChannel(r.Context(), id); err != nil {
+		return err
+	}
+	return redirect(w, r, "/account#channels", "channel_tested")
 }

@@ -124,6 +124,7 @@ var matrixWriteExempt = map[string]bool{
 	"POST /api/v1/account/channels":             true,
 	"POST /api/v1/account/channels/{id}/verify": true,
 	"DELETE /api/v1/account/channels/{id}":      true,
+	"POST /api/v1/account/channels/{id}/test":   true,
 }
 
 type matrixActor struct {
@@ -438,6 +439,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 			"start": "09:00", "end": "17:00", "teams": []string{"mena"}}
 	case "POST /api/v1/account/channels":
 		body = map[string]any{"kind": "webhook", "address": "https://gateway.example/" + f.unique("hook")}
+	case "POST /api/v1/account/channels/{id}/test":
+		body = nil
 	case "POST /api/v1/account/channels/{id}/verify":
 		body = map[string]any{"code": "000000"} // the real code only ever reaches the channel
 	case "POST /api/v1/alerts/{id}/reassign":
