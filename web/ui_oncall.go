@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"haven"
@@ -15,6 +17,8 @@ func (s *Server) oncallRoutes() {
 		{"GET /oncall", s.oncallPage},
 		{"GET /oncall/{name}", s.schedulePage},
 		{"POST /oncall/{name}/overrides", s.scheduleOverride},
+		{"POST /oncall/schedules", s.scheduleSave},
+		{"POST /oncall/policies", s.policySave},
 	} {
 		s.mux.Handle(p.pattern, s.page(false, p.h))
 	}
@@ -31,11 +35,19 @@ type oncallData struct {
 	Schedules []onCallRow
 	Policies  []*haven.EscalationPolicy
 	Alerts    []*haven.Alert
+	// CanEdit: a lead or admin, who may write schedules and policies (as JSON, the API's shape);
+	// PolicyJSON is the policies' current text, or the refused one as typed.
+	CanEdit    bool
+	PolicyJSON string
 }
 
 // oncallPage shows who is on call now on each schedule, the policies, and the open alerts.
 func (s *Server) oncallPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	flashFrom(r, v)
+	return s.renderOnCall(w, r, v, http.StatusOK)
+}
+
+func (s *Server) renderOnCall(w http.ResponseWriter, r *http.Request, v *view, status int) error {
 	ctx := r.Context()
 	d := &oncallData{}
 	scheds, err := s.svc.Schedules.Schedules(ctx)
@@ -50,6 +62,8 @@ func (s *Server) oncallPage(w http.ResponseWriter, r *http.Request, v *view) err
 	if d.Policies, err = s.svc.Alerts.Policies(ctx); err != nil {
 		return err
 	}
+	d.CanEdit = v.User.Role == haven.RoleLead || v.User.IsAdmin()
+	d.PolicyJSON = formValue(v.Form, "policy", policyTemplate(d.Policies))
 	all, err := s.svc.Alerts.Alerts(ctx, "")
 	for _, a := range all {
 		if a.State != haven.AlertResolved {
@@ -60,7 +74,7 @@ func (s *Server) oncallPage(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	v.Nav, v.Title, v.Data = "oncall", v.L.T("oncall.title"), d
-	return s.render(w, r, http.StatusOK, "oncall", v)
+	return s.render(w, r, status, "oncall", v)
 }
 
 // scheduleData is one schedule's next two weeks, in the time zone asked (default its own).
@@ -125,4 +139,63 @@ func (s *Server) scheduleOverride(w http.ResponseWriter, r *http.Request, v *vie
 		return err
 	}
 	return s.renderSchedule(w, r, v, http.StatusUnprocessableEntity)
+}
+
+// policyTemplate is the text the policy editor starts from: the default policy when there is
+// one, else an example.
+func policyTemplate(ps []*haven.EscalationPolicy) string {
+	p := &haven.EscalationPolicy{Name: haven.DefaultPolicy, Levels: []haven.PolicyLevel{
+		{Targets: []haven.PolicyTarget{{Kind: "schedule", Name: "primary"}}, DelayMinutes: 5}}}
+	for _, x := range ps {
+		if x.Name == haven.DefaultPolicy {
+			p = x
+		}
+	}
+	raw, _ := json.MarshalIndent(haven.EscalationPolicy{Name: p.Name, Levels: p.Levels, Repeat: p.Repeat}, "", "  ")
+	return strings.Replace(string(raw), "  \"updated_at\": \"0001-01-01T00:00:00Z\"\n", "", 1)
+}
+
+// scheduleSave creates or replaces a schedule written as JSON (the API's shape).
+func (s *Server) scheduleSave(w http.ResponseWriter, r *http.Request, v *view) error {
+	var sc haven.Schedule
+	if err := decodeForm(r, "schedule", &sc); err != nil {
+		return s.afterOnCall(w, r, v, err, "")
+	}
+	_, err := s.svc.Schedules.SaveSchedule(r.Context(), sc)
+	return s.afterOnCall(w, r, v, err, "/oncall/"+sc.Name)
+}
+
+// policySave creates or replaces an escalation policy written as JSON.
+func (s *Server) policySave(w http.ResponseWriter, r *http.Request, v *view) error {
+	var p haven.EscalationPolicy
+	if err := decodeForm(r, "policy", &p); err != nil {
+		return s.afterOnCall(w, r, v, err, "")
+	}
+	_, err := s.svc.Alerts.SavePolicy(r.Context(), p)
+	return s.afterOnCall(w, r, v, err, "/oncall")
+}
+
+// decodeForm reads a form field holding JSON, strictly.
+func decodeForm(r *http.Request, field string, dst any) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	dec := json.NewDecoder(strings.NewReader(r.PostForm.Get(field)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return &haven.Error{Code: haven.EINVALID, Message: "not valid JSON: " + err.Error(), Fields: map[string]string{field: err.Error()}}
+	}
+	return nil
+}
+
+// afterOnCall goes to next after a change, or shows the on-call page again with the refusal
+// and the typed text.
+func (s *Server) afterOnCall(w http.ResponseWriter, r *http.Request, v *view, err error, next string) error {
+	if err == nil {
+		return redirect(w, r, next, "saved")
+	}
+	if !refused(v, r, err) {
+		return err
+	}
+	return s.renderOnCall(w, r, v, http.StatusUnprocessableEntity)
 }

@@ -32,7 +32,22 @@ func TestUIOnCall(t *testing.T) {
 	if raw := marshal(sched); !strings.Contains(raw, `"start":"2027-01-02T02:00:00+01:00"`) && !strings.Contains(raw, `"start":"2027-01-02T01:00:00Z"`) {
 		t.Fatalf("the override was not stored in Paris time: %s", raw)
 	}
+	if st, _ := b.post("/oncall/policies", url.Values{"policy": {`{"name": "default", "levels": [{"targets": [{"kind": "schedule", "name": "business"}], "delay_minutes": 5}]}`}}); st != 200 {
+		t.Fatalf("policy: %d", st)
+	}
+	if _, p := c.do("GET", "/api/v1/escalation-policies/default", nil); !strings.Contains(marshal(p), `"name":"business"`) {
+		t.Fatalf("the policy was not saved: %v", p)
+	}
+	if st, page := b.post("/oncall/policies", url.Values{"policy": {`{"name": "broken", "levels": [`}}); st != 422 || !strings.Contains(page, "broken") {
+		t.Fatalf("a broken policy: %d", st)
+	}
+	if st, page := b.post("/oncall/schedules", url.Values{"schedule": {`{"name": "nights", "time_zone": "UTC", "layers": [{"name": "n", "users": ["admin"], "start": "2026-01-05T22:00", "rotation": "daily"}]}`}}); st != 200 || !strings.Contains(page, "nights") {
+		t.Fatalf("schedule: %d", st)
+	}
 	h := signIn(t, c, "omar", "handler")
+	if st, page := h.get("/oncall"); st != 200 || strings.Contains(page, `action="/oncall/policies"`) {
+		t.Fatalf("a handler is offered the policy editor: %d", st)
+	}
 	if st, _ := h.post("/oncall/business/overrides", url.Values{"tz": {"UTC"}, "user": {"admin"},
 		"start": {"2027-01-03T02:00"}, "end": {"2027-01-03T08:00"}}); st != 403 {
 		t.Fatalf("a handler set someone else's shift: %d", st)
