@@ -35,16 +35,18 @@ func (s *Server) getSchedule(w http.ResponseWriter, r *http.Request) error {
 	return reply(w, v, err)
 }
 
-// updateSchedule replaces a schedule (the name is the path's).
+// updateSchedule changes the fields of a schedule the body names (time_zone, layers,
+// overrides); the name is the path's.
 func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) error {
-	var in haven.Schedule
+	cur, err := s.svc.Schedules.Schedule(r.Context(), r.PathValue("name"), time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	in := *cur.Schedule
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	if _, err := s.svc.Schedules.Schedule(r.Context(), r.PathValue("name"), time.Time{}, time.Time{}); err != nil {
-		return err
-	}
-	in.Name = r.PathValue("name")
+	in.Name = cur.Name
 	v, err := s.svc.Schedules.SaveSchedule(r.Context(), in)
 	return reply(w, v, err)
 }
@@ -87,16 +89,18 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	return reply(w, p, err)
 }
 
-// updatePolicy replaces a policy (the name is the path's).
+// updatePolicy changes the fields of a policy the body names (levels, repeat); the name is the
+// path's.
 func (s *Server) updatePolicy(w http.ResponseWriter, r *http.Request) error {
-	var p haven.EscalationPolicy
+	cur, err := s.svc.Alerts.Policy(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	p := *cur
 	if err := s.decode(w, r, &p); err != nil {
 		return err
 	}
-	if _, err := s.svc.Alerts.Policy(r.Context(), r.PathValue("name")); err != nil {
-		return err
-	}
-	p.Name = r.PathValue("name")
+	p.Name = cur.Name
 	out, err := s.svc.Alerts.SavePolicy(r.Context(), p)
 	return reply(w, out, err)
 }

@@ -115,7 +115,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/cases/{number}/escalations":           `{"platform":"instagram","kind":"hacked-account","channel":"email","subject":"s","body":"b"}`,
 		"POST /api/v1/escalations/{id}/transitions":         `{"to":"sent","consent_override":true,"reason":"urgent"}`,
 		"POST /api/v1/schedules":                            `{"name":"primary","time_zone":"Europe/Paris","layers":[{"users":["alice"],"start":"2026-01-05T09:00","rotation":"weekly"}]}`,
-		"PATCH /api/v1/schedules/{name}":                    `{"name":"primary","time_zone":"Europe/Paris","layers":[{"users":["alice"],"start":"2026-01-05T09:00","rotation":"daily","restrictions":[{"days":["mon"],"start":"09:00","end":"18:00"}]}]}`,
+		"PATCH /api/v1/schedules/{name}":                    `{"layers":[{"users":["alice"],"start":"2026-01-05T09:00","rotation":"daily","restrictions":[{"days":["mon"],"start":"09:00","end":"18:00"}]}]}`,
 		"POST /api/v1/schedules/{name}/overrides":           `{"user":"rami","start":"2026-03-01T02:00:00Z","end":"2026-03-01T08:00:00Z"}`,
 		"POST /api/v1/escalation-policies":                  `{"name":"default","levels":[{"targets":[{"kind":"schedule","name":"primary"}],"delay_minutes":5}],"repeat":1}`,
 		"PATCH /api/v1/escalation-policies/{name}":          `{"levels":[{"targets":[{"kind":"user","name":"lead"}],"delay_minutes":10}]}`,

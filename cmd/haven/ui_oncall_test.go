@@ -53,3 +53,17 @@ func TestUIOnCall(t *testing.T) {
 		t.Fatalf("a handler set someone else's shift: %d", st)
 	}
 }
+
+// TestSchedulePatch: PATCH changes only the fields it names.
+func TestSchedulePatch(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	mustPost(c, "/api/v1/schedules", map[string]any{"name": "primary", "time_zone": "Europe/Paris", "layers": []map[string]any{
+		{"name": "week", "users": []string{"admin"}, "start": "2026-01-05T09:00", "rotation": "weekly"}}})
+	st, out := c.do("PATCH", "/api/v1/schedules/primary", map[string]any{"time_zone": "Asia/Beirut"})
+	if st != 200 || out["time_zone"] != "Asia/Beirut" || !strings.Contains(marshal(out), `"rotation":"weekly"`) {
+		t.Fatalf("patch: %d %v", st, out)
+	}
+	if st, _ := c.do("PATCH", "/api/v1/schedules/primary", map[string]any{"time_zone": "Nowhere/Else"}); st != 400 {
+		t.Fatalf("a bad zone: %d", st)
+	}
+}
