@@ -135,6 +135,9 @@ func (l *Localizer) N(n int64) string {
 	return s
 }
 
+// Digits rewrites the ASCII digits of s in the language's own digits ("08:00" → "٠٨:٠٠").
+func (l *Localizer) Digits(s string) string { return l.digits(s) }
+
 // digits rewrites ASCII digits in s with the language's own digits.
 func (l *Localizer) digits(s string) string {
 	if l.zero == '0' {

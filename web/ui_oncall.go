@@ -83,7 +83,7 @@ type scheduleData struct {
 	Zone     *time.Location
 	Users    []string
 	CanEdit  bool
-	NextWeek time.Time
+	Calendar []calendarDay
 }
 
 // schedulePage shows a schedule's coming two weeks as spans, gaps flagged, with the override form.
@@ -102,7 +102,8 @@ func (s *Server) renderSchedule(w http.ResponseWriter, r *http.Request, v *view,
 	if r.URL.Query().Get("tz") == "" || err != nil {
 		zone, _ = time.LoadLocation(sv.TimeZone)
 	}
-	d := &scheduleData{View: sv, Zone: zone, CanEdit: v.User.CanWrite()}
+	d := &scheduleData{View: sv, Zone: zone, CanEdit: v.User.CanWrite(),
+		Calendar: scheduleCalendar(v.L, sv.Spans, zone, now, 14)}
 	users, err := s.svc.Users.Users(r.Context())
 	if err != nil {
 		return err

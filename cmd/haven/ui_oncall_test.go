@@ -24,6 +24,10 @@ func TestUIOnCall(t *testing.T) {
 	if st != 200 || !strings.Contains(page, "gaps in the next two weeks") || !strings.Contains(page, "America/Sao_Paulo") {
 		t.Fatalf("schedule page: %d\n%s", st, page)
 	}
+	if days := strings.Count(page, `<th scope="row"><time datetime=`); days != 14 || !strings.Contains(page, `<rect class="shift"`) ||
+		!strings.Contains(page, " admin</li>") || !strings.Contains(page, `<li class="gap">`) {
+		t.Fatalf("the calendar shows %d days, or misses the shifts or the gaps", days)
+	}
 	if st, _ := b.post("/oncall/business/overrides", url.Values{"tz": {"Europe/Paris"}, "user": {"admin"},
 		"start": {"2027-01-02T02:00"}, "end": {"2027-01-02T08:00"}}); st != 200 {
 		t.Fatalf("override: %d", st)
