@@ -2,6 +2,8 @@ package haven
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -38,6 +40,23 @@ const (
 // NoticeAlert pages a user about an emergency: the interface shows it as a banner until the
 // alert is acknowledged.
 const NoticeAlert = "alert"
+
+// Worded words a notification in the reader's language with t, a catalog's lookup: ids
+// notify.<kind>, the actor named (notify.console when it was the operator at the console). Kinds
+// without a catalog entry keep the text they were written with.
+func (n *Notification) Worded(t func(id string, args ...any) string) string {
+	if strings.HasPrefix(n.Kind, "escalation_") || strings.HasPrefix(n.Kind, "sla_") || n.Kind == NoticeAlert {
+		return t("notify." + n.Kind) // the case's number is shown beside it
+	}
+	if !slices.Contains(AccountNotices(), n.Kind) {
+		return n.Text
+	}
+	actor := n.Actor
+	if actor == "" {
+		actor = t("notify.console")
+	}
+	return t("notify."+n.Kind, "Actor", actor)
+}
 
 // AccountNotices lists the account kinds above.
 func AccountNotices() []string {

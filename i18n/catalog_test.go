@@ -27,7 +27,8 @@ var fixFormat = flag.Bool("fmt", false, "rewrite locales/*.json in canonical lay
 // English is taken to be an untranslated copy.
 var sameAsEnglish = map[string][]string{
 	"*": {"app.name", "col.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
-		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp"},
+		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp",
+		"notify.email_subject", "notify.email_subject_case"}, // the brand and the text
 	"es": {"priority.P3", "role.auditor"},
 	"fr": {"keys.note", "esckind.doxxing", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks"},
 	"pt": {"priority.P3", "role.auditor", "esckind.doxxing"},

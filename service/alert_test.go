@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,13 +229,43 @@ func TestPageChannelTestMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := code(2)
-	if first == second {
-		t.Skip("the two random codes happened to be equal")
+	if first != second { // one chance in a million that the new code is the old one
+		_, err = f.svc.VerifyPageChannel(amira, ch.ID, first)
+		wantCode(t, err, haven.EINVALID)
 	}
-	_, err = f.svc.VerifyPageChannel(amira, ch.ID, first)
-	wantCode(t, err, haven.EINVALID)
 	wantCode(t, f.svc.TestPageChannel(f.users["lucas"], ch.ID), haven.ENOTFOUND)
 	if got, err := f.svc.VerifyPageChannel(amira, ch.ID, second); err != nil || got.VerifiedAt == nil {
 		t.Fatalf("verify with the new code: %+v %v", got, err)
+	}
+}
+
+// TestStaffEmailsInTheirLanguage: the emails Haven sends its own people (a channel's test code,
+// an emailed notification of a page) are worded in the language each one chose, and carry
+// references only.
+func TestStaffEmailsInTheirLanguage(t *testing.T) {
+	f := newFixture(t)
+	amira := f.users["amira"]
+	fr := "fr"
+	if _, err := f.svc.UpdateMe(amira, haven.MeUpdate{Language: &fr}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddPageChannel(amira, haven.PageChannelInput{Kind: "webhook", Address: "https://gateway.example/hook"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.svc.PageDelivery(context.Background(), 1)
+	if err != nil || d.Subject != "Haven : vérifiez votre canal d’alerte" || !strings.Contains(d.Text, "Votre code de vérification Haven est ") {
+		t.Fatalf("the test message in French: %+v %v", d, err)
+	}
+	alertPolicy(t, f)
+	c, a := p1Case(t, f, false)
+	step(t, f, a, 0, 0)
+	ns := notifications(t, f, "amira")
+	if len(ns) == 0 {
+		t.Fatal("amira was not paged")
+	}
+	n, err := f.svc.NotificationEmail(context.Background(), ns[0].ID)
+	if err != nil || n.Subject != "Haven "+c.Number+" : Urgence : vous avez été appelé pour ce dossier." ||
+		strings.Contains(n.Text, c.Title) {
+		t.Fatalf("the page's email in French: %+v %v", n, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"haven"
+	"haven/i18n"
 )
 
 var _ haven.OutboxService = (*Service)(nil)
@@ -168,6 +169,17 @@ func (s *Service) MessageFailed(ctx context.Context, id int64, reason string, pe
 	})
 }
 
+// notificationEmail words a notification for email in its reader's language: the case's number
+// (a reference) and the notice, never the case's content.
+func notificationEmail(l *i18n.Localizer, n *haven.Notification) *haven.NotificationEmail {
+	text := n.Worded(l.T)
+	if n.CaseNumber == "" {
+		return &haven.NotificationEmail{Subject: l.T("notify.email_subject", "Text", text), Text: text + "\n"}
+	}
+	return &haven.NotificationEmail{Subject: l.T("notify.email_subject_case", "Number", n.CaseNumber, "Text", text),
+		Text: n.CaseNumber + ": " + text + "\n"}
+}
+
 // NotificationEmail is what the sender emails for a notification: its text, to its user's address.
 func (s *Service) NotificationEmail(ctx context.Context, id int64) (*haven.NotificationEmail, error) {
 	var out *haven.NotificationEmail
@@ -180,7 +192,11 @@ func (s *Service) NotificationEmail(ctx context.Context, id int64) (*haven.Notif
 		if err != nil {
 			return err
 		}
-		out = &haven.NotificationEmail{Subject: "Haven: " + n.Text, Text: n.Text + "\n"}
+		l, err := s.localizer(u.Language)
+		if err != nil {
+			return err
+		}
+		out = notificationEmail(l, n)
 		if !u.Disabled {
 			out.To = u.Email
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"haven"
+	"haven/i18n"
 )
 
 var _ haven.PageChannelService = (*Service)(nil)
@@ -212,23 +213,31 @@ func (s *Service) PageDelivery(ctx context.Context, id int64) (*haven.PageDelive
 		if d.Channel, err = tx.PageChannelByID(ctx, d.ChannelID); err != nil {
 			return err
 		}
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		l, err := s.localizer(u.Language)
+		if err != nil {
+			return err
+		}
 		if d.Kind == "test" {
-			composeTest(d)
+			composeTest(l, d)
 			return nil
 		}
-		return s.composePage(ctx, tx, d, userID, now)
+		return s.composePage(ctx, tx, l, d, userID, now)
 	})
 	return d, err
 }
 
-func composeTest(d *haven.PageDelivery) {
+func composeTest(l *i18n.Localizer, d *haven.PageDelivery) {
 	code := d.Text
-	d.Subject = "Haven: verify your paging channel"
-	d.Text = "Your Haven verification code is " + code + ".\nEnter it under My account to receive emergency pages here.\n"
+	d.Subject = l.T("page.test_subject")
+	d.Text = l.T("page.test_body", "Code", code) + "\n"
 	d.JSON, _ = json.Marshal(map[string]any{"type": "test", "code": code, "channel": d.ChannelID})
 }
 
-func (s *Service) composePage(ctx context.Context, tx haven.Tx, d *haven.PageDelivery, userID int64, now time.Time) error {
+func (s *Service) composePage(ctx context.Context, tx haven.Tx, l *i18n.Localizer, d *haven.PageDelivery, userID int64, now time.Time) error {
 	a, err := tx.AlertByID(ctx, d.AlertID)
 	if err != nil {
 		return err
@@ -245,12 +254,12 @@ func (s *Service) composePage(ctx context.Context, tx haven.Tx, d *haven.PageDel
 	if s.cfg.PublicURL != "" {
 		ackURL, caseURL = s.cfg.PublicURL+"/ack/"+token, s.cfg.PublicURL+"/cases/"+c.Number
 	}
-	d.Subject = fmt.Sprintf("Haven emergency: %s (%s)", c.Number, c.Priority)
-	d.Text = fmt.Sprintf("You are paged about %s (%s, alert %d). Acknowledge it now", c.Number, c.Priority, a.ID)
+	args := []any{"Number", c.Number, "Priority", string(c.Priority), "Alert", a.ID, "Link", ackURL, "Case", caseURL}
+	d.Subject = l.T("page.subject", args...)
 	if ackURL != "" {
-		d.Text += ":\n" + ackURL + "\n(once, within an hour)\n\nThe case: " + caseURL + "\n"
+		d.Text = l.T("page.body_link", args...) + "\n"
 	} else {
-		d.Text += " in Haven.\n"
+		d.Text = l.T("page.body", args...) + "\n"
 	}
 	d.JSON, _ = json.Marshal(map[string]any{"type": "page", "alert": a.ID, "case": c.Number, "priority": c.Priority,
 		"state": a.State, "acknowledge_url": ackURL, "case_url": caseURL, "at": now.UTC().Format(time.RFC3339)})

@@ -6,9 +6,11 @@ package service
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"haven"
+	"haven/i18n"
 	"haven/markdown"
 )
 
@@ -79,6 +81,7 @@ type Service struct {
 	cfg   Config
 	lists *listCache // nil when the store cannot tell when data changes (listcache.go)
 	md    *markdown.Renderer
+	words func() (*i18n.Catalog, error) // the catalogs, parsed on first use: staff emails in their language
 }
 
 // New builds the service layer.
@@ -86,7 +89,8 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 	if clock == nil {
 		clock = haven.SystemClock{}
 	}
-	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), md: markdown.New()}
+	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), md: markdown.New(),
+		words: sync.OnceValues(i18n.Load)}
 }
 
 var (
@@ -224,4 +228,13 @@ func changeCase[T any](ctx context.Context, s *Service, number string, change fu
 		return err
 	})
 	return out, err
+}
+
+// localizer words staff emails (pages, notifications) in lang, the reader's chosen language.
+func (s *Service) localizer(lang string) (*i18n.Localizer, error) {
+	cat, err := s.words()
+	if err != nil {
+		return nil, haven.Errorf(haven.EINTERNAL, "language catalogs: %v", err)
+	}
+	return cat.Localizer(lang), nil
 }

@@ -6,12 +6,10 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"haven"
-	"haven/i18n"
 )
 
 // accountRoutes registers the account, requester and admin pages.
@@ -123,27 +121,11 @@ func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 		return nil, err
 	}
 	for _, n := range ns {
-		d.Notifications = append(d.Notifications, notice{Notification: n, Shown: noticeText(v.L, n)})
+		d.Notifications = append(d.Notifications, notice{Notification: n, Shown: n.Worded(v.L.T)})
 		d.Newest = max(d.Newest, n.ID)
 		d.Unread = d.Unread || n.ReadAt == nil
 	}
 	return d, nil
-}
-
-// noticeText words a notification of a change to one's account in the reader's language (ids
-// notify.<kind>, listed by haven.AccountNotices); others keep the text they were written with.
-func noticeText(l *i18n.Localizer, n *haven.Notification) string {
-	if strings.HasPrefix(n.Kind, "escalation_") || strings.HasPrefix(n.Kind, "sla_") || n.Kind == haven.NoticeAlert {
-		return l.T("notify." + n.Kind) // the case's number is shown beside it
-	}
-	if !slices.Contains(haven.AccountNotices(), n.Kind) {
-		return n.Text
-	}
-	actor := n.Actor
-	if actor == "" {
-		actor = l.T("notify.console")
-	}
-	return l.T("notify."+n.Kind, "Actor", actor)
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *view, d *accountData, status int) error {
