@@ -28,7 +28,7 @@ var fixFormat = flag.Bool("fmt", false, "rewrite locales/*.json in canonical lay
 var sameAsEnglish = map[string][]string{
 	"*": {"app.name", "col.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
 		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp",
-		"notify.email_subject", "notify.email_subject_case"}, // the brand and the text
+		"notify.email_subject", "notify.email_subject_case", "notify.email_body_case"}, // the brand and the text
 	"es": {"priority.P3", "role.auditor"},
 	"fr": {"keys.note", "esckind.doxxing", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks"},
 	"pt": {"priority.P3", "role.auditor", "esckind.doxxing"},

@@ -177,7 +177,7 @@ func notificationEmail(l *i18n.Localizer, n *haven.Notification) *haven.Notifica
 		return &haven.NotificationEmail{Subject: l.T("notify.email_subject", "Text", text), Text: text + "\n"}
 	}
 	return &haven.NotificationEmail{Subject: l.T("notify.email_subject_case", "Number", n.CaseNumber, "Text", text),
-		Text: n.CaseNumber + ": " + text + "\n"}
+		Text: l.T("notify.email_body_case", "Number", n.CaseNumber, "Text", text) + "\n"}
 }
 
 // NotificationEmail is what the sender emails for a notification: its text, to its user's address.
