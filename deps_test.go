@@ -30,6 +30,7 @@ var allowedImports = map[string][]string{
 	"haven/pgp":       {},
 	"haven/i18n":      {},
 	"haven/report":    {},
+	"haven/indicator": {}, // pure: text in, observables out
 	"haven/cmd/haven": {"*"},
 }
 
