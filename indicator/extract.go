@@ -162,7 +162,13 @@ func (f *found) url(raw string) {
 		return
 	}
 	d, ok := normalDomain(host)
-	if !ok || f.e.allowed(d) {
+	if !ok {
+		return
+	}
+	if h := handle(u, d); h != "" { // an impersonating account matters even on an allowed platform
+		f.add(Observable{Type: Handle, Value: h})
+	}
+	if f.e.allowed(d) {
 		return
 	}
 	u.Scheme, u.Host = scheme, d
@@ -221,10 +227,11 @@ func (f *found) ip(tok string) bool {
 	if a.Is4() && strings.Count(tok, ".") != 3 {
 		return false
 	}
+	a = a.WithZone("") // fe80::1%eth0 names the interface of the machine that wrote it
 	if a.IsUnspecified() || a.IsLoopback() {
 		return true // an address, but never an indicator
 	}
-	f.add(Observable{Type: IP, Value: a.WithZone("").String()})
+	f.add(Observable{Type: IP, Value: a.String()})
 	return true
 }
 

@@ -22,7 +22,7 @@ func want(lines ...string) []string {
 
 // TestExtractCorpus: tricky text a helpline sees, with what a handler would pick out of it.
 func TestExtractCorpus(t *testing.T) {
-	e := New(Options{Allow: []string{"gmail.com", "helpline.org"}, Exclude: []string{"rania.k@proton.me", "+961 3 123 456"}})
+	e := New(Options{Allow: []string{"gmail.com", "helpline.org", "instagram.com"}, Exclude: []string{"rania.k@proton.me", "+961 3 123 456"}})
 	cases := []struct {
 		name, text string
 		want       []string
@@ -49,6 +49,10 @@ func TestExtractCorpus(t *testing.T) {
 			want("url https://bit.ly/3xYz", "domain bit.ly", "url https://t.me/joinchat/AAAA", "domain t.me",
 				"url https://evil-site.com/a.b", "domain evil-site.com")},
 		{"other schemes ignored", "javascript://alert(1) file://c/x data://x", nil},
+		{"accounts on platforms, even allowed ones", "the fake profile https://www.instagram.com/Rania.K.Official/ and https://t.me/fake_support, https://x.com/i/status/1 https://www.linkedin.com/in/rania-k and https://github.com/evil-dev/tool",
+			want("handle instagram/rania.k.official", "handle telegram/fake_support", "url https://t.me/fake_support", "domain t.me",
+				"url https://x.com/i/status/1", "domain x.com", "handle linkedin/rania-k", "url https://www.linkedin.com/in/rania-k",
+				"domain www.linkedin.com", "handle github/evil-dev", "url https://github.com/evil-dev/tool", "domain github.com")},
 		{"loopback and unspecified are never indicators", "127.0.0.1, ::1 and :: and 0.0.0.0", nil},
 	}
 	for _, c := range cases {
@@ -133,8 +137,8 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = e.HTML(s)
 		for _, o := range e.Text(s) {
-			if o.Type == URL || o.Type == Phone {
-				continue // a URL's own text may hold more; a phone's E.164 needs no re-reading
+			if o.Type == URL || o.Type == Phone || o.Type == Handle {
+				continue // a URL's own text may hold more; E.164 and handles are written by Haven, not read
 			}
 			again := e.Text(o.Value)
 			if !slices.ContainsFunc(again, func(x Observable) bool { return x.Type == o.Type && x.Value == o.Value }) {
