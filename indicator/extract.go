@@ -144,10 +144,14 @@ func (f *found) token(tok string) {
 // url records a URL and its host (a domain or an IP address), unless the host is allowed.
 func (f *found) url(raw string) {
 	i := strings.Index(raw, "://")
-	scheme := strings.ToLower(raw[:i])
-	if j := strings.LastIndexFunc(scheme, func(r rune) bool { return !('a' <= r && r <= 'z') }); j >= 0 {
-		scheme, raw = scheme[j+1:], raw[j+1:]
+	// The scheme is the run of letters before "://" ("see:https://…" starts at https); bytes, not
+	// runes, so that invalid UTF-8 before it cannot shift the cut.
+	j := i
+	for j > 0 && ('a' <= raw[j-1]|0x20 && raw[j-1]|0x20 <= 'z') {
+		j--
 	}
+	scheme := strings.ToLower(raw[j:i])
+	raw = raw[j:]
 	if scheme != "http" && scheme != "https" && scheme != "ftp" {
 		return
 	}

@@ -137,6 +137,11 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = e.HTML(s)
 		for _, o := range e.Text(s) {
+			if a, ok := o.STIX(); ok {
+				if b, _ := o.STIX(); a.ID != b.ID || !strings.HasPrefix(a.Pattern, "["+a.Type+":") {
+					t.Fatalf("%+v: STIX %+v then %+v", o, a, b)
+				}
+			}
 			if o.Type == URL || o.Type == Phone || o.Type == Handle {
 				continue // a URL's own text may hold more; E.164 and handles are written by Haven, not read
 			}
