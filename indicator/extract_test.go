@@ -152,3 +152,16 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// TestDefaultAllow: with the starting allow-list, the platforms' and providers' own domains stay
+// out while the accounts and addresses on them, and everything else, are found.
+func TestDefaultAllow(t *testing.T) {
+	e := New(Options{Allow: DefaultAllow})
+	text := "fake page https://www.facebook.com/Rania.Support.Team and https://accounts.google.com/signin, " +
+		"mail from recovery.desk@gmail.com, then hxxps://faceb00k-support[.]com/verify"
+	w := want("handle facebook/rania.support.team", "email recovery.desk@gmail.com",
+		"url https://faceb00k-support.com/verify", "domain faceb00k-support.com")
+	if g := got(e.Text(text)); !slices.Equal(g, w) {
+		t.Errorf("got  %q\nwant %q", g, w)
+	}
+}
