@@ -249,24 +249,7 @@ func (s *Service) CaseAlert(ctx context.Context, number string) (*haven.Alert, e
 // alertCase reads an alert and its case, which u must see (and, with edit, may change); an
 // unknown and a hidden alert answer alike.
 func (s *Service) alertCase(ctx context.Context, tx haven.Tx, u *haven.User, id int64, edit bool) (*haven.Alert, *haven.Case, error) {
-	missing := haven.Errorf(haven.ENOTFOUND, "alert %d not found", id)
-	a, err := tx.AlertByID(ctx, id)
-	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return nil, nil, missing
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var c *haven.Case
-	if edit {
-		c, err = s.editCase(ctx, tx, u, a.CaseNumber)
-	} else {
-		c, err = s.caseByNumber(ctx, tx, u, a.CaseNumber)
-	}
-	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return nil, nil, missing
-	}
-	return a, c, err
+	return ownedByCase(ctx, s, tx, u, "alert", id, edit, tx.AlertByID, func(a *haven.Alert) string { return a.CaseNumber })
 }
 
 // AcknowledgeAlert stops the alert's escalation, recording who and when.

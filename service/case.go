@@ -185,6 +185,32 @@ func (s *Service) caseByNumber(ctx context.Context, tx haven.Tx, u *haven.User, 
 	return c, nil
 }
 
+// ownedByCase reads something that belongs to a case (an alert, an escalation) by id, then its
+// case, which u must see (and, with edit, may change). The thing answers like its case: an
+// unknown one and one on a hidden case both say "<noun> <id> not found".
+func ownedByCase[T any](ctx context.Context, s *Service, tx haven.Tx, u *haven.User, noun string, id int64, edit bool,
+	read func(context.Context, int64) (T, error), caseNumber func(T) string) (T, *haven.Case, error) {
+	var none T
+	missing := haven.Errorf(haven.ENOTFOUND, "%s %d not found", noun, id)
+	x, err := read(ctx, id)
+	if haven.ErrorCode(err) == haven.ENOTFOUND {
+		return none, nil, missing
+	}
+	if err != nil {
+		return none, nil, err
+	}
+	var c *haven.Case
+	if edit {
+		c, err = s.editCase(ctx, tx, u, caseNumber(x))
+	} else {
+		c, err = s.caseByNumber(ctx, tx, u, caseNumber(x))
+	}
+	if haven.ErrorCode(err) == haven.ENOTFOUND {
+		return none, nil, missing
+	}
+	return x, c, err
+}
+
 // viewer is u as the stores filter need-to-know for.
 func (s *Service) viewer(u *haven.User) haven.Viewer {
 	return haven.Viewer{UserID: u.ID, Lead: u.Role == haven.RoleLead, Now: s.clock.Now()}

@@ -164,24 +164,7 @@ func markOverdue(es []*haven.Escalation, now time.Time) {
 // escalationCase reads an escalation and its case, which u must see (and, with edit, may
 // change); an unknown and a hidden escalation answer alike.
 func (s *Service) escalationCase(ctx context.Context, tx haven.Tx, u *haven.User, id int64, edit bool) (*haven.Escalation, *haven.Case, error) {
-	missing := haven.Errorf(haven.ENOTFOUND, "escalation %d not found", id)
-	e, err := tx.EscalationByID(ctx, id)
-	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return nil, nil, missing
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var c *haven.Case
-	if edit {
-		c, err = s.editCase(ctx, tx, u, e.CaseNumber)
-	} else {
-		c, err = s.caseByNumber(ctx, tx, u, e.CaseNumber)
-	}
-	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return nil, nil, missing
-	}
-	return e, c, err
+	return ownedByCase(ctx, s, tx, u, "escalation", id, edit, tx.EscalationByID, func(e *haven.Escalation) string { return e.CaseNumber })
 }
 
 // Escalations lists escalations across the cases the reader may see, newest first.
