@@ -263,6 +263,13 @@ func (s *Service) ResolveAlert(ctx context.Context, id int64) (*haven.Alert, err
 }
 
 func (s *Service) moveAlert(ctx context.Context, id int64, to haven.AlertState) (*haven.Alert, error) {
+	return s.changeAlert(ctx, id, func(tx haven.Tx, u *haven.User, a *haven.Alert, c *haven.Case, now time.Time) error {
+		return s.applyAlertMove(ctx, tx, u, a, c, to, now)
+	})
+}
+
+// changeAlert runs change on an alert whose case the writer may change, in one transaction.
+func (s *Service) changeAlert(ctx context.Context, id int64, change func(tx haven.Tx, u *haven.User, a *haven.Alert, c *haven.Case, now time.Time) error) (*haven.Alert, error) {
 	u, err := writer(ctx)
 	if err != nil {
 		return nil, err
@@ -274,7 +281,7 @@ func (s *Service) moveAlert(ctx context.Context, id int64, to haven.AlertState) 
 		if a, c, err = s.alertCase(ctx, tx, u, id, true); err != nil {
 			return err
 		}
-		return s.applyAlertMove(ctx, tx, u, a, c, to, now)
+		return change(tx, u, a, c, now)
 	})
 	return a, err
 }
@@ -477,17 +484,7 @@ func (s *Service) page(ctx context.Context, tx haven.Tx, a *haven.Alert, u *have
 // ReassignAlert pages a user about a triggered alert at once. They must be able to see the case:
 // paging anyone else would tell them it exists.
 func (s *Service) ReassignAlert(ctx context.Context, id int64, username string) (*haven.Alert, error) {
-	u, err := writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	var a *haven.Alert
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		var c *haven.Case
-		if a, c, err = s.alertCase(ctx, tx, u, id, true); err != nil {
-			return err
-		}
+	return s.changeAlert(ctx, id, func(tx haven.Tx, u *haven.User, a *haven.Alert, c *haven.Case, now time.Time) error {
 		if a.State != haven.AlertTriggered {
 			return &haven.Error{Code: haven.ECONFLICT, Message: fmt.Sprintf("the alert is %s already", a.State), Allowed: nextAlertStates(a.State)}
 		}
@@ -509,7 +506,6 @@ func (s *Service) ReassignAlert(ctx context.Context, id int64, username string) 
 		}
 		return record(ctx, tx, now, u, "alert.reassigned", "alert", a.ID, c.ID, map[string]any{"to": to.ID})
 	})
-	return a, err
 }
 
 // cmpErr is err when there is one, else fallback.

@@ -41,14 +41,20 @@ func (tx *Tx) scanEscalation(row rowScanner) (*haven.Escalation, error) {
 	return &e, tx.openColumns(sealed, escalationFields(&e))
 }
 
-// InsertEscalation stores a new escalation with its text sealed.
-func (tx *Tx) InsertEscalation(ctx context.Context, e *haven.Escalation) error {
+// sealedEscalation returns a copy of e with its text encrypted under a new data key.
+func (tx *Tx) sealedEscalation(e *haven.Escalation) (*haven.Escalation, *recordKey, error) {
 	k, err := tx.newRecordKey()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	enc := *e
-	if err := k.sealAll(escalationFields(&enc)); err != nil {
+	return &enc, k, k.sealAll(escalationFields(&enc))
+}
+
+// InsertEscalation stores a new escalation with its text sealed.
+func (tx *Tx) InsertEscalation(ctx context.Context, e *haven.Escalation) error {
+	enc, k, err := tx.sealedEscalation(e)
+	if err != nil {
 		return err
 	}
 	e.ID, err = tx.insertID(ctx, "insert escalation", `INSERT INTO escalations (case_id, platform, kind, channel, state,
@@ -67,12 +73,8 @@ func (tx *Tx) InsertEscalation(ctx context.Context, e *haven.Escalation) error {
 
 // UpdateEscalation writes an escalation's state, times, reference and owner.
 func (tx *Tx) UpdateEscalation(ctx context.Context, e *haven.Escalation) error {
-	k, err := tx.newRecordKey()
+	enc, k, err := tx.sealedEscalation(e)
 	if err != nil {
-		return err
-	}
-	enc := *e
-	if err := k.sealAll(escalationFields(&enc)); err != nil {
 		return err
 	}
 	res, err := tx.exec(ctx, "update escalation", `UPDATE escalations SET state = $2, owner_id = $3, address = $4,
