@@ -17,7 +17,7 @@ var allowedImports = map[string][]string{
 	"haven/sample":    {},
 	"haven/blob":      {"haven", "haven/keyring"},
 	"haven/keyring":   {},
-	"haven/service":   {"haven", "haven/auth", "haven/textnorm", "haven/playbook", "haven/markdown", "haven/i18n"}, // i18n: staff emails in their language; tests may use sqldb, bench, sample
+	"haven/service":   {"haven", "haven/auth", "haven/textnorm", "haven/playbook", "haven/markdown", "haven/i18n", "haven/indicator", "haven/indicator/attack", "haven/indicator/share"}, // i18n: staff emails in their language; tests may use sqldb, bench, sample
 	"haven/playbook":  {"haven"},
 	"haven/markdown":  {"haven"},
 	"haven/library":   {},

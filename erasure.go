@@ -30,6 +30,8 @@ type CaseExport struct {
 	Events      []*Event        `json:"events"`
 	// Escalations are what was sent to platforms about the case.
 	Escalations []*Escalation `json:"escalations"`
+	// Observables are the values (URLs, addresses, hashes…) seen in the case.
+	Observables []*CaseObservable `json:"observables"`
 }
 
 // ReportExport is a report with its raw source: as text when it is valid UTF-8, else base64.
@@ -61,6 +63,9 @@ type Erasure struct {
 	AccessReasons int `json:"access_reasons"`
 	// Escalations are the texts sent to platforms about the case (and their reply tags).
 	Escalations int `json:"escalations"`
+	// Sightings are the values (URLs, addresses, hashes…) seen in the case; observables no other
+	// case and no partner's feed knows go with them.
+	Sightings int `json:"sightings"`
 }
 
 // Add adds the counts of o to e.
@@ -77,11 +82,12 @@ func (e *Erasure) Add(o Erasure) {
 	e.Notifications += o.Notifications
 	e.AccessReasons += o.AccessReasons
 	e.Escalations += o.Escalations
+	e.Sightings += o.Sightings
 }
 
 // Nothing reports whether nothing was (or would be) erased.
 func (e *Erasure) Nothing() bool {
-	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents+e.Notifications+e.AccessReasons+e.Escalations == 0
+	return e.Requesters+e.Contacts+e.Notes+e.Messages+e.Reports+e.Attachments+e.SearchParts+e.EventDetails+e.Correspondents+e.Notifications+e.AccessReasons+e.Escalations+e.Sightings == 0
 }
 
 // Counts is e without identifiers, for the audit trail.
@@ -89,7 +95,8 @@ func (e *Erasure) Counts() map[string]any {
 	return map[string]any{"requesters": e.Requesters, "contacts": e.Contacts, "cases": len(e.Cases),
 		"notes": e.Notes, "messages": e.Messages, "reports": e.Reports, "attachments": e.Attachments,
 		"search_parts": e.SearchParts, "event_details": e.EventDetails, "correspondents": e.Correspondents,
-		"notifications": e.Notifications, "access_reasons": e.AccessReasons, "escalations": e.Escalations}
+		"notifications": e.Notifications, "access_reasons": e.AccessReasons, "escalations": e.Escalations,
+		"sightings": e.Sightings}
 }
 
 // ErasureService answers data-subject requests (leads and admins).

@@ -33,6 +33,11 @@ type InboundEmail struct {
 	// escalation.
 	EscalationToken string
 	Attachments     []InboundAttachment
+	// Senders are the addresses of the message and of every message forwarded inside it, by role
+	// (from, reply-to, return-path): what a phishing report is about.
+	Senders []InboundSender
+	// Forwarded holds the text and sanitised HTML of the messages forwarded inside it.
+	Forwarded []ForwardedBody
 	// Flags describe what the parser saw: auto-reply, unparsed, charset-fallback, encrypted,
 	// decrypted, signed, signature-valid, signature-invalid.
 	Flags []string
@@ -60,6 +65,18 @@ type Bounce struct {
 }
 
 // InboundAttachment is a file that came with an email.
+// InboundSender is one address that sent an inbound email (or a message forwarded in it).
+type InboundSender struct {
+	Role string // from, reply-to, return-path
+	Addr string
+}
+
+// ForwardedBody is the text of a message forwarded inside an inbound email.
+type ForwardedBody struct {
+	Text string
+	HTML string
+}
+
 type InboundAttachment struct {
 	Filename    string
 	ContentType string

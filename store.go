@@ -38,6 +38,8 @@ type Tx interface {
 	ScheduleStore
 	PageChannelStore
 	SLAStore
+	ObservableStore
+	IntelStore
 }
 
 // Store opens transactions.

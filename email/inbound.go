@@ -23,6 +23,10 @@ func Inbound(p *Parsed, raw []byte, mb Mailbox) haven.InboundEmail {
 	for _, a := range append(append([]Address{}, p.To...), p.Cc...) {
 		in.To = append(in.To, a.Addr)
 	}
+	in.Senders = senders(p, nil)
+	for _, f := range p.Forwarded {
+		in.Forwarded = appendForwarded(in.Forwarded, f)
+	}
 	for _, a := range p.Attachments {
 		in.Attachments = append(in.Attachments, haven.InboundAttachment{Filename: a.Filename,
 			ContentType: a.ContentType, Data: a.Data, Suspicious: a.Suspicious, Reason: a.SuspiciousReason})
@@ -41,6 +45,33 @@ func flags(p *Parsed) []string {
 		if f.on {
 			out = append(out, f.name)
 		}
+	}
+	return out
+}
+
+// senders lists the From, Reply-To and Return-Path of p and of the messages forwarded in it.
+func senders(p *Parsed, out []haven.InboundSender) []haven.InboundSender {
+	add := func(role, addr string) {
+		if addr != "" {
+			out = append(out, haven.InboundSender{Role: role, Addr: addr})
+		}
+	}
+	add(haven.RoleFrom, p.From.Addr)
+	for _, a := range p.ReplyTo {
+		add(haven.RoleReplyTo, a.Addr)
+	}
+	add(haven.RoleReturnPath, p.ReturnPath)
+	for _, f := range p.Forwarded {
+		out = senders(f, out)
+	}
+	return out
+}
+
+// appendForwarded adds the bodies of a forwarded message and of those forwarded inside it.
+func appendForwarded(out []haven.ForwardedBody, p *Parsed) []haven.ForwardedBody {
+	out = append(out, haven.ForwardedBody{Text: p.Text, HTML: p.HTML})
+	for _, f := range p.Forwarded {
+		out = appendForwarded(out, f)
 	}
 	return out
 }

@@ -29,6 +29,7 @@ type Parsed struct {
 	From            Address  // first From
 	To, Cc          []Address
 	ReplyTo         []Address
+	ReturnPath      string    // the envelope sender as the receiving server recorded it, without <>
 	Subject         string    // RFC 2047 decoded, any charset
 	Date            time.Time // zero if missing/unparseable
 	Text            string    // text/plain body, or text derived from the HTML part when there is none
@@ -165,6 +166,7 @@ func (ps *parser) readEnvelope(h message.Header) {
 	p.To = ps.addressList(h, "To")
 	p.Cc = ps.addressList(h, "Cc")
 	p.ReplyTo = ps.addressList(h, "Reply-To")
+	p.ReturnPath = ps.headerText(strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>"))
 	p.Subject = ps.headerText(h.Get("Subject"))
 	p.Date = parseDate(h.Get("Date"))
 }

@@ -9,6 +9,10 @@ import (
 // (MISP has no single type for it; exports write it as the platform's account object.)
 const Handle Type = "handle"
 
+// Filename is the name of a file received (an attachment): not found in text, but recorded and
+// shared like the file's hashes.
+const Filename Type = "filename"
+
 // profileHosts maps the hosts whose first path segment names an account to the platform's name.
 var profileHosts = map[string]string{
 	"instagram.com": "instagram", "facebook.com": "facebook", "fb.com": "facebook", "x.com": "x",

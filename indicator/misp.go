@@ -21,7 +21,7 @@ func (o Observable) MISP() MISPAttribute {
 	switch o.Type {
 	case Email:
 		a.Type, a.Category = "email-src", "Payload delivery"
-	case MD5, SHA1, SHA256:
+	case MD5, SHA1, SHA256, Filename:
 		a.Category = "Payload delivery"
 	case Phone:
 		a.Category, a.ToIDS = "Person", false

@@ -46,6 +46,8 @@ func (o Observable) STIX() (SCO, bool) {
 		algo := map[Type]string{MD5: "MD5", SHA1: "SHA-1", SHA256: "SHA-256"}[o.Type]
 		s = SCO{Type: "file", Properties: map[string]any{"hashes": map[string]any{algo: o.Value}},
 			Pattern: "[file:hashes." + patternKey(algo) + " = " + patternString(o.Value) + "]"}
+	case Filename:
+		s = SCO{Type: "file", Properties: map[string]any{"name": o.Value}, Pattern: "[file:name = " + patternString(o.Value) + "]"}
 	case Handle:
 		platform, login, _ := strings.Cut(o.Value, "/")
 		s = SCO{Type: "user-account", Properties: map[string]any{"account_login": login, "account_type": platform},

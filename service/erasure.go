@@ -171,6 +171,9 @@ func exportCase(ctx context.Context, tx haven.Tx, caseID int64) (*haven.CaseExpo
 	if x.Escalations, err = tx.CaseEscalations(ctx, c.ID); err != nil {
 		return nil, err
 	}
+	if x.Observables, err = tx.CaseObservables(ctx, c.ID); err != nil {
+		return nil, err
+	}
 	reports, err := tx.CaseReports(ctx, c.ID)
 	for _, r := range reports {
 		x.Reports = append(x.Reports, exportReport(r))

@@ -29,9 +29,14 @@ func (s *Service) IngestEmail(ctx context.Context, in haven.InboundEmail) (*have
 		return nil, err
 	}
 	terms := s.store.SearchTerms(in.Subject + " " + truncate(in.Text, haven.MaxBody)) // outside the single writer
+	found, err := s.findObservables(ctx, s.cfg.PhoneRegion, emailEvidence(in))
+	if err != nil {
+		s.deleteFiles(ctx, files)
+		return nil, err
+	}
 	var res *haven.IngestResult
 	err = s.store.Update(ctx, func(tx haven.Tx) (err error) {
-		res, err = s.ingest(ctx, tx, in, files, terms, s.clock.Now())
+		res, err = s.ingest(ctx, tx, in, files, terms, found, s.clock.Now())
 		return err
 	})
 	if haven.ErrorCode(err) == haven.ECONFLICT {
@@ -70,6 +75,7 @@ func (s *Service) duplicate(ctx context.Context, key string) (*haven.IngestResul
 type sealedFile struct {
 	in     haven.InboundAttachment
 	stored haven.StoredFile
+	found  []haven.Found // its hashes and name, as observables
 }
 
 func (s *Service) sealAttachments(ctx context.Context, atts []haven.InboundAttachment) ([]sealedFile, error) {
@@ -86,7 +92,7 @@ func (s *Service) sealAttachments(ctx context.Context, atts []haven.InboundAttac
 			s.deleteFiles(ctx, out)
 			return nil, err
 		}
-		out = append(out, sealedFile{a, st})
+		out = append(out, sealedFile{a, st, attachmentFound(a.Filename, a.Data, st.SHA256)})
 	}
 	return out, nil
 }
@@ -99,7 +105,7 @@ func (s *Service) deleteFiles(ctx context.Context, files []sealedFile) {
 }
 
 // ingest does the work of IngestEmail in one transaction.
-func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, terms string, now time.Time) (*haven.IngestResult, error) {
+func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail, files []sealedFile, terms string, found []haven.Found, now time.Time) (*haven.IngestResult, error) {
 	dest, err := s.destination(ctx, tx, in, now)
 	if err != nil {
 		return nil, err
@@ -112,6 +118,10 @@ func (s *Service) ingest(ctx context.Context, tx haven.Tx, in haven.InboundEmail
 	}
 	res.ReportID = rep.ID
 	m, err := s.inboundMessage(ctx, tx, c, in, dest.escalation, files, terms, now)
+	if err != nil {
+		return nil, err
+	}
+	err = s.sightObservables(ctx, tx, c, haven.SightingSource{Kind: "message", ID: m.ID}, found, now)
 	if err != nil {
 		return nil, err
 	}
@@ -369,6 +379,9 @@ func (s *Service) inboundMessage(ctx context.Context, tx haven.Tx, c *haven.Case
 			Quarantined: f.in.Suspicious, SuspiciousReason: f.in.Reason, BlobID: f.stored.BlobID,
 			FileKey: f.stored.FileKey, CreatedAt: now}
 		if err := tx.InsertAttachment(ctx, a); err != nil {
+			return nil, err
+		}
+		if err := s.sightObservables(ctx, tx, c, haven.SightingSource{Kind: "attachment", ID: a.ID}, f.found, now); err != nil {
 			return nil, err
 		}
 	}

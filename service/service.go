@@ -46,6 +46,9 @@ type Config struct {
 	PublicURL string
 	// SLAWarnAt is the share of a target after which the assignee (or the team's leads) is warned.
 	SLAWarnAt float64
+	// PhoneRegion is the country (ISO 3166 alpha-2) whose phone numbers people write without a
+	// country code; "" finds only international numbers (+…) as observables.
+	PhoneRegion string
 }
 
 // SLATarget is a priority's targets, in business time (the team's calendar; P1 runs 24/7):
@@ -82,6 +85,7 @@ type Service struct {
 	lists *listCache // nil when the store cannot tell when data changes (listcache.go)
 	md    *markdown.Renderer
 	words func() (*i18n.Catalog, error) // the catalogs, parsed on first use: staff emails in their language
+	intel *extractors                   // observable extraction with the current allow-list
 }
 
 // New builds the service layer.
@@ -90,7 +94,7 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 		clock = haven.SystemClock{}
 	}
 	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), md: markdown.New(),
-		words: sync.OnceValues(i18n.Load)}
+		words: sync.OnceValues(i18n.Load), intel: &extractors{}}
 }
 
 var (

@@ -18,9 +18,16 @@ func (s *Service) AddNote(ctx context.Context, number string, in haven.NoteCreat
 		return nil, err
 	}
 	terms := s.store.SearchTerms(in.Body)
+	found, err := s.noteFound(ctx, in.Body)
+	if err != nil {
+		return nil, err
+	}
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Note, error) {
 		n := &haven.Note{CaseID: c.ID, AuthorID: u.ID, Author: u.Username, Body: in.Body, Visibility: in.Visibility, CreatedAt: now}
 		if err := tx.InsertNote(ctx, n); err != nil {
+			return nil, err
+		}
+		if err := s.sightObservables(ctx, tx, c, haven.SightingSource{Kind: "note", ID: n.ID}, found, now); err != nil {
 			return nil, err
 		}
 		if err := tx.AppendCaseTerms(ctx, c.ID, "note:"+itoa(n.ID), terms); err != nil {
@@ -165,6 +172,11 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 		return nil, err
 	}
 	terms := s.store.SearchTerms(in.Subject + " " + in.Text)
+	found, err := s.findObservables(ctx, s.cfg.PhoneRegion, []evidence{{role: haven.RoleFrom, text: in.From},
+		{role: haven.RoleBody, text: in.Subject + "\n" + in.Text}})
+	if err != nil {
+		return nil, err
+	}
 	return changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Message, error) {
 		if err := checkTemplateVersion(ctx, tx, in.TemplateID, in.TemplateVersion); err != nil {
 			return nil, err
@@ -182,6 +194,9 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 			m.Status = haven.MessageQueued
 		}
 		if err := tx.InsertMessage(ctx, m); err != nil {
+			return nil, err
+		}
+		if err := s.sightObservables(ctx, tx, c, haven.SightingSource{Kind: "message", ID: m.ID}, found, now); err != nil {
 			return nil, err
 		}
 		if err := s.queueEmail(ctx, tx, m, now); err != nil {

@@ -94,7 +94,9 @@ func (tx *Tx) EraseCaseCorrespondence(ctx context.Context, caseID int64) (haven.
 		}
 		*s.n = n
 	}
-	return e, nil
+	var err error
+	e.Sightings, err = tx.eraseCaseObservables(ctx, caseID)
+	return e, err
 }
 
 // count runs a statement and returns how many rows it changed.

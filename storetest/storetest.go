@@ -43,6 +43,8 @@ func Run(t *testing.T, open Opener) {
 		{"Retention", testRetention},
 		{"SeesRestricted", testSeesRestricted},
 		{"Escalations", testEscalations},
+		{"Observables", testObservables},
+		{"Intel", testIntel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
