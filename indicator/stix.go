@@ -80,10 +80,13 @@ func patternKey(k string) string {
 	return k
 }
 
-// uuid5 is the name-based UUID (RFC 9562, version 5) of name in the STIX observable namespace.
-func uuid5(name string) string {
+// uuid5 is the name-based UUID of name in the STIX observable namespace.
+func uuid5(name string) string { return UUID5(scoNamespace, name) }
+
+// UUID5 is the name-based UUID (RFC 9562, version 5) of name in namespace.
+func UUID5(namespace [16]byte, name string) string {
 	h := sha1.New() //nolint:gosec // see the import
-	h.Write(scoNamespace[:])
+	h.Write(namespace[:])
 	h.Write([]byte(name))
 	var u [16]byte
 	copy(u[:], h.Sum(nil))
