@@ -66,6 +66,10 @@ type Observable struct {
 // IsIndicator reports whether a handler (or a feed) has judged the observable.
 func (o *Observable) IsIndicator() bool { return o.Verdict != "" }
 
+// TagKnownBad marks a case that sighted a value a partner's feed lists as malicious: the inbox
+// shows it and can filter on it.
+const TagKnownBad = "known-bad"
+
 // MaxAlsoSeen is how many other cases the case page names per observable; beyond it, "and more".
 const MaxAlsoSeen = 5
 
@@ -196,8 +200,9 @@ type ObservableStore interface {
 	// observables it touched that a partner's feed lists as known-bad.
 	SightObservables(ctx context.Context, caseID int64, src SightingSource, found []Found, at time.Time) ([]*Observable, error)
 	ObservableByID(ctx context.Context, id int64) (*Observable, error)
-	// ObservableByValue finds an observable by type and normalised value (blind index).
-	ObservableByValue(ctx context.Context, typ, value string) (*Observable, error)
+	// ObservableIDByValue finds an observable's id by type and normalised value (blind index);
+	// what it is, is read through ObservableVisible and ObservableByID.
+	ObservableIDByValue(ctx context.Context, typ, value string) (int64, error)
 	UpdateObservable(ctx context.Context, o *Observable) error
 	// ImportObservable creates or updates a feed's indicator; created is false when it existed.
 	ImportObservable(ctx context.Context, o *Observable) (created bool, err error)

@@ -43,6 +43,8 @@ func TestExtractCorpus(t *testing.T) {
 			want("ip-dst 185.220.101.4", "ip-dst 2a01:4f8:c17:1::1", "ip-dst fe80::1", "ip-dst 2001:db8::7", "url https://[2001:db8::7]/x")},
 		{"phones in any digits", "اتصل على ٠٠٩٦١٧١٢٣٤٥٦٧ أو +33 6 12 34 56 78 ؛ not 2026-12-04",
 			want("phone-number +96171234567", "phone-number +33612345678")},
+		{"a number ending a sentence", "or call +961 71 123 456. Mine is +44 7911 123456.",
+			want("phone-number +96171123456", "phone-number +447911123456")},
 		{"IDN shown both ways", "Visit пример.рф and münchen.de",
 			want("domain xn--e1afmkfd.xn--p1ai", "domain xn--mnchen-3ya.de")},
 		{"URLs in prose", "(see https://bit.ly/3xYz), «https://t.me/joinchat/AAAA», and https://evil-site.com/a.b.",

@@ -49,8 +49,10 @@ func phoneCandidates(s string) []string {
 				digits++
 			}
 		}
+		// Trailing separators are not part of the number ("call +961 3 123 456. Then…"): the
+		// number is glued to a word only when a letter follows its last digit directly.
 		run := strings.TrimRight(s[i:j], phoneSeparators)
-		if 7 <= digits && digits <= 17 && (j == len(s) || !isWordByte(s[j])) {
+		if end := i + len(run); 7 <= digits && digits <= 17 && (end == len(s) || !isWordByte(s[end])) {
 			out = append(out, run)
 		}
 		i = j

@@ -7,15 +7,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"haven"
 	"haven/indicator"
 )
-
-// TagKnownBad marks a case that sighted a value a partner's feed lists as malicious: the inbox
-// shows it and can filter on it.
-const TagKnownBad = "known-bad"
 
 const noticeKnownBad = "known_bad_sighted"
 
@@ -63,6 +60,9 @@ func (s *Service) requesterValues(ctx context.Context, tx haven.Tx, c *haven.Cas
 	for _, ct := range r.Contacts {
 		for _, o := range plain.Text(ct.Value) {
 			own[o.Value] = true
+			if _, domain, ok := strings.Cut(o.Value, "@"); ok && o.Type == indicator.Email {
+				own[domain] = true // the domain of her own address can name her organisation
+			}
 		}
 	}
 	return own, nil
@@ -75,8 +75,8 @@ func (s *Service) flagKnownBad(ctx context.Context, tx haven.Tx, c *haven.Case, 
 	for i, o := range bad {
 		ids[i] = o.ID
 	}
-	if !slices.Contains(c.Tags, TagKnownBad) {
-		c.Tags = append(c.Tags, TagKnownBad)
+	if !slices.Contains(c.Tags, haven.TagKnownBad) {
+		c.Tags = append(c.Tags, haven.TagKnownBad)
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return err

@@ -33,12 +33,14 @@ var guardedNouns = []reflect.Type{
 	reflect.TypeFor[haven.Correspondent](), reflect.TypeFor[haven.Citation](), reflect.TypeFor[haven.CaseCitation](),
 	reflect.TypeFor[haven.PlaybookRun](), reflect.TypeFor[haven.Escalation](), reflect.TypeFor[haven.EscalationPage](),
 	reflect.TypeFor[haven.Alert](), reflect.TypeFor[haven.AlertEntry](),
+	reflect.TypeFor[haven.Observable](), reflect.TypeFor[haven.CaseObservable](), reflect.TypeFor[haven.Sighting](),
+	reflect.TypeFor[haven.CaseRef](), reflect.TypeFor[haven.CaseIntel](), reflect.TypeFor[haven.GroupView](),
 }
 
 // Checks that establish need-to-know (service functions and store predicates). person checks
 // every case of a data-subject request.
 var (
-	caseChecks      = []string{"caseByNumber", "editCase", "readCase", "changeCase", "CaseVisible", "person", "alertCase", "escalationCase"}
+	caseChecks      = []string{"caseByNumber", "editCase", "readCase", "changeCase", "CaseVisible", "person", "alertCase", "escalationCase", "exportedCase"}
 	requesterChecks = []string{"requesterByID", "RequesterVisible", "person"}
 	reportChecks    = []string{"reportVisible"}
 	ownChecks       = []string{"reader", "writer", "credentialsActor"} // the actor's own records
@@ -77,6 +79,12 @@ var guardedReads = map[string][]string{
 	"OpenCaseAlert":          caseChecks,
 	"LatestCaseAlert":        caseChecks,
 	"AlertHistory":           caseChecks,
+	// An observable is read once ObservableVisible (sighted in a case the reader may see, or from
+	// a feed) said so; a case's observables and tagging after its case.
+	"ObservableByID":   {"ObservableVisible"},
+	"CaseObservables":  caseChecks,
+	"SightObservables": caseChecks, // returns the known-bad values the checked case just sighted
+	"CaseIntel":        caseChecks,
 }
 
 // systemPaths are functions that read without a user's need-to-know, on purpose, and why. They
@@ -102,6 +110,8 @@ var systemPaths = map[string]string{
 	"CheckSLAs":          "the job runner warns of and records each case's clocks; notices go to the case's assignee or team, who see it",
 	"alertIfEmergency":   "a new case in an emergency category or from an emergency mailbox raises its alert; nothing is returned",
 	"RunAlertStep":       "the job runner pages a level; each paged user is checked against the case (page skips those who may not see it)",
+	"flagImported":       "a partner's feed flags every case that sighted a known-bad value; the answer counts only cases the importer may see",
+	"exportedCase":       "the console (`haven export`) exports any case; a user's export reads through caseByNumber",
 }
 
 // returnsNoun reports whether t is, or points to, holds a slice of, a guarded noun.

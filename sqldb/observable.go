@@ -125,10 +125,17 @@ func (tx *Tx) ObservableByID(ctx context.Context, id int64) (*haven.Observable, 
 	return o, notFound(err, fmt.Sprintf("observable %d", id))
 }
 
-// ObservableByValue finds an observable by its blind index.
-func (tx *Tx) ObservableByValue(ctx context.Context, typ, value string) (*haven.Observable, error) {
+// observableByValue finds an observable by its blind index.
+func (tx *Tx) observableByValue(ctx context.Context, typ, value string) (*haven.Observable, error) {
 	o, err := tx.scanObservable(tx.queryRow(ctx, observableColumns+` WHERE o.blind = $1`, tx.observableBlind(typ, value)))
 	return o, notFound(err, "observable")
+}
+
+// ObservableIDByValue finds an observable's id by its blind index.
+func (tx *Tx) ObservableIDByValue(ctx context.Context, typ, value string) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `SELECT id FROM observables WHERE blind = $1`, tx.observableBlind(typ, value)).Scan(&id)
+	return id, notFound(err, "observable")
 }
 
 // UpdateObservable writes a handler's (or a feed's) judgement.
@@ -149,7 +156,7 @@ func (tx *Tx) UpdateObservable(ctx context.Context, o *haven.Observable) error {
 
 // ImportObservable creates a feed's indicator or, when the value is known, marks it from the feed.
 func (tx *Tx) ImportObservable(ctx context.Context, o *haven.Observable) (bool, error) {
-	old, err := tx.ObservableByValue(ctx, o.Type, o.Value)
+	old, err := tx.observableByValue(ctx, o.Type, o.Value)
 	if haven.ErrorCode(err) == haven.ENOTFOUND {
 		enc, k, err := tx.sealedObservable(o)
 		if err != nil {

@@ -36,7 +36,11 @@ func testObservables(t *testing.T, s haven.Store) {
 	sight(hidden, 3, t0.Add(2*time.Hour), evil, secret)
 	v := haven.Viewer{UserID: outsider.ID, Now: t0.Add(3 * time.Hour)}
 	view(t, s, func(tx haven.Tx) error {
-		o, err := tx.ObservableByValue(ctx, "domain", "evil.example")
+		id, err := tx.ObservableIDByValue(ctx, "domain", "evil.example")
+		if err != nil {
+			return err
+		}
+		o, err := tx.ObservableByID(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -57,11 +61,11 @@ func testObservables(t *testing.T, s haven.Store) {
 		if len(sightings) != 2 {
 			t.Errorf("sightings visible to an outsider = %d, want 2", len(sightings))
 		}
-		hiddenOnly, err := tx.ObservableByValue(ctx, "email", "only@hidden.example")
+		hiddenOnly, err := tx.ObservableIDByValue(ctx, "email", "only@hidden.example")
 		if err != nil {
 			return err
 		}
-		if ok, err := tx.ObservableVisible(ctx, hiddenOnly.ID, v); ok || err != nil {
+		if ok, err := tx.ObservableVisible(ctx, hiddenOnly, v); ok || err != nil {
 			t.Errorf("an observable sighted only in a hidden case is visible: %v %v", ok, err)
 		}
 		if ok, err := tx.ObservableVisible(ctx, o.ID, v); !ok || err != nil {
@@ -85,14 +89,14 @@ func testObservables(t *testing.T, s haven.Store) {
 		return err
 	})
 	view(t, s, func(tx haven.Tx) error {
-		_, err := tx.ObservableByValue(ctx, "email", "only@hidden.example")
+		_, err := tx.ObservableIDByValue(ctx, "email", "only@hidden.example")
 		wantCode(t, err, haven.ENOTFOUND)
-		o, err := tx.ObservableByValue(ctx, "domain", "evil.example")
+		id, err := tx.ObservableIDByValue(ctx, "domain", "evil.example")
 		if err != nil {
 			t.Errorf("an observable other cases sighted was erased: %v", err)
 			return nil
 		}
-		ids, err := tx.CasesSighting(ctx, o.ID)
+		ids, err := tx.CasesSighting(ctx, id)
 		if err != nil || len(ids) != 2 {
 			t.Errorf("cases sighting after erasure = %v %v, want 2", ids, err)
 		}

@@ -135,9 +135,19 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/playbooks":                            `{"yaml":"name: lost-login"}`,
 		"POST /api/v1/cases/{number}/playbooks":             `{"playbook":"lost-login"}`,
 		"POST /api/v1/cases/{number}/decisions":             `{"step":"can-login","answer":"no"}`,
+		"PATCH /api/v1/observables/{id}":                    `{"verdict":"malicious","tlp":"amber","pap":"green","confidence":80,"techniques":["T1566.002"]}`,
+		"PUT /api/v1/allowlist":                             `{"domains":["helpline.example"]}`,
+		"POST /api/v1/campaigns":                            `{"name":"Fake PayPal wave","aliases":["PP-2026"],"tlp":"amber","techniques":["T1566.002"]}`,
+		"PATCH /api/v1/campaigns/{id}":                      `{"name":"Fake PayPal wave","actors":[4]}`,
+		"POST /api/v1/actors":                               `{"name":"Group X","actor_kind":"intrusion-set"}`,
+		"PATCH /api/v1/actors/{id}":                         `{"name":"Group X","description":"phishing kits"}`,
+		"PUT /api/v1/cases/{number}/intel":                  `{"techniques":["T1566"],"groups":[3]}`,
+		"POST /api/v1/export":                               `{"cases":["HV-2026-000001"],"format":"misp","tlp_max":"green"}`,
+		"POST /api/v1/import":                               `{"type":"bundle","id":"bundle--6ba7b810-9dad-11d1-80b4-00c04fd430c8","objects":[]}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform",
-		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z", "/api/v1/stats/sla": "?from=2026-09-01&to=2026-11-30&by=team"}
+		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z", "/api/v1/stats/sla": "?from=2026-09-01&to=2026-11-30&by=team",
+		"/api/v1/observables": "?q=hxxps://evil[.]example/login", "/api/v1/import": "?source=CiviCERT", "/api/v1/cases/{number}/export": "?format=stix&tlp_max=amber"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern

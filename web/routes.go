@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"haven"
+)
 
 // apiFunc is a handler that returns its error; adapt turns the error into the JSON answer.
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
@@ -77,6 +81,26 @@ func (s *Server) table() []route {
 		api("GET", "/escalations/{id}", s.getEscalation),
 		api("POST", "/escalations/{id}/transitions", s.transitionEscalation),
 		api("GET", "/stats/escalations", s.escalationStats),
+		api("GET", "/cases/{number}/observables", s.caseObservables),
+		api("GET", "/observables", s.findObservables),
+		api("GET", "/observables/{id}", s.getObservable),
+		api("PATCH", "/observables/{id}", s.updateObservable),
+		api("GET", "/observables/{id}/sightings", s.observableSightings),
+		api("GET", "/allowlist", s.getAllowList),
+		api("PUT", "/allowlist", s.putAllowList),
+		api("GET", "/campaigns", s.listGroups(haven.GroupCampaign)),
+		api("POST", "/campaigns", s.createGroup(haven.GroupCampaign)),
+		api("GET", "/campaigns/{id}", s.getGroup(haven.GroupCampaign)),
+		api("PATCH", "/campaigns/{id}", s.updateGroup(haven.GroupCampaign)),
+		api("GET", "/actors", s.listGroups(haven.GroupActor)),
+		api("POST", "/actors", s.createGroup(haven.GroupActor)),
+		api("GET", "/actors/{id}", s.getGroup(haven.GroupActor)),
+		api("PATCH", "/actors/{id}", s.updateGroup(haven.GroupActor)),
+		api("GET", "/cases/{number}/intel", s.getCaseIntel),
+		api("PUT", "/cases/{number}/intel", s.putCaseIntel),
+		api("GET", "/cases/{number}/export", s.exportCase),
+		api("POST", "/export", s.exportSelection),
+		api("POST", "/import", s.importFeed),
 		api("GET", "/schedules", s.listSchedules),
 		api("POST", "/schedules", s.createSchedule),
 		api("GET", "/schedules/{name}", s.getSchedule),

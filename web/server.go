@@ -51,6 +51,10 @@ type Services struct {
 	Templates haven.TemplateService
 	// Correspondents shows and confirms where a case's replies go.
 	Correspondents haven.CorrespondentService
+	// Observables are the values seen in cases (URLs, domains, hashes…); Intel the actors,
+	// campaigns, ATT&CK tagging and sharing in STIX and MISP.
+	Observables haven.ObservableService
+	Intel       haven.IntelService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error

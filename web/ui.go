@@ -106,6 +106,7 @@ func (s *Server) uiRoutes() {
 	s.alertRoutes()
 	s.oncallRoutes()
 	s.slaRoutes()
+	s.intelRoutes()
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

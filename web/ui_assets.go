@@ -11,7 +11,9 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"haven"
 )
@@ -103,6 +105,13 @@ func templateFuncs() template.FuncMap {
 		"channelKinds":     haven.ChannelKinds,
 		"statsGroupings":   haven.StatsGroupings,
 		"percent":          percent,
+		"observableTypes":  haven.ObservableTypes,
+		"verdicts":         haven.Verdicts,
+		"paps":             haven.PAPs,
+		"list":             func(s ...string) []string { return s },
+		"hasID":            slices.Contains[[]int64],
+		"trimPrefix":       strings.TrimPrefix,
+		"since":            time.Since,
 	}
 }
 

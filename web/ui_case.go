@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"haven"
+	"haven/indicator/attack"
 )
 
 // caseData is the case page.
@@ -55,6 +56,12 @@ type caseData struct {
 	Alert       *haven.Alert
 	// Clocks are the case's SLA clocks (time left or overdue, paused while waiting).
 	Clocks []haven.SLAStatus
+	// Observables are the values the case sighted, each with the other visible cases sharing it;
+	// Intel its ATT&CK techniques and groups, Groups the actors and campaigns to choose from.
+	Observables []*haven.CaseObservable
+	Intel       *haven.CaseIntel
+	Techniques  []attack.Technique
+	Groups      []*haven.ThreatGroup
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -222,9 +229,35 @@ func (s *Server) loadOutside(r *http.Request, d *caseData) error {
 		}
 	}
 	if s.svc.SLA != nil {
-		d.Clocks, err = s.svc.SLA.CaseClocks(ctx, number)
+		if d.Clocks, err = s.svc.SLA.CaseClocks(ctx, number); err != nil {
+			return err
+		}
 	}
-	return err
+	return s.loadIntel(r, d)
+}
+
+// loadIntel reads the case's observables with their correlations, and its tagging.
+func (s *Server) loadIntel(r *http.Request, d *caseData) error {
+	if s.svc.Observables == nil || s.svc.Intel == nil {
+		return nil
+	}
+	ctx, number := r.Context(), d.Case.Number
+	var err error
+	if d.Observables, err = s.svc.Observables.CaseObservables(ctx, number); err != nil {
+		return err
+	}
+	if d.Intel, err = s.svc.Intel.CaseIntel(ctx, number); err != nil {
+		return err
+	}
+	d.Techniques = named(d.Intel.Techniques)
+	for _, kind := range []string{haven.GroupCampaign, haven.GroupActor} {
+		gs, err := s.svc.Intel.Groups(ctx, kind)
+		if err != nil {
+			return err
+		}
+		d.Groups = append(d.Groups, gs...)
+	}
+	return nil
 }
 
 // caseConfirmAddress makes a requester's new address the one this case's replies go to.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +25,7 @@ const isoTime = "2006-01-02T15:04:05Z07:00"
 func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*haven.Case, now time.Time) template.HTML {
 	var w htmlWriter
 	w.Grow(len(cases) * 800)
-	selectLabel, purged := l.T("inbox.select"), l.T("case.purged")
+	selectLabel, purged, knownBad := l.T("inbox.select"), l.T("case.purged"), l.T("intel.known_bad")
 	for _, c := range cases {
 		href := "/cases/" + url.PathEscape(c.Number)
 		w.raw("\n<tr")
@@ -38,7 +39,11 @@ func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*have
 		if c.PurgedAt != nil {
 			w.raw(`<td dir="auto"><span class="muted">`).text(purged).raw("</span></td>\n")
 		} else {
-			w.raw(`<td dir="auto">`).text(c.Title).raw("</td>\n")
+			w.raw(`<td dir="auto">`).text(c.Title)
+			if slices.Contains(c.Tags, haven.TagKnownBad) {
+				w.raw(` <strong class="badge known-bad">`).text(knownBad).raw("</strong>")
+			}
+			w.raw("</td>\n")
 		}
 		w.raw(`<td dir="auto">`).text(c.RequesterName).raw("</td>\n")
 		p, s := string(c.Priority), string(c.Status)

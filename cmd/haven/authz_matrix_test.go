@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,6 +54,10 @@ const (
 	mkRestPerson  = "Zqsecretperson"
 	mkRestReport  = "zqsecretreport"
 	mkRestReason  = "zqsecretreason"
+	// Observables: a URL seen only in each case, and a domain both cases sighted.
+	mkOpenObs   = "zqopenobs"
+	mkRestObs   = "zqsecretobs"
+	mkSharedObs = "zqsharedobs"
 )
 
 // adminRefusedByDesign are writes an admin is refused on purpose: joining or changing a
@@ -88,7 +93,7 @@ const ghostCase = "HV-2001-999999"
 
 // restrictedMarkers are scanned for in every body a non-member receives.
 var restrictedMarkers = map[string]string{"title": mkRestTitle, "note": mkRestNote, "message": mkRestMessage, "requester": mkRestPerson,
-	"report": mkRestReport, "event detail": mkRestReason}
+	"report": mkRestReport, "event detail": mkRestReason, "observable": mkRestObs}
 
 // adminOnly are the routes only an admin may use (rule c).
 var adminOnly = map[string]bool{
@@ -103,6 +108,7 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/users/{username}/reset-password":   true,
 	"POST /api/v1/calendars":                         true,
 	"PUT /api/v1/settings/sla":                       true,
+	"PUT /api/v1/allowlist":                          true,
 }
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
@@ -150,6 +156,9 @@ type matrixFixture struct {
 	openEsc, restEsc   int64 // escalations on each case
 	openAlert          int64 // alerts on each case
 	restAlert          int64
+	openObs, restObs   int64 // observables each case alone sighted
+	sharedObs          int64 // one both cases sighted
+	campaign, actor    int64 // a campaign both cases are under, and its actor
 	seq                int
 }
 
@@ -265,6 +274,7 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	must(err)
 	_, err = a.svc.TransitionCase(insiderCtx, f.rest, haven.Transition{To: haven.StatusTriage, Reason: mkRestReason})
 	must(err)
+	matrixIntel(t, a, f, ctx, insiderCtx)
 
 	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
 	t.Cleanup(srv.Close)
@@ -316,6 +326,15 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		if id == "" {
 			id = "999999" // the ghost case's: none
 		}
+	case strings.HasPrefix(rt.Pattern, "/api/v1/observables/"):
+		id = map[string]string{f.open: fmt.Sprint(f.openObs), f.rest: fmt.Sprint(f.restObs)}[number]
+		if id == "" {
+			id = "999999"
+		}
+	case strings.HasPrefix(rt.Pattern, "/api/v1/campaigns/"):
+		id = fmt.Sprint(f.campaign)
+	case strings.HasPrefix(rt.Pattern, "/api/v1/actors/"):
+		id = fmt.Sprint(f.actor)
 	case strings.HasPrefix(rt.Pattern, "/api/v1/account/channels/"):
 		id = fmt.Sprint(f.ownChannel(who))
 	case rt.Pattern == "/api/v1/tokens/{id}":
@@ -477,6 +496,25 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"password": ""}
 	case "GET /api/v1/search":
 		path += "?q=" + mkRestTitle
+	case "PATCH /api/v1/observables/{id}":
+		body = map[string]any{"verdict": "malicious", "tlp": "green", "techniques": []string{"T1566.002"}}
+	case "GET /api/v1/observables":
+		path += "?q=" + url.QueryEscape("https://"+mkRestObs+".org/login")
+	case "PUT /api/v1/allowlist":
+		body = map[string]any{"domains": []string{"gmail.com", "helpline.org"}}
+	case "POST /api/v1/campaigns", "POST /api/v1/actors":
+		body = map[string]any{"name": f.unique("group"), "techniques": []string{"T1566"}}
+	case "PATCH /api/v1/campaigns/{id}":
+		body = map[string]any{"name": "matrix campaign", "actors": []int64{f.actor}, "techniques": []string{"T1566"}}
+	case "PATCH /api/v1/actors/{id}":
+		body = map[string]any{"name": "matrix actor", "actor_kind": "intrusion-set"}
+	case "PUT /api/v1/cases/{number}/intel":
+		body = map[string]any{"techniques": []string{"T1566.002"}, "groups": []int64{f.campaign}}
+	case "POST /api/v1/export":
+		body = map[string]any{"cases": []string{number}, "format": "misp", "tlp_max": "amber"}
+	case "POST /api/v1/import":
+		path += "?source=matrix"
+		body = matrixFeed("zqimported" + f.unique("x") + ".org")
 	case "GET /api/v1/cases":
 		path += "?tag=matrix"
 	}
@@ -504,12 +542,17 @@ func runMatrix(t *testing.T, dsn string) {
 		{fmt.Sprintf("/api/v1/alerts/%d", f.restAlert), mkRestMessage},
 		{"/api/v1/alerts", mkRestMessage},
 		{"/api/v1/escalations?limit=100", mkRestMessage},
+		{fmt.Sprintf("/api/v1/observables/%d", f.restObs), mkRestObs},
+		{"/api/v1/cases/" + f.open + "/observables", f.rest}, // the shared domain is also seen in it
+		{fmt.Sprintf("/api/v1/campaigns/%d", f.campaign), f.rest},
 	} {
 		st, body := insider.do("GET", p.path, nil)
 		if raw := marshal(body); st != 200 || !strings.Contains(raw, p.marker) {
 			t.Errorf("insider GET %s: %d, want 200 with %q: %s", p.path, st, p.marker, raw)
 		}
 	}
+
+	checkCorrelation(t, f, actors, client)
 
 	// Order: reads and writes, then deletions, then break-glass on the restricted case by a
 	// lead or admin (it opens the case to them, so it must come after every other check).
@@ -532,6 +575,7 @@ func runMatrix(t *testing.T, dsn string) {
 		// Merge works on throwaway pairs of its own, so it runs once.
 		if strings.Contains(rt.Pattern, "{number}") || strings.HasPrefix(rt.Pattern, "/api/v1/escalations/") ||
 			strings.HasPrefix(rt.Pattern, "/api/v1/alerts/") || rt.Pattern == "/api/v1/alerts" && rt.Method == "POST" ||
+			strings.HasPrefix(rt.Pattern, "/api/v1/observables/") || rt.Pattern == "/api/v1/export" ||
 			strings.HasPrefix(rt.Pattern, "/api/v1/requesters/") && !strings.HasSuffix(rt.Pattern, "/merge") {
 			numbers = []string{f.open, f.rest}
 		}
@@ -707,4 +751,84 @@ func (f *matrixFixture) ownChannel(who matrixActor) int64 {
 		f.t.Fatal(err)
 	}
 	return c.ID
+}
+
+// matrixIntel plants observables (a URL only each case sighted, a domain both did) and a
+// campaign with an actor that both cases are under.
+func matrixIntel(t *testing.T, a *app, f *matrixFixture, ctx, insiderCtx context.Context) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := a.svc.AddNote(ctx, f.open, haven.NoteCreate{Body: "phish at https://" + mkOpenObs + ".org/login from " + mkSharedObs + ".org"})
+	must(err)
+	_, err = a.svc.AddNote(insiderCtx, f.rest, haven.NoteCreate{Body: "phish at https://" + mkRestObs + ".org/login from " + mkSharedObs + ".org"})
+	must(err)
+	find := func(ctx context.Context, q string) int64 {
+		t.Helper()
+		found, err := a.svc.FindObservables(ctx, haven.ObservableFilter{Q: q})
+		must(err)
+		if len(found) != 1 {
+			t.Fatalf("observable %s: found %d", q, len(found))
+		}
+		return found[0].ID
+	}
+	f.openObs, f.restObs = find(ctx, "https://"+mkOpenObs+".org/login"), find(insiderCtx, "https://"+mkRestObs+".org/login")
+	f.sharedObs = find(ctx, mkSharedObs+".org")
+	actor, err := a.svc.CreateGroup(ctx, haven.GroupActor, haven.GroupInput{Name: "matrix actor"})
+	must(err)
+	campaign, err := a.svc.CreateGroup(ctx, haven.GroupCampaign, haven.GroupInput{Name: "matrix campaign", Actors: []int64{actor.ID}})
+	must(err)
+	f.actor, f.campaign = actor.ID, campaign.ID
+	for _, c := range []struct {
+		ctx    context.Context
+		number string
+	}{{ctx, f.open}, {insiderCtx, f.rest}} {
+		_, err = a.svc.SetCaseIntel(c.ctx, c.number, haven.CaseIntel{Techniques: []string{"T1566"}, Groups: []int64{campaign.ID}})
+		must(err)
+	}
+}
+
+// matrixFeed is a partner's STIX bundle with one malicious domain.
+func matrixFeed(domain string) map[string]any {
+	at := "2026-03-01T09:00:00.000Z"
+	return map[string]any{"type": "bundle", "id": "bundle--0c2c5a9e-8a4b-4b8c-9d7e-2f3a4b5c6d7e", "objects": []any{
+		map[string]any{"type": "indicator", "spec_version": "2.1", "id": "indicator--1d3d5b0f-9b5c-4c9d-8e8f-3a4b5c6d7e8f",
+			"created": at, "modified": at, "valid_from": at, "pattern_type": "stix", "indicator_types": []string{"malicious-activity"},
+			"pattern": "[domain-name:value = '" + domain + "']"}}}
+}
+
+// checkCorrelation: the shared domain's other case is named, counted and listed only for those
+// who may see it; for everyone else the restricted case does not exist anywhere an observable
+// or a campaign is shown.
+func checkCorrelation(t *testing.T, f *matrixFixture, actors []matrixActor, client func(matrixActor) *apiClient) {
+	t.Helper()
+	paths := []string{"/api/v1/cases/" + f.open + "/observables", fmt.Sprintf("/api/v1/observables/%d", f.sharedObs),
+		fmt.Sprintf("/api/v1/observables/%d/sightings", f.sharedObs), fmt.Sprintf("/api/v1/campaigns/%d", f.campaign),
+		"/api/v1/observables?q=" + mkSharedObs + ".org"}
+	for _, who := range actors {
+		c := client(who)
+		for _, p := range paths {
+			st, body := c.do("GET", p, nil)
+			raw := marshal(body)
+			if st != 200 {
+				t.Errorf("%s GET %s: %d, want 200: %s", who.name, p, st, raw)
+			}
+			names := !strings.HasPrefix(p, "/api/v1/observables?") && !strings.HasSuffix(p, fmt.Sprint(f.sharedObs)) // these count, not name
+			if seen := strings.Contains(raw, f.rest); seen && !who.member || names && seen != who.member {
+				t.Errorf("%s GET %s: names the restricted case %v, want %v: %s", who.name, p, seen, who.member, raw)
+			}
+		}
+		_, body := c.do("GET", fmt.Sprintf("/api/v1/observables/%d", f.sharedObs), nil)
+		want := 1.0
+		if who.member {
+			want = 2
+		}
+		if body["cases"] != want {
+			t.Errorf("%s: the shared observable counts %v cases, want %v", who.name, body["cases"], want)
+		}
+	}
 }

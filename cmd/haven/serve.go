@@ -28,6 +28,7 @@ type ServeCmd struct {
 	KeepTokens  bool          `name:"keep-tokens-on-sign-out" env:"HAVEN_KEEP_TOKENS_ON_SIGN_OUT" help:"Keep a user's API tokens working when they sign out everywhere or their password changes (by default those revoke the tokens too)."`
 	PublicURL   string        `name:"public-url" env:"HAVEN_PUBLIC_URL" placeholder:"URL" help:"Haven's address as users reach it (https://haven.example.org): emergency pages carry acknowledge links under it; without it they carry none."`
 	RemindEvery time.Duration `name:"escalation-reminder-every" env:"HAVEN_ESCALATION_REMINDER_EVERY" default:"48h" help:"Once a platform's response target has passed without an answer, remind the escalation's owner this often (in the app, and by email with a relay)."`
+	PhoneRegion string        `name:"phone-region" env:"HAVEN_PHONE_REGION" placeholder:"CC" help:"Country (ISO 3166 code such as LB or MX) whose phone numbers people write without a country code: they become observables in E.164. Empty: only international (+…) numbers."`
 	GiveUpAfter time.Duration `name:"escalation-no-response-after" env:"HAVEN_ESCALATION_NO_RESPONSE_AFTER" default:"336h" help:"Mark an escalation no-response when the platform has not answered this long after it was sent (336h: 14 days)."`
 }
 
@@ -48,6 +49,7 @@ func (c *ServeCmd) Run(e *env) (err error) {
 		cfg.RevokeTokensOnSignOut, cfg.HelplineName = !c.KeepTokens, c.Helpline
 		cfg.EscalationReminderEvery, cfg.EscalationGiveUpAfter = c.RemindEvery, c.GiveUpAfter
 		cfg.PublicURL = strings.TrimRight(c.PublicURL, "/")
+		cfg.PhoneRegion = strings.ToUpper(c.PhoneRegion)
 	})
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
@@ -148,7 +150,7 @@ func bootstrapAdmin(e *env, a *app) error {
 func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
-		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc,
+		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc, Observables: a.svc, Intel: a.svc,
 		Ready: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
 				return err

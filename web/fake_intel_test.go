@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"haven"
+)
+
+func testObservable() *haven.Observable {
+	at := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
+	return &haven.Observable{ID: 3, Type: "domain", Value: "xn--pypal-4ve.example", Unicode: "pаypal.example",
+		Flags: []string{"mixed-script", "look-alike:paypal"}, Verdict: "malicious", TLP: "amber", PAP: "amber",
+		Confidence: 80, Techniques: []string{"T1566.002"}, FirstSeen: &at, LastSeen: &at, UpdatedAt: at, Cases: 2}
+}
+
+func (f *fake) CaseObservables(ctx context.Context, number string) ([]*haven.CaseObservable, error) {
+	o := testObservable()
+	return []*haven.CaseObservable{{Observable: *o, Roles: []string{"link"}, SeenFirst: o.UpdatedAt, SeenLast: o.UpdatedAt,
+		AlsoSeen: []haven.CaseRef{{Number: "HV-2026-000002", LastSeen: o.UpdatedAt}}}}, f.call(ctx, number)
+}
+
+func (f *fake) Observable(ctx context.Context, id int64) (*haven.Observable, error) {
+	return testObservable(), f.call(ctx, id)
+}
+
+func (f *fake) FindObservables(ctx context.Context, of haven.ObservableFilter) ([]*haven.Observable, error) {
+	return []*haven.Observable{testObservable()}, f.call(ctx, of)
+}
+
+func (f *fake) UpdateObservable(ctx context.Context, id int64, up haven.ObservableUpdate) (*haven.Observable, error) {
+	return testObservable(), f.call(ctx, id, up)
+}
+
+func (f *fake) Sightings(ctx context.Context, id, before int64) ([]*haven.Sighting, error) {
+	return []*haven.Sighting{{ID: 9, ObservableID: id, CaseNumber: "HV-2026-000001", Source: "message", SourceID: 4,
+		Role: "link", SeenAt: time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)}}, f.call(ctx, id, before)
+}
+
+func (f *fake) AllowList(ctx context.Context) (*haven.AllowList, error) {
+	return &haven.AllowList{Domains: []string{"gmail.com"}, Default: true}, f.call(ctx)
+}
+
+func (f *fake) SetAllowList(ctx context.Context, domains []string) (*haven.AllowList, error) {
+	return &haven.AllowList{Domains: domains}, f.call(ctx, domains)
+}
+
+func testGroup(kind string) *haven.ThreatGroup {
+	at := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
+	return &haven.ThreatGroup{ID: 3, Kind: kind, Name: "Fake PayPal wave", Aliases: []string{}, TLP: "amber",
+		Techniques: []string{"T1566.002"}, CreatedAt: at, UpdatedAt: at}
+}
+
+func (f *fake) CreateGroup(ctx context.Context, kind string, in haven.GroupInput) (*haven.ThreatGroup, error) {
+	return testGroup(kind), f.call(ctx, kind, in)
+}
+
+func (f *fake) UpdateGroup(ctx context.Context, id int64, in haven.GroupInput) (*haven.ThreatGroup, error) {
+	return testGroup(haven.GroupCampaign), f.call(ctx, id, in)
+}
+
+func (f *fake) Groups(ctx context.Context, kind string) ([]*haven.ThreatGroup, error) {
+	return []*haven.ThreatGroup{testGroup(kind)}, f.call(ctx, kind)
+}
+
+func (f *fake) Group(ctx context.Context, kind string, id int64) (*haven.GroupView, error) {
+	return &haven.GroupView{ThreatGroup: *testGroup(kind), Cases: []haven.CaseRef{}, Techniques: []string{},
+		Indicators: []*haven.Observable{testObservable()}}, f.call(ctx, kind, id)
+}
+
+func (f *fake) CaseIntel(ctx context.Context, number string) (*haven.CaseIntel, error) {
+	return &haven.CaseIntel{Techniques: []string{"T1566"}, Groups: []int64{3}}, f.call(ctx, number)
+}
+
+func (f *fake) SetCaseIntel(ctx context.Context, number string, in haven.CaseIntel) (*haven.CaseIntel, error) {
+	return &in, f.call(ctx, number, in)
+}
+
+func (f *fake) Export(ctx context.Context, r haven.ExportRequest) (*haven.Export, error) {
+	return &haven.Export{Format: r.Format, Filename: "haven-stix.json", Indicators: 1,
+		Body: []byte(`{"type":"bundle","id":"bundle--6ba7b810-9dad-11d1-80b4-00c04fd430c8","objects":[]}`)}, f.call(ctx, r)
+}
+
+func (f *fake) Import(ctx context.Context, source string, body []byte) (*haven.ImportResult, error) {
+	return &haven.ImportResult{Format: "stix", Source: source, Indicators: 1}, f.call(ctx, source, len(body))
+}
