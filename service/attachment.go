@@ -35,9 +35,13 @@ func (s *Service) AddAttachment(ctx context.Context, number string, in haven.Att
 	if s.cfg.Classify != nil {
 		a.Quarantined, a.SuspiciousReason = s.cfg.Classify(a.Filename, a.ContentType, in.Data)
 	}
+	found := attachmentFound(in.Filename, in.Data, stored.SHA256)
 	out, err := changeCase(ctx, s, number, func(tx haven.Tx, u *haven.User, c *haven.Case, now time.Time) (*haven.Attachment, error) {
 		a.CaseID, a.CreatedAt = c.ID, now
 		if err := tx.InsertAttachment(ctx, a); err != nil {
+			return nil, err
+		}
+		if err := s.sightObservables(ctx, tx, c, haven.SightingSource{Kind: "attachment", ID: a.ID}, found, now); err != nil {
 			return nil, err
 		}
 		return a, s.touch(ctx, tx, u, c, now, "attachment.added", "attachment", a.ID,

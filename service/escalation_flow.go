@@ -187,7 +187,16 @@ func (s *Service) notifyEscalationOwner(ctx context.Context, tx haven.Tx, e *hav
 	}[kind]
 	n := &haven.Notification{UserID: e.OwnerID, Kind: kind, CaseID: e.CaseID, CaseNumber: e.CaseNumber, CreatedAt: now,
 		Text: fmt.Sprintf("Escalation %d on %s "+words, e.ID, e.CaseNumber, e.PlatformName)}
-	if err := tx.InsertNotification(ctx, n); err != nil || !s.cfg.SendEmail || kind == noticeEscalationAnswered {
+	if kind == noticeEscalationAnswered {
+		return tx.InsertNotification(ctx, n)
+	}
+	return s.notifyByEmailToo(ctx, tx, n, now)
+}
+
+// notifyByEmailToo records a notification and, when Haven sends email, queues it by email as
+// well (the job reads it by id: the payload carries no text).
+func (s *Service) notifyByEmailToo(ctx context.Context, tx haven.Tx, n *haven.Notification, now time.Time) error {
+	if err := tx.InsertNotification(ctx, n); err != nil || !s.cfg.SendEmail {
 		return err
 	}
 	payload, _ := json.Marshal(map[string]int64{"notification_id": n.ID})

@@ -92,9 +92,9 @@ func (s *Service) flagKnownBad(ctx context.Context, tx haven.Tx, c *haven.Case, 
 	if err != nil {
 		return err
 	}
-	return tx.InsertNotification(ctx, &haven.Notification{UserID: assignee.ID, Kind: noticeKnownBad, CaseID: c.ID,
+	return s.notifyByEmailToo(ctx, tx, &haven.Notification{UserID: assignee.ID, Kind: noticeKnownBad, CaseID: c.ID,
 		CaseNumber: c.Number, CreatedAt: now,
-		Text: fmt.Sprintf("%s sighted %d value(s) a partner's feed lists as malicious", c.Number, len(ids))})
+		Text: fmt.Sprintf("%s sighted %d value(s) a partner's feed lists as malicious", c.Number, len(ids))}, now)
 }
 
 // attachmentFound is what a received file offers: its hashes and its name.

@@ -2,6 +2,11 @@ package service_test
 
 import (
 	"context"
+	"crypto/md5"  //nolint:gosec // the test computes the hashes feeds use
+	"crypto/sha1" //nolint:gosec // see above
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -227,5 +232,34 @@ func TestAllowList(t *testing.T) {
 	list, err := f.svc.CaseObservables(f.users["amira"], c.Number)
 	if err != nil || len(list) != 1 || list[0].Value != "gmail.com" {
 		t.Fatalf("observables after the allow-list changed: %+v %v", list, err)
+	}
+}
+
+// TestObservablesFromAttachments: a received file is sighted by its three hashes and its name.
+func TestObservablesFromAttachments(t *testing.T) {
+	f := newErasureFixture(t)
+	f.withFiles(t, t.TempDir())
+	in := email("att1@mail.example", "rania@mail.example", "Fwd: invoice", "see the attachment")
+	in.Attachments = []haven.InboundAttachment{{Filename: "Invoice_2026.pdf.exe", ContentType: "application/octet-stream", Data: []byte("MZ fake")}}
+	res, err := f.svc.IngestEmail(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.svc.CaseObservables(f.lead, res.CaseNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byType := map[string]string{}
+	for _, o := range list {
+		if slices.Contains(o.Roles, haven.RoleAttachment) {
+			byType[o.Type] = o.Value
+		}
+	}
+	data := []byte("MZ fake")
+	s256, s1, m5 := sha256.Sum256(data), sha1.Sum(data), md5.Sum(data) //nolint:gosec // hashes as feeds name files
+	want := map[string]string{"filename": "Invoice_2026.pdf.exe", "sha256": hex.EncodeToString(s256[:]),
+		"sha1": hex.EncodeToString(s1[:]), "md5": hex.EncodeToString(m5[:])}
+	if !maps.Equal(byType, want) {
+		t.Fatalf("attachment observables: %v", byType)
 	}
 }

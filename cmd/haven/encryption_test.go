@@ -20,8 +20,11 @@ var secrets = []string{
 	"Zaynab Qurashi-Moreau", "zaynab.q.unique@example.org", "Nightjar-7731", "+000 555 0173",
 	"stays at her cousin's flat near the old souk", "Meet at the Café Bellevue at 18:42",
 	"Your passport scan is attached", "RAW-SUBMISSION-5f3e", "endorsed by Karim-Haddad of the dockworkers",
-	"ask Dana-Okonkwo-partner-desk", "IG-TICKET-88123",
+	"ask Dana-Okonkwo-partner-desk", "IG-TICKET-88123", "zaynab-safehouse-9911.org",
 }
+
+// phishKit is a phishing URL seen in the secrets' case: not a secret, it is what gets shared.
+const phishKit = "https://phish-kit-4471.net/login"
 
 func TestNothingPersonalInTheDatabaseFiles(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
@@ -92,6 +95,10 @@ func writeSecrets(t *testing.T, dsn, data string) *app {
 		t.Fatal(err)
 	}
 	if _, err := a.svc.AddNote(ctx, c.Number, haven.NoteCreate{Body: secrets[5]}); err != nil {
+		t.Fatal(err)
+	}
+	// Observables: a domain that is a secret (its value is sealed), and the phishing kit.
+	if _, err := a.svc.AddNote(ctx, c.Number, haven.NoteCreate{Body: "she hides at " + secrets[11] + "; the lure was " + phishKit}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.svc.AddMessage(ctx, c.Number, haven.MessageCreate{To: []string{secrets[1]}, Subject: secrets[6], Text: secrets[6]}); err != nil {
