@@ -74,6 +74,9 @@ func (s *Server) renderIntel(w http.ResponseWriter, r *http.Request, v *view, d 
 	if d.AllowList, err = s.svc.Observables.AllowList(r.Context()); err != nil {
 		return err
 	}
+	if r.Method != http.MethodGet {
+		v.Path = "/intel" // the page a form's answer stands for (the language picker goes back to it)
+	}
 	v.Nav, v.Title, v.Data = "intel", v.L.T("intel.title"), d
 	return s.render(w, r, status, "intel", v)
 }
