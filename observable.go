@@ -211,6 +211,8 @@ type ObservableStore interface {
 	CaseObservables(ctx context.Context, caseID int64) ([]*CaseObservable, error)
 	// AlsoSeen lists up to limit other cases v may see that sighted the observable, latest first.
 	AlsoSeen(ctx context.Context, observableID, exceptCase int64, v Viewer, limit int) ([]CaseRef, error)
+	// CaseCorrelations is AlsoSeen for every observable the case sighted, by observable id.
+	CaseCorrelations(ctx context.Context, caseID int64, v Viewer, limit int) (map[int64][]CaseRef, error)
 	// Sightings lists the sightings in cases v may see, newest first, after the keyset cursor.
 	Sightings(ctx context.Context, observableID int64, v Viewer, before int64, limit int) ([]*Sighting, error)
 	// CasesSighting lists the ids of cases that sighted the observable (for flagging, not shown).

@@ -28,13 +28,17 @@ func (s *Service) CaseObservables(ctx context.Context, number string) ([]*haven.
 	v := s.viewer(u)
 	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) ([]*haven.CaseObservable, error) {
 		list, err := tx.CaseObservables(ctx, c.ID)
+		if err != nil || len(list) == 0 {
+			return list, err
+		}
+		also, err := tx.CaseCorrelations(ctx, c.ID, v, haven.MaxAlsoSeen+1)
 		if err != nil {
 			return nil, err
 		}
 		for _, co := range list {
-			refs, err := tx.AlsoSeen(ctx, co.ID, c.ID, v, haven.MaxAlsoSeen+1)
-			if err != nil {
-				return nil, err
+			refs := also[co.ID]
+			if refs == nil {
+				refs = []haven.CaseRef{}
 			}
 			co.AlsoSeenMax = len(refs) > haven.MaxAlsoSeen
 			co.AlsoSeen = refs[:min(len(refs), haven.MaxAlsoSeen)]

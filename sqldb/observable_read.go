@@ -102,6 +102,49 @@ func (tx *Tx) AlsoSeen(ctx context.Context, observableID, exceptCase int64, v ha
 	}, q.args...)
 }
 
+// CaseCorrelations runs AlsoSeen for each observable the case sighted. PostgreSQL does them in
+// one statement (a lateral join, each side an index walk that stops at limit): there a round
+// trip costs more than the walk. SQLite runs in the process, where separate statements are as
+// cheap and need no lateral join.
+func (tx *Tx) CaseCorrelations(ctx context.Context, caseID int64, v haven.Viewer, limit int) (map[int64][]haven.CaseRef, error) {
+	out := map[int64][]haven.CaseRef{}
+	if tx.dialect == Postgres {
+		return out, tx.caseCorrelationsLateral(ctx, caseID, v, limit, out)
+	}
+	ids, err := tx.CaseObservableIDs(ctx, caseID)
+	for _, id := range ids {
+		if out[id], err = tx.AlsoSeen(ctx, id, caseID, v, limit); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
+}
+
+func (tx *Tx) caseCorrelationsLateral(ctx context.Context, caseID int64, v haven.Viewer, limit int, out map[int64][]haven.CaseRef) error {
+	q := &queryBuilder{}
+	id := q.arg(caseID)
+	query := `SELECT mine.observable_id, r.number, r.last_seen FROM observable_cases mine
+		CROSS JOIN LATERAL (SELECT c.number, oc.last_seen FROM observable_cases oc JOIN cases c ON c.id = oc.case_id
+			WHERE oc.observable_id = mine.observable_id AND oc.case_id <> ` + id + ` AND ` + visibility(q, v) + `
+			ORDER BY oc.last_seen DESC, oc.case_id DESC LIMIT ` + q.arg(limit) + `) r
+		WHERE mine.case_id = ` + id + ` ORDER BY mine.observable_id, r.last_seen DESC`
+	type row struct {
+		id  int64
+		ref haven.CaseRef
+	}
+	rows, err := queryAll(ctx, tx, "case correlations", query, func(s rowScanner) (row, error) {
+		var r row
+		var at int64
+		err := s.Scan(&r.id, &r.ref.Number, &at)
+		r.ref.LastSeen = fromMicros(at)
+		return r, err
+	}, q.args...)
+	for _, r := range rows {
+		out[r.id] = append(out[r.id], r.ref)
+	}
+	return err
+}
+
 // Sightings lists an observable's sightings in cases v may see, newest first.
 func (tx *Tx) Sightings(ctx context.Context, observableID int64, v haven.Viewer, before int64, limit int) ([]*haven.Sighting, error) {
 	q := &queryBuilder{}

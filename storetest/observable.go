@@ -54,6 +54,13 @@ func testObservables(t *testing.T, s haven.Store) {
 		if len(refs) != 1 || refs[0].Number != other.Number {
 			t.Errorf("also seen from the open case = %+v, want only %s (the hidden case is not named)", refs, other.Number)
 		}
+		all, err := tx.CaseCorrelations(ctx, open.ID, v, 10)
+		if err != nil {
+			return err
+		}
+		if len(all) != 1 || len(all[o.ID]) != 1 || all[o.ID][0].Number != other.Number {
+			t.Errorf("case correlations of the open case = %+v, want %s for the domain only", all, other.Number)
+		}
 		sightings, err := tx.Sightings(ctx, o.ID, v, 0, 10)
 		if err != nil {
 			return err
