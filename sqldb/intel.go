@@ -1,10 +1,12 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,11 @@ import (
 
 const groupColumns = `SELECT id, kind, name, aliases, description, tlp, actor_kind, actors, techniques, first_seen,
 	last_seen, created_at, updated_at, data_key FROM threat_groups`
+
+// groupFields names a group's sealed columns by their AAD (aliases as their JSON list).
+func groupFields(g *haven.ThreatGroup, aliases *string) map[string]*string {
+	return map[string]*string{"group:name": &g.Name, "group:aliases": aliases, "group:description": &g.Description}
+}
 
 func (tx *Tx) scanGroup(row rowScanner) (*haven.ThreatGroup, error) {
 	var g haven.ThreatGroup
@@ -25,17 +32,19 @@ func (tx *Tx) scanGroup(row rowScanner) (*haven.ThreatGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(aliases), &g.Aliases); err != nil {
-		return nil, haven.Internal("group aliases", err)
-	}
 	g.Techniques, g.Actors = splitCodes(techniques), splitIDs(actors)
 	g.FirstSeen, g.LastSeen, g.CreatedAt, g.UpdatedAt = timePtr(first), timePtr(last), fromMicros(created), fromMicros(updated)
 	k, err := tx.openRecordKey(sealed)
 	if err != nil {
 		return nil, err
 	}
-	g.Description, err = k.open(g.Description, "group:description")
-	return &g, err
+	if err := k.openAll(groupFields(&g, &aliases)); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(aliases), &g.Aliases); err != nil {
+		return nil, haven.Internal("group aliases", err)
+	}
+	return &g, nil
 }
 
 func splitIDs(s string) []int64 {
@@ -56,23 +65,25 @@ func joinIDs(ids []int64) string {
 	return strings.Join(s, ",")
 }
 
-// groupArgs are a group's columns after id, its description sealed under a new data key.
+// groupArgs are a group's columns after id: name, aliases and description sealed under a new
+// data key, the name's blind index for uniqueness.
 func (tx *Tx) groupArgs(g *haven.ThreatGroup) ([]any, error) {
 	k, err := tx.newRecordKey()
 	if err != nil {
 		return nil, err
 	}
-	desc, err := k.seal(g.Description, "group:description")
-	if err != nil {
-		return nil, err
-	}
-	aliases, err := json.Marshal(g.Aliases)
+	raw, err := json.Marshal(g.Aliases)
 	if err != nil {
 		return nil, haven.Internal("group aliases", err)
 	}
-	return []any{g.Kind, g.Name, string(aliases), desc, string(g.TLP), g.ActorKind, joinIDs(g.Actors),
+	enc, aliases := *g, string(raw)
+	if err := k.sealAll(groupFields(&enc, &aliases)); err != nil {
+		return nil, err
+	}
+	blind := tx.keys.index.Blind("group:"+g.Kind, strings.ToLower(strings.TrimSpace(g.Name)))
+	return []any{g.Kind, enc.Name, aliases, enc.Description, string(g.TLP), g.ActorKind, joinIDs(g.Actors),
 		strings.Join(g.Techniques, ","), nullMicros(g.FirstSeen), nullMicros(g.LastSeen), micros(g.CreatedAt),
-		micros(g.UpdatedAt), []byte(k.sealed)}, nil
+		micros(g.UpdatedAt), []byte(k.sealed), blind}, nil
 }
 
 // InsertGroup stores a new actor or campaign; a taken name is a conflict.
@@ -82,8 +93,8 @@ func (tx *Tx) InsertGroup(ctx context.Context, g *haven.ThreatGroup) error {
 		return err
 	}
 	g.ID, err = tx.insertID(ctx, "insert group", `INSERT INTO threat_groups (kind, name, aliases, description, tlp,
-		actor_kind, actors, techniques, first_seen, last_seen, created_at, updated_at, data_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`, args...)
+		actor_kind, actors, techniques, first_seen, last_seen, created_at, updated_at, data_key, name_blind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`, args...)
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "a " + g.Kind + " named " + g.Name + " exists", Err: err}
 	}
@@ -98,7 +109,7 @@ func (tx *Tx) UpdateGroup(ctx context.Context, g *haven.ThreatGroup) error {
 	}
 	res, err := tx.exec(ctx, "update group", `UPDATE threat_groups SET kind = $1, name = $2, aliases = $3,
 		description = $4, tlp = $5, actor_kind = $6, actors = $7, techniques = $8, first_seen = $9, last_seen = $10,
-		created_at = $11, updated_at = $12, data_key = $13 WHERE id = $14`, append(args, g.ID)...)
+		created_at = $11, updated_at = $12, data_key = $13, name_blind = $14 WHERE id = $15`, append(args, g.ID)...)
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "a " + g.Kind + " named " + g.Name + " exists", Err: err}
 	}
@@ -114,9 +125,13 @@ func (tx *Tx) GroupByID(ctx context.Context, id int64) (*haven.ThreatGroup, erro
 	return g, notFound(err, fmt.Sprintf("group %d", id))
 }
 
-// Groups lists the actors or the campaigns by name.
+// Groups lists the actors or the campaigns by name (sorted here: the names are sealed).
 func (tx *Tx) Groups(ctx context.Context, kind string) ([]*haven.ThreatGroup, error) {
-	return queryAll(ctx, tx, "groups", groupColumns+` WHERE kind = $1 ORDER BY name`, tx.scanGroup, kind)
+	gs, err := queryAll(ctx, tx, "groups", groupColumns+` WHERE kind = $1`, tx.scanGroup, kind)
+	slices.SortFunc(gs, func(a, b *haven.ThreatGroup) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+	return gs, err
 }
 
 // CaseIntel reads a case's techniques and groups.

@@ -94,12 +94,24 @@ func benchMessages(n, size int, seed uint64) [][]byte {
 		b.WriteString("Date: Mon, 23 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n" +
 			"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 		qp := quotedprintable.NewWriter(&b)
-		_, _ = qp.Write([]byte(c.Summary)) // into a bytes.Buffer, which does not fail
+		_, _ = qp.Write([]byte(c.Summary + evidenceLines(i))) // into a bytes.Buffer, which does not fail
 		_ = qp.Close()
 		b.WriteString("\r\n")
 		out[i] = b.Bytes()
 	}
 	return out
+}
+
+// evidenceLines is what a phishing report quotes, for extraction to find: a defanged link to one
+// of 200 kits (so values recur across cases), the sender's address, and now and then a number to
+// call and the server's address.
+func evidenceLines(i int) string {
+	kit := fmt.Sprintf("secure-login-%d.com", i%200)
+	s := fmt.Sprintf("\n\n> From: support@%s\n> Verify now: hxxps://%s/verify?id=%d\n", kit, strings.Replace(kit, ".", "[.]", 1), i)
+	if i%4 == 0 {
+		s += fmt.Sprintf("> Or call +961 71 %03d %03d. Server 203.0.113.%d\n", i%1000, (i*7)%1000, i%250)
+	}
+	return s
 }
 
 // mimeWord encodes a header value as an RFC 2047 word when it is not ASCII.

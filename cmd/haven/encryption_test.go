@@ -21,6 +21,7 @@ var secrets = []string{
 	"stays at her cousin's flat near the old souk", "Meet at the Café Bellevue at 18:42",
 	"Your passport scan is attached", "RAW-SUBMISSION-5f3e", "endorsed by Karim-Haddad of the dockworkers",
 	"ask Dana-Okonkwo-partner-desk", "IG-TICKET-88123", "zaynab-safehouse-9911.org",
+	"Tarek Mansour-Aziz, her former husband", "trails her from Tripoli to Byblos nightly",
 }
 
 // phishKit is a phishing URL seen in the secrets' case: not a secret, it is what gets shared.
@@ -108,6 +109,15 @@ func writeSecrets(t *testing.T, dsn, data string) *app {
 		t.Fatal(err)
 	}
 	writeEscalation(t, ctx, a, c.Number)
+	// An actor who is one person: the name, the aliases and the description are sealed.
+	actor, err := a.svc.CreateGroup(ctx, haven.GroupActor, haven.GroupInput{Name: secrets[12], Aliases: []string{secrets[12] + " (alias)"},
+		Description: secrets[13]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.SetCaseIntel(ctx, c.Number, haven.CaseIntel{Techniques: []string{"T1430"}, Groups: []int64{actor.ID}}); err != nil {
+		t.Fatal(err)
+	}
 	r, err := a.svc.Requester(ctx, c.RequesterID)
 	if err != nil || r.Name != secrets[0] || r.Email() != secrets[1] || r.RiskNotes != secrets[4] {
 		t.Fatalf("Haven cannot read its own data back: %+v %v", r, err)

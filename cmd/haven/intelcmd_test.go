@@ -37,7 +37,9 @@ func TestImportExportCommands(t *testing.T) {
 				!strings.Contains(errOut, "1 indicators exported") {
 				t.Fatalf("export %s: %v %s\n%s", format, err, errOut, doc)
 			}
-			for _, s := range secrets {
+			// The actor the case is under (secrets 12 and 13) is shared on purpose: it is marked
+			// TLP:AMBER and the ceiling is amber. The rest is the requester's and the case's.
+			for _, s := range secrets[:12] {
 				if strings.Contains(doc, s) {
 					t.Fatalf("the %s export carries a secret (%q)", format, s)
 				}

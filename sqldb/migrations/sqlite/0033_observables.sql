@@ -48,11 +48,14 @@ CREATE TABLE observable_sightings (
 CREATE INDEX observable_sightings_recent ON observable_sightings(observable_id, id);
 CREATE INDEX observable_sightings_case ON observable_sightings(case_id);
 
--- Threat actors and campaigns cases are grouped under; a description may name people (sealed).
+-- Threat actors and campaigns cases are grouped under. An actor may be one person (a stalker, an
+-- abusive ex-partner): names, aliases and descriptions are sealed; the name's blind index keeps
+-- names unique per kind.
 CREATE TABLE threat_groups (
 	id          INTEGER PRIMARY KEY,
 	kind        TEXT NOT NULL,
 	name        TEXT NOT NULL,
+	name_blind  TEXT NOT NULL,
 	aliases     TEXT NOT NULL DEFAULT '[]',
 	description TEXT NOT NULL DEFAULT '',
 	tlp         TEXT NOT NULL DEFAULT 'amber',
@@ -64,7 +67,7 @@ CREATE TABLE threat_groups (
 	created_at  BIGINT NOT NULL,
 	updated_at  BIGINT NOT NULL,
 	data_key    BLOB,
-	UNIQUE (kind, name)
+	UNIQUE (kind, name_blind)
 );
 CREATE TABLE case_groups (
 	case_id  INTEGER NOT NULL REFERENCES cases(id),
