@@ -102,6 +102,9 @@ type CaseObservable struct {
 	SeenLast    time.Time `json:"seen_last"`
 	AlsoSeen    []CaseRef `json:"also_seen"`
 	AlsoSeenMax bool      `json:"also_seen_more"` // more cases than listed
+	// File is the attachment a hash or file name was read from ("attachment-12"): the values of
+	// one file travel together (a MISP file object).
+	File string `json:"-"`
 }
 
 // Sighting is one time a value was seen in a case.

@@ -190,7 +190,7 @@ func (set *exportSet) addIndicator(o *haven.CaseObservable) string {
 	set.seen[o.ID] = true
 	in := share.Indicator{Key: key, Observable: indicator.Observable{Type: indicator.Type(o.Type), Value: o.Value,
 		Unicode: o.Unicode, Flags: o.Flags}, Verdict: o.Verdict, TLP: share.TLP(o.TLP), Confidence: o.Confidence,
-		Techniques: o.Techniques}
+		Techniques: o.Techniques, File: o.File}
 	if o.FirstSeen != nil && o.LastSeen != nil {
 		in.FirstSeen, in.LastSeen = *o.FirstSeen, *o.LastSeen
 	}

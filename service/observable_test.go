@@ -6,6 +6,7 @@ import (
 	"crypto/sha1" //nolint:gosec // see above
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -261,5 +262,33 @@ func TestObservablesFromAttachments(t *testing.T) {
 		"sha1": hex.EncodeToString(s1[:]), "md5": hex.EncodeToString(m5[:])}
 	if !maps.Equal(byType, want) {
 		t.Fatalf("attachment observables: %v", byType)
+	}
+	// Judged malicious, the file's values leave together as one MISP file object.
+	malicious := haven.VerdictMalicious
+	for _, o := range list {
+		if slices.Contains(o.Roles, haven.RoleAttachment) {
+			if _, err := f.svc.UpdateObservable(f.lead, o.ID, haven.ObservableUpdate{Verdict: &malicious}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	x, err := f.svc.Export(f.lead, haven.ExportRequest{Cases: []string{res.CaseNumber}, Format: haven.FormatMISP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Event struct {
+			Object []struct {
+				Name      string `json:"name"`
+				Attribute []struct {
+					Type  string `json:"type"`
+					Value string `json:"value"`
+				} `json:"Attribute"`
+			} `json:"Object"`
+		} `json:"Event"`
+	}
+	if err := json.Unmarshal(x.Body, &doc); err != nil || len(doc.Event.Object) != 1 || doc.Event.Object[0].Name != "file" ||
+		len(doc.Event.Object[0].Attribute) != 4 {
+		t.Fatalf("the file object: %v\n%s", err, x.Body)
 	}
 }

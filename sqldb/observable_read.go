@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 
 	"haven"
@@ -68,15 +69,24 @@ func (tx *Tx) caseObservableRoles(ctx context.Context, caseID int64, list []*hav
 	type pair struct {
 		id   int64
 		role string
+		file sql.NullInt64
 	}
-	pairs, err := queryAll(ctx, tx, "observable roles", `SELECT DISTINCT observable_id, role FROM observable_sightings
-		WHERE case_id = $1`, func(row rowScanner) (pair, error) {
+	pairs, err := queryAll(ctx, tx, "observable roles", `SELECT observable_id, role,
+		MIN(CASE WHEN source = 'attachment' THEN source_id END) FROM observable_sightings
+		WHERE case_id = $1 GROUP BY observable_id, role`, func(row rowScanner) (pair, error) {
 		var p pair
-		return p, row.Scan(&p.id, &p.role)
+		return p, row.Scan(&p.id, &p.role, &p.file)
 	}, caseID)
 	for _, p := range pairs {
-		if co := byID[p.id]; co != nil && !slices.Contains(co.Roles, p.role) {
+		co := byID[p.id]
+		if co == nil {
+			continue
+		}
+		if !slices.Contains(co.Roles, p.role) {
 			co.Roles = append(co.Roles, p.role)
+		}
+		if p.file.Valid && co.File == "" {
+			co.File = fmt.Sprintf("attachment-%d", p.file.Int64)
 		}
 	}
 	for _, co := range list {

@@ -123,7 +123,7 @@ func (w *mispWriter) attributes() ([]mispAttribute, []mispObject) {
 	files := map[string]int{}
 	for _, in := range w.p.indicators {
 		a := w.attribute(in)
-		if in.File == "" || !isHash(in.Observable.Type) {
+		if in.File == "" || !ofFile(in.Observable.Type) {
 			attrs = append(attrs, a)
 			continue
 		}
@@ -141,8 +141,9 @@ func (w *mispWriter) attributes() ([]mispAttribute, []mispObject) {
 	return attrs, objects
 }
 
-func isHash(t indicator.Type) bool {
-	return t == indicator.MD5 || t == indicator.SHA1 || t == indicator.SHA256
+// ofFile reports whether a value describes a file (its hashes, its name): a file object's.
+func ofFile(t indicator.Type) bool {
+	return t == indicator.MD5 || t == indicator.SHA1 || t == indicator.SHA256 || t == indicator.Filename
 }
 
 func (w *mispWriter) attribute(in Indicator) mispAttribute {

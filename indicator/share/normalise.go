@@ -25,6 +25,8 @@ func normalise(t indicator.Type, value string) (indicator.Observable, bool) {
 	switch t {
 	case indicator.Handle:
 		return normaliseHandle(value)
+	case indicator.Filename:
+		return normaliseFilename(value)
 	case indicator.URL:
 		if o, ok := normaliseURL(value); ok {
 			return o, true
@@ -36,6 +38,16 @@ func normalise(t indicator.Type, value string) (indicator.Observable, bool) {
 		}
 	}
 	return indicator.Observable{}, false
+}
+
+// normaliseFilename keeps a file name as it is, without surrounding space; a name with control
+// characters or path separators is not one Haven would have recorded.
+func normaliseFilename(value string) (indicator.Observable, bool) {
+	name := strings.TrimSpace(value)
+	if name == "" || strings.ContainsAny(name, "/\\") || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return indicator.Observable{}, false
+	}
+	return indicator.Observable{Type: indicator.Filename, Value: name}, true
 }
 
 // normaliseURL normalises a URL as the extractor does (scheme and host in lower case, the host
@@ -86,6 +98,8 @@ func termType(objectType, path string) (indicator.Type, bool) {
 		t, ok := map[string]indicator.Type{"domain-name": indicator.Domain, "url": indicator.URL,
 			"ipv4-addr": indicator.IP, "ipv6-addr": indicator.IP, "email-addr": indicator.Email}[objectType]
 		return t, ok
+	case objectType == "file" && path == "name":
+		return indicator.Filename, true
 	case objectType == "file" && strings.HasPrefix(path, "hashes."):
 		return hashType(strings.TrimPrefix(path, "hashes."))
 	case objectType == "user-account" && path == "handle":

@@ -51,6 +51,7 @@ var mispTypes = map[string]indicator.Type{
 	"ip-src": indicator.IP, "ip-dst": indicator.IP, "email": indicator.Email, "email-src": indicator.Email,
 	"email-dst": indicator.Email, "md5": indicator.MD5, "sha1": indicator.SHA1, "sha256": indicator.SHA256,
 	"phone-number": indicator.Phone, "github-username": indicator.Handle, "twitter-id": indicator.Handle,
+	"filename": indicator.Filename,
 }
 
 // handlePlatforms names the platform of the account types MISP has (as indicator.Observable.MISP writes them).

@@ -280,6 +280,9 @@ func (o stixObject) observableTerms() []term {
 			}
 		}
 		slices.SortFunc(out, func(a, b term) int { return strings.Compare(a.path, b.path) }) // maps have no order
+		if o.Name != "" {
+			out = append(out, term{objectType: "file", path: "name", value: o.Name})
+		}
 		return out
 	case "user-account":
 		if o.AccountLogin != "" && o.AccountType != "" {

@@ -89,11 +89,12 @@ func TestParsePartnerMISP(t *testing.T) {
 		{indicator.IP, "198.51.100.23", NoVerdict, TLPAmber, nil},
 		{indicator.Email, "it-support@webmail-secure-login.com", Malicious, TLPGreen, nil},
 		{indicator.Phone, "+33612345678", NoVerdict, TLPAmberStrict, nil},
+		{indicator.Filename, "Mailbox_Quota.html", NoVerdict, TLPGreen, nil},
 		{indicator.SHA256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", Malicious, TLPGreen, nil},
 		{indicator.MD5, "5d41402abc4b2a76b9719d911017c592", Malicious, TLPGreen, nil},
 	})
-	// Not understood: the subject, the comment, the value that is no domain, the file name.
-	if feed.Format != "misp" || feed.Skipped != 4 || !slices.Equal(feed.Techniques, []string{"T1566", "T1566.002"}) {
+	// Not understood: the subject, the comment, the value that is no domain.
+	if feed.Format != "misp" || feed.Skipped != 3 || !slices.Equal(feed.Techniques, []string{"T1566", "T1566.002"}) {
 		t.Errorf("format %q, %d skipped, techniques %v", feed.Format, feed.Skipped, feed.Techniques)
 	}
 	first := feed.Indicators[0]
