@@ -61,61 +61,139 @@ func (tx *Tx) sealedObservable(o *haven.Observable) (*haven.Observable, *recordK
 	return &enc, k, k.sealAll(observableFields(&enc))
 }
 
-// upsertObservable finds or creates the observable of a value and widens its first and last
-// seen to include at. On a value seen before, the stored (sealed) value is kept.
-func (tx *Tx) upsertObservable(ctx context.Context, o *haven.Observable, at time.Time) (int64, bool, error) {
-	enc, k, err := tx.sealedObservable(o)
-	if err != nil {
-		return 0, false, err
+// maxSightRows bounds the rows of one multi-row statement (11 parameters each, far below either
+// database's limit).
+const maxSightRows = 128
+
+// sightChunks splits n rows into statements of 128, 64, … 1 rows: the statement texts stay few,
+// so the statement cache keeps them prepared (SQLite parses an uncached one every time).
+func sightChunks(n int) []int {
+	var out []int
+	for n > 0 {
+		size := maxSightRows
+		for size > n {
+			size /= 2
+		}
+		out = append(out, size)
+		n -= size
 	}
-	var id int64
-	var knownBad bool
-	err = tx.queryRow(ctx, `INSERT INTO observables (type, blind, value, unicode, flags, verdict, tlp, pap, confidence,
-		comment, techniques, source, known_bad, first_seen, last_seen, updated_at, data_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
-		ON CONFLICT (blind) DO UPDATE SET
-			first_seen = CASE WHEN observables.first_seen IS NULL OR observables.first_seen > excluded.first_seen
-				THEN excluded.first_seen ELSE observables.first_seen END,
-			last_seen = CASE WHEN observables.last_seen IS NULL OR observables.last_seen < excluded.last_seen
-				THEN excluded.last_seen ELSE observables.last_seen END
-		RETURNING id, known_bad`,
-		o.Type, tx.observableBlind(o.Type, o.Value), enc.Value, enc.Unicode, strings.Join(o.Flags, ","), o.Verdict,
-		string(o.TLP), o.PAP, o.Confidence, enc.Comment, strings.Join(o.Techniques, ","), o.Source, o.KnownBad,
-		nullMicros(&at), micros(at), []byte(k.sealed)).Scan(&id, &knownBad)
-	return id, knownBad, mapError("upsert observable", err)
+	return out
 }
 
-// SightObservables records the values found in one message, note or file of a case.
+// SightObservables records the values found in one message, note or file of a case in a few
+// multi-row statements: one statement per value would hold SQLite's single writer several times
+// as long.
 func (tx *Tx) SightObservables(ctx context.Context, caseID int64, src haven.SightingSource, found []haven.Found, at time.Time) ([]*haven.Observable, error) {
-	var bad []*haven.Observable
+	var distinct []haven.Found
+	seen := map[string]bool{}
 	for _, f := range found {
-		o := &haven.Observable{Type: f.Type, Value: f.Value, Unicode: f.Unicode, Flags: f.Flags, TLP: "amber", PAP: "amber"}
-		id, knownBad, err := tx.upsertObservable(ctx, o, at)
-		if err != nil {
+		if k := f.Type + "\x00" + f.Value; !seen[k] {
+			seen[k] = true
+			distinct = append(distinct, f)
+		}
+	}
+	ids, known := map[string]int64{}, map[int64]bool{}
+	rest := distinct
+	for _, size := range sightChunks(len(distinct)) {
+		if err := tx.upsertObservables(ctx, rest[:size], at, ids, known); err != nil {
 			return nil, err
 		}
-		if err := tx.sight(ctx, id, caseID, src, f.Role, at); err != nil {
+		if err := tx.linkCase(ctx, caseID, rest[:size], ids, at); err != nil {
 			return nil, err
 		}
-		if knownBad {
-			o.ID, o.KnownBad = id, true
-			bad = append(bad, o)
+		rest = rest[size:]
+	}
+	rest = found
+	for _, size := range sightChunks(len(found)) {
+		if err := tx.insertSightings(ctx, caseID, src, rest[:size], ids, at); err != nil {
+			return nil, err
+		}
+		rest = rest[size:]
+	}
+	var bad []*haven.Observable
+	for _, f := range distinct {
+		if id := ids[f.Type+"\x00"+f.Value]; known[id] {
+			bad = append(bad, &haven.Observable{ID: id, Type: f.Type, Value: f.Value, KnownBad: true})
 		}
 	}
 	return bad, nil
 }
 
-// sight links an observable to a case and records the sighting, once per source and role.
-func (tx *Tx) sight(ctx context.Context, id, caseID int64, src haven.SightingSource, role string, at time.Time) error {
-	if _, err := tx.exec(ctx, "observable case", `INSERT INTO observable_cases (observable_id, case_id, first_seen, last_seen)
-		VALUES ($1, $2, $3, $3) ON CONFLICT (observable_id, case_id) DO UPDATE SET
-			last_seen = CASE WHEN observable_cases.last_seen < excluded.last_seen THEN excluded.last_seen ELSE observable_cases.last_seen END`,
-		id, caseID, micros(at)); err != nil {
-		return err
+// upsertObservables finds or creates the observables of distinct values and widens their first
+// and last seen to include at; a value seen before keeps its stored (sealed) value. It fills in
+// the ids by type and value, and which are known-bad.
+func (tx *Tx) upsertObservables(ctx context.Context, found []haven.Found, at time.Time, ids map[string]int64, known map[int64]bool) error {
+	keyOf := map[string]string{} // blind → type and value
+	q := &queryBuilder{}
+	rows := make([]string, 0, len(found))
+	for _, f := range found {
+		blind := tx.observableBlind(f.Type, f.Value)
+		keyOf[blind] = f.Type + "\x00" + f.Value
+		row, err := tx.observableRow(q, f, blind, at)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
 	}
-	_, err := tx.exec(ctx, "observable sighting", `INSERT INTO observable_sightings (observable_id, case_id, source, source_id, role, seen_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (observable_id, source, source_id, role) DO NOTHING`,
-		id, caseID, src.Kind, src.ID, role, micros(at))
+	rs, err := tx.query(ctx, `INSERT INTO observables (type, blind, value, unicode, flags, tlp, pap, updated_at, first_seen,
+		last_seen, data_key) VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (blind) DO UPDATE SET
+			first_seen = CASE WHEN observables.first_seen IS NULL OR observables.first_seen > excluded.first_seen
+				THEN excluded.first_seen ELSE observables.first_seen END,
+			last_seen = CASE WHEN observables.last_seen IS NULL OR observables.last_seen < excluded.last_seen
+				THEN excluded.last_seen ELSE observables.last_seen END
+		RETURNING id, known_bad, blind`, q.args...)
+	if err != nil {
+		return mapError("upsert observables", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id int64
+		var bad bool
+		var blind string
+		if err := rs.Scan(&id, &bad, &blind); err != nil {
+			return mapError("upsert observables", err)
+		}
+		ids[keyOf[blind]], known[id] = id, bad
+	}
+	return mapError("upsert observables", rs.Err())
+}
+
+// observableRow adds one value's columns to q, its value sealed under a new data key.
+func (tx *Tx) observableRow(q *queryBuilder, f haven.Found, blind string, at time.Time) (string, error) {
+	enc, k, err := tx.sealedObservable(&haven.Observable{Value: f.Value, Unicode: f.Unicode})
+	if err != nil {
+		return "", err
+	}
+	return "(" + strings.Join([]string{q.arg(f.Type), q.arg(blind), q.arg(enc.Value), q.arg(enc.Unicode),
+		q.arg(strings.Join(f.Flags, ",")), q.arg("amber"), q.arg("amber"), q.arg(micros(at)), q.arg(micros(at)),
+		q.arg(micros(at)), q.arg([]byte(k.sealed))}, ", ") + ")", nil
+}
+
+// linkCase links distinct observables to the case, widening the pair's last seen.
+func (tx *Tx) linkCase(ctx context.Context, caseID int64, found []haven.Found, ids map[string]int64, at time.Time) error {
+	q := &queryBuilder{}
+	rows := make([]string, 0, len(found))
+	for _, f := range found {
+		rows = append(rows, "("+q.arg(ids[f.Type+"\x00"+f.Value])+", "+q.arg(caseID)+", "+q.arg(micros(at))+", "+q.arg(micros(at))+")")
+	}
+	_, err := tx.exec(ctx, "observable cases", `INSERT INTO observable_cases (observable_id, case_id, first_seen, last_seen)
+		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (observable_id, case_id) DO UPDATE SET
+			last_seen = CASE WHEN observable_cases.last_seen < excluded.last_seen THEN excluded.last_seen ELSE observable_cases.last_seen END`,
+		q.args...)
+	return err
+}
+
+// insertSightings records each sighting once per source and role.
+func (tx *Tx) insertSightings(ctx context.Context, caseID int64, src haven.SightingSource, found []haven.Found, ids map[string]int64, at time.Time) error {
+	q := &queryBuilder{}
+	rows := make([]string, 0, len(found))
+	for _, f := range found {
+		rows = append(rows, "("+strings.Join([]string{q.arg(ids[f.Type+"\x00"+f.Value]), q.arg(caseID), q.arg(src.Kind),
+			q.arg(src.ID), q.arg(f.Role), q.arg(micros(at))}, ", ")+")")
+	}
+	_, err := tx.exec(ctx, "observable sightings", `INSERT INTO observable_sightings (observable_id, case_id, source, source_id, role, seen_at)
+		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (observable_id, source, source_id, role) DO NOTHING`, q.args...)
 	return err
 }
 
