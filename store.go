@@ -40,6 +40,7 @@ type Tx interface {
 	SLAStore
 	ObservableStore
 	IntelStore
+	CaseStatsStore
 }
 
 // Store opens transactions.

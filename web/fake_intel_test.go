@@ -84,3 +84,9 @@ func (f *fake) Export(ctx context.Context, r haven.ExportRequest) (*haven.Export
 func (f *fake) Import(ctx context.Context, source string, body []byte) (*haven.ImportResult, error) {
 	return &haven.ImportResult{Format: "stix", Source: source, Indicators: 1}, f.call(ctx, source, len(body))
 }
+
+func (f *fake) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven.CaseStats, error) {
+	h := 3.5
+	row := haven.CaseStatsRow{Key: "2026-11", New: 4, Closed: 2, Open: 7, MedianFirstResponseHours: &h}
+	return &haven.CaseStats{From: "2026-01-01", To: "2026-12-31", By: "month", Rows: []haven.CaseStatsRow{row}, Total: row}, f.call(ctx, q)
+}

@@ -147,7 +147,8 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform",
 		"/api/v1/schedules/{name}/oncall": "?at=2026-03-01T10:00:00Z", "/api/v1/stats/sla": "?from=2026-09-01&to=2026-11-30&by=team",
-		"/api/v1/observables": "?q=hxxps://evil[.]example/login", "/api/v1/import": "?source=CiviCERT", "/api/v1/cases/{number}/export": "?format=stix&tlp_max=amber"}
+		"/api/v1/observables": "?q=hxxps://evil[.]example/login", "/api/v1/import": "?source=CiviCERT", "/api/v1/cases/{number}/export": "?format=stix&tlp_max=amber",
+		"/api/v1/stats/cases": "?from=2026-01-01&to=2026-12-31&by=category&team=mena&category=phishing&country=LB"}
 	s, _ := testServer(t, &fake{})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern

@@ -81,6 +81,7 @@ func (s *Server) table() []route {
 		api("GET", "/escalations/{id}", s.getEscalation),
 		api("POST", "/escalations/{id}/transitions", s.transitionEscalation),
 		api("GET", "/stats/escalations", s.escalationStats),
+		api("GET", "/stats/cases", s.caseStats),
 		api("GET", "/cases/{number}/observables", s.caseObservables),
 		api("GET", "/observables", s.findObservables),
 		api("GET", "/observables/{id}", s.getObservable),

@@ -55,6 +55,8 @@ type Services struct {
 	// campaigns, ATT&CK tagging and sharing in STIX and MISP.
 	Observables haven.ObservableService
 	Intel       haven.IntelService
+	// CaseStats are the leads' dashboard figures.
+	CaseStats haven.CaseStatsService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error

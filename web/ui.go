@@ -78,6 +78,7 @@ func (s *Server) uiRoutes() {
 		{"POST /views", false, s.saveView},
 		{"POST /views/{id}/delete", false, s.deleteView},
 		{"GET /search", false, s.searchPage},
+		{"GET /dashboard", false, s.dashboardPage},
 		{"GET /cases/new", false, s.newCasePage},
 		{"POST /cases/new", false, s.newCaseSubmit},
 		{"GET /cases/{number}", false, s.casePage},

@@ -50,6 +50,9 @@ func usedIDs(t *testing.T) []string {
 	for _, s := range haven.Statuses() {
 		ids = append(ids, "status."+string(s))
 	}
+	for _, g := range haven.CaseStatsGroupings() {
+		ids = append(ids, "dashby."+g) // the dashboard's panel titles
+	}
 	for _, p := range []haven.Priority{haven.P1, haven.P2, haven.P3, haven.P4} {
 		ids = append(ids, "priority."+string(p))
 	}

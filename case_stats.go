@@ -1,0 +1,103 @@
+package haven
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// CaseStatsGroupings lists how case statistics can be broken down: over time (week, month) or
+// by a dimension of the case.
+func CaseStatsGroupings() []string {
+	return []string{"month", "week", "category", "country", "language", "channel", "platform", "team", "outcome", "priority"}
+}
+
+// CaseStatsQuery asks for the cases of a period, [From, To), broken down By one grouping, and
+// filtered by team, category (with its subcategories) and country.
+type CaseStatsQuery struct {
+	StatsQuery
+	Team     string
+	Category string
+	Country  string
+}
+
+// ParseCaseStatsQuery reads the query string's values (dates YYYY-MM-DD, to included).
+func ParseCaseStatsQuery(from, to, by, team, category, country string) (CaseStatsQuery, error) {
+	sq, err := ParseStatsQuery(from, to, by, CaseStatsGroupings()...)
+	q := CaseStatsQuery{StatsQuery: sq, Team: strings.TrimSpace(team), Category: strings.Trim(strings.TrimSpace(category), "/"),
+		Country: strings.ToUpper(strings.TrimSpace(country))}
+	if err != nil {
+		return q, err
+	}
+	v := Validation{}
+	v.Check(len(q.Team) <= 100, "team", "at most 100 characters")
+	v.Check(len(q.Category) <= 200, "category", "at most 200 characters")
+	v.Check(q.Country == "" || len(q.Country) == 2, "country", "an ISO 3166 code of two letters")
+	return q, v.Err()
+}
+
+// WithDefaults fills a missing end with today, a missing start with a year before the end, and
+// the grouping with months.
+func (q CaseStatsQuery) WithDefaults(now time.Time) CaseStatsQuery {
+	noStart, noBy := q.From.IsZero(), q.By == ""
+	q.StatsQuery = q.StatsQuery.WithDefaults(now)
+	if noStart {
+		q.From = q.To.AddDate(-1, 0, 0)
+	}
+	if noBy {
+		q.By = "month"
+	}
+	return q
+}
+
+// CaseFact is what case statistics need of one case; a zero time is none.
+type CaseFact struct {
+	CreatedAt       time.Time
+	ClosedAt        time.Time
+	FirstResponseAt time.Time
+	Team            string
+	Country         string
+	Language        string
+	Channel         string
+	Priority        Priority
+	Outcome         Outcome
+	Assignee        string
+	Categories      []string
+	Platforms       []string // the platforms the case was escalated to
+}
+
+// CaseStatsRow is one group's figures: cases opened and closed in the period (or the week or
+// month), cases still open at its end, and hours to the first response (cases opened in it) and
+// to resolution (cases closed in it); nil when there is none to measure.
+type CaseStatsRow struct {
+	Key                      string   `json:"key"`
+	New                      int      `json:"new"`
+	Closed                   int      `json:"closed"`
+	Open                     int      `json:"open"`
+	MedianFirstResponseHours *float64 `json:"median_first_response_hours"`
+	P90FirstResponseHours    *float64 `json:"p90_first_response_hours"`
+	MedianResolutionHours    *float64 `json:"median_resolution_hours"`
+	P90ResolutionHours       *float64 `json:"p90_resolution_hours"`
+}
+
+// CaseStats is the answer: rows in key order (time order for weeks and months), and the total.
+type CaseStats struct {
+	From  string         `json:"from"`
+	To    string         `json:"to"` // the last day included
+	By    string         `json:"by"`
+	Rows  []CaseStatsRow `json:"rows"`
+	Total CaseStatsRow   `json:"total"`
+}
+
+// CaseStatsStore reads the facts case statistics are made of.
+type CaseStatsStore interface {
+	// CaseFacts calls each with every case v may see that was open at some time in [from, to)
+	// (created before to, not closed before from) and matches the filters; one at a time: a
+	// year holds hundreds of thousands.
+	CaseFacts(ctx context.Context, q CaseStatsQuery, v Viewer, each func(*CaseFact)) error
+}
+
+// CaseStatsService answers the leads' dashboard.
+type CaseStatsService interface {
+	CaseStats(ctx context.Context, q CaseStatsQuery) (*CaseStats, error)
+}

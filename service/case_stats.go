@@ -1,0 +1,184 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"haven"
+)
+
+var _ haven.CaseStatsService = (*Service)(nil)
+
+// CaseStats answers the dashboard's figures over the cases the reader may see: opened, closed
+// and still open, and hours to the first response and to resolution, by week or month or by a
+// dimension of the case. A case under several categories (or escalated to several platforms)
+// counts in each of their rows, once in the total.
+func (s *Service) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven.CaseStats, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q = q.WithDefaults(s.clock.Now())
+	agg := newCaseTally(q)
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		return tx.CaseFacts(ctx, q, s.viewer(u), agg.add)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return agg.result(), nil
+}
+
+// caseGroup gathers one row's counts and durations (hours).
+type caseGroup struct {
+	row        haven.CaseStatsRow
+	first, res []float64
+}
+
+func (g *caseGroup) finish() haven.CaseStatsRow {
+	r := g.row
+	r.MedianFirstResponseHours, r.P90FirstResponseHours = percentile(g.first, 0.5), percentile(g.first, 0.9)
+	r.MedianResolutionHours, r.P90ResolutionHours = percentile(g.res, 0.5), percentile(g.res, 0.9)
+	return r
+}
+
+// caseTally aggregates facts into rows: buckets of time, or a dimension's values.
+type caseTally struct {
+	q       haven.CaseStatsQuery
+	buckets []bucket // for week and month
+	groups  map[string]*caseGroup
+	total   caseGroup
+}
+
+// bucket is one week or month: its key and [start, end).
+type bucket struct {
+	key        string
+	start, end time.Time
+}
+
+func newCaseTally(q haven.CaseStatsQuery) *caseTally {
+	t := &caseTally{q: q, groups: map[string]*caseGroup{}}
+	if q.By == "week" || q.By == "month" {
+		t.buckets = timeBuckets(q.From, q.To, q.By)
+		for _, b := range t.buckets {
+			t.groups[b.key] = &caseGroup{row: haven.CaseStatsRow{Key: b.key}}
+		}
+	}
+	return t
+}
+
+// timeBuckets splits [from, to) into weeks (from Monday) or calendar months, cut at both ends.
+func timeBuckets(from, to time.Time, by string) []bucket {
+	var out []bucket
+	start := from
+	for start.Before(to) {
+		var next time.Time
+		if by == "month" {
+			next = time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		} else {
+			next = start.AddDate(0, 0, 7-(int(start.Weekday())+6)%7)
+		}
+		key := start.Format("2006-01")
+		if by == "week" {
+			y, w := start.ISOWeek()
+			key = fmt.Sprintf("%d-W%02d", y, w)
+		}
+		out = append(out, bucket{key: key, start: start, end: minTime(next, to)})
+		start = next
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// add counts one case in the total and in its rows.
+func (t *caseTally) add(f *haven.CaseFact) {
+	t.total.count(f, t.q.From, t.q.To)
+	if t.buckets != nil {
+		for _, b := range t.buckets {
+			t.groups[b.key].count(f, b.start, b.end)
+		}
+		return
+	}
+	for _, key := range dimension(f, t.q.By) {
+		g := t.groups[key]
+		if g == nil {
+			g = &caseGroup{row: haven.CaseStatsRow{Key: key}}
+			t.groups[key] = g
+		}
+		g.count(f, t.q.From, t.q.To)
+	}
+}
+
+// count adds a case to a group over [start, end): opened, closed, open at the end, durations.
+func (g *caseGroup) count(f *haven.CaseFact, start, end time.Time) {
+	within := func(at time.Time) bool { return !at.IsZero() && !at.Before(start) && at.Before(end) }
+	if within(f.CreatedAt) {
+		g.row.New++
+		if !f.FirstResponseAt.IsZero() {
+			g.first = append(g.first, f.FirstResponseAt.Sub(f.CreatedAt).Hours())
+		}
+	}
+	if within(f.ClosedAt) {
+		g.row.Closed++
+		g.res = append(g.res, f.ClosedAt.Sub(f.CreatedAt).Hours())
+	}
+	if f.CreatedAt.Before(end) && (f.ClosedAt.IsZero() || !f.ClosedAt.Before(end)) {
+		g.row.Open++
+	}
+}
+
+// dimension is the keys a case counts under for a grouping ("" when it has none).
+func dimension(f *haven.CaseFact, by string) []string {
+	var keys []string
+	switch by {
+	case "category":
+		keys = f.Categories
+	case "platform":
+		keys = f.Platforms
+	case "country":
+		keys = []string{f.Country}
+	case "language":
+		keys = []string{f.Language}
+	case "channel":
+		keys = []string{f.Channel}
+	case "team":
+		keys = []string{f.Team}
+	case "outcome":
+		keys = []string{string(f.Outcome)}
+	case "priority":
+		keys = []string{string(f.Priority)}
+	}
+	if len(keys) == 0 {
+		return []string{""}
+	}
+	return keys
+}
+
+func (t *caseTally) result() *haven.CaseStats {
+	out := &haven.CaseStats{From: t.q.From.Format(time.DateOnly), To: t.q.To.AddDate(0, 0, -1).Format(time.DateOnly),
+		By: t.q.By, Rows: []haven.CaseStatsRow{}, Total: t.total.finish()}
+	out.Total.Key = "total"
+	if t.buckets != nil {
+		for _, b := range t.buckets {
+			out.Rows = append(out.Rows, t.groups[b.key].finish())
+		}
+		return out
+	}
+	for _, g := range t.groups {
+		out.Rows = append(out.Rows, g.finish())
+	}
+	slices.SortFunc(out.Rows, func(a, b haven.CaseStatsRow) int {
+		return cmp.Or(cmp.Compare(b.New, a.New), strings.Compare(a.Key, b.Key)) // the biggest groups first
+	})
+	return out
+}

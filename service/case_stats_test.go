@@ -1,0 +1,106 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"haven"
+)
+
+// statsCase opens a case at a given time, answers it after firstResponse (if any) and closes it
+// after resolution (if any).
+func statsCase(t *testing.T, f *fixture, at time.Time, in haven.CaseCreate, firstResponse, resolution time.Duration) string {
+	t.Helper()
+	f.clock.t = at
+	c, err := f.svc.CreateCase(f.users["amira"], in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if firstResponse > 0 {
+		f.clock.t = at.Add(firstResponse)
+		if _, err := f.svc.AddMessage(f.users["amira"], c.Number, haven.MessageCreate{Direction: haven.Outbound, Channel: "phone",
+			Text: "called back"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resolution > 0 {
+		f.clock.t = at.Add(resolution)
+		if _, err := f.svc.TransitionCase(f.users["amira"], c.Number, haven.Transition{To: haven.StatusClosed, Outcome: "resolved"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c.Number
+}
+
+func hoursOf(p *float64) float64 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+// TestCaseStats: known cases give known figures by month and by category, filters apply, and a
+// restricted case counts only for those who may see it.
+func TestCaseStats(t *testing.T) {
+	forEachFixture(t, func(t *testing.T, f *fixture) {
+		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 9, 0, 0, 0, time.UTC) }
+		for _, slug := range []string{"phishing", "phishing/sms", "harassment"} {
+			if _, err := f.svc.CreateCategory(f.admin, haven.CategoryInput{Slug: slug}); err != nil && haven.ErrorCode(err) != haven.ECONFLICT {
+				t.Fatal(err)
+			}
+		}
+		statsCase(t, f, day(3, 2), haven.CaseCreate{Title: "a", Team: "mena", Country: "LB", Categories: []string{"phishing/sms"}}, 3*time.Hour, 72*time.Hour)
+		statsCase(t, f, day(3, 10), haven.CaseCreate{Title: "b", Team: "mena", Country: "LB", Categories: []string{"phishing"}}, 0, 0)
+		statsCase(t, f, day(4, 1), haven.CaseCreate{Title: "c", Country: "MX", Categories: []string{"harassment"}}, time.Hour, 48*time.Hour)
+		statsCase(t, f, day(3, 3), haven.CaseCreate{Title: "d", Team: "mena", Country: "LB", Categories: []string{"phishing"},
+			TLP: "red", RestrictedTo: []string{"amira"}}, 0, 0)
+		f.clock.t = day(5, 15)
+		stats := func(who string, by, category, country string) *haven.CaseStats {
+			t.Helper()
+			q, err := haven.ParseCaseStatsQuery("2026-03-01", "2026-04-30", by, "", category, country)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.svc.CaseStats(f.users[who], q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		type fig struct{ new, closed, open int }
+		check := func(where string, r haven.CaseStatsRow, want fig) {
+			t.Helper()
+			if got := (fig{r.New, r.Closed, r.Open}); got != want {
+				t.Errorf("%s %q: %+v, want %+v", where, r.Key, got, want)
+			}
+		}
+		st := stats("lucas", "month", "", "")
+		if len(st.Rows) != 2 || st.Rows[0].Key != "2026-03" || st.Rows[1].Key != "2026-04" {
+			t.Fatalf("months: %+v", st.Rows)
+		}
+		check("lucas march", st.Rows[0], fig{2, 1, 1})
+		check("lucas april", st.Rows[1], fig{1, 1, 1})
+		check("lucas total", st.Total, fig{3, 2, 1})
+		if hoursOf(st.Rows[0].MedianFirstResponseHours) != 3 || hoursOf(st.Rows[0].MedianResolutionHours) != 72 ||
+			hoursOf(st.Total.MedianResolutionHours) != 60 || hoursOf(st.Total.MedianFirstResponseHours) != 2 {
+			t.Errorf("durations: march %+v total %+v", st.Rows[0], st.Total)
+		}
+		check("amira march (sees the restricted case)", stats("amira", "month", "", "").Rows[0], fig{3, 1, 2})
+		byCat := map[string]haven.CaseStatsRow{}
+		for _, r := range stats("lucas", "category", "", "").Rows {
+			byCat[r.Key] = r
+		}
+		check("category", byCat["phishing/sms"], fig{1, 1, 0})
+		check("category", byCat["phishing"], fig{1, 0, 1})
+		check("category", byCat["harassment"], fig{1, 1, 0})
+		check("filter phishing and below", stats("lucas", "month", "phishing", "").Total, fig{2, 1, 1})
+		check("filter MX", stats("lucas", "country", "", "mx").Total, fig{1, 1, 0})
+		weeks := stats("lucas", "week", "", "") // 1 March is a Sunday: W09 holds that day alone
+		if len(weeks.Rows) != 10 || weeks.Rows[0].Key != "2026-W09" || weeks.Rows[0].New != 0 || weeks.Rows[1].New != 1 {
+			t.Errorf("weeks: %d rows, first %+v %+v", len(weeks.Rows), weeks.Rows[0], weeks.Rows[1])
+		}
+		_, err := f.svc.CaseStats(context.Background(), haven.CaseStatsQuery{})
+		wantCode(t, err, haven.EUNAUTHORIZED)
+	})
+}

@@ -1,0 +1,86 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"haven"
+)
+
+// CaseFacts reads, one at a time, the cases v may see that were open at some time in the
+// query's period and match its filters: the figures the dashboard counts, never a title or a
+// person. The platforms a case was escalated to are read only for that grouping.
+func (tx *Tx) CaseFacts(ctx context.Context, f haven.CaseStatsQuery, v haven.Viewer, each func(*haven.CaseFact)) error {
+	q := &queryBuilder{}
+	q.add("c.created_at < " + q.arg(micros(f.To)))
+	q.add("(c.closed_at IS NULL OR c.closed_at >= " + q.arg(micros(f.From)) + ")")
+	q.add(visibility(q, v))
+	if f.Team != "" {
+		q.add("t.name = " + q.arg(f.Team))
+	}
+	if f.Country != "" {
+		q.add("c.country = " + q.arg(f.Country))
+	}
+	if f.Category != "" {
+		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND (label = " + q.arg(f.Category) +
+			" OR label LIKE " + q.arg(likePrefix(f.Category)+"/%") + " ESCAPE '\\'))")
+	}
+	platforms := "''"
+	if f.By == "platform" {
+		platforms = "COALESCE((SELECT " + tx.groupConcat("DISTINCT e.platform") + " FROM escalations e WHERE e.case_id = c.id), '')"
+	}
+	rows, err := tx.query(ctx, `SELECT c.created_at, COALESCE(c.closed_at, 0), COALESCE(s.body, '{}'), COALESCE(t.name, ''),
+		c.country, c.language, COALESCE((SELECT r.channel FROM reports r WHERE r.origin_case_id = c.id ORDER BY r.id LIMIT 1), ''),
+		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, `+platforms+`
+		FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN users u ON u.id = c.assignee_id
+		LEFT JOIN case_sla s ON s.case_id = c.id`+q.whereSQL(), q.args...)
+	if err != nil {
+		return mapError("case facts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fact, err := scanCaseFact(rows)
+		if err != nil {
+			return err
+		}
+		each(fact)
+	}
+	return mapError("case facts", rows.Err())
+}
+
+func scanCaseFact(rows *sql.Rows) (*haven.CaseFact, error) {
+	var f haven.CaseFact
+	var created, closed int64
+	var rank int
+	var body, categories, platforms string
+	if err := rows.Scan(&created, &closed, &body, &f.Team, &f.Country, &f.Language, &f.Channel, &rank, &f.Outcome,
+		&f.Assignee, &categories, &platforms); err != nil {
+		return nil, mapError("case facts", err)
+	}
+	f.CreatedAt, f.Priority = fromMicros(created), haven.PriorityFromRank(rank)
+	if closed != 0 {
+		f.ClosedAt = fromMicros(closed)
+	}
+	if sla := fromJSON[haven.CaseSLA](body); sla.FirstResponseAt != nil {
+		f.FirstResponseAt = *sla.FirstResponseAt
+	}
+	f.Categories = fromJSON[[]string](categories)
+	if platforms != "" {
+		f.Platforms = strings.Split(platforms, ",")
+	}
+	return &f, nil
+}
+
+// groupConcat is the dialect's aggregate joining values with commas.
+func (tx *Tx) groupConcat(expr string) string {
+	if tx.dialect == Postgres {
+		return "string_agg(" + expr + ", ',')"
+	}
+	return "group_concat(" + expr + ")"
+}
+
+// likePrefix escapes LIKE's wildcards in a literal prefix (ESCAPE '\').
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"haven"
+	"haven/report"
+)
+
+// dashboardData is the leads' dashboard: the filters, then one panel per breakdown, each a chart
+// with its numbers in a table (no JavaScript needed to read either).
+type dashboardData struct {
+	Query  haven.CaseStatsQuery
+	From   string
+	To     string
+	Panels []dashboardPanel
+	CSV    string
+}
+
+// dashboardPanel is one breakdown's chart and rows.
+type dashboardPanel struct {
+	ID     string
+	Title  string
+	By     string
+	Figure figure
+	Stats  *haven.CaseStats
+	Labels map[string]string
+}
+
+// dashboardPanels are the breakdowns shown, and how each is drawn.
+var dashboardPanels = []struct {
+	by   string
+	draw func(report.Chart) string
+}{{"month", report.Lines}, {"category", report.Bars}, {"country", report.Bars}, {"priority", report.Bars},
+	{"team", report.Bars}, {"channel", report.Bars}}
+
+func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := newQuery(r.URL, "from", "to", "team", "category", "country")
+	cq, err := haven.ParseCaseStatsQuery(q.str("from"), q.str("to"), "", q.str("team"), q.str("category"), q.str("country"))
+	if err == nil {
+		err = q.err()
+	}
+	if err != nil {
+		return err
+	}
+	d := &dashboardData{Query: cq}
+	for _, p := range dashboardPanels {
+		pq := cq
+		pq.By = p.by
+		st, err := s.svc.CaseStats.CaseStats(r.Context(), pq)
+		if err != nil {
+			return err
+		}
+		d.From, d.To = st.From, st.To
+		d.Panels = append(d.Panels, dashboardPanelOf(v, st, p.draw))
+	}
+	d.CSV = "/api/v1/stats/cases?" + url.Values{"from": {d.From}, "to": {d.To}, "format": {"csv"}}.Encode()
+	v.Nav, v.Title, v.Data = "dashboard", v.L.T("dash.title"), d
+	return s.render(w, r, http.StatusOK, "dashboard", v)
+}
+
+// dashboardPanelOf draws one breakdown: counts over time as lines, first-response hours by
+// priority, opened/closed/open elsewhere.
+func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) string) dashboardPanel {
+	p := dashboardPanel{ID: "dash-" + st.By, Title: v.L.T("dashby." + st.By), By: st.By, Stats: st, Labels: map[string]string{}}
+	newS, closedS, openS := report.Series{Name: v.L.T("dash.new")}, report.Series{Name: v.L.T("dash.closed")}, report.Series{Name: v.L.T("dash.open")}
+	median, p90 := report.Series{Name: v.L.T("esc.median")}, report.Series{Name: v.L.T("esc.p90")}
+	var labels []string
+	for _, row := range st.Rows {
+		label := dashboardLabel(v, st.By, row.Key)
+		p.Labels[row.Key] = label
+		labels = append(labels, label)
+		newS.Values, closedS.Values, openS.Values = append(newS.Values, float64(row.New)), append(closedS.Values, float64(row.Closed)), append(openS.Values, float64(row.Open))
+		median.Values, p90.Values = append(median.Values, orZero(row.MedianFirstResponseHours)), append(p90.Values, orZero(row.P90FirstResponseHours))
+	}
+	c := report.Chart{Title: p.Title, Description: v.L.T("dash.chart_desc", "By", p.Title), Labels: labels,
+		Series: []report.Series{newS, closedS, openS}, RTL: v.L.Dir() == "rtl"}
+	if st.By == "priority" {
+		c.Title, c.Series, c.Unit = v.L.T("dash.first_response"), []report.Series{median, p90}, "h"
+		c.Description = v.L.T("dash.first_response_desc")
+	}
+	p.Figure = chart(draw, c)
+	return p
+}
+
+// dashboardLabel names a row's key in the reader's language where Haven has the words.
+func dashboardLabel(v *view, by, key string) string {
+	switch {
+	case key == "":
+		return v.L.T("dash.none")
+	case by == "priority":
+		return v.L.T("priority." + key)
+	case by == "outcome":
+		return v.L.T("outcome." + key)
+	case by == "channel":
+		return v.L.T("channel." + key)
+	}
+	return key
+}
