@@ -19,6 +19,8 @@ type CaseStatsQuery struct {
 	Team     string
 	Category string
 	Country  string
+	// Console counts every case (the operator at the console, the public statistics): no viewer.
+	Console bool
 }
 
 // ParseCaseStatsQuery reads the query string's values (dates YYYY-MM-DD, to included).
@@ -64,6 +66,8 @@ type CaseFact struct {
 	Assignee        string
 	Categories      []string
 	Platforms       []string // the platforms the case was escalated to
+	// Consented is the requester's consent to anonymised statistical use.
+	Consented bool
 }
 
 // CaseStatsRow is one group's figures: cases opened and closed in the period (or the week or

@@ -22,10 +22,15 @@ func (s *Service) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven
 	if err != nil {
 		return nil, err
 	}
-	q = q.WithDefaults(s.clock.Now())
+	q.Console = false
+	return s.caseStats(ctx, q.WithDefaults(s.clock.Now()), s.viewer(u))
+}
+
+// caseStats tallies the facts of the cases v may see (every case for a console query).
+func (s *Service) caseStats(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
 	agg := newCaseTally(q)
-	err = s.store.View(ctx, func(tx haven.Tx) error {
-		return tx.CaseFacts(ctx, q, s.viewer(u), agg.add)
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		return tx.CaseFacts(ctx, q, v, agg.add)
 	})
 	if err != nil {
 		return nil, err

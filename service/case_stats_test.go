@@ -104,3 +104,43 @@ func TestCaseStats(t *testing.T) {
 		wantCode(t, err, haven.EUNAUTHORIZED)
 	})
 }
+
+// TestBriefing: the executive report compares the period with the one before and says which
+// groups moved: phishing rose from 5 to 8 cases (+60 %), harassment fell from 6 to 3 (-50 %),
+// and a group too small to be a trend is left out.
+func TestBriefing(t *testing.T) {
+	f := newFixture(t)
+	for _, slug := range []string{"phishing", "harassment", "doxxing"} {
+		if _, err := f.svc.CreateCategory(f.admin, haven.CategoryInput{Slug: slug}); err != nil && haven.ErrorCode(err) != haven.ECONFLICT {
+			t.Fatal(err)
+		}
+	}
+	open := func(month time.Month, category string, n int) {
+		for i := range n {
+			statsCase(t, f, time.Date(2026, month, 1+i, 9, 0, 0, 0, time.UTC), haven.CaseCreate{Title: "x", Categories: []string{category}}, 0, 0)
+		}
+	}
+	open(9, "phishing", 5)
+	open(9, "harassment", 6)
+	open(9, "doxxing", 1)
+	open(10, "phishing", 8)
+	open(10, "harassment", 3)
+	open(10, "doxxing", 3)
+	f.clock.t = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	q, err := haven.ParseCaseStatsQuery("2026-10-01", "2026-10-31", "", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.Briefing(f.users["fatou"], q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Current.New != 14 || b.Previous.New != 12 || b.PrevFrom != "2026-08-31" || b.PrevTo != "2026-09-30" {
+		t.Errorf("key figures: now %+v before %+v from %s", b.Current, b.Previous, b.PrevFrom)
+	}
+	want := []haven.Trend{{Dimension: "category", Key: "phishing", Before: 5, After: 8, Change: 60},
+		{Dimension: "category", Key: "harassment", Before: 6, After: 3, Change: -50}}
+	if len(b.Trends) != 2 || b.Trends[0] != want[0] || b.Trends[1] != want[1] {
+		t.Errorf("trends: %+v, want %+v", b.Trends, want)
+	}
+}

@@ -15,7 +15,9 @@ func (tx *Tx) CaseFacts(ctx context.Context, f haven.CaseStatsQuery, v haven.Vie
 	q := &queryBuilder{}
 	q.add("c.created_at < " + q.arg(micros(f.To)))
 	q.add("(c.closed_at IS NULL OR c.closed_at >= " + q.arg(micros(f.From)) + ")")
-	q.add(visibility(q, v))
+	if !f.Console {
+		q.add(visibility(q, v))
+	}
 	if f.Team != "" {
 		q.add("t.name = " + q.arg(f.Team))
 	}
@@ -32,7 +34,7 @@ func (tx *Tx) CaseFacts(ctx context.Context, f haven.CaseStatsQuery, v haven.Vie
 	}
 	rows, err := tx.query(ctx, `SELECT c.created_at, COALESCE(c.closed_at, 0), COALESCE(s.body, '{}'), COALESCE(t.name, ''),
 		c.country, c.language, COALESCE((SELECT r.channel FROM reports r WHERE r.origin_case_id = c.id ORDER BY r.id LIMIT 1), ''),
-		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, `+platforms+`
+		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, c.consent, `+platforms+`
 		FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN users u ON u.id = c.assignee_id
 		LEFT JOIN case_sla s ON s.case_id = c.id`+q.whereSQL(), q.args...)
 	if err != nil {
@@ -53,9 +55,9 @@ func scanCaseFact(rows *sql.Rows) (*haven.CaseFact, error) {
 	var f haven.CaseFact
 	var created, closed int64
 	var rank int
-	var body, categories, platforms string
+	var body, categories, consent, platforms string
 	if err := rows.Scan(&created, &closed, &body, &f.Team, &f.Country, &f.Language, &f.Channel, &rank, &f.Outcome,
-		&f.Assignee, &categories, &platforms); err != nil {
+		&f.Assignee, &categories, &consent, &platforms); err != nil {
 		return nil, mapError("case facts", err)
 	}
 	f.CreatedAt, f.Priority = fromMicros(created), haven.PriorityFromRank(rank)
@@ -65,7 +67,7 @@ func scanCaseFact(rows *sql.Rows) (*haven.CaseFact, error) {
 	if sla := fromJSON[haven.CaseSLA](body); sla.FirstResponseAt != nil {
 		f.FirstResponseAt = *sla.FirstResponseAt
 	}
-	f.Categories = fromJSON[[]string](categories)
+	f.Categories, f.Consented = fromJSON[[]string](categories), fromJSON[haven.Consent](consent).Statistics
 	if platforms != "" {
 		f.Platforms = strings.Split(platforms, ",")
 	}

@@ -18,7 +18,7 @@ import (
 // JavaScript for reading; haven.js adds keyboard shortcuts. Pages talk to the same services as
 // the API, through the signed-in user's session, so the service layer's authorization applies.
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/standalone/*.html
 var templateFS embed.FS
 
 //go:embed static

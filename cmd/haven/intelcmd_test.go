@@ -60,3 +60,45 @@ func TestImportExportCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestReportCommand: `haven report` writes a self-contained HTML report (inline SVG, no
+// external address, mirrored in Arabic) and its tables as CSV and JSON, with none of the cases'
+// personal data.
+func TestReportCommand(t *testing.T) {
+	bin := buildHaven(t)
+	forEachDatabase(t, bin, func(t *testing.T, db string) {
+		writeSecrets(t, db, t.TempDir()).Close()
+		year := fmt.Sprint(time.Now().Year())
+		run := func(args ...string) string {
+			t.Helper()
+			out, errOut, err := runHaven(t, bin, nil, append([]string{"report", "--db", db, "--from", year + "-01-01", "--to", year + "-12-31"}, args...)...)
+			if err != nil {
+				t.Fatalf("report %v: %v %s", args, err, errOut)
+			}
+			for _, s := range secrets {
+				if strings.Contains(out, s) {
+					t.Fatalf("the report carries a secret (%q)", s)
+				}
+			}
+			return out
+		}
+		html := run()
+		if !strings.Contains(html, "<svg") || !strings.Contains(html, "Key figures") || strings.Contains(html, "src=") ||
+			strings.Contains(html, "href=\"http") {
+			t.Fatalf("html report:\n%.2000s", html)
+		}
+		if ar := run("--lang", "ar"); !strings.Contains(ar, `dir="rtl"`) || !strings.Contains(ar, "الأرقام الرئيسية") {
+			t.Fatalf("arabic report:\n%.1000s", ar)
+		}
+		if csvOut := run("--format", "csv"); !strings.Contains(csvOut, "table,month,") || !strings.Contains(csvOut, "key,new,closed,open") {
+			t.Fatalf("csv report:\n%s", csvOut)
+		}
+		var b map[string]any
+		if err := json.Unmarshal([]byte(run("--format", "json")), &b); err != nil || b["current"] == nil {
+			t.Fatalf("json report: %v %v", err, b)
+		}
+		if _, errOut, err := runHaven(t, bin, nil, "report", "--db", db, "--lang", "xx"); err == nil || !strings.Contains(errOut, "--lang") {
+			t.Fatalf("an unknown language: %v %s", err, errOut)
+		}
+	})
+}
