@@ -44,3 +44,18 @@ func writeCaseStatsCSV(w http.ResponseWriter, st *haven.CaseStats) error {
 	cw.Flush()
 	return nil // an error here means the client went away
 }
+
+func (s *Server) getPublicSettings(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.svc.Public.PublicSettings(r.Context()) // the public page tells as much
+	return reply(w, p, err)
+}
+
+func (s *Server) putPublicSettings(w http.ResponseWriter, r *http.Request) error {
+	var in haven.PublicSettings
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.Public.SetPublicSettings(r.Context(), in)
+	s.public.forget()
+	return reply(w, p, err)
+}

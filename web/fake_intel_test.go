@@ -90,3 +90,16 @@ func (f *fake) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven.Ca
 	row := haven.CaseStatsRow{Key: "2026-11", New: 4, Closed: 2, Open: 7, MedianFirstResponseHours: &h}
 	return &haven.CaseStats{From: "2026-01-01", To: "2026-12-31", By: "month", Rows: []haven.CaseStatsRow{row}, Total: row}, f.call(ctx, q)
 }
+
+func (f *fake) PublicCounts(ctx context.Context, year int) (*haven.PublicCounts, error) {
+	return &haven.PublicCounts{Year: year, Categories: []string{"phishing"}, Countries: []string{"LB"}, Cells: [][]int{{40}},
+		Months: []int{10, 10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0}}, f.call(ctx, year)
+}
+
+func (f *fake) PublicSettings(ctx context.Context) (*haven.PublicSettings, error) {
+	return &haven.PublicSettings{Enabled: true, K: 10, Round: 5}, f.call(ctx)
+}
+
+func (f *fake) SetPublicSettings(ctx context.Context, p haven.PublicSettings) (*haven.PublicSettings, error) {
+	return &p, f.call(ctx, p)
+}

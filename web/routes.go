@@ -82,6 +82,8 @@ func (s *Server) table() []route {
 		api("POST", "/escalations/{id}/transitions", s.transitionEscalation),
 		api("GET", "/stats/escalations", s.escalationStats),
 		api("GET", "/stats/cases", s.caseStats),
+		api("GET", "/settings/public-statistics", s.getPublicSettings),
+		api("PUT", "/settings/public-statistics", s.putPublicSettings),
 		api("GET", "/cases/{number}/observables", s.caseObservables),
 		api("GET", "/observables", s.findObservables),
 		api("GET", "/observables/{id}", s.getObservable),

@@ -55,8 +55,9 @@ type Services struct {
 	// campaigns, ATT&CK tagging and sharing in STIX and MISP.
 	Observables haven.ObservableService
 	Intel       haven.IntelService
-	// CaseStats are the leads' dashboard figures.
+	// CaseStats are the leads' dashboard figures; Public the public statistics.
 	CaseStats haven.CaseStatsService
+	Public    haven.PublicStatsService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error
@@ -104,6 +105,7 @@ type Server struct {
 	catalog *i18n.Catalog
 	pages   map[string]pages // language tag -> page name -> template
 	counts  *countCache      // the inbox's queue counts, per user, for a few seconds
+	public  *publicCache     // the public statistics, per year, for a few minutes
 }
 
 // NewServer builds the application around s. Every service must be set (a nil one makes its routes
@@ -131,6 +133,7 @@ func NewServer(s Services, cfg Config) *Server {
 	}
 	srv.catalog, srv.pages = mustLoadUI()
 	srv.counts = newCountCache(countTTL)
+	srv.public = &publicCache{entries: map[int]publicEntry{}}
 	srv.uiRoutes()
 	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
 	return srv

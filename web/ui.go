@@ -108,6 +108,9 @@ func (s *Server) uiRoutes() {
 	s.oncallRoutes()
 	s.slaRoutes()
 	s.intelRoutes()
+	// The public statistics: no session is looked for and no cookie is set.
+	s.mux.Handle("GET /public/statistics", s.publicStatistics(false))
+	s.mux.Handle("GET /public/statistics.json", s.publicStatistics(true))
 }
 
 // page adapts a uiFunc: it resolves the session (redirecting to the sign-in page when there is

@@ -109,6 +109,7 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/calendars":                         true,
 	"PUT /api/v1/settings/sla":                       true,
 	"PUT /api/v1/allowlist":                          true,
+	"PUT /api/v1/settings/public-statistics":         true,
 }
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
@@ -500,6 +501,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"verdict": "malicious", "tlp": "green", "techniques": []string{"T1566.002"}}
 	case "GET /api/v1/observables":
 		path += "?q=" + url.QueryEscape("https://"+mkRestObs+".org/login")
+	case "PUT /api/v1/settings/public-statistics":
+		body = map[string]any{"enabled": false, "k": 10, "round": 5}
 	case "PUT /api/v1/allowlist":
 		body = map[string]any{"domains": []string{"gmail.com", "helpline.org"}}
 	case "POST /api/v1/campaigns", "POST /api/v1/actors":
