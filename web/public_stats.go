@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -95,7 +96,7 @@ func Publish(c *haven.PublicCounts, k, round int) (*PublicStatistics, error) {
 	o := report.Options{K: k, Round: round}
 	byCountry, err := report.Suppress(report.Table{Rows: c.Categories, Cols: c.Countries, Cells: c.Cells}, o)
 	if err != nil {
-		return nil, err
+		return nil, unpublishable(err)
 	}
 	months := make([]string, 12)
 	for i := range months {
@@ -103,10 +104,19 @@ func Publish(c *haven.PublicCounts, k, round int) (*PublicStatistics, error) {
 	}
 	byMonth, err := report.Suppress(report.Table{Rows: []string{"cases"}, Cols: months, Cells: [][]int{c.Months}}, o)
 	if err != nil {
-		return nil, err
+		return nil, unpublishable(err)
 	}
 	return &PublicStatistics{Year: c.Year, K: byCountry.K, Round: byCountry.Round, ByCountry: byCountry, ByMonth: byMonth,
 		Suppression: "cells below k are shown as <k, with enough other cells hidden that none can be worked out from the totals"}, nil
+}
+
+// unpublishable says why a table cannot be published: too few cases to hide the small counts
+// (nothing is published rather than something that identifies someone).
+func unpublishable(err error) error {
+	if errors.Is(err, report.ErrUnprotectable) {
+		return &haven.Error{Code: haven.ECONFLICT, Message: "too few cases to publish these statistics without identifying someone", Err: err}
+	}
+	return haven.Internal("public statistics", err)
 }
 
 // publicStatistics serves /public/statistics (HTML) and /public/statistics.json when an admin
