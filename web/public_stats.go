@@ -119,8 +119,9 @@ func unpublishable(err error) error {
 	return haven.Internal("public statistics", err)
 }
 
-// publicStatistics serves /public/statistics (HTML) and /public/statistics.json when an admin
-// has turned them on: no session, no cookie, counts of consented cases only.
+// publicStatistics serves /public/statistics (HTML, in ?lang= or the browser's language) and
+// /public/statistics.json when an admin has turned them on: no session, no cookie, counts of
+// consented cases only.
 func (s *Server) publicStatistics(asJSON bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		pub, err := s.publicFor(r)
@@ -133,7 +134,7 @@ func (s *Server) publicStatistics(asJSON bool) http.HandlerFunc {
 			writeJSON(w, http.StatusOK, pub)
 			return
 		}
-		l := s.catalog.Localizer(s.catalog.Match(r.Header.Get("Accept-Language")))
+		l := s.catalog.Localizer(s.catalog.Match(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language")))
 		var buf bytes.Buffer
 		if err := WritePublicHTML(&buf, l, pub); err != nil {
 			s.writeError(w, r, err)

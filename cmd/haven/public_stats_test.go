@@ -75,3 +75,30 @@ func TestPublicStatistics(t *testing.T) {
 		t.Fatalf("public page: %d\n%.1500s", st, page)
 	}
 }
+
+// TestBrowserPublicStatistics: the public page, in English and in Arabic (mirrored), is clean
+// for axe and leaves no cookie in the browser.
+func TestBrowserPublicStatistics(t *testing.T) {
+	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
+	for i := range 24 {
+		mustCreateCase(c, map[string]any{"title": "public", "country": []string{"LB", "MX", "TN"}[i%3],
+			"consent": map[string]bool{"statistics": true}, "requester": map[string]any{"pseudonym": "P"}})
+	}
+	if st, out := c.do("PUT", "/api/v1/settings/public-statistics", map[string]any{"enabled": true, "k": 10, "round": 1}); st != 200 {
+		t.Fatalf("enable: %d %v", st, out)
+	}
+	tb := newTab(t, c.base)
+	tb.open("/public/statistics")
+	if cookies := evalJS[string](tb, `document.cookie`); cookies != "" {
+		tb.fatalf("the public page left cookies: %q", cookies)
+	}
+	if table := evalJS[string](tb, `document.querySelector("table").innerText`); !strings.Contains(table, "<10") || !strings.Contains(table, "24") {
+		tb.fatalf("the table: %q", table)
+	}
+	tb.axe("the public statistics")
+	tb.open("/public/statistics?lang=ar")
+	if dir := evalJS[string](tb, `document.documentElement.dir`); dir != "rtl" {
+		tb.fatalf("dir = %q", dir)
+	}
+	tb.axe("the public statistics (ar)")
+}
