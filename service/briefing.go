@@ -3,6 +3,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"math"
 	"slices"
 
@@ -95,4 +96,52 @@ func trends(dim string, before, after *haven.CaseStats) []haven.Trend {
 		}
 	}
 	return out
+}
+
+const briefingScheduleSetting = "briefing_schedule"
+
+// BriefingSchedule reads who gets the executive report and how often (any reader).
+func (s *Service) BriefingSchedule(ctx context.Context) (*haven.BriefingSchedule, error) {
+	if _, err := reader(ctx); err != nil {
+		return nil, err
+	}
+	return s.BriefingScheduleAsSystem(ctx)
+}
+
+// BriefingScheduleAsSystem is BriefingSchedule for the job runner.
+func (s *Service) BriefingScheduleAsSystem(ctx context.Context) (*haven.BriefingSchedule, error) {
+	b := &haven.BriefingSchedule{}
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		raw, err := tx.Setting(ctx, briefingScheduleSetting)
+		if err != nil || raw == "" {
+			return err
+		}
+		return json.Unmarshal([]byte(raw), b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, b.Validate()
+}
+
+// SetBriefingSchedule sets the mailing of the executive report (admins); the event names the
+// schedule and how many addresses, not the addresses.
+func (s *Service) SetBriefingSchedule(ctx context.Context, b haven.BriefingSchedule) (*haven.BriefingSchedule, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(b)
+	now := s.clock.Now()
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if err := tx.PutSetting(ctx, briefingScheduleSetting, string(raw), now); err != nil {
+			return err
+		}
+		return record(ctx, tx, now, u, "briefing_schedule.changed", "setting", briefingScheduleSetting, 0,
+			map[string]any{"every": b.Every, "recipients": len(b.To), "lang": b.Lang})
+	})
+	return &b, err
 }

@@ -59,3 +59,17 @@ func (s *Server) putPublicSettings(w http.ResponseWriter, r *http.Request) error
 	s.public.forget()
 	return reply(w, p, err)
 }
+
+func (s *Server) getBriefingSchedule(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.svc.Briefing.BriefingSchedule(r.Context())
+	return reply(w, b, err)
+}
+
+func (s *Server) putBriefingSchedule(w http.ResponseWriter, r *http.Request) error {
+	var in haven.BriefingSchedule
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	b, err := s.svc.Briefing.SetBriefingSchedule(r.Context(), in)
+	return reply(w, b, err)
+}

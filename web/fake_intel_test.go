@@ -103,3 +103,15 @@ func (f *fake) PublicSettings(ctx context.Context) (*haven.PublicSettings, error
 func (f *fake) SetPublicSettings(ctx context.Context, p haven.PublicSettings) (*haven.PublicSettings, error) {
 	return &p, f.call(ctx, p)
 }
+
+func (f *fake) Briefing(ctx context.Context, q haven.CaseStatsQuery) (*haven.Briefing, error) {
+	return &haven.Briefing{}, f.call(ctx, q)
+}
+
+func (f *fake) BriefingSchedule(ctx context.Context) (*haven.BriefingSchedule, error) {
+	return &haven.BriefingSchedule{Every: "monthly", To: []string{"board@helpline.example"}, Lang: "en"}, f.call(ctx)
+}
+
+func (f *fake) SetBriefingSchedule(ctx context.Context, b haven.BriefingSchedule) (*haven.BriefingSchedule, error) {
+	return &b, f.call(ctx, b)
+}

@@ -144,6 +144,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PUT /api/v1/cases/{number}/intel":                  `{"techniques":["T1566"],"groups":[3]}`,
 		"POST /api/v1/export":                               `{"cases":["HV-2026-000001"],"format":"misp","tlp_max":"green"}`,
 		"PUT /api/v1/settings/public-statistics":            `{"enabled":true,"k":10,"round":5}`,
+		"PUT /api/v1/settings/report-schedule":              `{"every":"monthly","to":["board@helpline.example"],"lang":"fr"}`,
 		"POST /api/v1/import":                               `{"type":"bundle","id":"bundle--6ba7b810-9dad-11d1-80b4-00c04fd430c8","objects":[]}`,
 	}
 	queries := map[string]string{"/api/v1/search": "?q=phishing&status=open", "/api/v1/stats/escalations": "?from=2026-09-01&to=2026-11-30&by=platform",

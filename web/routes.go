@@ -84,6 +84,8 @@ func (s *Server) table() []route {
 		api("GET", "/stats/cases", s.caseStats),
 		api("GET", "/settings/public-statistics", s.getPublicSettings),
 		api("PUT", "/settings/public-statistics", s.putPublicSettings),
+		api("GET", "/settings/report-schedule", s.getBriefingSchedule),
+		api("PUT", "/settings/report-schedule", s.putBriefingSchedule),
 		api("GET", "/cases/{number}/observables", s.caseObservables),
 		api("GET", "/observables", s.findObservables),
 		api("GET", "/observables/{id}", s.getObservable),

@@ -58,6 +58,7 @@ type Services struct {
 	// CaseStats are the leads' dashboard figures; Public the public statistics.
 	CaseStats haven.CaseStatsService
 	Public    haven.PublicStatsService
+	Briefing  haven.BriefingService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error

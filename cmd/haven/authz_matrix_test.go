@@ -110,6 +110,7 @@ var adminOnly = map[string]bool{
 	"PUT /api/v1/settings/sla":                       true,
 	"PUT /api/v1/allowlist":                          true,
 	"PUT /api/v1/settings/public-statistics":         true,
+	"PUT /api/v1/settings/report-schedule":           true,
 }
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
@@ -501,6 +502,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"verdict": "malicious", "tlp": "green", "techniques": []string{"T1566.002"}}
 	case "GET /api/v1/observables":
 		path += "?q=" + url.QueryEscape("https://"+mkRestObs+".org/login")
+	case "PUT /api/v1/settings/report-schedule":
+		body = map[string]any{"every": "monthly", "to": []string{"board@helpline.org"}, "lang": "en"}
 	case "PUT /api/v1/settings/public-statistics":
 		body = map[string]any{"enabled": false, "k": 10, "round": 5}
 	case "PUT /api/v1/allowlist":

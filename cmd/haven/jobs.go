@@ -48,6 +48,8 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: haven.JobSLACheck, Every: time.Minute})
+	r.Handle(jobBriefingMail, briefingJob(e, a, s))
+	r.Every(jobs.Periodic{Kind: jobBriefingMail, Every: 24 * time.Hour, Offset: 6 * time.Hour})
 	r.Handle(haven.JobPageDeliver, newPager(a.svc, s).deliver)
 	if s != nil {
 		r.Handle(haven.JobSendEmail, s.send)

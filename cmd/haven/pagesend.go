@@ -101,12 +101,18 @@ func webhookSignature(secret, ts string, body []byte) string {
 
 // plain sends a plain email with no case threading, from the helpline's address.
 func (s *sender) plain(ctx context.Context, to, subject, text string) error {
+	return s.mail(ctx, to, subject, text)
+}
+
+// mail sends an automatic message (with attachments, if any) from the helpline's address.
+func (s *sender) mail(ctx context.Context, to, subject, text string, atts ...email.OutAttachment) error {
 	from, err := s.cfg.fromAddress(nil)
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
 	}
 	raw, _, err := email.Compose(email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from},
-		To: []email.Address{{Addr: to}}, Subject: subject, Text: text, Domain: s.cfg.Domain, Date: time.Now(), AutoSubmitted: true})
+		To: []email.Address{{Addr: to}}, Subject: subject, Text: text, Attachments: atts, Domain: s.cfg.Domain,
+		Date: time.Now(), AutoSubmitted: true})
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
 	}
