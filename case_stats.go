@@ -93,12 +93,37 @@ type CaseStats struct {
 	Total CaseStatsRow   `json:"total"`
 }
 
-// CaseStatsStore reads the facts case statistics are made of.
+// RollupRow is one day's figures for one value of one dimension ("all" has the key ""): cases
+// opened and closed that day, and histograms (RollupHistogram's text form) of their hours to
+// the first response and to resolution.
+type RollupRow struct {
+	Dim           string
+	Day           time.Time
+	Key           string
+	Opened        int
+	Closed        int
+	FirstResponse string
+	Resolution    string
+}
+
+// CaseStatsStore reads the facts case statistics are made of, and keeps their per-day roll-ups.
 type CaseStatsStore interface {
 	// CaseFacts calls each with every case v may see that was open at some time in [from, to)
 	// (created before to, not closed before from) and matches the filters; one at a time: a
 	// year holds hundreds of thousands.
 	CaseFacts(ctx context.Context, q CaseStatsQuery, v Viewer, each func(*CaseFact)) error
+	// HiddenCaseFacts is CaseFacts for the restricted cases v may NOT see.
+	HiddenCaseFacts(ctx context.Context, q CaseStatsQuery, v Viewer, each func(*CaseFact)) error
+	// DayFacts calls each with every case opened or closed on day.
+	DayFacts(ctx context.Context, day time.Time, each func(*CaseFact)) error
+	// ClaimDirtyDays takes up to limit days whose roll-ups changed off the list.
+	ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error)
+	MarkAllDays(ctx context.Context) (int, error)
+	PendingRollupDays(ctx context.Context) (int, error)
+	PutRollups(ctx context.Context, day time.Time, rows []RollupRow) error
+	Rollups(ctx context.Context, dim string, from, to time.Time, each func(*RollupRow)) error
+	// RollupsBefore sums opened and closed cases of every day before day, by key.
+	RollupsBefore(ctx context.Context, dim string, day time.Time) (map[string][2]int, error)
 }
 
 // CaseStatsService answers the leads' dashboard.

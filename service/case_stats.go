@@ -26,8 +26,31 @@ func (s *Service) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven
 	return s.caseStats(ctx, q.WithDefaults(s.clock.Now()), s.viewer(u))
 }
 
-// caseStats tallies the facts of the cases v may see (every case for a console query).
+// caseStats answers from the per-day roll-ups when they are up to date and the query has no
+// filter, else by counting the cases v may see (every case for a console query).
 func (s *Service) caseStats(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
+	if dim := rollupDim(q); dim != "" && !s.cfg.StatsFromCases {
+		if _, err := s.RefreshRollups(ctx); err != nil { // the days written since the last minute's job
+			return nil, err
+		}
+		var out *haven.CaseStats
+		err := s.store.View(ctx, func(tx haven.Tx) error {
+			pending, err := tx.PendingRollupDays(ctx)
+			if err != nil || pending > 0 {
+				return err // a rebuild is under way: count the cases below
+			}
+			out, err = s.statsFromRollups(ctx, tx, q, dim, v)
+			return err
+		})
+		if err != nil || out != nil {
+			return out, err
+		}
+	}
+	return s.statsFromFacts(ctx, q, v)
+}
+
+// statsFromFacts counts the cases themselves.
+func (s *Service) statsFromFacts(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
 	agg := newCaseTally(q)
 	err := s.store.View(ctx, func(tx haven.Tx) error {
 		return tx.CaseFacts(ctx, q, v, agg.add)
@@ -38,17 +61,28 @@ func (s *Service) caseStats(ctx context.Context, q haven.CaseStatsQuery, v haven
 	return agg.result(), nil
 }
 
-// caseGroup gathers one row's counts and durations (hours).
+// caseGroup gathers one row's counts and durations.
 type caseGroup struct {
 	row        haven.CaseStatsRow
-	first, res []float64
+	first, res histogram
+}
+
+func newGroup(key string) *caseGroup {
+	return &caseGroup{row: haven.CaseStatsRow{Key: key}, first: histogram{}, res: histogram{}}
 }
 
 func (g *caseGroup) finish() haven.CaseStatsRow {
 	r := g.row
-	r.MedianFirstResponseHours, r.P90FirstResponseHours = percentile(g.first, 0.5), percentile(g.first, 0.9)
-	r.MedianResolutionHours, r.P90ResolutionHours = percentile(g.res, 0.5), percentile(g.res, 0.9)
+	r.MedianFirstResponseHours, r.P90FirstResponseHours = g.first.percentile(0.5), g.first.percentile(0.9)
+	r.MedianResolutionHours, r.P90ResolutionHours = g.res.percentile(0.5), g.res.percentile(0.9)
 	return r
+}
+
+// subtract takes another group's counts and durations away (the cases a reader may not see).
+func (g *caseGroup) subtract(o *caseGroup) {
+	g.row.New, g.row.Closed, g.row.Open = g.row.New-o.row.New, g.row.Closed-o.row.Closed, g.row.Open-o.row.Open
+	g.first.merge(o.first, -1)
+	g.res.merge(o.res, -1)
 }
 
 // caseTally aggregates facts into rows: buckets of time, or a dimension's values.
@@ -66,11 +100,11 @@ type bucket struct {
 }
 
 func newCaseTally(q haven.CaseStatsQuery) *caseTally {
-	t := &caseTally{q: q, groups: map[string]*caseGroup{}}
+	t := &caseTally{q: q, groups: map[string]*caseGroup{}, total: *newGroup("total")}
 	if q.By == "week" || q.By == "month" {
 		t.buckets = timeBuckets(q.From, q.To, q.By)
 		for _, b := range t.buckets {
-			t.groups[b.key] = &caseGroup{row: haven.CaseStatsRow{Key: b.key}}
+			t.groups[b.key] = newGroup(b.key)
 		}
 	}
 	return t
@@ -115,13 +149,18 @@ func (t *caseTally) add(f *haven.CaseFact) {
 		return
 	}
 	for _, key := range dimension(f, t.q.By) {
-		g := t.groups[key]
-		if g == nil {
-			g = &caseGroup{row: haven.CaseStatsRow{Key: key}}
-			t.groups[key] = g
-		}
-		g.count(f, t.q.From, t.q.To)
+		t.group(key).count(f, t.q.From, t.q.To)
 	}
+}
+
+// group is the row of key, made on first use.
+func (t *caseTally) group(key string) *caseGroup {
+	g := t.groups[key]
+	if g == nil {
+		g = newGroup(key)
+		t.groups[key] = g
+	}
+	return g
 }
 
 // count adds a case to a group over [start, end): opened, closed, open at the end, durations.
@@ -130,12 +169,12 @@ func (g *caseGroup) count(f *haven.CaseFact, start, end time.Time) {
 	if within(f.CreatedAt) {
 		g.row.New++
 		if !f.FirstResponseAt.IsZero() {
-			g.first = append(g.first, f.FirstResponseAt.Sub(f.CreatedAt).Hours())
+			g.first.add(f.FirstResponseAt.Sub(f.CreatedAt).Hours())
 		}
 	}
 	if within(f.ClosedAt) {
 		g.row.Closed++
-		g.res = append(g.res, f.ClosedAt.Sub(f.CreatedAt).Hours())
+		g.res.add(f.ClosedAt.Sub(f.CreatedAt).Hours())
 	}
 	if f.CreatedAt.Before(end) && (f.ClosedAt.IsZero() || !f.ClosedAt.Before(end)) {
 		g.row.Open++
@@ -180,7 +219,9 @@ func (t *caseTally) result() *haven.CaseStats {
 		return out
 	}
 	for _, g := range t.groups {
-		out.Rows = append(out.Rows, g.finish())
+		if g.row.New != 0 || g.row.Closed != 0 || g.row.Open != 0 { // a group of cases closed before the period
+			out.Rows = append(out.Rows, g.finish())
+		}
 	}
 	slices.SortFunc(out.Rows, func(a, b haven.CaseStatsRow) int {
 		return cmp.Or(cmp.Compare(b.New, a.New), strings.Compare(a.Key, b.Key)) // the biggest groups first

@@ -46,6 +46,9 @@ type Config struct {
 	PublicURL string
 	// SLAWarnAt is the share of a target after which the assignee (or the team's leads) is warned.
 	SLAWarnAt float64
+	// StatsFromCases makes every statistic count the cases themselves, never the per-day
+	// roll-ups (the roll-ups' equivalence test compares both).
+	StatsFromCases bool
 	// PhoneRegion is the country (ISO 3166 alpha-2) whose phone numbers people write without a
 	// country code; "" finds only international numbers (+…) as observables.
 	PhoneRegion string

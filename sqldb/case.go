@@ -48,6 +48,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 		return err
 	}
 	c.ID, c.Version, c.Restricted = id, 1, c.IsRestricted()
+	if err := tx.markCaseDays(ctx, c); err != nil {
+		return err
+	}
 	if err := tx.writeRestrictedTo(ctx, c); err != nil {
 		return err
 	}
@@ -56,6 +59,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 
 // UpdateCase writes c if nobody changed it since it was read (same version).
 func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
+	if err := tx.markCaseDays(ctx, c); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, "update case", `UPDATE cases SET title = $1, summary = $2, status = $3,
 		priority_rank = $4, categories = $5, tags = $6, language = $7, country = $8, region = $9,
 		assignee_id = (SELECT id FROM users WHERE username = $10),

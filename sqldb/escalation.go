@@ -68,7 +68,10 @@ func (tx *Tx) InsertEscalation(ctx context.Context, e *haven.Escalation) error {
 		nullID(int64(e.TemplateVersion)), e.ReplyToken, e.TargetHours, micros(e.CreatedAt), nullMicros(e.SentAt),
 		nullMicros(e.FirstResponseAt), nullMicros(e.ClosedAt), nullMicros(e.DueAt), nullMicros(e.NextReminderAt),
 		e.Reminders, []byte(k.sealed))
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.markCaseDaysByID(ctx, e.CaseID) // the platform is a dimension of the statistics
 }
 
 // UpdateEscalation writes an escalation's state, times, reference and owner.

@@ -26,6 +26,11 @@ func (tx *Tx) CaseSLA(ctx context.Context, caseID int64) (*haven.CaseSLA, error)
 
 // SaveCaseSLA writes a case's clock state.
 func (tx *Tx) SaveCaseSLA(ctx context.Context, s *haven.CaseSLA) error {
+	if s.FirstResponseAt != nil { // the first response is a figure of the statistics
+		if err := tx.markCaseDaysByID(ctx, s.CaseID); err != nil {
+			return err
+		}
+	}
 	_, err := tx.exec(ctx, "save case sla", `INSERT INTO case_sla (case_id, body, next_check_at) VALUES ($1, $2, $3)
 		ON CONFLICT (case_id) DO UPDATE SET body = $2, next_check_at = $3`, s.CaseID, toJSON(s), nullMicros(s.NextCheckAt))
 	return err

@@ -97,6 +97,9 @@ func TestReportCommand(t *testing.T) {
 		if err := json.Unmarshal([]byte(run("--format", "json")), &b); err != nil || b["current"] == nil {
 			t.Fatalf("json report: %v %v", err, b)
 		}
+		if out, errOut, err := runHaven(t, bin, nil, "stats", "rebuild", "--db", db); err != nil || !strings.Contains(out, "recomputed the roll-ups of 1 days") {
+			t.Fatalf("stats rebuild: %v %s %s", err, out, errOut)
+		}
 		if _, errOut, err := runHaven(t, bin, nil, "report", "--db", db, "--lang", "xx"); err == nil || !strings.Contains(errOut, "--lang") {
 			t.Fatalf("an unknown language: %v %s", err, errOut)
 		}

@@ -15,6 +15,7 @@ import (
 const (
 	jobRetentionPurge    = "retention.purge"
 	jobEscalationRemind  = "escalation.remind"
+	jobRollupsRefresh    = "rollups.refresh"
 	escalationRemindTick = 15 * time.Minute
 )
 
@@ -48,6 +49,11 @@ func newRunner(e *env, a *app, s *sender) *jobs.Runner {
 		return err
 	})
 	r.Every(jobs.Periodic{Kind: haven.JobSLACheck, Every: time.Minute})
+	r.Handle(jobRollupsRefresh, func(ctx context.Context, _ *haven.Job) error {
+		_, err := a.svc.RefreshRollups(ctx)
+		return err
+	})
+	r.Every(jobs.Periodic{Kind: jobRollupsRefresh, Every: time.Minute})
 	r.Handle(jobBriefingMail, briefingJob(e, a, s))
 	r.Every(jobs.Periodic{Kind: jobBriefingMail, Every: 24 * time.Hour, Offset: 6 * time.Hour})
 	r.Handle(haven.JobPageDeliver, newPager(a.svc, s).deliver)

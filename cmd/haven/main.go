@@ -45,6 +45,7 @@ type CLI struct {
 	Escalation  EscalationCmd  `cmd:"" help:"List escalations of cases to platforms' Trust & Safety teams."`
 	OnCall      OnCallCmd      `cmd:"" name:"oncall" help:"Who is on call, and the on-call schedules (YAML)."`
 	Report      ReportCmd      `cmd:"" help:"Write the executive report of a period (HTML, CSV or JSON)."`
+	Stats       StatsCmd       `cmd:"" help:"The per-day roll-ups behind the dashboard and the reports."`
 	Export      ExportCmd      `cmd:"" help:"Write a case's indicators for partners: a STIX 2.1 bundle or a MISP event, on standard output."`
 	Import      ImportCmd      `cmd:"" help:"Take in a partner's STIX 2.1 bundle or MISP event: its indicators become known values; cases that sighted a malicious one are flagged."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`

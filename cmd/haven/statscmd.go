@@ -1,0 +1,26 @@
+package main
+
+// StatsCmd groups the statistics commands.
+type StatsCmd struct {
+	Rebuild StatsRebuildCmd `cmd:"" help:"Recompute the per-day roll-ups of the case statistics from the cases (after a restore, or to check them)."`
+}
+
+// StatsRebuildCmd recomputes every day's roll-ups.
+type StatsRebuildCmd struct {
+	DBFlags
+}
+
+// Run marks every day with a case and recomputes them all.
+func (c *StatsRebuildCmd) Run(e *env) (err error) {
+	a, err := c.open(e, true)
+	if err != nil {
+		return err
+	}
+	defer cleanup(&err, a.Close)
+	days, err := a.svc.RebuildRollups(e.ctx)
+	if err != nil {
+		return err
+	}
+	e.printf("recomputed the roll-ups of %d days\n", days)
+	return nil
+}

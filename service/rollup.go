@@ -1,0 +1,191 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"haven"
+)
+
+// rollupDims are the dimensions kept per day; "all" holds the totals (and the time series).
+var rollupDims = []string{"all", "category", "country", "language", "channel", "platform", "team", "outcome", "priority"}
+
+// refreshBatch bounds the days one refresh recomputes (one transaction).
+const refreshBatch = 31
+
+// RefreshRollups recomputes the roll-ups of the days writes marked, a batch at a time, and says
+// how many days it did (the job runner calls it every minute; it runs as the system).
+func (s *Service) RefreshRollups(ctx context.Context) (int, error) {
+	done := 0
+	err := s.store.Update(ctx, func(tx haven.Tx) error {
+		days, err := tx.ClaimDirtyDays(ctx, refreshBatch)
+		if err != nil {
+			return err
+		}
+		for _, day := range days {
+			if err := recomputeDay(ctx, tx, day); err != nil {
+				return err
+			}
+		}
+		done = len(days)
+		return nil
+	})
+	return done, err
+}
+
+// RebuildRollups recomputes every day from the cases (`haven stats rebuild`).
+func (s *Service) RebuildRollups(ctx context.Context) (int, error) {
+	var marked int
+	err := s.store.Update(ctx, func(tx haven.Tx) (err error) {
+		marked, err = tx.MarkAllDays(ctx)
+		return err
+	})
+	for err == nil {
+		var n int
+		if n, err = s.RefreshRollups(ctx); n == 0 {
+			break
+		}
+	}
+	return marked, err
+}
+
+// recomputeDay counts the cases opened and closed on day, per dimension's value.
+func recomputeDay(ctx context.Context, tx haven.Tx, day time.Time) error {
+	end := day.AddDate(0, 0, 1)
+	groups := map[[2]string]*caseGroup{}
+	err := tx.DayFacts(ctx, day, func(f *haven.CaseFact) {
+		for _, dim := range rollupDims {
+			for _, key := range rollupKeys(f, dim) {
+				g := groups[[2]string{dim, key}]
+				if g == nil {
+					g = newGroup(key)
+					groups[[2]string{dim, key}] = g
+				}
+				g.countDay(f, day, end)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	rows := make([]haven.RollupRow, 0, len(groups))
+	for k, g := range groups {
+		rows = append(rows, haven.RollupRow{Dim: k[0], Day: day, Key: k[1], Opened: g.row.New, Closed: g.row.Closed,
+			FirstResponse: g.first.String(), Resolution: g.res.String()})
+	}
+	return tx.PutRollups(ctx, day, rows)
+}
+
+// countDay adds a case opened or closed in [day, end) to a day's group.
+func (g *caseGroup) countDay(f *haven.CaseFact, day, end time.Time) {
+	within := func(at time.Time) bool { return !at.IsZero() && !at.Before(day) && at.Before(end) }
+	if within(f.CreatedAt) {
+		g.row.New++
+		if !f.FirstResponseAt.IsZero() {
+			g.first.add(f.FirstResponseAt.Sub(f.CreatedAt).Hours())
+		}
+	}
+	if within(f.ClosedAt) {
+		g.row.Closed++
+		g.res.add(f.ClosedAt.Sub(f.CreatedAt).Hours())
+	}
+}
+
+func rollupKeys(f *haven.CaseFact, dim string) []string {
+	if dim == "all" {
+		return []string{""}
+	}
+	return dimension(f, dim)
+}
+
+// rollupDim is the roll-up a query can be answered from ("" when it cannot: filters cut across
+// the dimensions, so those queries count the cases themselves).
+func rollupDim(q haven.CaseStatsQuery) string {
+	if q.Team != "" || q.Category != "" || q.Country != "" {
+		return ""
+	}
+	if q.By == "week" || q.By == "month" {
+		return "all"
+	}
+	return q.By
+}
+
+// statsFromRollups answers a query from the roll-ups, then takes away the restricted cases v
+// may not see (unless the console asks).
+func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, dim string, v haven.Viewer) (*haven.CaseStats, error) {
+	t := newCaseTally(q)
+	if err := t.fromRollups(ctx, tx, dim); err != nil {
+		return nil, err
+	}
+	if !q.Console {
+		hidden := newCaseTally(q)
+		if err := tx.HiddenCaseFacts(ctx, q, v, hidden.add); err != nil {
+			return nil, err
+		}
+		t.subtract(hidden)
+	}
+	return t.result(), nil
+}
+
+// fromRollups fills the tally: counts and durations of the period's days, and the cases open
+// at each row's end (all opened minus all closed before it).
+func (t *caseTally) fromRollups(ctx context.Context, tx haven.Tx, dim string) error {
+	q := t.q
+	before, err := tx.RollupsBefore(ctx, dim, q.From)
+	if err != nil {
+		return err
+	}
+	beforeAll, err := tx.RollupsBefore(ctx, "all", q.From)
+	if err != nil {
+		return err
+	}
+	t.total.row.Open = beforeAll[""][0] - beforeAll[""][1]
+	for _, b := range t.buckets {
+		t.groups[b.key].row.Open = t.total.row.Open
+	}
+	if dim != "all" {
+		for key, n := range before {
+			t.group(key).row.Open = n[0] - n[1]
+		}
+		if err := tx.Rollups(ctx, dim, q.From, q.To, t.addRollup); err != nil {
+			return err
+		}
+	}
+	return tx.Rollups(ctx, "all", q.From, q.To, t.addTotalRollup)
+}
+
+// addRollup adds a dimension's day to its key's row.
+func (t *caseTally) addRollup(r *haven.RollupRow) {
+	t.group(r.Key).addRollup(r)
+}
+
+// addTotalRollup adds an "all" day to the total and, for a time series, to its bucket and to
+// the open count of every bucket ending after it.
+func (t *caseTally) addTotalRollup(r *haven.RollupRow) {
+	t.total.addRollup(r)
+	for _, b := range t.buckets {
+		if !r.Day.Before(b.start) && r.Day.Before(b.end) {
+			g := t.groups[b.key]
+			g.row.New, g.row.Closed = g.row.New+r.Opened, g.row.Closed+r.Closed
+			g.first.merge(parseHistogram(r.FirstResponse), 1)
+			g.res.merge(parseHistogram(r.Resolution), 1)
+		}
+		if r.Day.Before(b.end) {
+			t.groups[b.key].row.Open += r.Opened - r.Closed
+		}
+	}
+}
+
+func (g *caseGroup) addRollup(r *haven.RollupRow) {
+	g.row.New, g.row.Closed, g.row.Open = g.row.New+r.Opened, g.row.Closed+r.Closed, g.row.Open+r.Opened-r.Closed
+	g.first.merge(parseHistogram(r.FirstResponse), 1)
+	g.res.merge(parseHistogram(r.Resolution), 1)
+}
+
+// subtract takes another tally's rows away, row by row.
+func (t *caseTally) subtract(o *caseTally) {
+	t.total.subtract(&o.total)
+	for key, g := range o.groups {
+		t.group(key).subtract(g)
+	}
+}

@@ -1,0 +1,143 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"haven"
+)
+
+// microsPerDay turns a stored time (microseconds) into its day number.
+const microsPerDay = int64(24 * time.Hour / time.Microsecond)
+
+func dayOf(t time.Time) int64 { return micros(t) / microsPerDay }
+
+// markCaseDays marks dirty the days a case's statistics fall on: its creation, its closing now,
+// and the closing it had before this write (a reopening takes a closing away). It runs before
+// the case's row is written, so that the old closing is still there to read.
+func (tx *Tx) markCaseDays(ctx context.Context, c *haven.Case) error {
+	var closed sql.NullInt64
+	if c.ClosedAt != nil {
+		closed = sql.NullInt64{Int64: dayOf(*c.ClosedAt), Valid: true}
+	}
+	_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
+		SELECT d FROM (SELECT CAST($2 AS BIGINT) AS d UNION SELECT CAST($3 AS BIGINT) UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1) x
+		WHERE d IS NOT NULL ON CONFLICT (day) DO NOTHING`, c.ID, dayOf(c.CreatedAt), closed)
+	return err
+}
+
+// markCaseDaysByID marks dirty the days of a case known by id (its first response or its
+// escalations changed).
+func (tx *Tx) markCaseDaysByID(ctx context.Context, caseID int64) error {
+	_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
+		SELECT d FROM (SELECT created_at / `+itoa(microsPerDay)+` AS d FROM cases WHERE id = $1
+			UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1) x
+		WHERE d IS NOT NULL ON CONFLICT (day) DO NOTHING`, caseID)
+	return err
+}
+
+// ClaimDirtyDays takes up to limit days to recompute off the list.
+func (tx *Tx) ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error) {
+	days, err := queryAll(ctx, tx, "dirty days", `SELECT day FROM rollup_dirty ORDER BY day LIMIT $1`, scanInt64, limit)
+	if err != nil || len(days) == 0 {
+		return nil, err
+	}
+	out := make([]time.Time, len(days))
+	for i, d := range days {
+		if _, err := tx.exec(ctx, "claim dirty day", `DELETE FROM rollup_dirty WHERE day = $1`, d); err != nil {
+			return nil, err
+		}
+		out[i] = fromMicros(d * microsPerDay)
+	}
+	return out, nil
+}
+
+// MarkAllDays marks every day with a case dirty (a rebuild).
+func (tx *Tx) MarkAllDays(ctx context.Context) (int, error) {
+	for _, col := range []string{"created_at", "closed_at"} {
+		if _, err := tx.exec(ctx, "mark all days", `INSERT INTO rollup_dirty (day) SELECT DISTINCT `+col+` / `+itoa(microsPerDay)+`
+			FROM cases WHERE `+col+` IS NOT NULL ON CONFLICT (day) DO NOTHING`); err != nil {
+			return 0, err
+		}
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rollup_dirty`).Scan(&n)
+	return n, mapError("count dirty days", err)
+}
+
+// DayFacts calls each with the cases opened or closed on day (every case: roll-ups count all,
+// and readers' hidden cases are taken away when read).
+func (tx *Tx) DayFacts(ctx context.Context, day time.Time, each func(*haven.CaseFact)) error {
+	from, to := micros(day), micros(day.AddDate(0, 0, 1))
+	rows, err := tx.query(ctx, factColumns(tx, true)+` WHERE (c.created_at >= $1 AND c.created_at < $2)
+		OR (c.closed_at >= $1 AND c.closed_at < $2)`, from, to)
+	if err != nil {
+		return mapError("day facts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scanCaseFact(rows)
+		if err != nil {
+			return err
+		}
+		each(f)
+	}
+	return mapError("day facts", rows.Err())
+}
+
+// PutRollups replaces a day's roll-up rows.
+func (tx *Tx) PutRollups(ctx context.Context, day time.Time, rows []haven.RollupRow) error {
+	d := dayOf(day)
+	if _, err := tx.exec(ctx, "clear rollups", `DELETE FROM case_rollups WHERE day = $1`, d); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := tx.exec(ctx, "put rollup", `INSERT INTO case_rollups (dim, day, key, opened, closed, first_response, resolution)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.Dim, d, r.Key, r.Opened, r.Closed, r.FirstResponse, r.Resolution); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rollups calls each with a dimension's rows of the days in [from, to).
+func (tx *Tx) Rollups(ctx context.Context, dim string, from, to time.Time, each func(*haven.RollupRow)) error {
+	rows, err := tx.query(ctx, `SELECT day, key, opened, closed, first_response, resolution FROM case_rollups
+		WHERE dim = $1 AND day >= $2 AND day < $3`, dim, dayOf(from), dayOf(to))
+	if err != nil {
+		return mapError("rollups", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := haven.RollupRow{Dim: dim}
+		var d int64
+		if err := rows.Scan(&d, &r.Key, &r.Opened, &r.Closed, &r.FirstResponse, &r.Resolution); err != nil {
+			return mapError("rollups", err)
+		}
+		r.Day = fromMicros(d * microsPerDay)
+		each(&r)
+	}
+	return mapError("rollups", rows.Err())
+}
+
+// RollupsBefore sums a dimension's opened and closed cases of every day before day, by key.
+func (tx *Tx) RollupsBefore(ctx context.Context, dim string, day time.Time) (map[string][2]int, error) {
+	out := map[string][2]int{}
+	rows, err := queryAll(ctx, tx, "rollups before", `SELECT key, SUM(opened), SUM(closed) FROM case_rollups
+		WHERE dim = $1 AND day < $2 GROUP BY key`, func(row rowScanner) (haven.RollupRow, error) {
+		var r haven.RollupRow
+		return r, row.Scan(&r.Key, &r.Opened, &r.Closed)
+	}, dim, dayOf(day))
+	for _, r := range rows {
+		out[r.Key] = [2]int{r.Opened, r.Closed}
+	}
+	return out, err
+}
+
+// PendingRollupDays counts the days waiting to be recomputed.
+func (tx *Tx) PendingRollupDays(ctx context.Context) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM rollup_dirty`).Scan(&n)
+	return n, mapError("pending rollups", err)
+}
