@@ -135,9 +135,11 @@ func (t *caseTally) fromRollups(ctx context.Context, tx haven.Tx, dim string) er
 	if err != nil {
 		return err
 	}
-	beforeAll, err := tx.RollupsBefore(ctx, "all", q.From)
-	if err != nil {
-		return err
+	beforeAll := before
+	if dim != "all" {
+		if beforeAll, err = tx.RollupsBefore(ctx, "all", q.From); err != nil {
+			return err
+		}
 	}
 	t.total.row.Open = beforeAll[""][0] - beforeAll[""][1]
 	for _, b := range t.buckets {

@@ -86,9 +86,22 @@ func (tx *Tx) DayFacts(ctx context.Context, day time.Time, each func(*haven.Case
 	return mapError("day facts", rows.Err())
 }
 
-// PutRollups replaces a day's roll-up rows.
+// PutRollups replaces a day's roll-up rows, and moves the all-time sums by the difference.
 func (tx *Tx) PutRollups(ctx context.Context, day time.Time, rows []haven.RollupRow) error {
 	d := dayOf(day)
+	old, err := queryAll(ctx, tx, "old rollups", `SELECT dim, key, opened, closed FROM case_rollups WHERE day = $1`,
+		func(row rowScanner) (haven.RollupRow, error) {
+			var r haven.RollupRow
+			return r, row.Scan(&r.Dim, &r.Key, &r.Opened, &r.Closed)
+		}, d)
+	if err != nil {
+		return err
+	}
+	for _, r := range old {
+		if err := tx.addRollupTotals(ctx, r.Dim, r.Key, -r.Opened, -r.Closed); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.exec(ctx, "clear rollups", `DELETE FROM case_rollups WHERE day = $1`, d); err != nil {
 		return err
 	}
@@ -97,8 +110,18 @@ func (tx *Tx) PutRollups(ctx context.Context, day time.Time, rows []haven.Rollup
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.Dim, d, r.Key, r.Opened, r.Closed, r.FirstResponse, r.Resolution); err != nil {
 			return err
 		}
+		if err := tx.addRollupTotals(ctx, r.Dim, r.Key, r.Opened, r.Closed); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+func (tx *Tx) addRollupTotals(ctx context.Context, dim, key string, opened, closed int) error {
+	_, err := tx.exec(ctx, "rollup totals", `INSERT INTO case_rollup_totals (dim, key, opened, closed) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (dim, key) DO UPDATE SET opened = case_rollup_totals.opened + excluded.opened,
+			closed = case_rollup_totals.closed + excluded.closed`, dim, key, opened, closed)
+	return err
 }
 
 // Rollups calls each with a dimension's rows of the days in [from, to).
@@ -121,16 +144,26 @@ func (tx *Tx) Rollups(ctx context.Context, dim string, from, to time.Time, each 
 	return mapError("rollups", rows.Err())
 }
 
-// RollupsBefore sums a dimension's opened and closed cases of every day before day, by key.
+// RollupsBefore sums a dimension's opened and closed cases of every day before day, by key: the
+// all-time sums minus the days from day on (a dashboard looks at recent days, not the history).
 func (tx *Tx) RollupsBefore(ctx context.Context, dim string, day time.Time) (map[string][2]int, error) {
 	out := map[string][2]int{}
-	rows, err := queryAll(ctx, tx, "rollups before", `SELECT key, SUM(opened), SUM(closed) FROM case_rollups
-		WHERE dim = $1 AND day < $2 GROUP BY key`, func(row rowScanner) (haven.RollupRow, error) {
+	scan := func(row rowScanner) (haven.RollupRow, error) {
 		var r haven.RollupRow
 		return r, row.Scan(&r.Key, &r.Opened, &r.Closed)
-	}, dim, dayOf(day))
-	for _, r := range rows {
+	}
+	totals, err := queryAll(ctx, tx, "rollup totals", `SELECT key, opened, closed FROM case_rollup_totals WHERE dim = $1`, scan, dim)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range totals {
 		out[r.Key] = [2]int{r.Opened, r.Closed}
+	}
+	since, err := queryAll(ctx, tx, "rollups since", `SELECT key, SUM(opened), SUM(closed) FROM case_rollups
+		WHERE dim = $1 AND day >= $2 GROUP BY key`, scan, dim, dayOf(day))
+	for _, r := range since {
+		n := out[r.Key]
+		out[r.Key] = [2]int{n[0] - r.Opened, n[1] - r.Closed}
 	}
 	return out, err
 }

@@ -1,0 +1,133 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"haven"
+	"haven/service"
+	"haven/sqldb"
+	"haven/testenv"
+)
+
+// BenchmarkDashboard measures the dashboard — its six panels for one year (by month, category,
+// country, priority, team, channel) — for a handler at 1,000,000 cases over ten years (1 % of
+// them restricted out of the handler's sight), read from the per-day roll-ups
+// (docs/performance.md; target ≤ 300 ms). HAVEN_BENCH_DASHBOARD_CASES changes the number of cases.
+func BenchmarkDashboard(b *testing.B) {
+	for name, dsn := range map[string]func(b *testing.B) string{
+		"sqlite":   func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") },
+		"postgres": func(b *testing.B) string { return testenv.Postgres(b) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			svc, reader := dashboardBenchService(b, dsn(b))
+			q, err := haven.ParseCaseStatsQuery("2026-01-01", "2026-12-31", "", "", "", "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				for _, by := range []string{"month", "category", "country", "priority", "team", "channel"} {
+					q.By = by
+					if st, err := svc.CaseStats(reader, q); err != nil || st.Total.New == 0 {
+						b.Fatalf("%s: %+v %v", by, st, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func benchDashboardCases() int {
+	n := 1000000
+	if v := os.Getenv("HAVEN_BENCH_DASHBOARD_CASES"); v != "" {
+		_, _ = fmt.Sscan(v, &n)
+	}
+	return n
+}
+
+// dashboardBenchService loads the cases, builds the roll-ups, and returns the service and a
+// handler's context.
+func dashboardBenchService(b *testing.B, dsn string) (*service.Service, context.Context) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		b.Fatal(err)
+	}
+	unlock(b, db)
+	svc := service.New(db, &fixedClock{t: time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)}, service.DefaultConfig())
+	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := svc.CreateUser(as(admin, false), haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long bench password"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, team := range []string{"mena", "latam", "eurasia"} {
+		if _, err := svc.CreateTeam(as(admin, false), team); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := benchDashboardCases()
+	start := time.Now()
+	for first := 0; first < n; first += 5000 {
+		if err := db.Update(ctx, func(tx haven.Tx) error { return loadDashboardCases(ctx, tx, first, min(5000, n-first), n) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	loaded := time.Since(start)
+	start = time.Now()
+	for {
+		done, err := svc.RefreshRollups(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if done == 0 {
+			break
+		}
+	}
+	b.Logf("loaded %d cases in %s; roll-ups of every day built in %s", n, loaded.Round(time.Second), time.Since(start).Round(time.Second))
+	return svc, as(u, false)
+}
+
+var (
+	benchCountries  = []string{"LB", "SY", "EG", "TN", "MA", "MX", "CO", "BR", "RU", "UA", "FR", "NG", "KE", "PH", "IN", ""}
+	benchCategories = []string{"phishing", "account-compromise", "harassment", "doxxing", "spyware", "impersonation", "other"}
+	benchLanguages  = []string{"en", "ar", "fr", "es", "ru", "pt"}
+)
+
+// loadDashboardCases writes n cases from the first-th of total, spread over 2017–2026, four in
+// five closed after 1 to 400 hours, one in a hundred restricted.
+func loadDashboardCases(ctx context.Context, tx haven.Tx, first, n, total int) error {
+	base := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := 10 * 365 * 24 * time.Hour
+	for i := first; i < first+n; i++ {
+		at := base.Add(time.Duration(int64(span) / int64(total) * int64(i)))
+		c := &haven.Case{Title: "bench", Status: haven.StatusOpen, Priority: haven.Priority(fmt.Sprintf("P%d", 1+i%4)), TLP: "amber",
+			Tier: 1, Tags: []string{}, Categories: []string{benchCategories[i%7]}, Country: benchCountries[(i/7)%16],
+			Language: benchLanguages[i%6], Team: []string{"mena", "latam", "eurasia"}[i%3], CreatedAt: at, UpdatedAt: at}
+		if i%5 != 0 {
+			closed := at.Add(time.Duration(1+i%400) * time.Hour)
+			c.Status, c.ClosedAt, c.Outcome = haven.StatusClosed, &closed, "resolved"
+		}
+		if i%100 == 7 {
+			c.Compartment = "child-safety"
+		}
+		var err error
+		if c.Number, err = tx.NextCaseNumber(ctx, at.Year()); err != nil {
+			return err
+		}
+		if err := tx.InsertCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
