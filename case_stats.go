@@ -9,7 +9,7 @@ import (
 // CaseStatsGroupings lists how case statistics can be broken down: over time (week, month) or
 // by a dimension of the case.
 func CaseStatsGroupings() []string {
-	return []string{"month", "week", "category", "country", "language", "channel", "platform", "team", "outcome", "priority"}
+	return []string{"month", "week", "category", "country", "language", "channel", "platform", "team", "outcome", "priority", "assignee"}
 }
 
 // CaseStatsQuery asks for the cases of a period, [From, To), broken down By one grouping, and

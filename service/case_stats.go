@@ -201,6 +201,8 @@ func dimension(f *haven.CaseFact, by string) []string {
 		keys = []string{string(f.Outcome)}
 	case "priority":
 		keys = []string{string(f.Priority)}
+	case "assignee":
+		keys = []string{f.Assignee}
 	}
 	if len(keys) == 0 {
 		return []string{""}

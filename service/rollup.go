@@ -8,7 +8,7 @@ import (
 )
 
 // rollupDims are the dimensions kept per day; "all" holds the totals (and the time series).
-var rollupDims = []string{"all", "category", "country", "language", "channel", "platform", "team", "outcome", "priority"}
+var rollupDims = []string{"all", "category", "country", "language", "channel", "platform", "team", "outcome", "priority", "assignee"}
 
 // refreshBatch bounds the days one refresh recomputes (one transaction).
 const refreshBatch = 31
