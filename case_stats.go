@@ -129,4 +129,23 @@ type CaseStatsStore interface {
 // CaseStatsService answers the leads' dashboard.
 type CaseStatsService interface {
 	CaseStats(ctx context.Context, q CaseStatsQuery) (*CaseStats, error)
+	// Backlog counts the cases open now by priority and age (filters as CaseStats).
+	Backlog(ctx context.Context, q CaseStatsQuery) (*Backlog, error)
+}
+
+// BacklogAges are the age brackets of the open cases, in days (the last is "older").
+var BacklogAges = []int{2, 7, 30}
+
+// Backlog is the cases open now by priority and age: Counts[i] for each bracket of BacklogAges
+// (up to 2 days, up to 7, up to 30, older).
+type Backlog struct {
+	At   string       `json:"at"`
+	Rows []BacklogRow `json:"rows"`
+}
+
+// BacklogRow is one priority's open cases by age.
+type BacklogRow struct {
+	Priority Priority `json:"priority"`
+	Counts   []int    `json:"counts"`
+	Total    int      `json:"total"`
 }

@@ -100,6 +100,17 @@ func TestCaseStats(t *testing.T) {
 		if len(weeks.Rows) != 10 || weeks.Rows[0].Key != "2026-W09" || weeks.Rows[0].New != 0 || weeks.Rows[1].New != 1 {
 			t.Errorf("weeks: %d rows, first %+v %+v", len(weeks.Rows), weeks.Rows[0], weeks.Rows[1])
 		}
+		// Open now (15 May): case b (P3, opened 10 March, 66 days) for lucas; and the restricted
+		// case d (P3, 73 days) too for amira.
+		for who, want := range map[string]int{"lucas": 1, "amira": 2} {
+			bl, err := f.svc.Backlog(f.users[who], haven.CaseStatsQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p3 := bl.Rows[2]; p3.Priority != haven.P3 || p3.Counts[3] != want || p3.Total != want || bl.Rows[0].Total != 0 {
+				t.Errorf("%s backlog: %+v", who, bl.Rows)
+			}
+		}
 		_, err := f.svc.CaseStats(context.Background(), haven.CaseStatsQuery{})
 		wantCode(t, err, haven.EUNAUTHORIZED)
 	})

@@ -56,13 +56,11 @@ func recomputeDay(ctx context.Context, tx haven.Tx, day time.Time) error {
 	err := tx.DayFacts(ctx, day, func(f *haven.CaseFact) {
 		for _, dim := range rollupDims {
 			for _, key := range rollupKeys(f, dim) {
-				g := groups[[2]string{dim, key}]
-				if g == nil {
-					g = newGroup(key)
-					groups[[2]string{dim, key}] = g
-				}
-				g.countDay(f, day, end)
+				dayGroup(groups, dim, key).countDay(f, day, end)
 			}
+		}
+		if f.ClosedAt.IsZero() && !f.CreatedAt.Before(day) && f.CreatedAt.Before(end) {
+			dayGroup(groups, "backlog", string(f.Priority)).row.New++ // still open, by the day it was opened
 		}
 	})
 	if err != nil {
@@ -74,6 +72,15 @@ func recomputeDay(ctx context.Context, tx haven.Tx, day time.Time) error {
 			FirstResponse: g.first.String(), Resolution: g.res.String()})
 	}
 	return tx.PutRollups(ctx, day, rows)
+}
+
+func dayGroup(groups map[[2]string]*caseGroup, dim, key string) *caseGroup {
+	g := groups[[2]string{dim, key}]
+	if g == nil {
+		g = newGroup(key)
+		groups[[2]string{dim, key}] = g
+	}
+	return g
 }
 
 // countDay adds a case opened or closed in [day, end) to a day's group.

@@ -172,10 +172,22 @@ func randomLife(t *testing.T, f *fixture, r *rand.Rand, who, number string) {
 	}
 }
 
-// compareStats asks both services every grouping, for several readers, and wants the same.
+// compareStats asks both services every grouping and the backlog, for several readers, and
+// wants the same.
 func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
 	t.Helper()
 	for _, who := range []string{"amira", "lucas", "fatou"} {
+		a, err := rolled.Backlog(f.users[who], haven.CaseStatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := counted.Backlog(f.users[who], haven.CaseStatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ja, jb := fmt.Sprint(a), fmt.Sprint(b); ja != jb {
+			t.Errorf("%s backlog:\nroll-ups %s\ncounted  %s", who, ja, jb)
+		}
 		for _, by := range haven.CaseStatsGroupings() {
 			for _, period := range [][2]string{{"2025-12-01", "2026-03-31"}, {"2025-11-01", "2026-06-30"}} {
 				q, err := haven.ParseCaseStatsQuery(period[0], period[1], by, "", "", "")

@@ -115,3 +115,7 @@ func (f *fake) BriefingSchedule(ctx context.Context) (*haven.BriefingSchedule, e
 func (f *fake) SetBriefingSchedule(ctx context.Context, b haven.BriefingSchedule) (*haven.BriefingSchedule, error) {
 	return &b, f.call(ctx, b)
 }
+
+func (f *fake) Backlog(ctx context.Context, q haven.CaseStatsQuery) (*haven.Backlog, error) {
+	return &haven.Backlog{At: "2026-12-05", Rows: []haven.BacklogRow{{Priority: haven.P1, Counts: []int{1, 0, 0, 0}, Total: 1}}}, f.call(ctx, q)
+}

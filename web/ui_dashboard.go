@@ -16,6 +16,10 @@ type dashboardData struct {
 	To     string
 	Panels []dashboardPanel
 	CSV    string
+	// Backlog is the open cases by priority and age, with its chart and the brackets' names.
+	Backlog       *haven.Backlog
+	BacklogFigure figure
+	Ages          []string
 }
 
 // dashboardPanel is one breakdown's chart and rows.
@@ -55,6 +59,10 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 		d.From, d.To = st.From, st.To
 		d.Panels = append(d.Panels, dashboardPanelOf(v, st, p.draw))
 	}
+	if d.Backlog, err = s.svc.CaseStats.Backlog(r.Context(), cq); err != nil {
+		return err
+	}
+	d.Ages, d.BacklogFigure = backlogFigure(v, d.Backlog)
 	d.CSV = "/api/v1/stats/cases?" + url.Values{"from": {d.From}, "to": {d.To}, "format": {"csv"}}.Encode()
 	v.Nav, v.Title, v.Data = "dashboard", v.L.T("dash.title"), d
 	return s.render(w, r, http.StatusOK, "dashboard", v)
@@ -82,6 +90,24 @@ func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) stri
 	}
 	p.Figure = chart(draw, c)
 	return p
+}
+
+// backlogFigure draws the open cases by priority, stacked by age.
+func backlogFigure(v *view, b *haven.Backlog) ([]string, figure) {
+	ages := []string{v.L.T("dash.age_2"), v.L.T("dash.age_7"), v.L.T("dash.age_30"), v.L.T("dash.age_older")}
+	series := make([]report.Series, len(ages))
+	for i, a := range ages {
+		series[i].Name = a
+	}
+	var labels []string
+	for _, row := range b.Rows {
+		labels = append(labels, v.L.T("priority."+string(row.Priority)))
+		for i, n := range row.Counts {
+			series[i].Values = append(series[i].Values, float64(n))
+		}
+	}
+	return ages, chart(report.StackedBars, report.Chart{Title: v.L.T("dash.backlog"), Description: v.L.T("dash.backlog_desc"),
+		Labels: labels, Series: series, RTL: v.L.Dir() == "rtl"})
 }
 
 // dashboardLabel names a row's key in the reader's language where Haven has the words.
