@@ -131,6 +131,14 @@ type CaseStatsService interface {
 	CaseStats(ctx context.Context, q CaseStatsQuery) (*CaseStats, error)
 	// Backlog counts the cases open now by priority and age (filters as CaseStats).
 	Backlog(ctx context.Context, q CaseStatsQuery) (*Backlog, error)
+	// Dashboard answers several groupings of one query, and the backlog, at once.
+	Dashboard(ctx context.Context, q CaseStatsQuery, bys []string) (*Dashboard, error)
+}
+
+// Dashboard is the leads' dashboard: one CaseStats per grouping asked, and the backlog.
+type Dashboard struct {
+	Panels  []*CaseStats `json:"panels"`
+	Backlog *Backlog     `json:"backlog"`
 }
 
 // BacklogAges are the age brackets of the open cases, in days (the last is "older").

@@ -172,6 +172,11 @@ func randomLife(t *testing.T, f *fixture, r *rand.Rand, who, number string) {
 	}
 }
 
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 // compareStats asks both services every grouping and the backlog, for several readers, and
 // wants the same.
 func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
@@ -187,6 +192,21 @@ func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
 		}
 		if ja, jb := fmt.Sprint(a), fmt.Sprint(b); ja != jb {
 			t.Errorf("%s backlog:\nroll-ups %s\ncounted  %s", who, ja, jb)
+		}
+		q, err := haven.ParseCaseStatsQuery("2025-12-01", "2026-03-31", "", "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		da, err := rolled.Dashboard(f.users[who], q, haven.CaseStatsGroupings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := counted.Dashboard(f.users[who], q, haven.CaseStatsGroupings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ja, jb := mustJSON(da), mustJSON(db); ja != jb {
+			t.Errorf("%s dashboard:\nroll-ups %s\ncounted  %s", who, ja, jb)
 		}
 		for _, by := range haven.CaseStatsGroupings() {
 			for _, period := range [][2]string{{"2025-12-01", "2026-03-31"}, {"2025-11-01", "2026-06-30"}} {

@@ -119,3 +119,14 @@ func (f *fake) SetBriefingSchedule(ctx context.Context, b haven.BriefingSchedule
 func (f *fake) Backlog(ctx context.Context, q haven.CaseStatsQuery) (*haven.Backlog, error) {
 	return &haven.Backlog{At: "2026-12-05", Rows: []haven.BacklogRow{{Priority: haven.P1, Counts: []int{1, 0, 0, 0}, Total: 1}}}, f.call(ctx, q)
 }
+
+func (f *fake) Dashboard(ctx context.Context, q haven.CaseStatsQuery, bys []string) (*haven.Dashboard, error) {
+	b, _ := f.Backlog(ctx, q)
+	d := &haven.Dashboard{Backlog: b}
+	for _, by := range bys {
+		st, _ := f.CaseStats(ctx, q)
+		st.By = by
+		d.Panels = append(d.Panels, st)
+	}
+	return d, f.call(ctx, q, bys)
+}

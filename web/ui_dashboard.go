@@ -49,19 +49,19 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	d := &dashboardData{Query: cq}
-	for _, p := range dashboardPanels {
-		pq := cq
-		pq.By = p.by
-		st, err := s.svc.CaseStats.CaseStats(r.Context(), pq)
-		if err != nil {
-			return err
-		}
-		d.From, d.To = st.From, st.To
-		d.Panels = append(d.Panels, dashboardPanelOf(v, st, p.draw))
+	bys := make([]string, len(dashboardPanels))
+	for i, p := range dashboardPanels {
+		bys[i] = p.by
 	}
-	if d.Backlog, err = s.svc.CaseStats.Backlog(r.Context(), cq); err != nil {
+	dash, err := s.svc.CaseStats.Dashboard(r.Context(), cq, bys)
+	if err != nil {
 		return err
 	}
+	for i, st := range dash.Panels {
+		d.From, d.To = st.From, st.To
+		d.Panels = append(d.Panels, dashboardPanelOf(v, st, dashboardPanels[i].draw))
+	}
+	d.Backlog = dash.Backlog
 	d.Ages, d.BacklogFigure = backlogFigure(v, d.Backlog)
 	d.CSV = "/api/v1/stats/cases?" + url.Values{"from": {d.From}, "to": {d.To}, "format": {"csv"}}.Encode()
 	v.Nav, v.Title, v.Data = "dashboard", v.L.T("dash.title"), d

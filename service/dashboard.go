@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+
+	"haven"
+)
+
+// Dashboard answers several groupings of one query and the backlog at once: one refresh of the
+// roll-ups, one transaction, the restricted cases the reader may not see read once for all.
+func (s *Service) Dashboard(ctx context.Context, q haven.CaseStatsQuery, bys []string) (*haven.Dashboard, error) {
+	u, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q = q.WithDefaults(s.clock.Now())
+	q.Console = false
+	out := &haven.Dashboard{}
+	if out.Backlog, err = s.Backlog(ctx, q); err != nil { // refreshes the roll-ups too
+		return nil, err
+	}
+	if rollupDim(q) != "" && !s.cfg.StatsFromCases {
+		err := s.store.View(ctx, func(tx haven.Tx) error {
+			pending, err := tx.PendingRollupDays(ctx)
+			if err != nil || pending > 0 {
+				return err // a rebuild is under way: count the cases below
+			}
+			out.Panels, err = panelsFromRollups(ctx, tx, q, bys, s.viewer(u))
+			return err
+		})
+		if err != nil || out.Panels != nil {
+			return out, err
+		}
+	}
+	for _, by := range bys {
+		pq := q
+		pq.By = by
+		st, err := s.statsFromFacts(ctx, pq, s.viewer(u))
+		if err != nil {
+			return nil, err
+		}
+		out.Panels = append(out.Panels, st)
+	}
+	return out, nil
+}
+
+// panelsFromRollups answers each grouping from the roll-ups, taking away the hidden cases read
+// once (with their platforms, which one grouping needs).
+func panelsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, bys []string, v haven.Viewer) ([]*haven.CaseStats, error) {
+	tallies, hidden := make([]*caseTally, len(bys)), make([]*caseTally, len(bys))
+	for i, by := range bys {
+		pq := q
+		pq.By = by
+		if rollupDim(pq) == "" {
+			return nil, haven.Errorf(haven.EINVALID, "no such grouping: %s", by)
+		}
+		tallies[i], hidden[i] = newCaseTally(pq), newCaseTally(pq)
+	}
+	hq := q
+	hq.By = "platform"
+	err := tx.HiddenCaseFacts(ctx, hq, v, func(f *haven.CaseFact) {
+		for _, h := range hidden {
+			h.add(f)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*haven.CaseStats, len(bys))
+	for i, t := range tallies {
+		if err := t.fromRollups(ctx, tx, rollupDim(t.q)); err != nil {
+			return nil, err
+		}
+		t.subtract(hidden[i])
+		out[i] = t.result()
+	}
+	return out, nil
+}
