@@ -66,9 +66,13 @@ func panelsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery,
 	if err != nil {
 		return nil, err
 	}
+	all, err := loadTotals(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*haven.CaseStats, len(bys))
 	for i, t := range tallies {
-		if err := t.fromRollups(ctx, tx, rollupDim(t.q)); err != nil {
+		if err := t.fromRollups(ctx, tx, rollupDim(t.q), all); err != nil {
 			return nil, err
 		}
 		t.subtract(hidden[i])

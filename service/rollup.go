@@ -121,7 +121,11 @@ func rollupDim(q haven.CaseStatsQuery) string {
 // may not see (unless the console asks).
 func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, dim string, v haven.Viewer) (*haven.CaseStats, error) {
 	t := newCaseTally(q)
-	if err := t.fromRollups(ctx, tx, dim); err != nil {
+	all, err := loadTotals(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.fromRollups(ctx, tx, dim, all); err != nil {
 		return nil, err
 	}
 	if !q.Console {
@@ -134,33 +138,54 @@ func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.Cas
 	return t.result(), nil
 }
 
+// totals are the "all" roll-ups of a period, read and parsed once for every panel of a
+// dashboard: the cases opened and closed before it, and its days.
+type totals struct {
+	before [2]int
+	days   []parsedDay
+}
+
+type parsedDay struct {
+	day            time.Time
+	opened, closed int
+	first, res     histogram
+}
+
+func loadTotals(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery) (*totals, error) {
+	before, err := tx.RollupsBefore(ctx, "all", q.From)
+	if err != nil {
+		return nil, err
+	}
+	t := &totals{before: before[""]}
+	err = tx.Rollups(ctx, "all", q.From, q.To, func(r *haven.RollupRow) {
+		t.days = append(t.days, parsedDay{day: r.Day, opened: r.Opened, closed: r.Closed,
+			first: parseHistogram(r.FirstResponse), res: parseHistogram(r.Resolution)})
+	})
+	return t, err
+}
+
 // fromRollups fills the tally: counts and durations of the period's days, and the cases open
 // at each row's end (all opened minus all closed before it).
-func (t *caseTally) fromRollups(ctx context.Context, tx haven.Tx, dim string) error {
+func (t *caseTally) fromRollups(ctx context.Context, tx haven.Tx, dim string, all *totals) error {
 	q := t.q
+	t.total.row.Open = all.before[0] - all.before[1]
+	for _, b := range t.buckets {
+		t.groups[b.key].row.Open = t.total.row.Open
+	}
+	for i := range all.days {
+		t.addTotalDay(&all.days[i])
+	}
+	if dim == "all" {
+		return nil
+	}
 	before, err := tx.RollupsBefore(ctx, dim, q.From)
 	if err != nil {
 		return err
 	}
-	beforeAll := before
-	if dim != "all" {
-		if beforeAll, err = tx.RollupsBefore(ctx, "all", q.From); err != nil {
-			return err
-		}
+	for key, n := range before {
+		t.group(key).row.Open = n[0] - n[1]
 	}
-	t.total.row.Open = beforeAll[""][0] - beforeAll[""][1]
-	for _, b := range t.buckets {
-		t.groups[b.key].row.Open = t.total.row.Open
-	}
-	if dim != "all" {
-		for key, n := range before {
-			t.group(key).row.Open = n[0] - n[1]
-		}
-		if err := tx.Rollups(ctx, dim, q.From, q.To, t.addRollup); err != nil {
-			return err
-		}
-	}
-	return tx.Rollups(ctx, "all", q.From, q.To, t.addTotalRollup)
+	return tx.Rollups(ctx, dim, q.From, q.To, t.addRollup)
 }
 
 // addRollup adds a dimension's day to its key's row.
@@ -168,19 +193,22 @@ func (t *caseTally) addRollup(r *haven.RollupRow) {
 	t.group(r.Key).addRollup(r)
 }
 
-// addTotalRollup adds an "all" day to the total and, for a time series, to its bucket and to
-// the open count of every bucket ending after it.
-func (t *caseTally) addTotalRollup(r *haven.RollupRow) {
-	t.total.addRollup(r)
+// addTotalDay adds an "all" day to the total and, for a time series, to its bucket and to the
+// open count of every bucket ending after it.
+func (t *caseTally) addTotalDay(d *parsedDay) {
+	g := &t.total
+	g.row.New, g.row.Closed, g.row.Open = g.row.New+d.opened, g.row.Closed+d.closed, g.row.Open+d.opened-d.closed
+	g.first.merge(d.first, 1)
+	g.res.merge(d.res, 1)
 	for _, b := range t.buckets {
-		if !r.Day.Before(b.start) && r.Day.Before(b.end) {
-			g := t.groups[b.key]
-			g.row.New, g.row.Closed = g.row.New+r.Opened, g.row.Closed+r.Closed
-			g.first.merge(parseHistogram(r.FirstResponse), 1)
-			g.res.merge(parseHistogram(r.Resolution), 1)
+		if !d.day.Before(b.start) && d.day.Before(b.end) {
+			bg := t.groups[b.key]
+			bg.row.New, bg.row.Closed = bg.row.New+d.opened, bg.row.Closed+d.closed
+			bg.first.merge(d.first, 1)
+			bg.res.merge(d.res, 1)
 		}
-		if r.Day.Before(b.end) {
-			t.groups[b.key].row.Open += r.Opened - r.Closed
+		if d.day.Before(b.end) {
+			t.groups[b.key].row.Open += d.opened - d.closed
 		}
 	}
 }

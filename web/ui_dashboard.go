@@ -37,7 +37,8 @@ var dashboardPanels = []struct {
 	by   string
 	draw func(report.Chart) string
 }{{"month", report.Lines}, {"category", report.Bars}, {"country", report.Bars}, {"priority", report.Bars},
-	{"team", report.Bars}, {"channel", report.Bars}, {"assignee", report.Bars}}
+	{"team", report.Bars}, {"channel", report.Bars}, {"language", report.Bars}, {"platform", report.Bars},
+	{"outcome", report.Bars}, {"assignee", report.Bars}}
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := newQuery(r.URL, "from", "to", "team", "category", "country")

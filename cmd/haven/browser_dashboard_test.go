@@ -18,8 +18,8 @@ func TestBrowserDashboard(t *testing.T) {
 	tb.open("/login")
 	tb.signIn("admin", adminPassword)
 	tb.open("/dashboard")
-	if n := evalJS[int](tb, `document.querySelectorAll("section.dash-panel figure.chart svg").length`); n != 8 {
-		tb.fatalf("%d charts, want 8", n)
+	if n := evalJS[int](tb, `document.querySelectorAll("section.dash-panel figure.chart svg").length`); n != 11 {
+		tb.fatalf("%d charts, want 11", n)
 	}
 	countries := evalJS[string](tb, `document.querySelector("#dash-country").parentElement.querySelector("table").innerText`)
 	if !strings.Contains(countries, "LB\t2") || !strings.Contains(countries, "MX\t1") {
@@ -28,8 +28,8 @@ func TestBrowserDashboard(t *testing.T) {
 	tb.axe("the dashboard")
 	tb.switchLanguage("ar")
 	tb.open("/dashboard")
-	if n := evalJS[int](tb, `document.querySelectorAll("figure.chart svg[direction=rtl]").length`); n != 8 {
-		tb.fatalf("%d mirrored charts, want 8", n)
+	if n := evalJS[int](tb, `document.querySelectorAll("figure.chart svg[direction=rtl]").length`); n != 11 {
+		tb.fatalf("%d mirrored charts, want 11", n)
 	}
 	tb.axe("the dashboard (ar)")
 	tb.screenshot("dashboard-ar")
