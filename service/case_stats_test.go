@@ -94,6 +94,21 @@ func TestCaseStats(t *testing.T) {
 		check("category", byCat["phishing/sms"], fig{1, 1, 0})
 		check("category", byCat["phishing"], fig{1, 0, 1})
 		check("category", byCat["harassment"], fig{1, 1, 0})
+		rows := func(by string) map[string]haven.CaseStatsRow {
+			out := map[string]haven.CaseStatsRow{}
+			for _, r := range stats("lucas", by, "", "").Rows {
+				out[r.Key] = r
+			}
+			return out
+		}
+		check("team", rows("team")["mena"], fig{2, 1, 1})
+		check("no team", rows("team")[""], fig{1, 1, 0})
+		check("priority", rows("priority")["P3"], fig{3, 2, 1})
+		check("outcome", rows("outcome")["resolved"], fig{2, 2, 0})
+		check("no outcome yet", rows("outcome")[""], fig{1, 0, 1})
+		check("channel", rows("channel")["api"], fig{3, 2, 1})
+		check("nobody assigned", rows("assignee")[""], fig{3, 2, 1})
+		check("no escalation", rows("platform")[""], fig{3, 2, 1})
 		check("filter phishing and below", stats("lucas", "month", "phishing", "").Total, fig{2, 1, 1})
 		check("filter MX", stats("lucas", "country", "", "mx").Total, fig{1, 1, 0})
 		weeks := stats("lucas", "week", "", "") // 1 March is a Sunday: W09 holds that day alone
