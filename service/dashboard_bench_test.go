@@ -94,7 +94,7 @@ func dashboardBenchService(b *testing.B, dsn string) (*service.Service, context.
 			break
 		}
 	}
-	b.Logf("loaded %d cases in %s; roll-ups of every day built in %s", n, loaded.Round(time.Second), time.Since(start).Round(time.Second))
+	b.Logf("loaded %d cases in %s; roll-ups of every day built in %s%s", n, loaded.Round(time.Second), time.Since(start).Round(time.Second), fileSize(dsn))
 	return svc, as(u, false)
 }
 
@@ -130,4 +130,18 @@ func loadDashboardCases(ctx context.Context, tx haven.Tx, first, n, total int) e
 		}
 	}
 	return nil
+}
+
+// fileSize says how big a SQLite database (with its WAL) is; nothing for PostgreSQL.
+func fileSize(dsn string) string {
+	var total int64
+	for _, p := range []string{dsn, dsn + "-wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			total += fi.Size()
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; database %d MB", total>>20)
 }
