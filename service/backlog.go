@@ -18,27 +18,16 @@ func (s *Service) Backlog(ctx context.Context, q haven.CaseStatsQuery) (*haven.B
 	now := s.clock.Now()
 	q.Console, q.From, q.To, q.By = false, now, now.Add(time.Microsecond), "priority"
 	b := newBacklog(now)
-	if rollupDim(q) != "" && !s.cfg.StatsFromCases {
-		if _, err := s.RefreshRollups(ctx); err != nil {
-			return nil, err
+	done, err := s.fromRollups(ctx, q, func(tx haven.Tx) error {
+		if err := tx.Rollups(ctx, "backlog", time.Unix(0, 0), now.AddDate(0, 0, 1), func(r *haven.RollupRow) {
+			b.add(haven.Priority(r.Key), r.Day, r.Opened)
+		}); err != nil {
+			return err
 		}
-		done := false
-		err = s.store.View(ctx, func(tx haven.Tx) error {
-			pending, err := tx.PendingRollupDays(ctx)
-			if err != nil || pending > 0 {
-				return err
-			}
-			done = true
-			if err := tx.Rollups(ctx, "backlog", time.Unix(0, 0), now.AddDate(0, 0, 1), func(r *haven.RollupRow) {
-				b.add(haven.Priority(r.Key), r.Day, r.Opened)
-			}); err != nil {
-				return err
-			}
-			return tx.HiddenCaseFacts(ctx, q, s.viewer(u), func(f *haven.CaseFact) { b.addOpen(f, -1) })
-		})
-		if err != nil || done {
-			return b.result(), err
-		}
+		return tx.HiddenCaseFacts(ctx, q, s.viewer(u), func(f *haven.CaseFact) { b.addOpen(f, -1) })
+	})
+	if err != nil || done {
+		return b.result(), err
 	}
 	err = s.store.View(ctx, func(tx haven.Tx) error {
 		return tx.CaseFacts(ctx, q, s.viewer(u), func(f *haven.CaseFact) { b.addOpen(f, 1) })

@@ -29,22 +29,13 @@ func (s *Service) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven
 // caseStats answers from the per-day roll-ups when they are up to date and the query has no
 // filter, else by counting the cases v may see (every case for a console query).
 func (s *Service) caseStats(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
-	if dim := rollupDim(q); dim != "" && !s.cfg.StatsFromCases {
-		if _, err := s.RefreshRollups(ctx); err != nil { // the days written since the last minute's job
-			return nil, err
-		}
-		var out *haven.CaseStats
-		err := s.store.View(ctx, func(tx haven.Tx) error {
-			pending, err := tx.PendingRollupDays(ctx)
-			if err != nil || pending > 0 {
-				return err // a rebuild is under way: count the cases below
-			}
-			out, err = s.statsFromRollups(ctx, tx, q, dim, v)
-			return err
-		})
-		if err != nil || out != nil {
-			return out, err
-		}
+	var out *haven.CaseStats
+	done, err := s.fromRollups(ctx, q, func(tx haven.Tx) (err error) {
+		out, err = s.statsFromRollups(ctx, tx, q, v)
+		return err
+	})
+	if err != nil || done {
+		return out, err
 	}
 	return s.statsFromFacts(ctx, q, v)
 }

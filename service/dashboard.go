@@ -16,21 +16,15 @@ func (s *Service) Dashboard(ctx context.Context, q haven.CaseStatsQuery, bys []s
 	q = q.WithDefaults(s.clock.Now())
 	q.Console = false
 	out := &haven.Dashboard{}
-	if out.Backlog, err = s.Backlog(ctx, q); err != nil { // refreshes the roll-ups too
+	if out.Backlog, err = s.Backlog(ctx, q); err != nil {
 		return nil, err
 	}
-	if rollupDim(q) != "" && !s.cfg.StatsFromCases {
-		err := s.store.View(ctx, func(tx haven.Tx) error {
-			pending, err := tx.PendingRollupDays(ctx)
-			if err != nil || pending > 0 {
-				return err // a rebuild is under way: count the cases below
-			}
-			out.Panels, err = panelsFromRollups(ctx, tx, q, bys, s.viewer(u))
-			return err
-		})
-		if err != nil || out.Panels != nil {
-			return out, err
-		}
+	done, err := s.fromRollups(ctx, q, func(tx haven.Tx) (err error) {
+		out.Panels, err = panelsFromRollups(ctx, tx, q, bys, s.viewer(u))
+		return err
+	})
+	if err != nil || done {
+		return out, err
 	}
 	for _, by := range bys {
 		pq := q
@@ -56,15 +50,17 @@ func panelsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery,
 		}
 		tallies[i], hidden[i] = newCaseTally(pq), newCaseTally(pq)
 	}
-	hq := q
-	hq.By = "platform"
-	err := tx.HiddenCaseFacts(ctx, hq, v, func(f *haven.CaseFact) {
-		for _, h := range hidden {
-			h.add(f)
+	if !q.Console { // the console counts every case: nothing to take away
+		hq := q
+		hq.By = "platform"
+		err := tx.HiddenCaseFacts(ctx, hq, v, func(f *haven.CaseFact) {
+			for _, h := range hidden {
+				h.add(f)
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
-	})
-	if err != nil {
-		return nil, err
 	}
 	all, err := loadTotals(ctx, tx, q)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"haven"
 	"haven/service"
-	"haven/sqldb"
 	"haven/testenv"
 )
 
@@ -53,26 +52,9 @@ func benchDashboardCases() int {
 // handler's context.
 func dashboardBenchService(b *testing.B, dsn string) (*service.Service, context.Context) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		b.Fatal(err)
-	}
-	unlock(b, db)
-	svc := service.New(db, &fixedClock{t: time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)}, service.DefaultConfig())
-	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, err := svc.CreateUser(as(admin, false), haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long bench password"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, svc, admin, handler := benchDB(b, dsn)
 	for _, team := range []string{"mena", "latam", "eurasia"} {
-		if _, err := svc.CreateTeam(as(admin, false), team); err != nil {
+		if _, err := svc.CreateTeam(admin, team); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -95,7 +77,7 @@ func dashboardBenchService(b *testing.B, dsn string) (*service.Service, context.
 		}
 	}
 	b.Logf("loaded %d cases in %s; roll-ups of every day built in %s%s", n, loaded.Round(time.Second), time.Since(start).Round(time.Second), fileSize(dsn))
-	return svc, as(u, false)
+	return svc, handler
 }
 
 var (

@@ -9,7 +9,6 @@ import (
 
 	"haven"
 	"haven/service"
-	"haven/sqldb"
 	"haven/testenv"
 )
 
@@ -44,24 +43,7 @@ func BenchmarkEscalationStats(b *testing.B) {
 // escalationBenchService loads the data set and returns the service and a handler's context.
 func escalationBenchService(b *testing.B, dsn string) (*service.Service, context.Context) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		b.Fatal(err)
-	}
-	unlock(b, db)
-	svc := service.New(db, &fixedClock{t: time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)}, service.DefaultConfig())
-	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, err := svc.CreateUser(as(admin, false), haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long bench password"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, svc, _, handler := benchDB(b, dsn)
 	start := time.Now()
 	for batch := range 20 {
 		if err := db.Update(ctx, func(tx haven.Tx) error { return loadEscalations(ctx, tx, batch) }); err != nil {
@@ -69,7 +51,7 @@ func escalationBenchService(b *testing.B, dsn string) (*service.Service, context
 		}
 	}
 	b.Logf("loaded 100,000 escalations on 20,000 cases in %s", time.Since(start).Round(time.Millisecond))
-	return svc, as(u, false)
+	return svc, handler
 }
 
 var benchPlatforms = []string{"facebook", "instagram", "whatsapp", "x", "google", "youtube", "tiktok", "telegram"}

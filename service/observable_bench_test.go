@@ -10,7 +10,6 @@ import (
 
 	"haven"
 	"haven/service"
-	"haven/sqldb"
 	"haven/testenv"
 )
 
@@ -49,24 +48,7 @@ func benchSightingCases() int {
 // the number of a case whose values are shared with many others.
 func correlationBenchService(b *testing.B, dsn string) (*service.Service, context.Context, string) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		b.Fatal(err)
-	}
-	unlock(b, db)
-	svc := service.New(db, &fixedClock{t: time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)}, service.DefaultConfig())
-	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
-	if err != nil {
-		b.Fatal(err)
-	}
-	u, err := svc.CreateUser(as(admin, false), haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long bench password"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, svc, _, handler := benchDB(b, dsn)
 	cases := benchSightingCases()
 	start := time.Now()
 	var target string
@@ -82,7 +64,7 @@ func correlationBenchService(b *testing.B, dsn string) (*service.Service, contex
 		}
 	}
 	b.Logf("loaded %d sightings on %d cases in %s", cases*50, cases, time.Since(start).Round(time.Millisecond))
-	return svc, as(u, false), target
+	return svc, handler, target
 }
 
 // loadSightings writes n cases from the first-th, each sighting 50 values: five of the twenty

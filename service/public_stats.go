@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -32,7 +33,7 @@ func (s *Service) PublicCounts(ctx context.Context, year int) (*haven.PublicCoun
 			if !f.Consented || f.CreatedAt.Before(q.From) || !f.CreatedAt.Before(q.To) {
 				return
 			}
-			cells[[2]string{topCategory(f.Categories), cmpOrString(f.Country, unknownCountry)}]++
+			cells[[2]string{topCategory(f.Categories), cmp.Or(f.Country, unknownCountry)}]++
 			months[f.CreatedAt.Month()-1]++
 		})
 	})
@@ -48,13 +49,6 @@ func topCategory(cats []string) string {
 	}
 	top, _, _ := strings.Cut(cats[0], "/")
 	return top
-}
-
-func cmpOrString(s, or string) string {
-	if s == "" {
-		return or
-	}
-	return s
 }
 
 // publicTable lays the counts out as rows and columns in name order.

@@ -105,6 +105,28 @@ func rollupKeys(f *haven.CaseFact, dim string) []string {
 	return dimension(f, dim)
 }
 
+// fromRollups runs read over up-to-date roll-ups and reports true, or reports false when q
+// cannot be answered from them (a filter, StatsFromCases, a rebuild under way): the caller then
+// counts the cases. The days written since the last minute's job are recomputed first.
+func (s *Service) fromRollups(ctx context.Context, q haven.CaseStatsQuery, read func(tx haven.Tx) error) (bool, error) {
+	if rollupDim(q) == "" || s.cfg.StatsFromCases {
+		return false, nil
+	}
+	if _, err := s.RefreshRollups(ctx); err != nil {
+		return false, err
+	}
+	done := false
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		pending, err := tx.PendingRollupDays(ctx)
+		if err != nil || pending > 0 {
+			return err
+		}
+		done = true
+		return read(tx)
+	})
+	return done, err
+}
+
 // rollupDim is the roll-up a query can be answered from ("" when it cannot: filters cut across
 // the dimensions, so those queries count the cases themselves).
 func rollupDim(q haven.CaseStatsQuery) string {
@@ -119,23 +141,12 @@ func rollupDim(q haven.CaseStatsQuery) string {
 
 // statsFromRollups answers a query from the roll-ups, then takes away the restricted cases v
 // may not see (unless the console asks).
-func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, dim string, v haven.Viewer) (*haven.CaseStats, error) {
-	t := newCaseTally(q)
-	all, err := loadTotals(ctx, tx, q)
+func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
+	panels, err := panelsFromRollups(ctx, tx, q, []string{q.By}, v)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.fromRollups(ctx, tx, dim, all); err != nil {
-		return nil, err
-	}
-	if !q.Console {
-		hidden := newCaseTally(q)
-		if err := tx.HiddenCaseFacts(ctx, q, v, hidden.add); err != nil {
-			return nil, err
-		}
-		t.subtract(hidden)
-	}
-	return t.result(), nil
+	return panels[0], nil
 }
 
 // totals are the "all" roll-ups of a period, read and parsed once for every panel of a

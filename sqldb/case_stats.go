@@ -44,7 +44,7 @@ func (tx *Tx) caseFacts(ctx context.Context, f haven.CaseStatsQuery, q *queryBui
 	}
 	if f.Category != "" {
 		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND (label = " + q.arg(f.Category) +
-			" OR label LIKE " + q.arg(likePrefix(f.Category)+"/%") + " ESCAPE '\\'))")
+			" OR label LIKE " + q.arg(escapeLike(f.Category)+"/%") + " ESCAPE '\\'))")
 	}
 	rows, err := tx.query(ctx, factColumns(tx, f.By == "platform")+q.whereSQL(), q.args...)
 	if err != nil {
@@ -106,9 +106,4 @@ func (tx *Tx) groupConcat(expr string) string {
 		return "string_agg(" + expr + ", ',')"
 	}
 	return "group_concat(" + expr + ")"
-}
-
-// likePrefix escapes LIKE's wildcards in a literal prefix (ESCAPE '\').
-func likePrefix(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
