@@ -74,7 +74,9 @@ type CaseFact struct {
 // month), cases still open at its end, and hours to the first response (cases opened in it) and
 // to resolution (cases closed in it); nil when there is none to measure.
 type CaseStatsRow struct {
-	Key                      string   `json:"key"`
+	Key string `json:"key"`
+	// Parent is, by category, the category above this one: its row includes this one's cases.
+	Parent                   string   `json:"parent,omitempty"`
 	New                      int      `json:"new"`
 	Closed                   int      `json:"closed"`
 	Open                     int      `json:"open"`

@@ -177,7 +177,7 @@ func dimension(f *haven.CaseFact, by string) []string {
 	var keys []string
 	switch by {
 	case "category":
-		keys = f.Categories
+		keys = withAncestors(f.Categories)
 	case "platform":
 		keys = f.Platforms
 	case "country":
@@ -201,6 +201,20 @@ func dimension(f *haven.CaseFact, by string) []string {
 	return keys
 }
 
+// withAncestors is each category with the categories above it, once each: a case under
+// phishing/sms counts in phishing too, so a parent's row covers its whole branch.
+func withAncestors(categories []string) []string {
+	var out []string
+	for _, c := range categories {
+		for ; c != ""; c = haven.CategoryParent(c) {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
 func (t *caseTally) result() *haven.CaseStats {
 	out := &haven.CaseStats{From: t.q.From.Format(time.DateOnly), To: t.q.To.AddDate(0, 0, -1).Format(time.DateOnly),
 		By: t.q.By, Rows: []haven.CaseStatsRow{}, Total: t.total.finish()}
@@ -213,7 +227,11 @@ func (t *caseTally) result() *haven.CaseStats {
 	}
 	for _, g := range t.groups {
 		if g.row.New != 0 || g.row.Closed != 0 || g.row.Open != 0 { // a group of cases closed before the period
-			out.Rows = append(out.Rows, g.finish())
+			r := g.finish()
+			if t.q.By == "category" {
+				r.Parent = haven.CategoryParent(r.Key)
+			}
+			out.Rows = append(out.Rows, r)
 		}
 	}
 	slices.SortFunc(out.Rows, func(a, b haven.CaseStatsRow) int {

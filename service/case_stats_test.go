@@ -92,7 +92,10 @@ func TestCaseStats(t *testing.T) {
 			byCat[r.Key] = r
 		}
 		check("category", byCat["phishing/sms"], fig{1, 1, 0})
-		check("category", byCat["phishing"], fig{1, 0, 1})
+		check("category (with its sub-categories)", byCat["phishing"], fig{2, 1, 1})
+		if byCat["phishing/sms"].Parent != "phishing" || byCat["phishing"].Parent != "" {
+			t.Errorf("parents: %+v", byCat)
+		}
 		check("category", byCat["harassment"], fig{1, 1, 0})
 		rows := func(by string) map[string]haven.CaseStatsRow {
 			out := map[string]haven.CaseStatsRow{}

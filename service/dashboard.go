@@ -26,14 +26,33 @@ func (s *Service) Dashboard(ctx context.Context, q haven.CaseStatsQuery, bys []s
 	if err != nil || done {
 		return out, err
 	}
-	for _, by := range bys {
+	out.Panels, err = s.panelsFromFacts(ctx, q, bys, s.viewer(u))
+	return out, err
+}
+
+// panelsFromFacts counts the cases themselves (a filtered view) in one pass for every grouping.
+func (s *Service) panelsFromFacts(ctx context.Context, q haven.CaseStatsQuery, bys []string, v haven.Viewer) ([]*haven.CaseStats, error) {
+	tallies := make([]*caseTally, len(bys))
+	for i, by := range bys {
 		pq := q
 		pq.By = by
-		st, err := s.statsFromFacts(ctx, pq, s.viewer(u))
-		if err != nil {
-			return nil, err
-		}
-		out.Panels = append(out.Panels, st)
+		tallies[i] = newCaseTally(pq)
+	}
+	fq := q
+	fq.By = "platform" // the facts with their platforms, which one grouping needs
+	err := s.store.View(ctx, func(tx haven.Tx) error {
+		return tx.CaseFacts(ctx, fq, v, func(f *haven.CaseFact) {
+			for _, t := range tallies {
+				t.add(f)
+			}
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*haven.CaseStats, len(bys))
+	for i, t := range tallies {
+		out[i] = t.result()
 	}
 	return out, nil
 }

@@ -208,6 +208,7 @@ func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
 		if ja, jb := mustJSON(da), mustJSON(db); ja != jb {
 			t.Errorf("%s dashboard:\nroll-ups %s\ncounted  %s", who, ja, jb)
 		}
+		compareFiltered(t, rolled, f.users[who])
 		for _, by := range haven.CaseStatsGroupings() {
 			for _, period := range [][2]string{{"2025-12-01", "2026-03-31"}, {"2025-11-01", "2026-06-30"}} {
 				q, err := haven.ParseCaseStatsQuery(period[0], period[1], by, "", "", "")
@@ -228,6 +229,30 @@ func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
 					t.Errorf("%s by %s %v:\nroll-ups %s\ncounted  %s", who, by, period, ja, jb)
 				}
 			}
+		}
+	}
+}
+
+// compareFiltered wants a filtered dashboard (one pass over the cases for every panel) to give
+// each grouping's own figures.
+func compareFiltered(t *testing.T, svc *service.Service, who context.Context) {
+	t.Helper()
+	q, err := haven.ParseCaseStatsQuery("2025-12-01", "2026-03-31", "", "mena", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.Dashboard(who, q, haven.CaseStatsGroupings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, by := range haven.CaseStatsGroupings() {
+		q.By = by
+		one, err := svc.CaseStats(who, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := mustJSON(d.Panels[i]), mustJSON(one); a != b {
+			t.Errorf("filtered by team, by %s:\ndashboard %s\nalone     %s", by, a, b)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"haven"
 	"haven/report"
@@ -58,9 +59,13 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
+	categories, err := s.categoryLabels(r, v)
+	if err != nil {
+		return err
+	}
 	for i, st := range dash.Panels {
 		d.From, d.To = st.From, st.To
-		d.Panels = append(d.Panels, dashboardPanelOf(v, st, dashboardPanels[i].draw))
+		d.Panels = append(d.Panels, dashboardPanelOf(v, st, dashboardPanels[i].draw, categories))
 	}
 	d.Backlog = dash.Backlog
 	d.Ages, d.BacklogFigure = backlogFigure(v, d.Backlog)
@@ -71,13 +76,13 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 
 // dashboardPanelOf draws one breakdown: counts over time as lines, first-response hours by
 // priority, opened/closed/open elsewhere.
-func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) string) dashboardPanel {
+func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) string, categories map[string]string) dashboardPanel {
 	p := dashboardPanel{ID: "dash-" + st.By, Title: v.L.T("dashby." + st.By), By: st.By, Stats: st, Labels: map[string]string{}}
 	newS, closedS, openS := report.Series{Name: v.L.T("dash.new")}, report.Series{Name: v.L.T("dash.closed")}, report.Series{Name: v.L.T("dash.open")}
 	median, p90 := report.Series{Name: v.L.T("esc.median")}, report.Series{Name: v.L.T("esc.p90")}
 	var labels []string
 	for _, row := range st.Rows {
-		label := dashboardLabel(v, st.By, row.Key)
+		label := dashboardLabel(v, st.By, row.Key, categories)
 		p.Labels[row.Key] = label
 		labels = append(labels, label)
 		newS.Values, closedS.Values, openS.Values = append(newS.Values, float64(row.New)), append(closedS.Values, float64(row.Closed)), append(openS.Values, float64(row.Open))
@@ -111,11 +116,21 @@ func backlogFigure(v *view, b *haven.Backlog) ([]string, figure) {
 		Labels: labels, Series: series, RTL: v.L.Dir() == "rtl"})
 }
 
-// dashboardLabel names a row's key in the reader's language where Haven has the words.
-func dashboardLabel(v *view, by, key string) string {
+// dashboardLabel names a row's key in the reader's language where Haven has the words; a
+// sub-category is named with the categories above it ("Phishing › SMS"), whose rows include it.
+func dashboardLabel(v *view, by, key string, categories map[string]string) string {
 	switch {
 	case key == "":
 		return v.L.T("dash.none")
+	case by == "category":
+		label := categories[key]
+		if label == "" || label == key { // no label: the slug's last part
+			label = key[strings.LastIndexByte(key, '/')+1:]
+		}
+		if parent := haven.CategoryParent(key); parent != "" {
+			return dashboardLabel(v, by, parent, categories) + " › " + label
+		}
+		return label
 	case by == "priority":
 		return v.L.T("priority." + key)
 	case by == "outcome":
