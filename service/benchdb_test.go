@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"haven"
 	"haven/service"
@@ -24,7 +23,7 @@ func benchDB(b *testing.B, dsn string) (*sqldb.DB, *service.Service, context.Con
 		b.Fatal(err)
 	}
 	unlock(b, db)
-	svc := service.New(db, &fixedClock{t: time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)}, service.DefaultConfig())
+	svc := service.New(db, &fixedClock{t: benchNow}, service.DefaultConfig())
 	admin, err := svc.CreateFirstAdmin(ctx, "admin", "a long bench password")
 	if err != nil {
 		b.Fatal(err)

@@ -34,17 +34,19 @@ func (tx *Tx) HiddenCaseFacts(ctx context.Context, f haven.CaseStatsQuery, v hav
 }
 
 func (tx *Tx) caseFacts(ctx context.Context, f haven.CaseStatsQuery, q *queryBuilder, each func(*haven.CaseFact)) error {
+	// Open, or closed on or after the period's start: one range of the period indexes (migration
+	// 0039), which a team or a country leads; a category and its branch are found by their labels.
+	q.add("COALESCE(c.closed_at, " + openEnd + ") >= " + q.arg(micros(f.From)))
 	q.add("c.created_at < " + q.arg(micros(f.To)))
-	q.add("(c.closed_at IS NULL OR c.closed_at >= " + q.arg(micros(f.From)) + ")")
 	if f.Team != "" {
-		q.add("t.name = " + q.arg(f.Team))
+		q.add("c.team_id = (SELECT id FROM teams WHERE name = " + q.arg(f.Team) + ")")
 	}
 	if f.Country != "" {
 		q.add("c.country = " + q.arg(f.Country))
 	}
 	if f.Category != "" {
 		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND (label = " + q.arg(f.Category) +
-			" OR label LIKE " + q.arg(escapeLike(f.Category)+"/%") + " ESCAPE '\\'))")
+			" OR " + tx.belowCategory(q, f.Category) + "))")
 	}
 	rows, err := tx.query(ctx, factColumns(tx, f.By == "platform")+q.whereSQL(), q.args...)
 	if err != nil {
@@ -73,6 +75,19 @@ func factColumns(tx *Tx, withPlatforms bool) string {
 		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, c.consent, ` + platforms + `
 		FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN users u ON u.id = c.assignee_id
 		LEFT JOIN case_sla s ON s.case_id = c.id`
+}
+
+// openEnd stands for the closing time of a case still open, as the period indexes write it.
+const openEnd = "9223372036854775807"
+
+// belowCategory matches the labels of a category's branch ("phishing/…"). On SQLite, whose text
+// compares byte by byte, that is the range between "phishing/" and "phishing0" ('/' + 1), which
+// the labels' key reads directly; PostgreSQL's collation may not order them so, and LIKE stays.
+func (tx *Tx) belowCategory(q *queryBuilder, category string) string {
+	if tx.dialect == Postgres {
+		return "label LIKE " + q.arg(escapeLike(category)+"/%") + " ESCAPE '\\'"
+	}
+	return "(label > " + q.arg(category+"/") + " AND label < " + q.arg(category+"0") + ")"
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
