@@ -141,6 +141,7 @@ type Case struct {
 	RequesterName    string     `json:"requester_name,omitempty"`
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
 	ResolutionDue    *time.Time `json:"resolution_due,omitempty"`
+	NextUpdateDue    *time.Time `json:"next_update_due,omitempty"` // while that SLA clock runs (set by the service)
 	Outcome          Outcome    `json:"outcome"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
@@ -148,6 +149,21 @@ type Case struct {
 	// PurgedAt is when the retention policy purged the case's personal data; it is then read-only.
 	PurgedAt *time.Time `json:"purged_at,omitempty"`
 	Version  int64      `json:"version"`
+	// Allowed is what the reader may do on the case now, as the service's own checks decide
+	// (set when one case is read; the interface offers only these).
+	Allowed *CaseActions `json:"allowed,omitempty"`
+	// DuplicateOf names the case this one was merged into, and Links the linked cases, when the
+	// reader may see them (set when one case is read; case_link.go).
+	DuplicateOf string        `json:"duplicate_of,omitempty"`
+	Links       []*LinkedCase `json:"links,omitempty"`
+}
+
+// CaseActions are the changes a user may make to a case: each is what the service would accept.
+type CaseActions struct {
+	Edit   bool `json:"edit"`   // its fields, status, tasks, playbooks, escalations, pages
+	Assign bool `json:"assign"` // who it is assigned to
+	Reply  bool `json:"reply"`  // write to the requester
+	Note   bool `json:"note"`   // add an internal note
 }
 
 // IsRestricted reports whether only those with a need to know may see the case: it is in a
@@ -158,13 +174,23 @@ func (c *Case) IsRestricted() bool {
 
 // DueAt is the earliest SLA deadline still relevant, or nil.
 func (c *Case) DueAt() *time.Time {
-	switch {
-	case c.FirstResponseDue == nil:
-		return c.ResolutionDue
-	case c.ResolutionDue == nil || c.FirstResponseDue.Before(*c.ResolutionDue):
-		return c.FirstResponseDue
+	_, due := c.NextDue()
+	return due
+}
+
+// NextDue is the most urgent running SLA clock: its target (TargetFirstResponse, ...) and due
+// time, or "" and nil when none runs. The inbox shows it and sorts by it.
+func (c *Case) NextDue() (string, *time.Time) {
+	target, due := "", (*time.Time)(nil)
+	for _, k := range []struct {
+		target string
+		due    *time.Time
+	}{{TargetFirstResponse, c.FirstResponseDue}, {TargetNextUpdate, c.NextUpdateDue}, {TargetResolution, c.ResolutionDue}} {
+		if k.due != nil && (due == nil || k.due.Before(*due)) {
+			target, due = k.target, k.due
+		}
 	}
-	return c.ResolutionDue
+	return target, due
 }
 
 var caseNumberRE = regexp.MustCompile(`^HV-[0-9]{4}-[0-9]{6,}$`)
@@ -531,6 +557,8 @@ func (f *CaseFilter) Normalize() error {
 type CasePage struct {
 	Items []*Case `json:"items"`
 	Next  string  `json:"next"`
+	// Prev is the cursor of the page before, empty on the first page.
+	Prev string `json:"prev,omitempty"`
 }
 
 // CaseService is what the web layer and CLI use to work on cases.
@@ -544,6 +572,7 @@ type CaseService interface {
 	Timeline(ctx context.Context, number string) ([]*TimelineEntry, error)
 	// CountCases counts the cases of each named filter the user may see, each at most CountCap.
 	CountCases(ctx context.Context, filters map[string]CaseFilter) (map[string]int, error)
+	CaseLinkService
 }
 
 // CaseStore is what the service layer needs from storage for cases.
@@ -571,6 +600,7 @@ type CaseStore interface {
 	AppendCaseText(ctx context.Context, caseID int64, part, text string) error
 	// AppendCaseTerms is AppendCaseText with the text already turned into Store.SearchTerms.
 	AppendCaseTerms(ctx context.Context, caseID int64, part, terms string) error
+	CaseLinkStore
 }
 
 var languageRE = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)

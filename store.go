@@ -38,6 +38,7 @@ type Tx interface {
 	ScheduleStore
 	PageChannelStore
 	SLAStore
+	PresenceStore
 	ObservableStore
 	IntelStore
 	CaseStatsStore

@@ -25,6 +25,8 @@ type LoginResult struct {
 	// MustEnrol is set when two-factor authentication is mandatory and the user has none yet:
 	// the session may only set it up.
 	MustEnrol bool `json:"must_enrol"`
+	// WrongCode: the code of a two-step sign-in was wrong; Challenge is a new one for another try.
+	WrongCode bool `json:"-"`
 }
 
 // LoginChallengeTTL is how long a password stays good for completing a sign-in with a code.

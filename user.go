@@ -43,6 +43,11 @@ type User struct {
 	CreatedAt          time.Time `json:"created_at"`
 }
 
+// EPASSWORDCHANGE is the error code of a request from an account whose password was given out
+// once: until its owner chooses their own, only that change (and signing out) is allowed. The API
+// answers it with 403, under this code so that clients can tell it from a refusal by role.
+const EPASSWORDCHANGE = "password_change_required"
+
 // Colleague is u as other staff may see it: without the state of its credentials.
 func (u *User) Colleague() *User {
 	c := *u

@@ -39,6 +39,8 @@ type AccountService interface {
 	SavedViews(ctx context.Context) ([]*SavedView, error)
 	SaveView(ctx context.Context, v SavedView) (*SavedView, error)
 	DeleteView(ctx context.Context, id int64) error
+	// RenameView renames one of the user's views.
+	RenameView(ctx context.Context, id int64, name string) (*SavedView, error)
 }
 
 // SavedViewStore is what the service layer needs from storage for saved views.
@@ -47,4 +49,7 @@ type SavedViewStore interface {
 	UserSavedViews(ctx context.Context, userID int64) ([]*SavedView, error)
 	// DeleteSavedView deletes a view of the user; ENOTFOUND when they have none with this id.
 	DeleteSavedView(ctx context.Context, userID, id int64) error
+	// RenameSavedView renames a view of the user; ENOTFOUND when they have none with this id,
+	// ECONFLICT when they already use the name.
+	RenameSavedView(ctx context.Context, userID, id int64, name string) error
 }

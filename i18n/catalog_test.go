@@ -26,12 +26,12 @@ var fixFormat = flag.Bool("fmt", false, "rewrite locales/*.json in canonical lay
 // language (a brand, an acronym, a cognate). Any other translation identical to
 // English is taken to be an untranslated copy.
 var sameAsEnglish = map[string][]string{
-	"*": {"app.name", "col.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
+	"*": {"app.name", "col.tlp", "field.tlp", "channel.api", "playbooks.yaml", // brands and acronyms
 		"channel.signal", "contact.signal", "contact.telegram", "contact.whatsapp",
 		"notify.email_subject", "notify.email_subject_case", "notify.email_body_case", // the brand and the text
 		"intel.punycode", "obstype.md5", "obstype.sha1", "obstype.sha256"}, // names of encodings and hash functions
 	"es": {"priority.P3", "role.auditor", "obstype.url", "obsrole.import"},
-	"fr": {"keys.note", "esckind.doxxing", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks",
+	"fr": {"tlshow.messages", "tlshow.notes", "audit.action", "nav.audit", "keys.note", "esckind.doxxing", "priority.P2", "priority.P3", "templates.version", "templates.kind_note", "case.playbooks", "case.playbook_choose", "playbooks.title", "nav.playbooks",
 		"intel.description", "intel.format", "intel.type", "intel.verdict", "obsrole.note", "obstype.url"},
 	"pt": {"priority.P3", "role.auditor", "esckind.doxxing", "obstype.url", "obsrole.import"},
 	"ru": {"obstype.url"},

@@ -11,6 +11,7 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 )
 
@@ -178,4 +179,24 @@ func (l *Localizer) Ago(d time.Duration) string {
 	default:
 		return l.T("age.days", "Count", int64(d/(24*time.Hour)))
 	}
+}
+
+// Has reports whether the catalog has a message id that takes no data (a label), in this
+// language or English.
+func (l *Localizer) Has(id string) bool {
+	_, ok := l.plain[id]
+	return ok
+}
+
+// LanguageName names a language (a BCP 47 tag such as "fr" or "pt-BR") in this language, as
+// CLDR does: "French", "فرنسية"; a tag it cannot read comes back as it is.
+func (l *Localizer) LanguageName(tag string) string {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if name := display.Tags(language.Make(l.info.Tag)).Name(t); name != "" {
+		return name
+	}
+	return tag
 }

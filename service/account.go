@@ -105,3 +105,31 @@ func (s *Service) DeleteView(ctx context.Context, id int64) error {
 	}
 	return s.store.Update(ctx, func(tx haven.Tx) error { return tx.DeleteSavedView(ctx, u.ID, id) })
 }
+
+// RenameView renames one of the user's views; another user's view answers as missing.
+func (s *Service) RenameView(ctx context.Context, id int64, name string) (*haven.SavedView, error) {
+	u, err := writerOrAuditor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := haven.SavedView{ID: id, UserID: u.ID, Name: name}
+	if err := v.Validate(); err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if err := tx.RenameSavedView(ctx, u.ID, id, v.Name); err != nil {
+			return err
+		}
+		views, err := tx.UserSavedViews(ctx, u.ID)
+		for _, got := range views {
+			if got.ID == id {
+				v = *got
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}

@@ -145,7 +145,26 @@ func (s *Service) attachRequester(ctx context.Context, tx haven.Tx, u *haven.Use
 
 // Case reads one case.
 func (s *Service) Case(ctx context.Context, number string) (*haven.Case, error) {
-	return readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) (*haven.Case, error) { return c, nil })
+	c, err := readCase(ctx, s, number, func(tx haven.Tx, c *haven.Case) (*haven.Case, error) {
+		c.Allowed = caseActions(ctx, c)
+		u, _ := reader(ctx)
+		return c, s.fillLinks(ctx, tx, u, c) // case_link.go
+	})
+	if err != nil {
+		return nil, err
+	}
+	u, _ := reader(ctx)
+	return c, s.recordLinkedViews(ctx, u, c)
+}
+
+// caseActions is what the acting user may do on c: the checks the changes themselves make
+// (writer, then editable), so that the interface never offers what would be refused.
+func caseActions(ctx context.Context, c *haven.Case) *haven.CaseActions {
+	u, err := writer(ctx)
+	if err != nil || editable(u, c) != nil {
+		return &haven.CaseActions{}
+	}
+	return &haven.CaseActions{Edit: true, Assign: u.CanAssign(c), Reply: true, Note: true}
 }
 
 // afterCreate does what a new case entails: paging on-call for a P1 or emergency case, and the
@@ -158,6 +177,9 @@ func (s *Service) afterCreate(ctx context.Context, tx haven.Tx, u *haven.User, c
 		return err
 	}
 	if err := s.alertIfEmergency(ctx, tx, u, c, false, now); err != nil {
+		return err
+	}
+	if err := s.tellAssigned(ctx, tx, u, c, now); err != nil {
 		return err
 	}
 	return s.applyAutoPlaybooks(ctx, tx, u, c, nil, now)
@@ -347,14 +369,22 @@ func (s *Service) editCase(ctx context.Context, tx haven.Tx, u *haven.User, numb
 	if err != nil {
 		return nil, err
 	}
-	if !u.CanEditCase(c) {
-		return nil, haven.Errorf(haven.EFORBIDDEN, "you cannot change case %s (team %s)", c.Number, c.Team)
-	}
-	if c.PurgedAt != nil {
-		return nil, haven.Errorf(haven.ECONFLICT, "case %s was purged under its retention policy on %s and is read-only",
-			c.Number, c.PurgedAt.Format(time.DateOnly))
+	if err := editable(u, c); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// editable says why u may not change c, or nil when u may.
+func editable(u *haven.User, c *haven.Case) error {
+	if !u.CanEditCase(c) {
+		return haven.Errorf(haven.EFORBIDDEN, "you cannot change case %s (team %s)", c.Number, c.Team)
+	}
+	if c.PurgedAt != nil {
+		return haven.Errorf(haven.ECONFLICT, "case %s was purged under its retention policy on %s and is read-only",
+			c.Number, c.PurgedAt.Format(time.DateOnly))
+	}
+	return nil
 }
 
 // UpdateCase changes fields of a case.
@@ -400,6 +430,11 @@ func (s *Service) UpdateCase(ctx context.Context, number string, up haven.CaseUp
 func (s *Service) afterUpdate(ctx context.Context, tx haven.Tx, u *haven.User, before haven.Priority, c *haven.Case, changed []string, now time.Time) error {
 	if err := s.alertIfP1(ctx, tx, u, c, before, now); err != nil {
 		return err
+	}
+	if slices.Contains(changed, "assignee") {
+		if err := s.tellAssigned(ctx, tx, u, c, now); err != nil {
+			return err
+		}
 	}
 	if slices.Contains(changed, "priority") || slices.Contains(changed, "team") {
 		if err := s.retimeClocks(ctx, tx, c, now); err != nil {
@@ -556,6 +591,9 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 		}
 		msgs, err := tx.CaseMessages(ctx, c.ID)
 		if err != nil {
+			return nil, err
+		}
+		if events, err = s.withMoved(ctx, tx, u, c, events, notes, msgs); err != nil { // case_link.go
 			return nil, err
 		}
 		return timeline(events, notes, msgs), nil

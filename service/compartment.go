@@ -245,16 +245,12 @@ func (s *Service) BreakGlass(ctx context.Context, number, reason string) (*haven
 		if err := tx.InsertAccessGrant(ctx, g, u.ID, u.ID); err != nil {
 			return err
 		}
-		who, err := s.caseOwners(ctx, tx, c)
+		notified, err := s.tellBrokenGlass(ctx, tx, u, c, until, now)
 		if err != nil {
 			return err
 		}
-		if err := notifyUsers(ctx, tx, who, u, &haven.Notification{Kind: "break_glass", CaseID: c.ID, Actor: u.Username, CreatedAt: now,
-			Text: fmt.Sprintf("%s broke the glass on %s until %s UTC: %s", u.Username, c.Number, until.Format("2006-01-02 15:04"), reason)}); err != nil {
-			return err
-		}
 		return recordDetail(ctx, tx, now, u, "case.break_glass", "case", c.Number, c.ID,
-			map[string]any{"until": until, "notified": len(who)}, map[string]any{"reason": reason})
+			map[string]any{"until": until, "notified": notified}, map[string]any{"reason": reason})
 	})
 	return c, err
 }

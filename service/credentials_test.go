@@ -228,7 +228,7 @@ func TestResetPassword(t *testing.T) {
 	wantCode(t, err, haven.EUNAUTHORIZED) // revoked with the reset
 	newToken, _, _ := f.svc.CreateTokenAsSystem(ctx, "amira", "new", false)
 	_, err = f.svc.TokenActor(ctx, newToken)
-	if haven.ErrorCode(err) != haven.EFORBIDDEN || !strings.Contains(err.Error(), "set a new password first") {
+	if haven.ErrorCode(err) != haven.EPASSWORDCHANGE || !strings.Contains(err.Error(), "set a new password first") {
 		t.Fatalf("a token of an account with a one-time password: %v", err)
 	}
 	checkOneTimeSession(t, f, "amira", once)
@@ -263,7 +263,7 @@ func checkOneTimeSession(t *testing.T, f *fixture, user, once string) {
 		"profile":     second(f.svc.UpdateMe(limited, haven.MeUpdate{DisplayName: &name})),
 		"same as one": second(f.svc.UpdateMe(limited, haven.MeUpdate{Password: &once, CurrentPassword: once})),
 	} {
-		want := haven.EFORBIDDEN
+		want := haven.EPASSWORDCHANGE
 		if what == "same as one" {
 			want = haven.EINVALID
 		}

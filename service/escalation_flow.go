@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -199,10 +198,7 @@ func (s *Service) notifyByEmailToo(ctx context.Context, tx haven.Tx, n *haven.No
 	if err := tx.InsertNotification(ctx, n); err != nil || !s.cfg.SendEmail {
 		return err
 	}
-	payload, _ := json.Marshal(map[string]int64{"notification_id": n.ID})
-	_, err := tx.EnqueueJob(ctx, &haven.Job{Kind: haven.JobNotifyEmail, Payload: string(payload),
-		UniqueKey: fmt.Sprintf("%s:%d", haven.JobNotifyEmail, n.ID), RunAt: now, CreatedAt: now, MaxAttempts: 6})
-	return err
+	return queueNotificationEmail(ctx, tx, n, now)
 }
 
 // escalationAnswered records a platform's email on its escalation: the first answer stops the

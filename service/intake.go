@@ -177,8 +177,14 @@ func (s *Service) destination(ctx context.Context, tx haven.Tx, in haven.Inbound
 }
 
 // afterIntake does what a stored email entails: a bounce marks its message, a new person's key
-// is adopted, a new case is acknowledged; and the case was updated.
+// is adopted, a new case is acknowledged, the assignee of a case its correspondent wrote to
+// again is told (not of an auto-reply); and the case was updated.
 func (s *Service) afterIntake(ctx context.Context, tx haven.Tx, dest destination, in haven.InboundEmail, res *haven.IngestResult, now time.Time) error {
+	if (dest.how == haven.ThreadReply || dest.how == haven.ThreadSubjectTag) && !in.AutoReply {
+		if err := s.tellReply(ctx, tx, nil, dest.c, now); err != nil {
+			return err
+		}
+	}
 	if err := s.markBounced(ctx, tx, dest.bounced, dest.c, in.Bounce, now); err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"haven"
 	"haven/service"
-	"haven/sqldb"
 	"haven/testenv"
 )
 
@@ -41,22 +40,13 @@ func TestRollupsEqualRecount(t *testing.T) {
 // counts the cases. The fixture drives the first.
 func twinServices(t *testing.T, dsn string) (*service.Service, *service.Service, *fixture) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
-		t.Fatal(err)
-	}
-	unlock(t, db)
+	db := openTestDB(t, dsn)
 	clock := &fixedClock{t: time.Date(2025, 11, 1, 8, 0, 0, 0, time.UTC)}
 	rolled := service.New(db, clock, service.DefaultConfig())
 	cfg := service.DefaultConfig()
 	cfg.StatsFromCases = true
 	counted := service.New(db, clock, cfg)
-	admin, err := rolled.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+	admin, err := rolled.CreateFirstAdmin(context.Background(), "admin", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}

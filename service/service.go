@@ -141,7 +141,7 @@ func reader(ctx context.Context) (*haven.User, error) {
 // mustChangePassword refuses everything to an account whose password was given out once, until
 // its owner has chosen their own.
 func mustChangePassword() error {
-	return haven.Errorf(haven.EFORBIDDEN,
+	return haven.Errorf(haven.EPASSWORDCHANGE,
 		"this account's password was given out once (by an admin or the console): sign in to the web interface and set a new password first")
 }
 

@@ -45,6 +45,13 @@ func forEachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
 // newFixtureOn is a fixture over the database at dsn.
 func newFixtureOn(t *testing.T, dsn string, cfg service.Config) *fixture {
 	t.Helper()
+	db := openTestDB(t, dsn)
+	return fixtureOver(t, db, cfg)
+}
+
+// openTestDB opens the database at dsn, migrated and unlocked, for the test.
+func openTestDB(t *testing.T, dsn string) *sqldb.DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
@@ -55,6 +62,13 @@ func newFixtureOn(t *testing.T, dsn string, cfg service.Config) *fixture {
 		t.Fatal(err)
 	}
 	unlock(t, db)
+	return db
+}
+
+// fixtureOver is the fixture's service and staff over an open, migrated database.
+func fixtureOver(t *testing.T, db *sqldb.DB, cfg service.Config) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	clock := &fixedClock{t: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	svc := service.New(db, clock, cfg)
 	admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")

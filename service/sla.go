@@ -82,7 +82,7 @@ func (p *slaPolicy) statuses(c *haven.Case, st *haven.CaseSLA, cal *haven.Busine
 // slaChanged saves a case's clock state after a change, with when its clocks must next be
 // looked at (the next warning or due time of a running clock), and keeps the case's due times
 // (the inbox sorts by them) in step: the first response's until it is answered, the next
-// update's or the resolution's after.
+// update's while it runs (not paused, breached nor stopped), and the resolution's.
 func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st *haven.CaseSLA, now time.Time) error {
 	cal, err := calendarOf(ctx, tx, c)
 	if err != nil {
@@ -93,7 +93,9 @@ func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st
 		return err
 	}
 	st.NextCheckAt = nil
+	nextUpdate := false
 	for _, clock := range p.clocks(c, st) {
+		nextUpdate = nextUpdate || clock.Target == haven.TargetNextUpdate
 		k := clock.Status(cal, now, p.warnAt)
 		if k.Met && k.Target == haven.TargetFirstResponse {
 			c.FirstResponseDue = nil // answered: the inbox sorts by what is still due
@@ -111,6 +113,9 @@ func (s *Service) slaChanged(ctx context.Context, tx haven.Tx, c *haven.Case, st
 			st.NextCheckAt = &at
 		}
 	}
+	if !nextUpdate {
+		c.NextUpdateDue = nil // not answered yet, or resolved: no update is due
+	}
 	return tx.SaveCaseSLA(ctx, st)
 }
 
@@ -122,6 +127,8 @@ func (s *Service) keepDue(c *haven.Case, k haven.SLAStatus) {
 		c.FirstResponseDue = &due
 	case haven.TargetResolution:
 		c.ResolutionDue = &due
+	case haven.TargetNextUpdate:
+		c.NextUpdateDue = &due
 	}
 }
 

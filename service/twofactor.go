@@ -225,7 +225,8 @@ func (s *Service) challenge(ctx context.Context, u *haven.User, now time.Time) (
 	return &haven.LoginResult{Challenge: token, User: u}, nil
 }
 
-// CompleteLogin finishes a two-step sign-in. A challenge is good for one attempt.
+// CompleteLogin finishes a two-step sign-in. A challenge is good for one attempt: a wrong code
+// answers a new one (WrongCode set) until the failures lock the account.
 func (s *Service) CompleteLogin(ctx context.Context, challenge, code string) (*haven.LoginResult, error) {
 	now := s.clock.Now()
 	var u *haven.User
@@ -248,9 +249,35 @@ func (s *Service) CompleteLogin(ctx context.Context, challenge, code string) (*h
 		return nil, s.loginRefused(ctx, u.Username, u, now, fails.LockedUntil)
 	}
 	if err := s.secondFactor(ctx, u.Username, u, code, now); err != nil {
-		return nil, err
+		return s.anotherTry(ctx, u, now, err)
 	}
 	return s.openSession(ctx, u.Username, u, now)
+}
+
+// anotherTry answers a wrong code (already counted as a failed sign-in): a new challenge, so
+// that the person stays on the code step and types it again, unless the account is now locked
+// (or the failure was anything else), which is refused as it is.
+func (s *Service) anotherTry(ctx context.Context, u *haven.User, now time.Time, wrong error) (*haven.LoginResult, error) {
+	if haven.ErrorCode(wrong) != haven.EUNAUTHORIZED {
+		return nil, wrong
+	}
+	var fails *haven.LoginFailures
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		fails, err = tx.LoginFailures(ctx, u.Username)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if now.Before(fails.LockedUntil) {
+		return nil, wrong
+	}
+	again, err := s.challenge(ctx, u, now)
+	if err != nil {
+		return nil, err
+	}
+	again.User, again.WrongCode = nil, true // not signed in: nothing of the account yet
+	return again, nil
 }
 
 // secondFactor accepts a current TOTP code (never one already used) or an unused recovery code;

@@ -95,6 +95,43 @@ func TestTwoFactorWrongCodesLockOut(t *testing.T) {
 	wantCode(t, err, haven.EUNAUTHORIZED)
 }
 
+// TestTwoFactorWrongCodeAgain: a wrong code on the code step gives another challenge (the page
+// stays on the code step), counts as a failed sign-in, and the failures still lock the account.
+func TestTwoFactorWrongCodeAgain(t *testing.T) {
+	f := newFixture(t)
+	secret, _ := enrol(t, f)
+	f.clock.t = f.clock.t.Add(time.Minute)
+	ctx := context.Background()
+	res, err := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword})
+	if err != nil || res.Challenge == "" {
+		t.Fatalf("login: %+v %v", res, err)
+	}
+	again, err := f.svc.CompleteLogin(ctx, res.Challenge, "000000")
+	if err != nil || !again.WrongCode || again.Challenge == "" || again.Challenge == res.Challenge || again.Token != "" || again.User != nil {
+		t.Fatalf("a wrong code: %+v %v", again, err)
+	}
+	done, err := f.svc.CompleteLogin(ctx, again.Challenge, code(t, secret, f.clock.t))
+	if err != nil || done.Token == "" || done.WrongCode {
+		t.Fatalf("the right code on the new challenge: %+v %v", done, err)
+	}
+	challenge := again.Challenge
+	for i := range haven.LoginMaxFailures {
+		next, _ := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword})
+		if i > 0 {
+			next.Challenge = challenge
+		}
+		r, err := f.svc.CompleteLogin(ctx, next.Challenge, "111111")
+		if err != nil {
+			if !strings.Contains(err.Error(), "too many") {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+			return
+		}
+		challenge = r.Challenge
+	}
+	t.Fatalf("%d wrong codes and no lock-out", haven.LoginMaxFailures+1)
+}
+
 // TestTwoFactorMandatory: once admins require it, a user without a second factor can sign in but
 // only set one up; with it, everything works again. Admins can remove a lost one.
 func TestTwoFactorMandatory(t *testing.T) {

@@ -33,6 +33,9 @@ func (s *Service) AddNote(ctx context.Context, number string, in haven.NoteCreat
 		if err := tx.AppendCaseTerms(ctx, c.ID, "note:"+itoa(n.ID), terms); err != nil {
 			return nil, err
 		}
+		if err := s.tellMentioned(ctx, tx, u, c, n, now); err != nil {
+			return nil, err
+		}
 		return n, s.touch(ctx, tx, u, c, now, "note.added", "note", n.ID, nil)
 	})
 }
@@ -209,6 +212,8 @@ func (s *Service) AddMessage(ctx context.Context, number string, in haven.Messag
 			if err := s.slaOnReply(ctx, tx, c, now); err != nil {
 				return nil, err
 			}
+		} else if err := s.tellReply(ctx, tx, u, c, now); err != nil { // e.g. a call logged by a colleague
+			return nil, err
 		}
 		return m, s.touch(ctx, tx, u, c, now, "message.added", "message", m.ID, map[string]any{"direction": m.Direction})
 	})

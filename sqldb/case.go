@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,14 +37,15 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 	id, err := tx.insertID(ctx, "insert case", `INSERT INTO cases (number, title, summary, status,
 		priority_rank, categories, tags, language, country, region, assignee_id, team_id, tier, tlp,
 		consent, requester_id, first_response_due, resolution_due, due_sort, outcome, created_at,
-		updated_at, closed_at, version, compartment, restricted)
+		updated_at, closed_at, version, compartment, restricted, next_update_due)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
 			(SELECT id FROM users WHERE username = $11), (SELECT id FROM teams WHERE name = $12),
-			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25) RETURNING id`,
+			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1, $24, $25, $26) RETURNING id`,
 		c.Number, c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
 		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
 		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
-		c.Outcome, micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.Compartment, c.IsRestricted())
+		c.Outcome, micros(c.CreatedAt), micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.Compartment, c.IsRestricted(),
+		nullMicros(c.NextUpdateDue))
 	if err != nil {
 		return err
 	}
@@ -68,11 +70,12 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 		team_id = (SELECT id FROM teams WHERE name = $11), tier = $12, tlp = $13, consent = $14,
 		requester_id = $15, first_response_due = $16, resolution_due = $17, due_sort = $18,
 		outcome = $19, updated_at = $20, closed_at = $21, version = version + 1, compartment = $24,
-		restricted = $25 WHERE id = $22 AND version = $23`,
+		restricted = $25, next_update_due = $26 WHERE id = $22 AND version = $23`,
 		c.Title, c.Summary, c.Status, c.Priority.Rank(), toJSON(c.Categories), toJSON(c.Tags),
 		c.Language, c.Country, c.Region, c.Assignee, c.Team, c.Tier, c.TLP, toJSON(c.Consent),
 		nullID(c.RequesterID), nullMicros(c.FirstResponseDue), nullMicros(c.ResolutionDue), dueSort(c),
-		c.Outcome, micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.ID, c.Version, c.Compartment, c.IsRestricted())
+		c.Outcome, micros(c.UpdatedAt), nullMicros(c.ClosedAt), c.ID, c.Version, c.Compartment, c.IsRestricted(),
+		nullMicros(c.NextUpdateDue))
 	if err != nil {
 		return err
 	}
@@ -106,7 +109,7 @@ const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_ra
 	c.tags, c.language, c.country, c.region, COALESCE(u.username, ''), COALESCE(t.name, ''), c.tier,
 	c.tlp, c.consent, c.requester_id, COALESCE(r.pseudonym, ''), COALESCE(r.name, ''), r.data_key,
 	c.first_response_due, c.resolution_due, c.outcome, c.created_at, c.updated_at, c.closed_at,
-	c.version, c.due_sort, c.compartment, c.restricted, c.purged_at`
+	c.version, c.due_sort, c.compartment, c.restricted, c.purged_at, c.next_update_due`
 
 // briefCaseColumns are caseColumns without the summary, for lists that do not show it (the
 // summary is most of a case row's bytes).
@@ -127,14 +130,14 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	var rank int
 	var cats, tags, consent string
 	var requester sql.NullInt64
-	var frd, rd, closed, purged sql.NullInt64
+	var frd, rd, nud, closed, purged sql.NullInt64
 	var created, updated, due int64
 	var pseudonym, name string
 	var sealed []byte
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Summary, &c.Status, &rank, &cats, &tags,
 		&c.Language, &c.Country, &c.Region, &c.Assignee, &c.Team, &c.Tier, &c.TLP, &consent,
 		&requester, &pseudonym, &name, &sealed, &frd, &rd, &c.Outcome, &created, &updated, &closed, &c.Version, &due,
-		&c.Compartment, &c.Restricted, &purged)
+		&c.Compartment, &c.Restricted, &purged, &nud)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -147,7 +150,7 @@ func (tx *Tx) scanCase(row rowScanner) (*haven.Case, int64, error) {
 	c.Consent = consentFromJSON(consent)
 	c.RequesterID = requester.Int64
 	c.FirstResponseDue, c.ResolutionDue, c.ClosedAt = timePtr(frd), timePtr(rd), timePtr(closed)
-	c.PurgedAt = timePtr(purged)
+	c.PurgedAt, c.NextUpdateDue = timePtr(purged), timePtr(nud)
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	if c.Categories == nil {
 		c.Categories = []string{}
@@ -226,7 +229,7 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	if err := tx.caseFilters(q, f); err != nil {
 		return nil, err
 	}
-	order, err := caseKeyset(q, f)
+	order, back, err := caseKeyset(q, f)
 	if err != nil {
 		return nil, err
 	}
@@ -253,20 +256,45 @@ func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePag
 	}
 	defer rows.Close()
 	page := &haven.CasePage{Items: []*haven.Case{}}
-	var lastDue int64
+	var dues []int64
+	more := false
 	for rows.Next() {
 		c, due, err := tx.scanCase(rows)
 		if err != nil {
 			return nil, mapError("scan case", err)
 		}
 		if len(page.Items) == f.Limit {
-			page.Next = nextCursor(f.Sort, page.Items[len(page.Items)-1], lastDue)
+			more = true
 			break
 		}
 		page.Items = append(page.Items, c)
-		lastDue = due
+		dues = append(dues, due)
 	}
-	return page, mapError("find cases", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapError("find cases", err)
+	}
+	pageCursors(page, f, dues, back, more)
+	return page, nil
+}
+
+// pageCursors sets the cursors of a page read after (or, back, before) f.Cursor: more says
+// whether a row lay beyond the page in the direction read. A page read backwards comes in
+// reverse and is put back in the list's order; the way it came from always has rows.
+func pageCursors(page *haven.CasePage, f haven.CaseFilter, dues []int64, back, more bool) {
+	if back {
+		slices.Reverse(page.Items)
+		slices.Reverse(dues)
+	}
+	n := len(page.Items)
+	if n == 0 {
+		return
+	}
+	if more || back {
+		page.Next = cursorAt(f.Sort, page.Items[n-1], dues[n-1], false)
+	}
+	if back && more || !back && f.Cursor != "" {
+		page.Prev = cursorAt(f.Sort, page.Items[0], dues[0], true)
+	}
 }
 
 // CountCases counts the cases matching f, stopping at limit: the inner LIMIT bounds the work.
@@ -347,50 +375,72 @@ func (tx *Tx) caseFilters(q *queryBuilder, f haven.CaseFilter) error {
 	return nil
 }
 
-// caseKeyset adds the keyset condition for f.Cursor and returns the ORDER BY clause.
-func caseKeyset(q *queryBuilder, f haven.CaseFilter) (string, error) {
-	n := map[haven.CaseSort]int{haven.SortUpdated: 2, haven.SortPriority: 3, haven.SortDue: 2, haven.SortCreated: 1}[f.Sort]
-	var k []int64
-	if f.Cursor != "" {
-		var err error
-		if k, err = decodeCursor(f.Cursor, string(f.Sort), n); err != nil {
-			return "", err
-		}
-	}
-	switch f.Sort {
-	case haven.SortPriority:
-		if k != nil {
-			q.add(fmt.Sprintf("(c.priority_rank > %s OR (c.priority_rank = %s AND (c.updated_at < %s OR (c.updated_at = %s AND c.id < %s))))",
-				q.arg(k[0]), q.arg(k[0]), q.arg(k[1]), q.arg(k[1]), q.arg(k[2])))
-		}
-		return " ORDER BY c.priority_rank ASC, c.updated_at DESC, c.id DESC", nil
-	case haven.SortDue:
-		if k != nil {
-			q.add(fmt.Sprintf("(c.due_sort > %s OR (c.due_sort = %s AND c.id > %s))", q.arg(k[0]), q.arg(k[0]), q.arg(k[1])))
-		}
-		return " ORDER BY c.due_sort ASC, c.id ASC", nil
-	case haven.SortCreated:
-		if k != nil {
-			q.add("c.id < " + q.arg(k[0]))
-		}
-		return " ORDER BY c.id DESC", nil
-	}
-	if k != nil {
-		q.add(fmt.Sprintf("(c.updated_at < %s OR (c.updated_at = %s AND c.id < %s))", q.arg(k[0]), q.arg(k[0]), q.arg(k[1])))
-	}
-	return " ORDER BY c.updated_at DESC, c.id DESC", nil
+// sortKeys are the columns each sort orders by, the last one unique; desc marks those read
+// newest (largest) first.
+var sortKeys = map[haven.CaseSort][]struct {
+	col  string
+	desc bool
+}{
+	haven.SortPriority: {{"c.priority_rank", false}, {"c.updated_at", true}, {"c.id", true}},
+	haven.SortDue:      {{"c.due_sort", false}, {"c.id", false}},
+	haven.SortCreated:  {{"c.id", true}},
+	haven.SortUpdated:  {{"c.updated_at", true}, {"c.id", true}},
 }
 
-func nextCursor(sort haven.CaseSort, c *haven.Case, due int64) string {
+// caseKeyset adds the keyset condition for f.Cursor and returns the ORDER BY clause, and whether
+// the cursor reads backwards (the page before it): then the order is reversed, and FindCases
+// puts the rows back in the list's order.
+func caseKeyset(q *queryBuilder, f haven.CaseFilter) (string, bool, error) {
+	keys, ok := sortKeys[f.Sort]
+	if !ok {
+		keys = sortKeys[haven.SortUpdated] // an unset sort, as before Normalize
+	}
+	var k []int64
+	back := false
+	if f.Cursor != "" {
+		var err error
+		if k, back, err = decodeCursorDir(f.Cursor, string(f.Sort), len(keys)); err != nil {
+			return "", false, err
+		}
+	}
+	if k != nil {
+		// (a > k0 OR (a = k0 AND (b < k1 OR (b = k1 AND ...)))), each comparison as the order
+		// reads that column, flipped when reading backwards.
+		cond := ""
+		for i := len(keys) - 1; i >= 0; i-- {
+			op := ">"
+			if keys[i].desc != back {
+				op = "<"
+			}
+			c := keys[i].col + " " + op + " " + q.arg(k[i])
+			if cond != "" {
+				c = "(" + c + " OR (" + keys[i].col + " = " + q.arg(k[i]) + " AND " + cond + "))"
+			}
+			cond = c
+		}
+		q.add(cond)
+	}
+	order := make([]string, len(keys))
+	for i, key := range keys {
+		order[i] = key.col + " ASC"
+		if key.desc != back {
+			order[i] = key.col + " DESC"
+		}
+	}
+	return " ORDER BY " + strings.Join(order, ", "), back, nil
+}
+
+// cursorAt is the cursor after c (back false) or before it (back true) in the sort's order.
+func cursorAt(sort haven.CaseSort, c *haven.Case, due int64, back bool) string {
 	switch sort {
 	case haven.SortPriority:
-		return encodeCursor(string(sort), int64(c.Priority.Rank()), micros(c.UpdatedAt), c.ID)
+		return encodeCursorDir(string(sort), back, int64(c.Priority.Rank()), micros(c.UpdatedAt), c.ID)
 	case haven.SortDue:
-		return encodeCursor(string(sort), due, c.ID)
+		return encodeCursorDir(string(sort), back, due, c.ID)
 	case haven.SortCreated:
-		return encodeCursor(string(sort), c.ID)
+		return encodeCursorDir(string(sort), back, c.ID)
 	}
-	return encodeCursor(string(sort), micros(c.UpdatedAt), c.ID)
+	return encodeCursorDir(string(sort), back, micros(c.UpdatedAt), c.ID)
 }
 
 // IndexCase re-indexes a case after its title, summary or restriction changed.

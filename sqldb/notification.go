@@ -62,3 +62,28 @@ func (tx *Tx) MarkNotificationsRead(ctx context.Context, userID, upTo int64, at 
 		WHERE user_id = $1 AND id <= $2 AND read_at IS NULL`, userID, upTo, micros(at))
 	return err
 }
+
+// NotificationPrefs reads the email choices a user made, by kind.
+func (tx *Tx) NotificationPrefs(ctx context.Context, userID int64) (map[string]bool, error) {
+	type pref struct {
+		kind  string
+		email bool
+	}
+	rows, err := queryAll(ctx, tx, "notification prefs", `SELECT kind, email FROM notification_prefs WHERE user_id = $1`,
+		func(row rowScanner) (pref, error) {
+			var p pref
+			return p, row.Scan(&p.kind, &p.email)
+		}, userID)
+	out := map[string]bool{}
+	for _, p := range rows {
+		out[p.kind] = p.email
+	}
+	return out, err
+}
+
+// SetNotificationPref records a user's choice for a kind, in place of any earlier one.
+func (tx *Tx) SetNotificationPref(ctx context.Context, userID int64, kind string, email bool) error {
+	_, err := tx.exec(ctx, "set notification pref", `INSERT INTO notification_prefs (user_id, kind, email) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, kind) DO UPDATE SET email = excluded.email`, userID, kind, email)
+	return err
+}

@@ -38,3 +38,16 @@ func (tx *Tx) DeleteSavedView(ctx context.Context, userID, id int64) error {
 	}
 	return expectOne(res, "view")
 }
+
+// RenameSavedView renames one of a user's views; a name they already use gives ECONFLICT.
+func (tx *Tx) RenameSavedView(ctx context.Context, userID, id int64, name string) error {
+	res, err := tx.exec(ctx, "rename view", `UPDATE saved_views SET name = $1 WHERE user_id = $2 AND id = $3`, name, userID, id)
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		return &haven.Error{Code: haven.ECONFLICT, Message: "you already have a view named " + name,
+			Fields: map[string]string{"name": "already used"}, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "view")
+}

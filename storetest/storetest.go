@@ -24,6 +24,8 @@ func Run(t *testing.T, open Opener) {
 		{"CaseNumbersConcurrent", testCaseNumbersConcurrent},
 		{"CaseNumbersNewYear", testCaseNumbersNewYear},
 		{"CaseFiltersAndPages", testCaseFiltersAndPages},
+		{"CasePagesBothWays", testCasePagesBothWays},
+		{"SavedViewRename", testSavedViewRename},
 		{"SearchLatinAndArabic", testSearch},
 		{"RollbackLeavesNothing", testRollback},
 		{"Requesters", testRequesters},
@@ -45,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Escalations", testEscalations},
 		{"Observables", testObservables},
 		{"Intel", testIntel},
+		{"NotificationPrefs", testNotificationPrefs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

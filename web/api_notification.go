@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"haven"
 )
 
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error {
@@ -29,4 +31,20 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request) error
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// getNotificationPrefs answers which kinds of notification the caller also receives by email.
+func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.svc.Notifications.NotificationPrefs(r.Context())
+	return reply(w, p, err)
+}
+
+// putNotificationPrefs changes the caller's choices for the kinds given.
+func (s *Server) putNotificationPrefs(w http.ResponseWriter, r *http.Request) error {
+	var in haven.NotificationPrefs
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.Notifications.SetNotificationPrefs(r.Context(), in)
+	return reply(w, p, err)
 }

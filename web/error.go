@@ -32,7 +32,7 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case haven.EUNAUTHORIZED, haven.ETOTP:
 		return http.StatusUnauthorized
-	case haven.EFORBIDDEN:
+	case haven.EFORBIDDEN, haven.EPASSWORDCHANGE:
 		return http.StatusForbidden
 	case haven.ENOTFOUND:
 		return http.StatusNotFound

@@ -128,6 +128,26 @@ func (f *fake) TransitionCase(ctx context.Context, number string, t haven.Transi
 	return testCase(number), f.call(ctx, number, t)
 }
 
+// linkedCase is a case as the link routes answer: it lists a linked case, and names its survivor.
+func linkedCase(number, other string) *haven.Case {
+	c := testCase(number)
+	c.DuplicateOf = other
+	c.Links = []*haven.LinkedCase{{Number: other, Title: "Related", Status: haven.StatusOpen, Kind: haven.LinkRelated}}
+	return c
+}
+
+func (f *fake) LinkCases(ctx context.Context, number, other string) (*haven.Case, error) {
+	return linkedCase(number, other), f.call(ctx, number, other)
+}
+
+func (f *fake) UnlinkCases(ctx context.Context, number, other string) (*haven.Case, error) {
+	return testCase(number), f.call(ctx, number, other)
+}
+
+func (f *fake) MarkDuplicate(ctx context.Context, number, of string) (*haven.Case, error) {
+	return linkedCase(number, of), f.call(ctx, number, of)
+}
+
 func (f *fake) Timeline(ctx context.Context, number string) ([]*haven.TimelineEntry, error) {
 	e := &haven.Event{ID: 9, At: testTime, Actor: "alice", Action: "note.added", ObjectType: "note",
 		ObjectID: "4", CaseID: 7, Data: map[string]any{"k": "v"}}
@@ -160,6 +180,10 @@ func (f *fake) MergeRequesters(ctx context.Context, into, from int64) (*haven.Re
 }
 
 // Work on a case.
+
+func (f *fake) CasePresence(ctx context.Context, number, state string) ([]haven.Presence, error) {
+	return []haven.Presence{{User: "rami", State: haven.PresenceReplying, At: testTime}}, f.call(ctx, number, state)
+}
 
 func (f *fake) AddNote(ctx context.Context, number string, in haven.NoteCreate) (*haven.Note, error) {
 	return testNote(), f.call(ctx, number, in)
@@ -645,7 +669,7 @@ func testServer(t *testing.T, f *fake) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	s := NewServer(Services{Cases: f, Requesters: f, Notes: f, Tasks: f, Messages: f, Reports: f, Users: f,
-		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, PageChannels: f, SLA: f, Plans: f, Observables: f, Intel: f, CaseStats: f, Public: f, Briefing: f,
+		Auth: f, Audit: f, Compartments: f, Retention: f, Attachments: f, TwoFactor: f, Notifications: f, Account: f, Correspondents: f, Templates: f, Playbooks: f, Articles: f, Categories: f, Platforms: f, Escalations: f, Schedules: f, Alerts: f, PageChannels: f, SLA: f, Plans: f, Observables: f, Intel: f, CaseStats: f, Public: f, Briefing: f, Presence: f,
 		Ready: func(context.Context) error { return f.ready }},
 		Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	return s, logs
@@ -813,6 +837,14 @@ func (f *fake) Notifications(ctx context.Context, unreadOnly bool) ([]*haven.Not
 
 func (f *fake) MarkNotificationsRead(ctx context.Context, upTo int64) error { return f.call(ctx, upTo) }
 
+func (f *fake) NotificationPrefs(ctx context.Context) (*haven.NotificationPrefs, error) {
+	return &haven.NotificationPrefs{Email: map[string]bool{"assigned": false, "reply": false, "mention": false, "break_glass": true}}, f.call(ctx)
+}
+
+func (f *fake) SetNotificationPrefs(ctx context.Context, p haven.NotificationPrefs) (*haven.NotificationPrefs, error) {
+	return &p, f.call(ctx, p)
+}
+
 // Counts and account.
 
 func (f *fake) CountCases(ctx context.Context, filters map[string]haven.CaseFilter) (map[string]int, error) {
@@ -834,6 +866,10 @@ func (f *fake) SaveView(ctx context.Context, v haven.SavedView) (*haven.SavedVie
 }
 
 func (f *fake) DeleteView(ctx context.Context, id int64) error { return f.call(ctx, id) }
+
+func (f *fake) RenameView(ctx context.Context, id int64, name string) (*haven.SavedView, error) {
+	return &haven.SavedView{ID: id, Name: name}, f.call(ctx, id, name)
+}
 
 func (f *fake) RequesterSummary(ctx context.Context, id int64) (*haven.RequesterSummary, error) {
 	return &haven.RequesterSummary{ID: id, DisplayName: "Sparrow", Vetting: "vetted"}, f.call(ctx, id)

@@ -77,8 +77,11 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/teams/{name}/members":                 `{"username":"bob"}`,
 		"POST /api/v1/tokens":                               `{"name":"ci","read_only":true}`,
 		"POST /api/v1/cases/{number}/assign":                `{"assignee":"bob"}`,
+		"POST /api/v1/cases/{number}/links":                 `{"case":"HV-2026-000002"}`,
+		"POST /api/v1/cases/{number}/duplicate":             `{"of":"HV-2026-000002"}`,
 		"DELETE /api/v1/teams/{name}/members/{username}":    "",
 		"POST /api/v1/cases/{number}/notes":                 `{"body":"called","visibility":"leads"}`,
+		"POST /api/v1/cases/{number}/presence":              `{"state":"replying"}`,
 		"POST /api/v1/cases/{number}/tasks":                 `{"title":"Reset password","due_at":null}`,
 		"POST /api/v1/cases/{number}/messages":              `{"to":["r@example.org"],"subject":"s","text":"hello"}`,
 		"POST /api/v1/reports":                              `{"channel":"web","dedupe_key":"k1","raw":"form data"}`,
@@ -102,6 +105,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/users/{username}/two-factor/disable":  `{"password":"correct horse battery"}`,
 		"PUT /api/v1/settings/two-factor":                   `{"required":true}`,
 		"POST /api/v1/notifications/read":                   `{"up_to":4}`,
+		"PUT /api/v1/account/notification-preferences":      `{"email":{"mention":true}}`,
 		"POST /api/v1/cases/{number}/correspondent/confirm": "",
 		"POST /api/v1/templates":                            `{"name":"first-reply","kind":"reply","variants":{"en":{"subject":"About {case_number}","body":"Hello {requester_name}"}}}`,
 		"PATCH /api/v1/templates/{id}":                      `{"name":"first-reply","variants":{"ar":{"subject":"","body":"مرحبا {requester_name}"}}}`,
@@ -155,7 +159,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern
 		path := strings.NewReplacer("{number}", "HV-2026-000001", "{id}", "3", "{username}", "bob",
-			"{name}", "tier1", "{category}", "phishing", "{slug}", "vetting").Replace(rt.Pattern) + queries[rt.Pattern]
+			"{name}", "tier1", "{category}", "phishing", "{slug}", "vetting", "{other}", "HV-2026-000002").Replace(rt.Pattern) + queries[rt.Pattern]
 		body, ok := bodies[key]
 		if !ok && (rt.Method == "POST" || rt.Method == "PATCH") {
 			body = "{}"

@@ -59,6 +59,8 @@ type Services struct {
 	CaseStats haven.CaseStatsService
 	Public    haven.PublicStatsService
 	Briefing  haven.BriefingService
+	// Presence is who is on which case's page.
+	Presence haven.PresenceService
 	// Ready reports whether the instance can serve (database reachable, schema current); nil means
 	// always ready.
 	Ready func(context.Context) error
@@ -136,7 +138,9 @@ func NewServer(s Services, cfg Config) *Server {
 	srv.counts = newCountCache(countTTL)
 	srv.public = &publicCache{entries: map[int]publicEntry{}}
 	srv.uiRoutes()
-	srv.handler = srv.observe(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch))))
+	// Compression sits inside observe, which so logs the bytes sent on the wire and answers a
+	// panic on the writer beneath it.
+	srv.handler = srv.observe(newCompressor().wrap(secure(cfg.HSTS, srv.crossOriginProtection(http.HandlerFunc(srv.dispatch)))))
 	return srv
 }
 

@@ -77,16 +77,24 @@ func (s *Server) uiRoutes() {
 		{"POST /inbox/bulk", false, s.inboxBulk},
 		{"POST /views", false, s.saveView},
 		{"POST /views/{id}/delete", false, s.deleteView},
+		{"POST /views/{id}/rename", false, s.renameView},
+		{"GET /inbox/fresh", false, s.inboxFresh},
 		{"GET /search", false, s.searchPage},
 		{"GET /dashboard", false, s.dashboardPage},
+		{"GET /audit", false, s.auditPage},
+		{"GET /audit/export", false, s.auditExport},
 		{"GET /cases/new", false, s.newCasePage},
 		{"POST /cases/new", false, s.newCaseSubmit},
 		{"GET /cases/{number}", false, s.casePage},
 		{"POST /cases/{number}/edit", false, s.caseEdit},
 		{"POST /cases/{number}/assign-me", false, s.caseAssignMe},
+		{"POST /cases/{number}/links", false, s.caseLink},
+		{"POST /cases/{number}/unlink", false, s.caseUnlink},
+		{"POST /cases/{number}/duplicate", false, s.caseDuplicate},
 		{"POST /cases/{number}/status", false, s.caseStatus},
 		{"POST /cases/{number}/note", false, s.caseNote},
 		{"POST /cases/{number}/reply", false, s.caseReply},
+		{"POST /cases/{number}/presence", false, s.casePresencePing},
 		{"POST /cases/{number}/correspondent", false, s.caseConfirmAddress},
 		{"POST /cases/{number}/playbooks", false, s.casePlaybook},
 		{"POST /cases/{number}/decisions", false, s.caseDecision},
@@ -207,7 +215,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, v *view, er
 	}
 	status, msg := statusOf(code), map[string]string{
 		haven.ENOTFOUND: "error.not_found", haven.EFORBIDDEN: "error.forbidden", haven.ECONFLICT: "error.conflict",
-		haven.EUNAUTHORIZED: "error.forbidden"}[code]
+		haven.EUNAUTHORIZED: "error.forbidden", haven.EPASSWORDCHANGE: "error.forbidden"}[code]
 	if msg == "" {
 		msg = "error.internal"
 		if code == haven.EINVALID || code == haven.ETOOLARGE {
@@ -230,12 +238,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, v *view, er
 // redirect answers a form post by sending the browser to a page (post/redirect/get), with an
 // optional flash message carried in the query string.
 func redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	return redirectAt(w, r, to, flash, "")
+}
+
+// redirectAt is redirect to an anchor of the page (an element's id), so that what was just
+// added is in view.
+func redirectAt(w http.ResponseWriter, r *http.Request, to, flash, anchor string) error {
 	if flash != "" {
 		sep := "?"
 		if strings.Contains(to, "?") {
 			sep = "&"
 		}
 		to += sep + "flash=" + url.QueryEscape(flash)
+	}
+	if anchor != "" {
+		to += "#" + url.PathEscape(anchor)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
@@ -247,6 +264,8 @@ func flashFrom(r *http.Request, v *view) {
 	switch id := r.URL.Query().Get("flash"); id {
 	case "saved", "sent", "noted", "assigned", "status", "address_confirmed", "playbook", "decided", "deleted", "bulk", "view_saved", "signed_out_all",
 		"password_changed", "password_set", "totp_on", "totp_off", "token_revoked", "user_added", "member_added", "required_on", "required_off", "escalation_drafted", "escalation_moved", "paged", "alert_moved", "channel_verified", "channel_tested":
+		v.Flash = v.L.T("flash." + id)
+	case "sent_queued", "sent_recorded", "sent_no_relay":
 		v.Flash = v.L.T("flash." + id)
 	}
 }

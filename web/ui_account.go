@@ -19,6 +19,7 @@ func (s *Server) accountRoutes() {
 		h       uiFunc
 	}{
 		{"GET /account", s.accountPage},
+		{"GET " + offerPath, s.twoFactorOffer},
 		{"POST /account/profile", s.accountProfile},
 		{"POST /account/password", s.accountPassword},
 		{"POST /account/two-factor", s.accountTOTPBegin},
@@ -28,6 +29,8 @@ func (s *Server) accountRoutes() {
 		{"POST /account/tokens/{id}/revoke", s.accountTokenRevoke},
 		{"POST /account/sign-out-all", s.accountSignOutAll},
 		{"POST /account/notifications/read", s.accountNotificationsRead},
+		{"GET /account/unread", s.accountUnread},
+		{"POST /account/notification-preferences", s.accountNotifyPrefs},
 		{"POST /account/channels", s.accountChannelAdd},
 		{"POST /account/channels/{id}/verify", s.accountChannelVerify},
 		{"POST /account/channels/{id}/delete", s.accountChannelDelete},
@@ -57,9 +60,11 @@ type accountData struct {
 	Tokens        []*haven.APIToken
 	NewToken      string // a token just created, shown once
 	Notifications []notice
+	NotifyPrefs   []notifyPref // which kinds are emailed too
 	Unread        bool
-	Newest        int64 // the newest notification's id, for "mark all read"
-	OfferTOTP     bool  // a new password was just set: the second factor is offered next
+	Newest        int64  // the newest notification's id, for "mark all read"
+	OfferTOTP     bool   // a new password was just set: the second factor is offered next
+	Next          string // where to go once a one-time password is replaced (a same-origin path)
 	// Channels are where the user is paged besides the app; NewChannel one just added (with a
 	// webhook's secret, shown once).
 	Channels      []*haven.PageChannel
@@ -88,6 +93,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, v *view) er
 		return err
 	}
 	d.OfferTOTP = r.URL.Query().Get("flash") == "password_set" && d.Status != nil && !d.Status.Enabled
+	d.Next = keptNext(r.URL.Query().Get("next"))
 	return s.renderAccount(w, r, v, d, http.StatusOK)
 }
 
@@ -116,6 +122,11 @@ func (s *Server) loadAccount(r *http.Request, v *view) (*accountData, error) {
 		}
 		d.ChannelsShown = true
 	}
+	prefs, err := s.svc.Notifications.NotificationPrefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.NotifyPrefs = notifyPrefsOf(prefs)
 	ns, err := s.svc.Notifications.Notifications(ctx, false)
 	if err != nil {
 		return nil, err
@@ -218,25 +229,21 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, v *view
 	}
 	http.SetCookie(w, s.sessionCookie(r, "", -1))
 	if v.User.MustChangePassword {
-		return s.afterFirstPassword(w, r, v.User.Username, pw)
+		return s.afterFirstPassword(w, r, v.User.Username, pw, r.PostForm.Get("next"))
 	}
 	return redirect(w, r, "/login", "password_changed")
 }
 
 // afterFirstPassword signs in with the password just chosen in place of a one-time one, and
-// leads to the account's second factor: set it up now unless it is already on. An account with a
-// second factor signs in again through the sign-in page, with its code.
-func (s *Server) afterFirstPassword(w http.ResponseWriter, r *http.Request, username, pw string) error {
+// offers the second factor (set it up now, or later) before the page the person was going to. An
+// account with a second factor signs in again through the sign-in page, with its code.
+func (s *Server) afterFirstPassword(w http.ResponseWriter, r *http.Request, username, pw, next string) error {
 	res, err := s.svc.Auth.Login(r.Context(), haven.Credentials{Username: username, Password: pw})
 	if err != nil || res.Token == "" {
-		return redirect(w, r, "/login", "password_changed")
+		return redirect(w, r, withNext("/login", next), "password_changed")
 	}
 	http.SetCookie(w, s.sessionCookie(r, res.Token, 0))
-	if res.User.TwoFactor {
-		return redirect(w, r, "/inbox", "password_set")
-	}
-	http.Redirect(w, r, "/account?flash=password_set#two-factor", http.StatusSeeOther)
-	return nil
+	return redirect(w, r, withNext(offerPath, next), "password_set")
 }
 
 // accountTOTPBegin starts setting up an authenticator app: the page shows the QR code and the

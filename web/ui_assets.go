@@ -19,9 +19,11 @@ import (
 )
 
 // asset is one static file, kept compressed too: CSS and scripts are most of a page's weight.
+// Each form has its own strong validator, as RFC 9110 §8.8.3 asks of different bytes.
 type asset struct {
 	body, gzipped []byte
-	ctype, etag   string
+	ctype         string
+	etag, gzEtag  string
 }
 
 // staticHandler serves the embedded static files with a validator and, to browsers that accept
@@ -39,7 +41,8 @@ func (s *Server) staticHandler(fsys fs.FS) http.Handler {
 			return err
 		}
 		sum := sha256.Sum256(body)
-		a := &asset{body: body, ctype: mime.TypeByExtension(path.Ext(p)), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		tag := hex.EncodeToString(sum[:8])
+		a := &asset{body: body, ctype: mime.TypeByExtension(path.Ext(p)), etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
 		if a.gzipped, err = gzipped(body); err != nil {
 			return err
 		}
@@ -54,20 +57,35 @@ func (s *Server) staticHandler(fsys fs.FS) http.Handler {
 		}
 		h := w.Header()
 		h.Set("Content-Type", a.ctype)
-		h.Set("ETag", a.etag)
 		h.Set("Cache-Control", "public, max-age=3600")
 		h.Set("Vary", "Accept-Encoding")
-		if r.Header.Get("If-None-Match") == a.etag {
+		gz := negotiate(r.Header.Get("Accept-Encoding"), []string{"gzip"}) == "gzip"
+		body, etag := a.body, a.etag
+		if gz {
+			body, etag = a.gzipped, a.gzEtag
+		}
+		h.Set("ETag", etag)
+		if etagMatches(r.Header.Get("If-None-Match"), etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body := a.body
-		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		if gz {
 			h.Set("Content-Encoding", "gzip")
-			body = a.gzipped
 		}
 		_, _ = w.Write(body) // a client that went away: nothing to tell it
 	})
+}
+
+// etagMatches is If-None-Match's weak comparison (RFC 9110 §13.1.2): one of the listed tags, or
+// "*", names the current representation, "W/" aside.
+func etagMatches(ifNoneMatch, etag string) bool {
+	for t := range strings.SplitSeq(ifNoneMatch, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+			return true
+		}
+	}
+	return false
 }
 
 // gzipped compresses a static file once, at start.
@@ -99,6 +117,9 @@ func templateFuncs() template.FuncMap {
 		"hours":            hoursText,
 		"escalationRows":   escalationRows,
 		"slaSpan":          slaSpan,
+		"deliveryState":    deliveryState,
+		"isCasePage":       func(data any) bool { _, ok := data.(*caseData); return ok },
+		"auditData":        auditDataText,
 		"percentInt":       func(f float64) int { return int(f*100 + 0.5) },
 		"escalationKinds":  haven.EscalationKinds,
 		"escalationStates": haven.EscalationStates,

@@ -5,10 +5,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"haven"
 	"haven/indicator/attack"
@@ -62,6 +65,7 @@ type caseData struct {
 	Intel       *haven.CaseIntel
 	Techniques  []attack.Technique
 	Groups      []*haven.ThreatGroup
+	caseHistory
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -69,6 +73,11 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v *view) error
 	d, err := s.loadCase(r, r.PathValue("number"))
 	if err != nil {
 		return err
+	}
+	if s.svc.Presence != nil {
+		if d.Presence, err = s.svc.Presence.CasePresence(r.Context(), d.Case.Number, ""); err != nil {
+			return err
+		}
 	}
 	if err := s.insertTemplate(r, v, d); err != nil {
 		return err
@@ -116,8 +125,17 @@ func boolRank(b bool) int {
 }
 
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *caseData, status int) error {
-	if err := s.labelCategories(r, v, d); err != nil {
+	labels, err := s.categoryLabels(r, v)
+	if err != nil {
 		return err
+	}
+	labelCategories(labels, d)
+	if d.Case.Allowed == nil {
+		d.Case.Allowed = &haven.CaseActions{} // offer nothing the service did not say
+	}
+	history(r, v, d, labels, s.catalog.Localizer(s.catalog.Match(d.Case.Language)))
+	for _, f := range editFields {
+		d.EditErrors = d.EditErrors || v.Errors[f] != ""
 	}
 	v.Nav, v.Title, v.Data = "inbox", d.Case.Number+" · "+d.Case.Title, d
 	return s.render(w, r, status, "case", v)
@@ -125,16 +143,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *
 
 // labelCategories names the case's categories in the reader's language; a category the taxonomy
 // no longer knows keeps its slug.
-func (s *Server) labelCategories(r *http.Request, v *view, d *caseData) error {
-	labels, err := s.categoryLabels(r, v)
-	if err != nil {
-		return err
-	}
+func labelCategories(labels map[string]string, d *caseData) {
 	d.CategoryLabels = d.CategoryLabels[:0]
 	for _, slug := range d.Case.Categories {
 		d.CategoryLabels = append(d.CategoryLabels, cmp.Or(labels[slug], slug))
 	}
-	return nil
 }
 
 // categoryLabels maps every category's slug, retired ones too, to its label in the reader's language.
@@ -349,12 +362,20 @@ func caseUpdateFromForm(r *http.Request) haven.CaseUpdate {
 
 // afterCaseForm redirects back to the case after a change, or re-renders it with the error.
 func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v *view, err error, flash string) error {
+	return s.afterCaseFormAt(w, r, v, err, flash, "")
+}
+
+// afterCaseFormAt is afterCaseForm landing on anchor (a new message's id) after a change. A
+// refused change shows the page again with what was typed kept: field errors beside their
+// fields, any other reason (not allowed, changed meanwhile) beside the form, in the reader's
+// language. A case the user may not see answers as missing, as everywhere.
+func (s *Server) afterCaseFormAt(w http.ResponseWriter, r *http.Request, v *view, err error, flash, anchor string) error {
 	number := r.PathValue("number")
 	code := haven.ErrorCode(err)
 	if err == nil {
-		return redirect(w, r, "/cases/"+number, flash)
+		return redirectAt(w, r, "/cases/"+number, flash, anchor)
 	}
-	if code != haven.EINVALID && code != haven.ECONFLICT {
+	if code == haven.ENOTFOUND || code == haven.EINTERNAL || code == haven.EUNAUTHORIZED || code == "" {
 		return err
 	}
 	d, lerr := s.loadCase(r, number)
@@ -362,16 +383,58 @@ func (s *Server) afterCaseForm(w http.ResponseWriter, r *http.Request, v *view, 
 		return lerr
 	}
 	v.Form, v.Errors, v.Path = r.PostForm, map[string]string{}, "/cases/"+number // the picker returns to the page, not the post
-	if he, ok := err.(*haven.Error); ok {
+	he, _ := err.(*haven.Error)
+	if he != nil {
 		for k, m := range he.Fields {
 			v.Errors[k] = fieldMessage(v.L, m)
 		}
 	}
-	v.Alert = v.L.T("form.invalid")
-	if code == haven.ECONFLICT && len(v.Errors) == 0 {
-		v.Alert = v.L.T("error.conflict")
+	if len(v.Errors) > 0 {
+		v.Alert = v.L.T("form.invalid")
+	} else {
+		d.Refused = caseFormOf(r)
+		v.Errors["form:"+d.Refused] = refusal(v, he, code)
 	}
-	return s.renderCase(w, r, v, d, http.StatusUnprocessableEntity)
+	status := http.StatusUnprocessableEntity
+	if code == haven.EFORBIDDEN {
+		status = http.StatusForbidden
+	}
+	return s.renderCase(w, r, v, d, status)
+}
+
+// caseFormOf names the case page's form a post came from, where its refusal is shown.
+func caseFormOf(r *http.Request) string {
+	switch path.Base(r.URL.Path) {
+	case "reply":
+		return "reply"
+	case "note":
+		return "note"
+	case "status":
+		return "status"
+	case "links", "unlink", "duplicate":
+		return "links"
+	}
+	return "header"
+}
+
+// refusal words why a change was refused: the service's own words in English (they name the
+// case and the rule), the kind of refusal in other languages.
+func refusal(v *view, he *haven.Error, code string) string {
+	if he != nil && v.L.Tag() == "en" {
+		return capitalize(he.Message) + "."
+	}
+	switch code {
+	case haven.EFORBIDDEN:
+		return v.L.T("error.forbidden")
+	case haven.ECONFLICT:
+		return v.L.T("error.conflict")
+	}
+	return v.L.T("form.invalid")
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + strings.TrimSuffix(s[n:], ".")
 }
 
 func (s *Server) caseAssignMe(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -398,9 +461,16 @@ func (s *Server) caseNote(w http.ResponseWriter, r *http.Request, v *view) error
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.EINVALID, "bad form")
 	}
-	_, err := s.svc.Notes.AddNote(r.Context(), r.PathValue("number"), haven.NoteCreate{Body: r.PostForm.Get("body"),
+	if stale, err := s.changedMeanwhile(w, r, v, "note"); stale || err != nil {
+		return err
+	}
+	n, err := s.svc.Notes.AddNote(r.Context(), r.PathValue("number"), haven.NoteCreate{Body: r.PostForm.Get("body"),
 		Visibility: r.PostForm.Get("visibility")})
-	return s.afterCaseForm(w, r, v, fieldAs(err, "text", "body"), "noted")
+	anchor := ""
+	if err == nil {
+		anchor = "note-" + strconv.FormatInt(n.ID, 10)
+	}
+	return s.afterCaseFormAt(w, r, v, fieldAs(err, "text", "body"), "noted", anchor)
 }
 
 // caseReply records (and, once email is configured, sends) a reply to the requester.
@@ -415,8 +485,56 @@ func (s *Server) caseReply(w http.ResponseWriter, r *http.Request, v *view) erro
 	if to := strings.TrimSpace(r.PostForm.Get("to")); to != "" {
 		in.To = splitList(to)
 	}
-	_, err := s.svc.Messages.AddMessage(r.Context(), r.PathValue("number"), in)
-	return s.afterCaseForm(w, r, v, err, "sent")
+	if stale, err := s.changedMeanwhile(w, r, v, "reply"); stale || err != nil {
+		return err
+	}
+	m, err := s.svc.Messages.AddMessage(r.Context(), r.PathValue("number"), in)
+	if err != nil {
+		return s.afterCaseForm(w, r, v, err, "")
+	}
+	return s.afterCaseFormAt(w, r, v, nil, sentFlash(m), "m"+strconv.FormatInt(m.ID, 10))
+}
+
+// sentFlash says what became of a reply: queued for the relay, or only recorded (by phone, or
+// with no relay configured: the page says how to configure one).
+func sentFlash(m *haven.Message) string {
+	switch {
+	case m.Status == haven.MessageQueued:
+		return "sent_queued"
+	case m.Channel == "email":
+		return "sent_no_relay"
+	}
+	return "sent_recorded"
+}
+
+// changedMeanwhile shows the page again, with the text kept, when others added to the case
+// since the page the form came from was loaded ("seen", its newest event): the writer sees what
+// changed and sends again to confirm. It reports whether it did.
+func (s *Server) changedMeanwhile(w http.ResponseWriter, r *http.Request, v *view, form string) (bool, error) {
+	seen, err := strconv.ParseInt(r.PostForm.Get("seen"), 10, 64)
+	if err != nil || r.PostForm.Get("confirm") != "" {
+		return false, nil // an older page or a script: nothing to compare with
+	}
+	d, err := s.loadCase(r, r.PathValue("number"))
+	if err != nil {
+		return false, err
+	}
+	if may := d.Case.Allowed; may == nil || form == "reply" && !may.Reply || form == "note" && !may.Note {
+		return false, nil // the change itself is refused, and says why
+	}
+	d.Since = map[int64]bool{}
+	for _, e := range d.Timeline {
+		if e.Event.ID > seen && e.Event.Actor != v.User.Username {
+			d.Since[e.Event.ID] = true
+		}
+	}
+	if len(d.Since) == 0 {
+		return false, nil
+	}
+	v.Form, v.Path = r.PostForm, "/cases/"+d.Case.Number
+	v.Errors = map[string]string{"form:" + form: v.L.T("case.changed_meanwhile", "Count", int64(len(d.Since)))}
+	v.Form.Set("confirm", "1")
+	return true, s.renderCase(w, r, v, d, http.StatusConflict)
 }
 
 // fieldAs renames a field of a validation error, for a form whose field has another name.

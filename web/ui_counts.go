@@ -24,7 +24,15 @@ type countCache struct {
 	mu       sync.Mutex
 	entries  map[int64]countEntry
 	counting map[int64]chan struct{} // closed when the user's counting in progress ends
+	// people are the inbox's assignees (the same for every reader), read at most every
+	// peopleTTL: reading every user and team for each inbox page would cost a tenth of it.
+	people   []string
+	peopleAt time.Time
 }
+
+// peopleTTL is how long the assignee list is kept: someone just added is offered within it (and
+// the service checks every assignment anyway).
+const peopleTTL = 30 * time.Second
 
 type countEntry struct {
 	at     time.Time
@@ -92,4 +100,24 @@ func (c *countCache) forget(userID int64) {
 	c.mu.Lock()
 	delete(c.entries, userID)
 	c.mu.Unlock()
+}
+
+// assignees returns the kept assignee list, or reads it with read when it is older than
+// peopleTTL. Only the inbox calls it, after the service answered the user's case list: every
+// user who may read cases may list their colleagues (service.Users), so one list serves all.
+func (c *countCache) assignees(ctx context.Context, read func(context.Context) ([]string, error)) ([]string, error) {
+	c.mu.Lock()
+	people, fresh := c.people, c.people != nil && time.Since(c.peopleAt) < peopleTTL
+	c.mu.Unlock()
+	if fresh {
+		return people, nil
+	}
+	people, err := read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.people, c.peopleAt = people, time.Now()
+	c.mu.Unlock()
+	return people, nil
 }

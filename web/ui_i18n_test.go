@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -65,6 +66,17 @@ func usedIDs(t *testing.T) []string {
 	for _, q := range queues() {
 		ids = append(ids, "queue."+q.Name)
 	}
+	for _, p := range []string{haven.PresenceViewing, haven.PresenceReplying} {
+		ids = append(ids, "presence."+p)
+	}
+	for _, show := range timelineShows {
+		ids = append(ids, "tlshow."+show)
+	}
+	for _, f := range []string{"title", "summary", "priority", "language", "country", "region", "tlp", "tier", "team",
+		"assignee", "tags", "categories", "consent", "first_response_due", "resolution_due", "compartment", "restricted_to"} {
+		ids = append(ids, "field."+f) // the fields a case.updated event names
+	}
+	ids = append(ids, "msgstatus.recorded_no_relay", "flash.sent_queued", "flash.sent_recorded", "flash.sent_no_relay")
 	for _, s := range []string{"priority", "updated", "due", "created"} {
 		ids = append(ids, "sort."+s)
 	}
@@ -78,7 +90,7 @@ func usedIDs(t *testing.T) []string {
 	for _, e := range []string{"case.created", "case.updated", "case.transitioned", "case.viewed", "case.access_granted",
 		"case.break_glass", "case.correspondence_erased", "case.purged", "case.requester_merged", "message.added",
 		"message.received", "message.sent", "message.failed", "note.added", "task.added", "task.updated",
-		"attachment.added", "attachment.downloaded"} {
+		"attachment.added", "attachment.downloaded", "case.linked", "case.unlinked", "case.marked_duplicate", "case.merged_duplicate"} {
 		ids = append(ids, "event."+e) // the events a case's timeline shows
 	}
 	for _, f := range []string{"saved", "sent", "noted", "assigned", "status", "deleted", "bulk", "view_saved"} {
@@ -87,8 +99,14 @@ func usedIDs(t *testing.T) []string {
 	for _, k := range haven.AccountNotices() {
 		ids = append(ids, "notify."+k) // notifications of changes to one's account
 	}
+	for _, k := range haven.CaseNotices() {
+		ids = append(ids, "notify."+k, "notify_kind."+k) // notifications of work on a case, and their email choices
+	}
 	for _, s := range []string{"queued", "retrying", "sent", "failed", "received"} {
 		ids = append(ids, "msgstatus."+s)
+	}
+	for _, r := range append(slices.Collect(maps.Values(bulkReasons)), "error") {
+		ids = append(ids, "inbox.why."+r) // why a bulk action left a case unchanged
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)

@@ -52,6 +52,12 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request, v *view) erro
 		d.Username = ""
 		return s.loginFailed(w, r, v, d, err)
 	}
+	if res.WrongCode { // the code step again, saying it is the code that was wrong
+		d.Challenge = res.Challenge
+		v.Title, v.Data = v.L.T("login.title"), d
+		v.Errors = map[string]string{"code": v.L.T("login.wrong_code")}
+		return s.render(w, r, http.StatusUnauthorized, "login", v)
+	}
 	return s.signedIn(w, r, res, d.Next)
 }
 
@@ -62,7 +68,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *haven.Log
 			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
 	}
 	if res.MustEnrol || res.User != nil && res.User.MustChangePassword {
-		next = "/account" // the only page such a session may use until the account is secured
+		next = limitedLanding(next) // the only page such a session may use until the account is secured
 	}
 	return redirect(w, r, next, "")
 }

@@ -26,6 +26,7 @@ func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*have
 	var w htmlWriter
 	w.Grow(len(cases) * 800)
 	selectLabel, purged, knownBad := l.T("inbox.select"), l.T("case.purged"), l.T("intel.known_bad")
+	clocks := newSLAWords(l)
 	for _, c := range cases {
 		href := "/cases/" + url.PathEscape(c.Number)
 		w.raw("\n<tr")
@@ -58,12 +59,104 @@ func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*have
 		}
 		w.raw("</td>\n<td>").text(c.Assignee).raw("</td>\n<td>").text(c.Language).raw("</td>\n")
 		w.raw(`<td><time datetime="`).raw(c.CreatedAt.Format(isoTime)).raw(`">`).text(l.Ago(now.Sub(c.CreatedAt))).raw("</time></td>\n<td>")
-		if c.ResolutionDue != nil {
-			w.raw(`<time datetime="`).raw(c.ResolutionDue.Format(isoTime)).raw(`">`).text(l.DateTime(*c.ResolutionDue)).raw("</time>")
-		}
+		clocks.write(&w, c, now)
 		w.raw("</td>\n</tr>")
 	}
 	return template.HTML(w.String()) //nolint:gosec // every value from a case is written by text
+}
+
+// sortable are the inbox's columns (by index) whose header links to a sort.
+var sortable = map[int]haven.CaseSort{4: haven.SortPriority, 9: haven.SortCreated, 10: haven.SortDue}
+
+// caseHeadHTML renders the inbox table's header: the select-all box (shown by haven.js), the
+// column names, and on the sortable ones a link to that order, the active one marked with
+// aria-sort (every order reads its column ascending: P1 first, youngest first, soonest due first).
+func caseHeadHTML(l *i18n.Localizer, sort haven.CaseSort, here string) template.HTML {
+	var w htmlWriter
+	w.raw(`<thead><tr>` + "\n" + `<th scope="col"><span class="visually-hidden">`).text(l.T("inbox.select")).
+		raw(`</span><input type="checkbox" id="all" hidden aria-label="`).text(l.T("inbox.select_all")).raw(`"></th>`)
+	for i, col := range []string{"number", "title", "requester", "priority", "status", "category", "assignee", "language", "age", "sla"} {
+		by, ok := sortable[i+1]
+		w.raw(`<th scope="col"`)
+		if ok && by == sort {
+			w.raw(` aria-sort="ascending"`)
+		}
+		w.raw(">")
+		if ok {
+			w.raw(`<a href="`).text(withQuery(here, "sort", string(by))).raw(`">`).text(l.T("col." + col)).raw("</a>")
+		} else {
+			w.text(l.T("col." + col))
+		}
+		w.raw("</th>")
+	}
+	w.raw("\n</tr></thead>")
+	return template.HTML(w.String()) //nolint:gosec // every value is written by text
+}
+
+// slaWords writes a case's most urgent running SLA clock as the inbox shows it: its target and
+// the time left or overdue, in words and as a class (sla ok, sla soon, sla over, sla paused), so
+// that colour is never the only sign. The words of a page repeat ("2 hours left"), so each
+// phrase is made once.
+type slaWords struct {
+	l    *i18n.Localizer
+	said map[string]string
+	// left and over are "{{.Time}} left" and "overdue by {{.Time}}" cut where the time goes:
+	// a message with data costs a template run, and each row has its own time.
+	left, over [2]string
+}
+
+func newSLAWords(l *i18n.Localizer) slaWords {
+	cut := func(id string) [2]string {
+		before, after, _ := strings.Cut(l.T(id, "Time", "\x00"), "\x00")
+		return [2]string{before, after}
+	}
+	return slaWords{l: l, said: map[string]string{}, left: cut("sla.left"), over: cut("sla.overdue_by")}
+}
+
+func (s slaWords) write(w *htmlWriter, c *haven.Case, now time.Time) {
+	target, due := c.NextDue()
+	if !c.Status.IsOpen() || due == nil {
+		return
+	}
+	if c.Status == haven.StatusWaitingRequester {
+		w.raw(`<span class="sla paused">`).text(s.phrase("paused", "", 0)).raw("</span>")
+		return
+	}
+	left := due.Sub(now)
+	kind := "ok"
+	switch {
+	case left <= 0:
+		kind = "over"
+	case left < haven.BreachingWindow:
+		kind = "soon"
+	}
+	w.raw(`<span class="sla `).raw(kind).raw(`"><time datetime="`).raw(due.Format(isoTime)).raw(`">`).
+		text(s.phrase(kind, target, left)).raw("</time></span>")
+}
+
+// phrase is "First response: 2 hours left", "Resolution: overdue by 35 minutes" or "Paused".
+func (s slaWords) phrase(kind, target string, left time.Duration) string {
+	span := ""
+	if kind != "paused" {
+		span = s.l.Ago(left.Truncate(time.Minute))
+	}
+	key := kind + "|" + target + "|" + span
+	if p, ok := s.said[key]; ok {
+		return p
+	}
+	var p string
+	switch kind {
+	case "paused":
+		p = s.l.T("inbox.sla_paused")
+	case "over":
+		p = s.l.T("sla."+target) + ": " + s.over[0] + span + s.over[1]
+	case "soon":
+		p = s.l.T("sla."+target) + ": " + s.left[0] + span + s.left[1] + " · " + s.l.T("sla.soon")
+	default:
+		p = s.l.T("sla."+target) + ": " + s.left[0] + span + s.left[1]
+	}
+	s.said[key] = p
+	return p
 }
 
 // htmlWriter builds HTML: raw writes markup, text writes a value escaped.

@@ -115,7 +115,9 @@ var adminOnly = map[string]bool{
 
 // matrixReads are POST routes that change nothing (rendering a template is a read), allowed to
 // auditors and read-only tokens like a GET.
-var matrixReads = map[string]bool{"POST /api/v1/cases/{number}/render-template": true}
+// Saying one is on a case's page records only that (no case data, no event), as reading it does.
+var matrixReads = map[string]bool{"POST /api/v1/cases/{number}/render-template": true,
+	"POST /api/v1/cases/{number}/presence": true}
 
 // matrixWriteExempt are state-changing routes where an auditor may succeed by design (rule b):
 // every role may create its own tokens (CreateToken only needs a reader; a read-only token
@@ -128,6 +130,8 @@ var matrixWriteExempt = map[string]bool{
 	"POST /api/v1/account/two-factor":         true,
 	"POST /api/v1/account/two-factor/confirm": true,
 	"POST /api/v1/notifications/read":         true,
+	// Everyone chooses which of their own notifications are emailed (not through a read-only token).
+	"PUT /api/v1/account/notification-preferences": true,
 	// Everyone keeps their own paging channels (not through a read-only token).
 	"POST /api/v1/account/channels":             true,
 	"POST /api/v1/account/channels/{id}/verify": true,
@@ -277,11 +281,30 @@ func startMatrix(t *testing.T, dsn string) (*matrixFixture, []matrixActor) {
 	_, err = a.svc.TransitionCase(insiderCtx, f.rest, haven.Transition{To: haven.StatusTriage, Reason: mkRestReason})
 	must(err)
 	matrixIntel(t, a, f, ctx, insiderCtx)
+	// The open case is linked to the restricted one: only a member may see it listed there.
+	_, err = a.svc.LinkCases(insiderCtx, f.open, f.rest)
+	must(err)
 
 	srv := httptest.NewServer(newServer(e, a, webOptions{}).Handler())
 	t.Cleanup(srv.Close)
 	f.base = srv.URL
 	return f, actors
+}
+
+// linkTarget is a fresh case for the link routes to name (for unlinking, one the admin linked to
+// number when the admin may), so that no call finds a link already made.
+func (f *matrixFixture) linkTarget(key, number string) string {
+	if !strings.Contains(key, "/links") && !strings.HasSuffix(key, "/duplicate") {
+		return ""
+	}
+	c, err := f.a.svc.CreateCase(f.ctx, haven.CaseCreate{Title: "matrix " + f.unique("link")})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if strings.HasPrefix(key, "DELETE ") {
+		_, _ = f.a.svc.LinkCases(f.ctx, number, c.Number) // refused on a case the admin may not see
+	}
+	return c.Number
 }
 
 // matrixPassword is the password of a matrix user (setting up a second factor asks for it).
@@ -360,7 +383,9 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 	case strings.HasPrefix(rt.Pattern, "/api/v1/escalation-policies/"):
 		name = "default"
 	}
-	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing", "{slug}", "matrix-kb").Replace(rt.Pattern)
+	other := f.linkTarget(key, number)
+	path := strings.NewReplacer("{number}", number, "{id}", id, "{name}", name, "{username}", username, "{category}", "phishing", "{slug}", "matrix-kb",
+		"{other}", other).Replace(rt.Pattern)
 
 	var body any
 	switch key {
@@ -372,8 +397,16 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"assignee": "bystander"} // not an actor: assigning must not open the case to one
 	case "POST /api/v1/cases/{number}/transitions":
 		body = map[string]any{"to": "triage"}
+	case "POST /api/v1/cases/{number}/links":
+		body = map[string]any{"case": other}
+	case "POST /api/v1/cases/{number}/duplicate":
+		// A throwaway case without the fixture's requester: refused (409) after every check of
+		// who may, so that nothing of the fixtures moves.
+		body = map[string]any{"of": other}
 	case "POST /api/v1/cases/{number}/notes":
 		body = map[string]any{"body": "matrix note"}
+	case "POST /api/v1/cases/{number}/presence":
+		body = map[string]any{"state": "viewing"}
 	case "POST /api/v1/cases/{number}/tasks":
 		body = map[string]any{"title": "matrix task"}
 	case "PATCH /api/v1/cases/{number}/tasks/{id}":
@@ -486,6 +519,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"days": 3650}
 	case "POST /api/v1/notifications/read":
 		body = map[string]any{"up_to": 1000}
+	case "PUT /api/v1/account/notification-preferences":
+		body = map[string]any{"email": map[string]bool{"mention": true, "break_glass": true}}
 	case "PUT /api/v1/settings/two-factor":
 		body = map[string]any{"required": false}
 	case "POST /api/v1/account/two-factor":
@@ -541,6 +576,7 @@ func runMatrix(t *testing.T, dsn string) {
 	for _, p := range []struct{ path, marker string }{
 		{"/api/v1/cases/" + f.rest, mkRestTitle},
 		{"/api/v1/cases/" + f.rest + "/timeline", ""},
+		{"/api/v1/cases/" + f.open, f.rest}, // the linked restricted case
 		{"/api/v1/cases/" + f.rest + "/notes", mkRestNote},
 		{"/api/v1/cases/" + f.rest + "/messages", mkRestMessage},
 		{"/api/v1/cases/" + f.rest + "/escalations", mkRestMessage},
@@ -602,6 +638,7 @@ func runMatrix(t *testing.T, dsn string) {
 				// the restricted case succeed (the transition may already have been made: 409).
 				if who.role == haven.RoleAdmin && !req.rest && req.method != "GET" && (st < 200 || st > 299) &&
 					!(req.key == "POST /api/v1/cases/{number}/transitions" && st == 409) &&
+					!(req.key == "POST /api/v1/cases/{number}/duplicate" && st == 409) &&
 					!(req.key == "POST /api/v1/escalations/{id}/transitions" && st == 409) &&
 					!(strings.HasPrefix(req.key, "POST /api/v1/alerts/{id}/") && st == 409) &&
 					!(req.key == "POST /api/v1/account/channels/{id}/verify" && st == 400) &&

@@ -260,7 +260,7 @@ func checkFirstAdmin(t *testing.T, bin string, env []string, base, password stri
 		t.Fatalf("first sign-in at %s", at)
 	}
 	st, _, at := b.send("/account/password", url.Values{"current_password": {password}, "password": {"the admin's own password"}})
-	if st != 200 || at != "/account?flash=password_set" {
+	if st != 200 || at != offerPage+"?flash=password_set" {
 		t.Fatalf("the first new password: %d at %s", st, at)
 	}
 	token, _, _ = runHaven(t, bin, env, "token", "create", "--user", "admin")

@@ -110,11 +110,14 @@ func TestUIOneTimePassword(t *testing.T) {
 		t.Fatalf("a token before a new password: %d", st)
 	}
 	st, body, at = sam.send("/account/password", url.Values{"current_password": {once}, "password": {"sam's own long password"}})
-	if st != 200 || at != "/account?flash=password_set" || !strings.Contains(body, `id="two-factor"`) ||
-		!strings.Contains(body, "protect your account with a second factor") || !strings.Contains(body, "admin reset your password") {
+	if st != 200 || at != offerPage+"?flash=password_set" || !strings.Contains(body, `action="/account/two-factor"`) ||
+		!strings.Contains(body, "Protect your account with a second factor") {
 		t.Fatalf("after the new password: %d at %s\n%s", st, at, body)
 	}
 	checkPageMarkup(t, "second factor offered", body)
+	if _, body := sam.get("/account"); !strings.Contains(body, "admin reset your password") {
+		t.Fatalf("the account page does not say who reset the password:\n%s", body)
+	}
 	if st, _, at := sam.open("/inbox"); st != 200 || at != "/inbox" {
 		t.Fatalf("the inbox after a new password: %d at %s", st, at)
 	}

@@ -150,7 +150,7 @@ func bootstrapAdmin(e *env, a *app) error {
 func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
-		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc, Observables: a.svc, Intel: a.svc, CaseStats: a.svc, Public: a.svc, Briefing: a.svc,
+		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc, Observables: a.svc, Intel: a.svc, CaseStats: a.svc, Public: a.svc, Briefing: a.svc, Presence: a.svc,
 		Ready: func(ctx context.Context) error {
 			if err := a.db.Ping(ctx); err != nil {
 				return err
