@@ -36,6 +36,9 @@ func (s *Service) AuditEvents(ctx context.Context, f haven.EventFilter) (*haven.
 		if page, err = tx.FindEvents(ctx, f); err != nil {
 			return err
 		}
+		if err := hideCaseRefs(ctx, tx, f.Viewer, page.Items); err != nil {
+			return err
+		}
 		return record(ctx, tx, s.clock.Now(), u, "audit.read", "audit", "", 0,
 			map[string]any{"actor": f.Actor, "action": f.Action, "case_id": f.CaseID, "count": len(page.Items)})
 	})

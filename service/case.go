@@ -582,6 +582,9 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 		if err := s.resolveClaims(ctx, tx, u, events); err != nil {
 			return nil, err
 		}
+		if err := hideCaseRefs(ctx, tx, s.viewer(u), events); err != nil {
+			return nil, err
+		}
 		notes, err := tx.CaseNotes(ctx, c.ID)
 		if err != nil {
 			return nil, err
@@ -603,6 +606,29 @@ func (s *Service) Timeline(ctx context.Context, number string) ([]*haven.Timelin
 // claimsCase is the event field naming, by id, the case an email's subject tag claimed when its
 // sender was not that case's correspondent.
 const claimsCase = "claims_case"
+
+// otherCase is the event field naming, by id, the other case of a link or a merge.
+const otherCase = "other_case"
+
+// hideCaseRefs takes out of events the other cases they name (a link, a merge) that v may not
+// see: an event readable for its own case must not reveal a restricted one.
+func hideCaseRefs(ctx context.Context, tx haven.Tx, v haven.Viewer, events []*haven.Event) error {
+	for _, e := range events {
+		id, ok := e.Data[otherCase].(float64) // JSON numbers
+		if !ok {
+			continue
+		}
+		visible, err := tx.CaseVisible(ctx, int64(id), v)
+		if err != nil {
+			return err
+		}
+		if !visible {
+			e.Data = maps.Clone(e.Data)
+			delete(e.Data, otherCase)
+		}
+	}
+	return nil
+}
 
 // resolveClaims turns a claimed case's id into its number for a reader who may see that case,
 // and removes it for anyone else.

@@ -46,12 +46,14 @@ func (s *Service) UnlinkCases(ctx context.Context, number, other string) (*haven
 	return s.Case(ctx, number)
 }
 
-// recordBoth records action on each of two cases, naming the other by number.
+// recordBoth records action on each of two cases, naming the other by id: one of them may be
+// restricted, and readers of the other's events learn of it only if they may see it
+// (hideCaseRefs).
 func recordBoth(ctx context.Context, tx haven.Tx, now time.Time, u *haven.User, action string, c, o *haven.Case) error {
-	if err := record(ctx, tx, now, u, action, "case", c.Number, c.ID, map[string]any{"case": o.Number}); err != nil {
+	if err := record(ctx, tx, now, u, action, "case", c.Number, c.ID, map[string]any{otherCase: o.ID}); err != nil {
 		return err
 	}
-	return record(ctx, tx, now, u, action, "case", o.Number, o.ID, map[string]any{"case": c.Number})
+	return record(ctx, tx, now, u, action, "case", o.Number, o.ID, map[string]any{otherCase: c.ID})
 }
 
 // changePair runs change in one write transaction on two different cases, both of which the
@@ -183,14 +185,14 @@ func (s *Service) recordMerge(ctx context.Context, tx haven.Tx, u *haven.User, d
 			return err
 		}
 	}
-	data := func(key, number string) map[string]any {
-		return map[string]any{key: number, "messages": moved.Messages, "reports": moved.Reports,
+	data := func(other int64) map[string]any {
+		return map[string]any{otherCase: other, "messages": moved.Messages, "reports": moved.Reports,
 			"notes": moved.Notes, "attachments": moved.Attachments, "sightings": moved.Sightings}
 	}
-	if err := record(ctx, tx, now, u, "case.marked_duplicate", "case", d.Number, d.ID, data("of", sv.Number)); err != nil {
+	if err := record(ctx, tx, now, u, "case.marked_duplicate", "case", d.Number, d.ID, data(sv.ID)); err != nil {
 		return err
 	}
-	return record(ctx, tx, now, u, "case.merged_duplicate", "case", sv.Number, sv.ID, data("duplicate", d.Number))
+	return record(ctx, tx, now, u, "case.merged_duplicate", "case", sv.Number, sv.ID, data(d.ID))
 }
 
 // closeAsDuplicate closes d with the outcome "duplicate" (a closed case keeps its status). The

@@ -62,7 +62,7 @@ func TestBrowserThreatIntel(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("imp-source"), "CiviCERT"),
 		chromedp.SetValue(chromedp.ID("imp-body"), `{"type":"bundle","id":"bundle--0c2c5a9e-8a4b-4b8c-9d7e-2f3a4b5c6d7e","objects":[{"type":"indicator","spec_version":"2.1","id":"indicator--1d3d5b0f-9b5c-4c9d-8e8f-3a4b5c6d7e8f","created":"2026-03-01T09:00:00.000Z","modified":"2026-03-01T09:00:00.000Z","valid_from":"2026-03-01T09:00:00.000Z","pattern_type":"stix","indicator_types":["malicious-activity"],"pattern":"[url:value = 'https://paypa1-secure.com/login']"}]}`))
 	tb.submit(`form[action="/intel/import"] button[type=submit]`)
-	if status := evalJS[string](tb, `document.querySelector("[role=status]").innerText`); !strings.Contains(status, "1 indicators") || !strings.Contains(status, "2 cases") {
+	if status := evalJS[string](tb, `document.querySelector("main [role=status]").innerText`); !strings.Contains(status, "1 indicators") || !strings.Contains(status, "2 cases") {
 		tb.fatalf("the import's result: %q", status)
 	}
 	tb.axe("the threat-intelligence page")

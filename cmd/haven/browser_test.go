@@ -405,7 +405,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		tb.axe(label("search results"))
 		shot("search")
 		for _, page := range []string{"/account", "/requesters", "/admin", "/admin/taxonomy", "/templates", "/templates/new",
-			"/playbooks", "/playbooks/new", "/kb", "/kb/new"} {
+			"/playbooks", "/playbooks/new", "/kb", "/kb/new", "/audit", "/dashboard"} {
 			tb.open(page)
 			tb.axe(label(page))
 		}
