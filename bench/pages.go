@@ -12,8 +12,9 @@ import (
 // clients, each pausing for a random time of mean pause between its requests (none when 0),
 // cycling through paths; request i carries session cookie i mod len(cookies). Each answer must
 // be 200 and is read whole. Every session first fetches every path once, unmeasured,
-// as a browser that has already opened its queues (a warm-up).
-func Pages(ctx context.Context, name, baseURL string, cookies, paths []string, n, clients int, pause time.Duration) (Result, error) {
+// as a browser that has already opened its queues (a warm-up). accept is the Accept-Encoding
+// the clients send.
+func Pages(ctx context.Context, name, baseURL string, cookies, paths []string, n, clients int, pause time.Duration, accept string) (Result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	fetch := func(ctx context.Context, cookie, path string) error {
 		req, err := http.NewRequestWithContext(ctx, "GET", baseURL+path, nil)
@@ -21,9 +22,9 @@ func Pages(ctx context.Context, name, baseURL string, cookies, paths []string, n
 			return err
 		}
 		req.Header.Set("Cookie", cookie)
-		// As Chromium asks; set by hand, it makes the transport hand over the body as sent, so
-		// that decompressing it (a browser's work, not the server's) is not timed.
-		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+		// Set by hand, it makes the transport hand over the body as sent, so that decompressing
+		// it (a browser's work, not the server's) is not timed.
+		req.Header.Set("Accept-Encoding", accept)
 		resp, err := client.Do(req)
 		if err != nil {
 			return err

@@ -234,6 +234,7 @@ type BenchUICmd struct {
 	Clients     int           `name:"clients" default:"64" help:"Concurrent browsers, each signed in as a handler of its own."`
 	Writes      int           `name:"writes" default:"0" help:"Case changes per second made meanwhile (a tag added), as colleagues working would."`
 	Pause       time.Duration `name:"pause" default:"0s" help:"Mean pause of each browser between its pages (random, exponential); 0 fetches without pause."`
+	Accept      string        `name:"accept-encoding" default:"gzip, deflate, br, zstd" help:"The codings the browsers accept, as Chromium asks; \"identity\" fetches pages uncompressed."`
 }
 
 // Run loads the cases, signs the handlers in, and fetches inbox pages, then case pages, over
@@ -276,7 +277,7 @@ func (c *BenchUICmd) Run(e *env) (err error) {
 			_, err := a.svc.UpdateCase(ctx, page.Items[i%len(page.Items)].Number, haven.CaseUpdate{AddTags: []string{tag}})
 			return err
 		})
-		r, err := bench.Pages(ctx, run.name, base, cookies, run.paths, c.Requests, c.Clients, c.Pause)
+		r, err := bench.Pages(ctx, run.name, base, cookies, run.paths, c.Requests, c.Clients, c.Pause, c.Accept)
 		endWrites()
 		if _, werr := writes(); err == nil && werr != nil {
 			err = fmt.Errorf("background writes: %w", werr)
