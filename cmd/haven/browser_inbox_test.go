@@ -258,7 +258,29 @@ func TestBrowserInboxPhone(t *testing.T) {
 			tb.errorf("%s: the page is %v px wide on a 390 px phone", lang, w)
 		}
 		tb.axe("inbox on a phone (" + lang + ")")
+		phoneCasePage(tb, lang, rowNumbers(tb)[0])
 	}
+}
+
+// phoneCasePage: on the phone, a case page reads top to bottom (the request, the history, then
+// the composer, before the side panels) without sideways scrolling, and the composer is there.
+func phoneCasePage(tb *tab, lang, number string) {
+	tb.t.Helper()
+	tb.open("/cases/" + number)
+	if w := evalJS[float64](tb, `document.documentElement.scrollWidth`); w > 390 {
+		tb.errorf("%s: the case page is %v px wide on a 390 px phone", lang, w)
+	}
+	order := evalJS[bool](tb, `(() => {
+		const top = el => el.getBoundingClientRect().top;
+		const req = document.querySelector("section.request"), reply = document.getElementById("reply-text"),
+			side = document.querySelector("aside.case-side");
+		return !!req && !!reply && !!side && top(req) < top(reply) && top(reply) < top(side) &&
+			reply.getBoundingClientRect().width <= 390;
+	})()`)
+	if !order {
+		tb.errorf("%s: on a phone the case page does not read request, history, composer, then the side panels", lang)
+	}
+	tb.axe("a case page on a phone (" + lang + ")")
 }
 
 // rowNumbers are the case numbers of the inbox's rows, top to bottom.
