@@ -45,8 +45,7 @@ func (tx *Tx) caseFacts(ctx context.Context, f haven.CaseStatsQuery, q *queryBui
 		q.add("c.country = " + q.arg(f.Country))
 	}
 	if f.Category != "" {
-		q.add("c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND (label = " + q.arg(f.Category) +
-			" OR " + tx.belowCategory(q, f.Category) + "))")
+		q.add(tx.inCategory(q, f.Category))
 	}
 	rows, err := tx.query(ctx, factColumns(tx, f.By == "platform")+q.whereSQL(), q.args...)
 	if err != nil {
@@ -80,14 +79,19 @@ func factColumns(tx *Tx, withPlatforms bool) string {
 // openEnd stands for the closing time of a case still open, as the period indexes write it.
 const openEnd = "9223372036854775807"
 
-// belowCategory matches the labels of a category's branch ("phishing/…"). On SQLite, whose text
-// compares byte by byte, that is the range between "phishing/" and "phishing0" ('/' + 1), which
-// the labels' key reads directly; PostgreSQL's collation may not order them so, and LIKE stays.
-func (tx *Tx) belowCategory(q *queryBuilder, category string) string {
+// inCategory keeps the cases filed under a category or its branch ("phishing/…"). On SQLite
+// the period's cases (one range of an index) are each tested by their own few labels: finding
+// the category's cases first would read every case ever filed under it (807 ms at a million
+// cases against 300 ms). SQLite text compares byte by byte, so the branch is the range between
+// "phishing/" and "phishing0" ('/' + 1); PostgreSQL's collation may not order them so, and there
+// the category's cases are found first, by LIKE.
+func (tx *Tx) inCategory(q *queryBuilder, category string) string {
 	if tx.dialect == Postgres {
-		return "label LIKE " + q.arg(escapeLike(category)+"/%") + " ESCAPE '\\'"
+		return "c.id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND (label = " + q.arg(category) +
+			" OR label LIKE " + q.arg(escapeLike(category)+"/%") + " ESCAPE '\\'))"
 	}
-	return "(label > " + q.arg(category+"/") + " AND label < " + q.arg(category+"0") + ")"
+	return "EXISTS (SELECT 1 FROM case_labels l INDEXED BY case_labels_case WHERE l.case_id = c.id AND l.kind = 'c' AND (l.label = " +
+		q.arg(category) + " OR (l.label > " + q.arg(category+"/") + " AND l.label < " + q.arg(category+"0") + ")))"
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
