@@ -156,17 +156,7 @@ func (t *caseTally) group(key string) *caseGroup {
 
 // count adds a case to a group over [start, end): opened, closed, open at the end, durations.
 func (g *caseGroup) count(f *haven.CaseFact, start, end time.Time) {
-	within := func(at time.Time) bool { return !at.IsZero() && !at.Before(start) && at.Before(end) }
-	if within(f.CreatedAt) {
-		g.row.New++
-		if !f.FirstResponseAt.IsZero() {
-			g.first.add(f.FirstResponseAt.Sub(f.CreatedAt).Hours())
-		}
-	}
-	if within(f.ClosedAt) {
-		g.row.Closed++
-		g.res.add(f.ClosedAt.Sub(f.CreatedAt).Hours())
-	}
+	g.countDay(f, start, end)
 	if f.CreatedAt.Before(end) && (f.ClosedAt.IsZero() || !f.ClosedAt.Before(end)) {
 		g.row.Open++
 	}

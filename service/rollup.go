@@ -83,9 +83,10 @@ func dayGroup(groups map[[2]string]*caseGroup, dim, key string) *caseGroup {
 	return g
 }
 
-// countDay adds a case opened or closed in [day, end) to a day's group.
-func (g *caseGroup) countDay(f *haven.CaseFact, day, end time.Time) {
-	within := func(at time.Time) bool { return !at.IsZero() && !at.Before(day) && at.Before(end) }
+// countDay adds a case opened or closed in [start, end) (a day, or a period) to a group: its
+// counts and its hours to the first response and to resolution.
+func (g *caseGroup) countDay(f *haven.CaseFact, start, end time.Time) {
+	within := func(at time.Time) bool { return !at.IsZero() && !at.Before(start) && at.Before(end) }
 	if within(f.CreatedAt) {
 		g.row.New++
 		if !f.FirstResponseAt.IsZero() {

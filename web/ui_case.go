@@ -515,22 +515,32 @@ func (s *Server) changedMeanwhile(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil || r.PostForm.Get("confirm") != "" {
 		return false, nil // an older page or a script: nothing to compare with
 	}
-	d, err := s.loadCase(r, r.PathValue("number"))
+	ctx, number := r.Context(), r.PathValue("number")
+	c, err := s.svc.Cases.Case(ctx, number)
 	if err != nil {
 		return false, err
 	}
-	if may := d.Case.Allowed; may == nil || form == "reply" && !may.Reply || form == "note" && !may.Note {
+	if may := c.Allowed; may == nil || form == "reply" && !may.Reply || form == "note" && !may.Note {
 		return false, nil // the change itself is refused, and says why
 	}
-	d.Since = map[int64]bool{}
-	for _, e := range d.Timeline {
+	timeline, err := s.svc.Cases.Timeline(ctx, number)
+	if err != nil {
+		return false, err
+	}
+	since := map[int64]bool{}
+	for _, e := range timeline {
 		if e.Event.ID > seen && e.Event.Actor != v.User.Username {
-			d.Since[e.Event.ID] = true
+			since[e.Event.ID] = true
 		}
 	}
-	if len(d.Since) == 0 {
+	if len(since) == 0 {
 		return false, nil
 	}
+	d, err := s.loadCase(r, number) // the whole page only when it is shown again
+	if err != nil {
+		return false, err
+	}
+	d.Since = since
 	v.Form, v.Path = r.PostForm, "/cases/"+d.Case.Number
 	v.Errors = map[string]string{"form:" + form: v.L.T("case.changed_meanwhile", "Count", int64(len(d.Since)))}
 	v.Form.Set("confirm", "1")
