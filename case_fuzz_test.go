@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // FuzzCaseCreate decodes arbitrary JSON as the API does, then normalises and validates it: no

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestTransitions(t *testing.T) {

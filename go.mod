@@ -1,4 +1,4 @@
-module haven
+module github.com/haven-helpline/haven
 
 go 1.26.8
 

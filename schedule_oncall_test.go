@@ -8,7 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // the DST facts below must not depend on the machine's zone files
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // local reads "2006-01-02 15:04" on the wall clock of zone (never an ambiguous time here).

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // paris reads "2006-01-02 15:04" as Paris wall time.

@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 
-	"haven"
-	"haven/sample"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/sample"
 )
 
 // Intake configures an intake run.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"haven"
-	"haven/sample"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/sample"
 )
 
 // Load creates n cases (English, French and Arabic, 1–2 KB summaries) through the service layer.

@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Dir is a content-addressed store over a directory tree: DIR/ab/cd/abcd… for the hash abcd….

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"haven"
-	"haven/blob"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/blob"
 )
 
 func TestDirRoundTripAndDedupe(t *testing.T) {

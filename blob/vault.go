@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"io"
 
-	"haven"
-	"haven/keyring"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // Vault is a haven.FileVault: each file is encrypted with age under a new file key, the

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
-	"haven/blob"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/blob"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func TestVaultEncryptsEachFile(t *testing.T) {

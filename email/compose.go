@@ -16,7 +16,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // maxReferences bounds the References header of a long thread.

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func replyFixture() Outgoing {

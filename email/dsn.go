@@ -7,7 +7,7 @@ import (
 
 	"github.com/emersion/go-message"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Delivery status notifications (RFC 3464, RFC 6533): a multipart/report whose

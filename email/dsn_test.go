@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // dsnDir holds delivery status notifications as real MTAs write them.

@@ -9,7 +9,7 @@ import (
 
 	xhtml "golang.org/x/net/html"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func FuzzParse(f *testing.F) {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"haven/testenv"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 const helpAddress = "help@helpline.test"

@@ -1,7 +1,7 @@
 package email
 
 import (
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Inbound turns a parsed email into what the intake pipeline takes. raw is kept as received;

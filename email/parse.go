@@ -9,7 +9,7 @@ import (
 
 	"github.com/emersion/go-message"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const (

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"haven"
-	"haven/pgp"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/pgp"
 )
 
 // Pipeline is a Haven server's Deliverer: it parses each message, opens PGP when it holds the

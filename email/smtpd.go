@@ -12,7 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Deliverer is the intake pipeline. Deliver returns nil only once the

@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Handler does the work of one job. An error makes the job run again later (with backoff) until

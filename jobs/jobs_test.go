@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/jobs"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

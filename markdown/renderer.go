@@ -10,7 +10,7 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Renderer turns article Markdown into sanitised HTML and plain text. Both of its parts are built

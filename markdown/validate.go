@@ -7,7 +7,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // maxProblems caps how many problems Validate lists: enough for an author to see the pattern.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestValidate(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // billionLaughs is the classic YAML bomb: 9 levels of 9 aliases to the level below, which a

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // header is the start of a valid one-language playbook; the steps follow from line 6 on.

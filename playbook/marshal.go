@@ -7,7 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Marshal writes a valid playbook in the file format: keys in a fixed order, texts with the

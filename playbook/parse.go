@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Parse reads and validates one playbook. Every problem is reported in one *haven.Error with

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func readValid(t testing.TB) []byte {

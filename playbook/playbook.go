@@ -1,7 +1,7 @@
 package playbook
 
 import (
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Limits of a playbook file. They are generous for real procedures and small enough that a

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestAnswer(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // fileField is the Fields key of problems about the file as a whole (size, syntax, aliases).

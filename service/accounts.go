@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Tokens lists username's API tokens, revoked ones included: one's own, or anyone's for admins.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const goodPassword = "a long enough password" // the fixture's users' password

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.AlertService = (*Service)(nil)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // alertPolicy pages amira, then lucas after 5 minutes, then team mena after 10 more.

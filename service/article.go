@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/markdown"
-	"haven/textnorm"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/markdown"
+	"github.com/haven-helpline/haven/textnorm"
 )
 
 var _ haven.ArticleService = (*Service)(nil)

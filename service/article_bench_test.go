@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/sample"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/sample"
 )
 
 // BenchmarkArticleSearch10k searches a knowledge base of 10,000 articles (about 1.5 KB of text

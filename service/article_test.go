@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func policyInput() haven.ArticleInput {

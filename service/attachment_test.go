@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/blob"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/blob"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // withFiles gives the fixture a service that stores attachments in a vault under dir.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"regexp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.AuditService = (*Service)(nil)

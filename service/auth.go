@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"haven"
-	"haven/auth"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
 )
 
 // Login checks a password, and the second factor of an account that has one, and opens a

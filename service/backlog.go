@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Backlog counts the cases open now, by priority and age, among those the reader may see: from

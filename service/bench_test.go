@@ -5,11 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"haven"
-	"haven/bench"
-	"haven/sample"
-	"haven/service"
-	"haven/sqldb"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/bench"
+	"github.com/haven-helpline/haven/sample"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
 )
 
 // BenchmarkCreateCase creates cases with a 1.5 KB summary, a requester and two tags through the

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"haven"
-	"haven/service"
-	"haven/sqldb"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
 )
 
 // benchDB opens a migrated, unlocked database at dsn with a service (clock at 10 January 2027),

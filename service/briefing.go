@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.BriefingService = (*Service)(nil)

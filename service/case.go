@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // CreateCase opens a case with its requester and the report that brought it in.

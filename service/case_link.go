@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // LinkCases links two related cases; each then lists the other to those who may see it.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // linkCase opens a case for the tests of this file.

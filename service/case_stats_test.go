@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // statsCase opens a case at a given time, answers it after firstResponse (if any) and closes it

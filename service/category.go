@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.CategoryService = (*Service)(nil)

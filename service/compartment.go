@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.CompartmentService = (*Service)(nil)

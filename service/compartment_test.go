@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func visible(t *testing.T, f *fixture, ctx context.Context, number string) bool {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.CorrespondentService = (*Service)(nil)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/auth"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
 )
 
 // ResetPassword gives username a generated password that works once: they must replace it at

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
 )
 
 // TestNoCredentialsForOthers: nobody, admins included, creates a token for someone else; the

@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Dashboard answers several groupings of one query and the backlog at once: one refresh of the

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // BenchmarkDashboard measures, for a handler at 1,000,000 cases over ten years (1 % of them

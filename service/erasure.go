@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.ErasureService = (*Service)(nil)

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/sqldb"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
 )
 
 // person is what one requester told the helpline; after erasure none of it may be readable.

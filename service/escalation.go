@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // CreateEscalation drafts an escalation of a case to a platform, its text written or rendered

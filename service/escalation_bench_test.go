@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // BenchmarkEscalationStats measures the analytics over 100,000 escalations (on 20,000 cases, a

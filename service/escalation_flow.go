@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TransitionEscalation moves an escalation through its lifecycle. Sending a draft checks the

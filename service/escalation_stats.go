@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // EscalationStats measures how platforms answer over a period, grouped by platform, kind or

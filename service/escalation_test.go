@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // partnerPlatform gives Instagram an email channel and a 24-hour target for hacked accounts.

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.IntakeService = (*Service)(nil)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func email(id, from, subject, text string) haven.InboundEmail {

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/indicator"
-	"haven/indicator/attack"
-	"haven/indicator/share"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator"
+	"github.com/haven-helpline/haven/indicator/attack"
+	"github.com/haven-helpline/haven/indicator/share"
 )
 
 // exportSet is what an export gathers before writing it: the model share writes, and what was

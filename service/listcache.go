@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Case lists are read far more often than cases change: every handler's inbox reloads its

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func listed(t *testing.T, f *fixture, ctx context.Context, filter haven.CaseFilter) []string {

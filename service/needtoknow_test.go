@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestRepliesGoToTheCasesOwnAddress: whoever can edit a requester through another case cannot

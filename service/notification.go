@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.NotificationService = (*Service)(nil)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Notifications of work on a case (haven.CaseNotices): being assigned a case, a message coming

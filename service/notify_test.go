@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
-	"haven/service"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // notifyFixture is a fixture whose service sends email, with a second handle on its database to

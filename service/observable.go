@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/indicator"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 const noticeKnownBad = "known_bad_sighted"

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // BenchmarkCorrelation measures the case page's observables panel — a case's 50 observables,

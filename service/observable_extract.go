@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"haven"
-	"haven/indicator"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // allowListSetting is the settings row holding the admins' allow-list (JSON list of domains);

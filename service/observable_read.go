@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"haven"
-	"haven/indicator"
-	"haven/indicator/attack"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator"
+	"github.com/haven-helpline/haven/indicator/attack"
 )
 
 var _ haven.ObservableService = (*Service)(nil)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // phishingReport is a requester forwarding a phishing mail: her own address sends it, the

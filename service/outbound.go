@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 var _ haven.OutboxService = (*Service)(nil)

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
 )
 
 // withEmail gives the fixture a service that sends email and acknowledges new cases.

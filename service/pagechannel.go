@@ -11,8 +11,8 @@ import (
 	"math/big"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 var _ haven.PageChannelService = (*Service)(nil)

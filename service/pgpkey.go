@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // ImportPGPKeyAsSystem stores a helpline key pair (`haven pgp import`); the caller has checked it.

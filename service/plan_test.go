@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestResponsePlanApproval(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/playbook"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/playbook"
 )
 
 var _ haven.PlaybookService = (*Service)(nil)

@@ -3,8 +3,8 @@ package service_test
 import (
 	"testing"
 
-	"haven"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // BenchmarkApplyPlaybook40Steps applies a 40-step playbook to a case (parse, run, 40 tasks, the

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestCasePresence: two people on one case see each other, viewing or replying, for as long as

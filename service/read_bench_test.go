@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // BenchmarkCaseRead reads what a case page shows: the case, its timeline (5 notes and 3 messages,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func newRequester(in haven.RequesterInput, now time.Time) *haven.Requester {

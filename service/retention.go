@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.RetentionService = (*Service)(nil)

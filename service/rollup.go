@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // rollupDims are the dimensions kept per day; "all" holds the totals (and the time series).

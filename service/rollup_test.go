@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestRollupsEqualRecount: after random writes — cases opened over six months in several teams,

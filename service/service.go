@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"haven"
-	"haven/i18n"
-	"haven/markdown"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/markdown"
 )
 
 // Config tunes the service layer.

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/service"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // fixedClock lets tests control "now".

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.SLAService = (*Service)(nil)

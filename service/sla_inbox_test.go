@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestSLANextUpdateDueOnTheCase: the inbox sorts and shows by the case's due times, so the

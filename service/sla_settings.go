@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // slaSettingName is where the admins' targets are kept (settings table).

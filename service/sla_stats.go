@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // SLAStats is the compliance report: of the cases created in the period that the reader may see,

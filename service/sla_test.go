@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func clockOf(t *testing.T, ks []haven.SLAStatus, target string) haven.SLAStatus {

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // The one visibility rule must be used by every read that returns or links a case, a requester,

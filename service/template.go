@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var _ haven.TemplateService = (*Service)(nil)

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/auth"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
 )
 
 var _ haven.TwoFactorService = (*Service)(nil)

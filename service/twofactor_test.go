@@ -8,7 +8,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func code(t *testing.T, secret string, at time.Time) string {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/auth"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
 )
 
 // CreateUser adds a staff account (admins only).

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

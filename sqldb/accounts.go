@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const tokenColumns = `k.id, k.user_id, u.username, k.name, k.token_hash, k.read_only, k.created_at, k.last_used, k.revoked`

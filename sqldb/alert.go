@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Policies lists the escalation policies by name.

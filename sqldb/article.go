@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/textnorm"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/textnorm"
 )
 
 const articleColumns = `a.id, a.slug, a.state, a.categories, a.variants, a.version, a.created_at, a.updated_at,

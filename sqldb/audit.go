@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // chainLock serialises sealing on PostgreSQL. It is taken just before commit, so concurrent

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // chainDB opens a migrated store and a raw connection to the same database, for tampering.

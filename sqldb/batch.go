@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Group commit for SQLite. SQLite has one writer, and most of a small transaction's cost is its

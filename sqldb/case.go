@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
-	"haven/textnorm"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/textnorm"
 )
 
 // NextCaseNumber allocates the next number of the year, distinct under concurrent transactions.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // InsertCaseLink stores a link. A related link is stored once per pair, lower id first, so that

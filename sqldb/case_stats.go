@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // CaseFacts reads, one at a time, the cases v may see that were open at some time in the

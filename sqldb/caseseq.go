@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // nextFromSequence draws from the year's sequence, creating it on first use. The existence check

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const categoryColumns = `slug, name, COALESCE(parent, ''), labels, retired_at, emergency FROM categories`

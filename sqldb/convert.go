@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Times are stored as microseconds since the Unix epoch (UTC) in both dialects.

@@ -7,8 +7,8 @@ import (
 	"maps"
 	"time"
 
-	"haven"
-	"haven/keyring"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // InsertReport stores an inbound submission, its raw source encrypted; a repeated dedupe key

@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // CaseCorrespondent reads where a case's replies go; ENOTFOUND when none is recorded.

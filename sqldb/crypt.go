@@ -7,8 +7,8 @@ import (
 	"errors"
 	"strings"
 
-	"haven"
-	"haven/keyring"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // Encrypted text columns hold encPrefix + base64(ciphertext); the data key of the record that

@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // cursor is the keyset position after the last row of a page: the values of its sort columns.

@@ -14,7 +14,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Dialect names the SQL flavour of a database.

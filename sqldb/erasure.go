@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Erasure is crypto-shredding: a record's personal columns were only ever stored encrypted under

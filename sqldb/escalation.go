@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const escalationColumns = `SELECT e.id, e.case_id, c.number, e.platform, p.name, e.kind, e.channel, e.state,

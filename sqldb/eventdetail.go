@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // insertEventDetail stores an event's free text encrypted under its own data key, apart from the

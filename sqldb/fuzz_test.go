@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/keyring"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // FuzzCursor: an arbitrary cursor string is refused as EINVALID, never a panic.

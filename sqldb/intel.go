@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const groupColumns = `SELECT id, kind, name, aliases, description, tlp, actor_kind, actors, techniques, first_seen,

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const jobColumns = `id, kind, payload, COALESCE(unique_key, ''), run_at, attempts, max_attempts, last_error, state, created_at`

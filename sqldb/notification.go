@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // InsertNotification stores a notification.

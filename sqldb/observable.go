@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const observableColumns = `SELECT o.id, o.type, o.value, o.unicode, o.flags, o.verdict, o.tlp, o.pap, o.confidence,

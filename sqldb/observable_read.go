@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // observableVisibility is the condition under which v may see observable o: taken in from a

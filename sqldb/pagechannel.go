@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const pageChannelColumns = `SELECT id, user_id, kind, address, secret, quiet_start, quiet_end, time_zone, verified_at,

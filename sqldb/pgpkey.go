@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // InsertPGPKey stores a helpline key pair, the private key encrypted.

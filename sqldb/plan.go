@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // InsertPlan records a plan and its tasks.

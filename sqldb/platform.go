@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const platformColumns = `SELECT slug, name, kind, channels, targets, data_key, retired_at FROM platforms`

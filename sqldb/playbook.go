@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const playbookColumns = `p.id, p.name, p.title, p.categories, p.auto, p.version, p.source, p.created_at, p.updated_at,

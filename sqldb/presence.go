@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TouchPresence records a user on a case's page now, and clears the case's presences too old to

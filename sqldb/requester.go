@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const requesterColumns = `id, name, pseudonym, pgp_key, languages, organisation_id, vetting,

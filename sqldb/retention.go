@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // RetentionPolicies lists the policies by category ("*", the default, first).

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // microsPerDay turns a stored time (microseconds) into its day number.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"haven"
-	"haven/keyring"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // rotateBatch is how many data keys one rotation transaction re-seals.

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/keyring"
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func TestKeyRotationInterruptedAndResumed(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func scanSchedule(row rowScanner) (*haven.ScheduleView, error) {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"haven"
-	"haven/textnorm"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/textnorm"
 )
 
 // Full-text search is where the dialects differ: FTS5 on SQLite, tsvector + GIN on PostgreSQL.

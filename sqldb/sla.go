@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // CaseSLA reads a case's clock state (empty when it has none yet).

@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"haven"
-	"haven/sqldb"
-	"haven/storetest"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/storetest"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

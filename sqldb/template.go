@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const templateColumns = `t.id, t.name, t.kind, t.categories, t.variants, t.version, t.created_at, t.updated_at,

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TwoFactor reads a user's second-factor state, decrypting its secrets.

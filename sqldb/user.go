@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 const userColumns = `id, username, display_name, email, role, password_hash, language, disabled, created_at,

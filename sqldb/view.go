@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // InsertSavedView stores a view; a name the user already uses gives ECONFLICT.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // visibility returns the SQL condition under which viewer v may see case c: an unrestricted case,

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testAccounts covers token listing and revocation, ending every session of a user, and the

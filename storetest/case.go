@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 var ctx = context.Background()

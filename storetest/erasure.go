@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // erasureFixture is a person (with a record merged into theirs) and a case holding everything

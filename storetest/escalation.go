@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testEscalations: an escalation round-trips with its sealed text, is found by its reply token,

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testCasePagesBothWays walks every sort's pages forwards, then back from the last page with

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testIntel: actors and campaigns keep their fields (the description sealed), names are unique

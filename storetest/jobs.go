@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testJobs: unique keys, leases, retries, death, and that concurrent claimers never share a job.

@@ -5,7 +5,7 @@ import (
 	"maps"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testNotificationPrefs: a user's email choices are kept per kind, a second choice replaces the

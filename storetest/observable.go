@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testObservables: values are found by their blind index, sightings link them to cases once per

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func testRequesters(t *testing.T, s haven.Store) {

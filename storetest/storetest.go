@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // Opener returns a new, migrated, empty store for one test.

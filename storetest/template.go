@@ -3,7 +3,7 @@ package storetest
 import (
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func testTemplates(t *testing.T, s haven.Store) {

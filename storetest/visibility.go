@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // testSeesRestricted: only viewers with a way into some restricted case are told apart from

@@ -3,7 +3,7 @@ package testenv
 import (
 	"testing"
 
-	"haven/keyring"
+	"github.com/haven-helpline/haven/keyring"
 )
 
 // Keyring returns a keyring holding a fresh master key, for one test.

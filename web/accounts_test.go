@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // loginFrom posts a sign-in from the address ip.

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // listArticles answers the knowledge base: ?q= (words, prefixes), ?category=, ?drafts=true (for

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // uploadOverhead is room for the multipart framing around an attachment of the largest size.

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // listAudit answers one page of the audit trail (auditors and admins).

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) createCase(w http.ResponseWriter, r *http.Request) error {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 type breakGlassRequest struct {

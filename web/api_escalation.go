@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) createEscalation(w http.ResponseWriter, r *http.Request) error {

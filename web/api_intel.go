@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) caseObservables(w http.ResponseWriter, r *http.Request) error {

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error {

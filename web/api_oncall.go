@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) error {

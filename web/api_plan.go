@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {

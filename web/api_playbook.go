@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) listPlaybooks(w http.ResponseWriter, r *http.Request) error {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) createRequester(w http.ResponseWriter, r *http.Request) error {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // SessionCookie names the browser session cookie. It holds a random token; the database keeps

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // caseStats answers the dashboard's figures as JSON, or as CSV with ?format=csv.

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // listCategories answers the taxonomy; ?retired=true includes retired categories.

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // listTemplates answers the templates: ?kind=, ?category= and ?language= (those with a variant

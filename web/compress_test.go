@@ -15,7 +15,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestNegotiate(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // errorBody is the JSON shape of every error answer.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // errorOf decodes an error answer, failing unless it has exactly the documented shape.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // fake implements every haven service interface without a database. It answers with fixed,

@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // writeJSON answers v as JSON. v is encoded before anything is sent, so an encoding failure still

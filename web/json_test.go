@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestBodyTooLarge(t *testing.T) {

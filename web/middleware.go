@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // reqInfo is filled in while a request is served and read back by observe for logs and metrics.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // presenceInput is a ping of a case's page.

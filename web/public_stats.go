@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"haven"
-	"haven/i18n"
-	"haven/report"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/report"
 )
 
 // publicTTL is how long a computed public page is served again: the page needs no sign-in, so

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // query reads URL query parameters, collecting per-parameter errors. Parameters a route does not

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // FuzzCaseFilter feeds arbitrary query strings to the list parser: it must never panic, and

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func TestCaseFilter(t *testing.T) {

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // apiFunc is a handler that returns its error; adapt turns the error into the JSON answer.

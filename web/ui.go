@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // The web interface: server-rendered pages for handlers, at /. Every page works without

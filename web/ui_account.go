@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // accountRoutes registers the account, requester and admin pages.

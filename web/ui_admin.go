@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // adminData is the users & teams page.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) alertRoutes() {

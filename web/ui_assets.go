@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // asset is one static file, kept compressed too: CSS and scripts are most of a page's weight.

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // auditData is the audit page: the filter as asked, one page of events (newest first), and the

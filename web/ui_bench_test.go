@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // benchInbox is an inbox page of rows cases, as the inbox handler prepares it.

@@ -10,9 +10,9 @@ import (
 	"math"
 	"strconv"
 
-	"haven"
-	"haven/i18n"
-	"haven/report"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/report"
 )
 
 // briefingView is what the executive report's template gets.

@@ -13,8 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"haven"
-	"haven/indicator/attack"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator/attack"
 )
 
 // caseData is the case page.

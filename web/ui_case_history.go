@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // caseHistory is what the case page shows of the case's history beyond the raw timeline: the

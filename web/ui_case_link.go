@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // The case page's "Related cases" section: link, unlink, and mark as a duplicate. Refusals are

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // countTTL is how old the inbox's queue counts may be. Counting six queues is most of an inbox

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // countingCases counts how often the queues are counted; each count answers its number and

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 
-	"haven"
-	"haven/report"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/report"
 )
 
 // dashboardData is the leads' dashboard: the filters, then one panel per breakdown, each a chart

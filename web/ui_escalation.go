@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 func (s *Server) escalationRoutes() {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // escalationRows writes a case's escalations as the case page lists them: platform, kind, state,

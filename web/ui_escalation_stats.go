@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"haven"
-	"haven/report"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/report"
 )
 
 // escalationListData is the escalations page: a filtered list across the cases the reader sees.

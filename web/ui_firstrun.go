@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // The first sign-in of an account whose password was given out once (the first admin, or after

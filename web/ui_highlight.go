@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"haven/textnorm"
+	"github.com/haven-helpline/haven/textnorm"
 )
 
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // TestEveryPageStringIsInTheCatalog: every message id the templates and handlers use, literal or

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // queue is one of the inbox's fixed views.

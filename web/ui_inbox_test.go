@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // inboxCases is the fake's case service with the answers the inbox tests need: per-case

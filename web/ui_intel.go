@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
-	"haven/indicator/attack"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/indicator/attack"
 )
 
 func (s *Server) intelRoutes() {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // kbData is the knowledge-base page: a search with its results, or one article (rendered, with

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 type loginData struct {

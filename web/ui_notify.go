@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"slices"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // The header's unread-notifications badge, and the choice of which notifications are emailed.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // unreadNotices is the fake's notifications with a given number unread.

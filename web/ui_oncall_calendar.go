@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // calendarWidth is the width of a day's bar in SVG units: one per minute of a 24-hour day. Days

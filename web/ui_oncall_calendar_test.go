@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // TestScheduleCalendar: spans are cut at local midnight; a 23-hour DST day is scaled to the full

@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strings"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // Pages are compiled once per language. A message shown with no data ({{.L.T "inbox.title"}})

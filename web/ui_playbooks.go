@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // playbooksData is the playbooks page: the list, or one playbook's YAML (an editor for leads and

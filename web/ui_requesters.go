@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // requestersData is the list of requesters.

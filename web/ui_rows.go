@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // The inbox table's rows are written here in Go rather than by a template: at 50 rows, the

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/i18n"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // The hand-written HTML must escape exactly as html/template does in text and quoted attributes.

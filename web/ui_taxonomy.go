@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // taxonomyData is the admins' page for categories and platforms, or, with Platform set, one

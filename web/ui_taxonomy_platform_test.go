@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // adminSession signs the fake's session in as an admin (the fake's own user is a lead), in a

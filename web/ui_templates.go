@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // templatesData is the templates page: the list, and one template with its history when one is

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"haven/keyring"
-	"haven/testenv"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestAPIAccounts drives token revocation, sign out everywhere and the sign-in lock-out through

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"haven"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestAlertPagedOnceByTwoInstances: two servers on one PostgreSQL database, each with its job

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven/testenv"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestAPICaseLinks links, unlinks and merges cases over HTTP, on both databases: the links show

@@ -15,8 +15,8 @@ import (
 	"sync"
 	"testing"
 
-	"haven"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // AuditCmd groups the audit-trail commands.

@@ -15,9 +15,9 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"haven"
-	"haven/testenv"
-	"haven/web"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
+	"github.com/haven-helpline/haven/web"
 )
 
 // TestAuthorizationMatrix calls every authenticated route as every role, against a real service

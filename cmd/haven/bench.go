@@ -11,10 +11,10 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"haven"
-	"haven/bench"
-	"haven/keyring"
-	"haven/web"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/bench"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/web"
 )
 
 // BenchCmd groups the whole-system benchmarks.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"haven"
-	"haven/bench"
-	"haven/email"
-	"haven/sample"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/bench"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/sample"
 )
 
 // BenchEmailCmd measures the intake of email: the pipeline as `haven ingest` runs it, and the

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
-	"haven/email"
-	"haven/i18n"
-	"haven/jobs"
-	"haven/web"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/web"
 )
 
 // jobBriefingMail runs daily at 06:00 UTC (once per day whatever the number of instances) and

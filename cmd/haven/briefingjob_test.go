@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestBriefingMail: with a monthly schedule, the job mails the month before's executive report on

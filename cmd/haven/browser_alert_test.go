@@ -7,7 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestBrowserEmergencyPage: a P1 case arrives; the on-call user sees the emergency banner on

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // firstRun is a server started as `haven serve` starts on an empty database: its only admin has

@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"haven/testenv"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // The helpers of the real-browser tests (browser_test.go): one headless Chromium per test,

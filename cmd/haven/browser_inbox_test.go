@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"haven/i18n"
+	"github.com/haven-helpline/haven/i18n"
 )
 
 // The inbox as a handler lives in it (issue 16): bulk actions that tell the truth, a whole row

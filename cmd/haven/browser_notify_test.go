@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // badgeJS reads the header's unread badge: hidden or not, its count and its accessible label,

@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestBrowserCaseWorkspace: the case page as a handler lives in it (issue 16). The request is on

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"haven/testenv"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // BenchmarkCasePage reads a case page over HTTP (SQLite, one client) with 20 notes: without tasks,

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"haven/sqldb"
-	"haven/testenv"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // buildHaven compiles the real binary once per test run.

@@ -5,12 +5,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"haven"
-	"haven/blob"
-	"haven/email"
-	"haven/keyring"
-	"haven/service"
-	"haven/sqldb"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/blob"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
 )
 
 // DBFlags are taken by every command that touches the database.

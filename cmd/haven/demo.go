@@ -10,11 +10,11 @@ import (
 	"slices"
 	"time"
 
-	"haven"
-	"haven/auth"
-	"haven/keyring"
-	"haven/sample"
-	"haven/service"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/sample"
+	"github.com/haven-helpline/haven/service"
 )
 
 // DemoCmd starts a server on a throwaway database full of realistic cases.

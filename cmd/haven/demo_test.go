@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestDemoHistory: the demo asks nobody to back up its throwaway key; its cases are spread over

@@ -16,10 +16,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"haven"
-	"haven/email"
-	"haven/pgp"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/pgp"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // relay is a real SMTP server (go-smtp) standing in for the helpline's outgoing relay.

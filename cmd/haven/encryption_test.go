@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // Known plaintext written through Haven; none of it may appear in the database's files.

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/email"
-	"haven/jobs"
-	"haven/pgp"
-	"haven/service"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/pgp"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestEscalationEmailEndToEnd, on both databases: an escalation to a platform with an email

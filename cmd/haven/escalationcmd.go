@@ -5,7 +5,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // EscalationCmd groups the escalation commands.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"haven"
-	"haven/email"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
 )
 
 // IngestCmd takes one message from an MTA pipe.

@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // ExportCmd writes a case's indicators for partners.

@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
-	"haven"
-	"haven/jobs"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/jobs"
 )
 
 // Job kinds.

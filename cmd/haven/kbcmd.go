@@ -6,8 +6,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"haven"
-	"haven/library"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/library"
 )
 
 // KBCmd groups the knowledge-base commands.

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"haven"
-	"haven/keyring"
-	"haven/sqldb"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/sqldb"
 )
 
 // KeyCmd groups the master-key commands.

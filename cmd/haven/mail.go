@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/email"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
 )
 
 // MailFlags configure the email channel of `haven serve` (and the mailbox of `haven ingest`).

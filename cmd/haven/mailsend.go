@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"haven"
-	"haven/email"
-	"haven/jobs"
-	"haven/pgp"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/pgp"
 )
 
 // sender sends queued replies through the relay: the email.send job.

@@ -6,11 +6,11 @@ import (
 	"net"
 	"sync"
 
-	"haven"
-	"haven/email"
-	"haven/i18n"
-	"haven/pgp"
-	"haven/service"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/pgp"
+	"github.com/haven-helpline/haven/service"
 )
 
 // mailRuntime is the running email channel of a server.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"haven"
-	"haven/testenv"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestNeedToKnowProbes replays, on both databases, the ways an outside review broke

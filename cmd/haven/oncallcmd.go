@@ -8,7 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // OnCallCmd groups the on-call commands.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // BenchmarkPageLatency measures, on SQLite with the job runner's default polling (1 s), the time

@@ -14,9 +14,9 @@ import (
 	"strconv"
 	"time"
 
-	"haven"
-	"haven/email"
-	"haven/jobs"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/jobs"
 )
 
 // pager sends pages and channel tests: email through the relay (when one is configured) and

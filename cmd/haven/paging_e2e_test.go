@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"haven"
-	"haven/email"
-	"haven/jobs"
-	"haven/service"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/email"
+	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/service"
 )
 
 // hookReceiver is a webhook gateway: it checks Haven's signature and answers 500 to the first

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"haven"
-	"haven/pgp"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/pgp"
 )
 
 // PGPCmd groups the commands of the helpline's OpenPGP keys.

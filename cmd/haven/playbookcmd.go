@@ -6,9 +6,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"haven"
-	"haven/library"
-	"haven/playbook"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/library"
+	"github.com/haven-helpline/haven/playbook"
 )
 
 // PlaybookCmd groups the playbook commands.

@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"haven"
-	"haven/i18n"
-	"haven/web"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/i18n"
+	"github.com/haven-helpline/haven/web"
 )
 
 // ReportCmd writes reports: the executive report of a period (the default), and the public

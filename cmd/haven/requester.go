@@ -5,7 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // RequesterCmd groups the data-subject commands.

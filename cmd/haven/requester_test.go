@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // TestRequesterExportAndErase drives `haven requester export|erase` on both databases.

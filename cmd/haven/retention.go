@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"text/tabwriter"
 
-	"haven"
+	"github.com/haven-helpline/haven"
 )
 
 // RetentionCmd groups the retention commands.

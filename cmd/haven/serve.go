@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"haven"
-	"haven/keyring"
-	"haven/service"
-	"haven/web"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/web"
 )
 
 // ServeCmd runs the server.

@@ -12,8 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"haven"
-	"haven/library"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/library"
 )
 
 // TemplateCmd groups the template commands.

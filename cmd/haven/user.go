@@ -7,8 +7,8 @@ import (
 
 	"golang.org/x/term"
 
-	"haven"
-	"haven/auth"
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/auth"
 )
 
 // UserCmd groups the account commands.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // havenNamespace is the UUIDv5 namespace of the ids Haven gives its shared objects (a random UUID

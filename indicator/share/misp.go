@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // The MISP core format (draft-dulaunoy-misp-core-format) as Haven writes it: the fields an

@@ -8,7 +8,7 @@ package share
 import (
 	"time"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // Identity is the helpline that exports.

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // extractor normalises imported values exactly as Haven normalises what it finds in messages

@@ -3,7 +3,7 @@ package share
 import (
 	"testing"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 func TestNormalise(t *testing.T) {

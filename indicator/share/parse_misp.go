@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // The parts of the MISP core format Haven reads. Instances differ in small ways (to_ids as a

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // stixObject holds the properties Haven reads, of whichever object type.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 type wantImport struct {

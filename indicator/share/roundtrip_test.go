@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // TestRoundTrip: what Haven writes, Haven reads back — the same observables, verdicts, TLPs and

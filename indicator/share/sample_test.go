@@ -3,7 +3,7 @@ package share
 import (
 	"time"
 
-	"haven/indicator"
+	"github.com/haven-helpline/haven/indicator"
 )
 
 // sampleExport is a phishing campaign as a helpline meets it: look-alike domains and links,
