@@ -54,11 +54,12 @@ func (p profileFlag) start() (func() error, error) {
 
 // benchDB opens --db, or a fresh SQLite database in a temp dir when --db is not given.
 type benchDB struct {
-	DB string `name:"db" env:"HAVEN_BENCH_DB" placeholder:"PATH|postgres://…" help:"Database to benchmark (default: a fresh temporary SQLite file). Use an empty database: the benchmark writes to it."`
+	DB            string `name:"db" env:"HAVEN_BENCH_DB" placeholder:"PATH|postgres://…" help:"Database to benchmark (default: a fresh temporary SQLite file). Use an empty database: the benchmark writes to it."`
+	MasterKeyFile string `name:"master-key-file" env:"HAVEN_MASTER_KEY_FILE" placeholder:"FILE" help:"Master key of --db, to reuse a loaded database across runs (HAVEN_MASTER_KEY, when set, is used instead). Default: a throwaway key."`
 }
 
 // A fresh database gets a throwaway master key in the temp dir; to reuse a loaded --db across
-// runs, set HAVEN_MASTER_KEY.
+// runs, give its key as HAVEN_MASTER_KEY or --master-key-file (HAVEN_MASTER_KEY_FILE).
 func (b benchDB) open(e *env) (_ *app, done func() error, err error) {
 	dir, err := os.MkdirTemp("", "haven-bench-")
 	if err != nil {
@@ -70,8 +71,8 @@ func (b benchDB) open(e *env) (_ *app, done func() error, err error) {
 			_ = removeDir() // the error returned is the one to report
 		}
 	}()
-	flags := DBFlags{DB: b.DB, Data: dir}
-	if os.Getenv(masterKeyEnv) == "" { // a throwaway key binds a database that has none yet
+	flags := DBFlags{DB: b.DB, Data: dir, MasterKeyFile: b.MasterKeyFile}
+	if os.Getenv(masterKeyEnv) == "" && b.MasterKeyFile == "" { // a throwaway key binds a database that has none yet
 		encoded, err := keyring.GenerateMasterKey()
 		if err != nil {
 			return nil, nil, haven.Internal("master key", err)
