@@ -36,6 +36,10 @@ type JobStore interface {
 	ClaimJobs(ctx context.Context, worker string, now, leaseUntil time.Time, limit int) ([]*Job, error)
 	// FinishJob marks a claimed job done.
 	FinishJob(ctx context.Context, id int64, at time.Time) error
+	// ReleaseJob hands a claimed job back, as if it had never been claimed: due again at once
+	// and without the attempt counted. A runner that stops returns the jobs it will not finish.
+	// It changes nothing unless worker still holds the job.
+	ReleaseJob(ctx context.Context, id int64, worker string) error
 	// RetryJob records a failure and makes the job due again at runAt, or dead when dead is set.
 	RetryJob(ctx context.Context, id int64, errText string, runAt time.Time, dead bool) error
 	// Jobs lists jobs in a state, oldest first (for operators and tests).

@@ -33,6 +33,7 @@ type Config struct {
 	Batch     int           // jobs claimed at once (default 4)
 	KeepDone  time.Duration // how long finished jobs keep their unique key (default 7 days)
 	BaseRetry time.Duration // first retry delay, doubled each attempt (default 30 s, at most 1 h)
+	Drain     time.Duration // how long a running job may go on once Run is told to stop (default 30 s)
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +54,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BaseRetry <= 0 {
 		c.BaseRetry = 30 * time.Second
+	}
+	if c.Drain <= 0 {
+		c.Drain = 30 * time.Second
 	}
 	return c
 }
@@ -84,10 +88,14 @@ func Enqueue(ctx context.Context, tx haven.Tx, kind, payload, uniqueKey string, 
 }
 
 // Run works until ctx ends: it schedules due periodic slots, runs due jobs, and sleeps Poll when
-// there is nothing to do.
+// there is nothing to do. When ctx ends, the job running may finish within the drain; jobs claimed
+// but not started, and a job still running when the drain is over, are handed back to the queue
+// (ReleaseJob) for this or another instance to run, without counting an attempt.
 func (r *Runner) Run(ctx context.Context) error {
+	work, stopWork := r.workContext(ctx)
+	defer stopWork()
 	for {
-		n, err := r.Tick(ctx)
+		n, err := r.tick(ctx, work)
 		if err != nil && ctx.Err() == nil {
 			r.log.Error("job runner", "err", err)
 		}
@@ -102,8 +110,18 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
+// workContext is the context jobs run in: it outlives ctx by the drain.
+func (r *Runner) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(r.cfg.Drain, cancel) })
+	return work, func() { stop(); cancel() }
+}
+
 // Tick does one round: schedule, then claim and run one batch. It returns how many jobs ran.
-func (r *Runner) Tick(ctx context.Context) (int, error) {
+func (r *Runner) Tick(ctx context.Context) (int, error) { return r.tick(ctx, ctx) }
+
+// tick claims while ctx lasts and runs the jobs in work (see Run).
+func (r *Runner) tick(ctx, work context.Context) (int, error) {
 	if err := r.schedule(ctx); err != nil {
 		return 0, err
 	}
@@ -116,12 +134,44 @@ func (r *Runner) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("claim jobs: %w", err)
 	}
-	for _, j := range claimed {
-		if err := r.finish(ctx, j, r.run(ctx, j)); err != nil {
-			return len(claimed), err
+	for i, j := range claimed {
+		if ctx.Err() != nil {
+			return i, r.release(ctx, claimed[i:])
+		}
+		jobErr := r.run(work, j)
+		if jobErr != nil && work.Err() != nil {
+			err = r.release(ctx, claimed[i:i+1]) // cut short by the end of the drain
+		} else {
+			err = r.finish(ctx, j, jobErr)
+		}
+		if err != nil {
+			return i + 1, err
 		}
 	}
 	return len(claimed), nil
+}
+
+// settleTimeout bounds recording a job's outcome once the runner is stopping.
+const settleTimeout = 10 * time.Second
+
+// settleContext is for recording outcomes: it survives the end of ctx, briefly.
+func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+}
+
+// release hands jobs back to the queue, due at once, their attempts uncounted.
+func (r *Runner) release(ctx context.Context, jobs []*haven.Job) error {
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
+	return r.store.Update(ctx, func(tx haven.Tx) error {
+		for _, j := range jobs {
+			if err := tx.ReleaseJob(ctx, j.ID, r.cfg.Worker); err != nil {
+				return err
+			}
+			r.log.Info("job released", "kind", j.Kind, "id", j.ID)
+		}
+		return nil
+	})
 }
 
 // schedule enqueues the current slot of each periodic job, and forgets old finished jobs.
@@ -158,6 +208,8 @@ func (r *Runner) run(ctx context.Context, j *haven.Job) (err error) {
 
 // finish records the outcome: done, due again after a backoff, or dead once out of attempts.
 func (r *Runner) finish(ctx context.Context, j *haven.Job, jobErr error) error {
+	ctx, cancel := settleContext(ctx)
+	defer cancel()
 	now := r.clock.Now()
 	return r.store.Update(ctx, func(tx haven.Tx) error {
 		if jobErr == nil {

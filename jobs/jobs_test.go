@@ -151,3 +151,105 @@ func TestRetriesThenDies(t *testing.T) {
 		}
 	})
 }
+
+// TestStopHandsBackJobs: told to stop, a runner lets its running job finish within the drain and
+// hands back the jobs it claimed but did not start; a job still running when the drain is over is
+// handed back too. Handed-back jobs are due at once for another instance, their attempt uncounted.
+func TestStopHandsBackJobs(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		clk := &clock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
+		enqueueN(t, db, clk, "slow", 3)
+		started, proceed := make(chan int64, 3), make(chan struct{})
+		r := jobs.New(db, clk, quiet, jobs.Config{Worker: "a", Batch: 3, Drain: time.Hour})
+		r.Handle("slow", func(ctx context.Context, j *haven.Job) error {
+			started <- j.ID
+			<-proceed
+			return nil
+		})
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- r.Run(ctx) }()
+		<-started
+		stop()
+		close(proceed)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := len(jobsIn(t, db, haven.JobDone)); n != 1 {
+			t.Fatalf("the running job must finish within the drain: %d done", n)
+		}
+		assertHandedBack(t, db, clk, 2)
+
+		// Past the drain, the running job's context ends and it is handed back, uncounted.
+		r = jobs.New(db, clk, quiet, jobs.Config{Worker: "a", Batch: 1, Drain: time.Millisecond})
+		r.Handle("slow", func(ctx context.Context, j *haven.Job) error {
+			started <- j.ID
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		ctx, stop = context.WithCancel(context.Background())
+		go func() { done <- r.Run(ctx) }()
+		<-started
+		stop()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		assertHandedBack(t, db, clk, 2)
+	})
+}
+
+func enqueueN(t *testing.T, db *sqldb.DB, clk *clock, kind string, n int) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx haven.Tx) error {
+		for range n {
+			if _, err := jobs.Enqueue(context.Background(), tx, kind, "{}", "", clk.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func jobsIn(t *testing.T, db *sqldb.DB, state string) []*haven.Job {
+	t.Helper()
+	var out []*haven.Job
+	err := db.View(context.Background(), func(tx haven.Tx) (err error) {
+		out, err = tx.Jobs(context.Background(), state, 100)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// assertHandedBack checks that n queued jobs have no attempt counted and that another instance
+// can claim them at once.
+func assertHandedBack(t *testing.T, db *sqldb.DB, clk *clock, n int) {
+	t.Helper()
+	queued := jobsIn(t, db, haven.JobQueued)
+	if len(queued) != n {
+		t.Fatalf("%d jobs queued, want %d", len(queued), n)
+	}
+	for _, j := range queued {
+		if j.Attempts != 0 {
+			t.Fatalf("a handed-back job must not count an attempt: %+v", j)
+		}
+	}
+	var claimed []*haven.Job
+	err := db.Update(context.Background(), func(tx haven.Tx) (err error) {
+		claimed, err = tx.ClaimJobs(context.Background(), "b", clk.Now(), clk.Now().Add(time.Minute), 10)
+		for _, j := range claimed {
+			if err == nil {
+				err = tx.ReleaseJob(context.Background(), j.ID, "b")
+			}
+		}
+		return err
+	})
+	if err != nil || len(claimed) != n {
+		t.Fatalf("another instance must claim the handed-back jobs at once: %d, %v", len(claimed), err)
+	}
+}

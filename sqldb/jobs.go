@@ -66,6 +66,13 @@ func (tx *Tx) FinishJob(ctx context.Context, id int64, at time.Time) error {
 	return expectOne(res, "job")
 }
 
+// ReleaseJob returns a job worker claimed but will not finish: unlocked, its attempt uncounted.
+func (tx *Tx) ReleaseJob(ctx context.Context, id int64, worker string) error {
+	_, err := tx.exec(ctx, "release job", `UPDATE jobs SET locked_by = '', locked_until = 0,
+		attempts = attempts - 1 WHERE id = $1 AND locked_by = $2 AND state = 'queued' AND attempts > 0`, id, worker)
+	return err
+}
+
 // RetryJob records a failure; the job is due again at runAt, or dead.
 func (tx *Tx) RetryJob(ctx context.Context, id int64, errText string, runAt time.Time, dead bool) error {
 	state := haven.JobQueued

@@ -58,6 +58,14 @@ func testJobs(t *testing.T, s haven.Store) {
 	if len(mail) != 1 {
 		t.Fatalf("mail job: %+v", mail)
 	}
+	update(t, s, func(tx haven.Tx) error { return tx.ReleaseJob(ctx, mail[0].ID, "another worker") })
+	if again := claim(t0.Add(2 * time.Hour)); len(again) != 0 {
+		t.Fatalf("only the worker holding a job may release it: %+v", again)
+	}
+	update(t, s, func(tx haven.Tx) error { return tx.ReleaseJob(ctx, mail[0].ID, "w1") })
+	if mail = claim(t0.Add(2 * time.Hour)); len(mail) != 1 || mail[0].Attempts != 1 {
+		t.Fatalf("a released job is due again at once, its attempt uncounted: %+v", mail)
+	}
 	update(t, s, func(tx haven.Tx) error { return tx.FinishJob(ctx, mail[0].ID, t0.Add(2*time.Hour)) })
 	update(t, s, func(tx haven.Tx) error {
 		n, err := tx.DeleteFinishedJobs(ctx, t0.Add(3*time.Hour))
