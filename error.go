@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Error codes. Every error that crosses a package boundary carries one, so the web layer can map
@@ -18,7 +19,17 @@ const (
 	ETOOLARGE     = "too_large"
 	ETOOMANY      = "too_many_requests"
 	EINTERNAL     = "internal"
+	// EUNAVAILABLE: a dependency (the database) cannot be reached or refuses work for now; the
+	// request may be repeated unchanged in a moment. Nothing was written.
+	EUNAVAILABLE = "unavailable"
+	// EFULL: storage is full (disk, database size limit); writes fail until an operator makes
+	// room, reads still work. Nothing was written.
+	EFULL = "storage_full"
 )
+
+// Transient reports whether code says "try again later" (EUNAVAILABLE, EFULL) rather than
+// "this request is wrong" or "a bug": such answers carry Retry-After, and credentials are kept.
+func Transient(code string) bool { return code == EUNAVAILABLE || code == EFULL }
 
 // Error is Haven's coded error. Message is safe to show to the user; Fields holds per-field
 // validation messages; Allowed lists valid alternatives (e.g. the statuses a case may move to).
@@ -68,8 +79,18 @@ func Internal(op string, err error) error {
 	if errors.As(err, &he) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// A full disk is the operator's to fix, not a bug: the client may try again later.
+		return &Error{Code: EFULL, Message: StorageFullMessage, Err: fmt.Errorf("%s: %w", op, err)}
+	}
 	return &Error{Code: EINTERNAL, Message: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
 }
+
+// The user-facing messages of the transient codes; they never carry the cause.
+const (
+	UnavailableMessage = "the database is temporarily unavailable; try again in a moment"
+	StorageFullMessage = "storage is full: nothing was saved; try again once an operator has made room"
+)
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for other errors and
 // "" for nil.

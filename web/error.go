@@ -42,6 +42,10 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case haven.ETOOMANY:
 		return http.StatusTooManyRequests
+	case haven.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case haven.EFULL:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -60,6 +64,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(he.Code)
 	if status == http.StatusInternalServerError {
 		s.logInternal(r, err)
+	}
+	if haven.Transient(he.Code) {
+		s.logTransient(r, err)
 	}
 	s.writeErrorStatus(w, r, status, he)
 }
@@ -88,7 +95,25 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
+	if haven.Transient(he.Code) {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	writeJSON(w, status, errorBody{Error: body})
+}
+
+// retryAfter is the Retry-After of an answer with a transient code (EUNAVAILABLE, EFULL), in
+// seconds: long enough for a PostgreSQL restart or failover, short enough that a client's retry
+// soon finds the database back.
+const retryAfter = "5"
+
+// logTransient records why the database could not do the work: the operator's to see and fix.
+func (s *Server) logTransient(r *http.Request, err error) {
+	route := ""
+	if info := infoFrom(r.Context()); info != nil {
+		route = info.route
+	}
+	s.log.WarnContext(r.Context(), "database fault", "method", r.Method, "route", route,
+		"code", haven.ErrorCode(err), "err", err.Error())
 }
 
 // logInternal records the cause of an internal error, which the client never sees.

@@ -127,7 +127,7 @@ func (s *Server) page(public bool, h uiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
 		if info != nil {
-			info.route = "ui " + r.Pattern
+			info.route = routeLabel(r.Pattern)
 		}
 		v := &view{Languages: s.catalog.Languages(), Path: r.URL.RequestURI()}
 		if a, err := s.sessionActor(r); err == nil {
@@ -136,6 +136,12 @@ func (s *Server) page(public bool, h uiFunc) http.Handler {
 			if info != nil {
 				info.user = a.User.Username
 			}
+		} else if haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+			// The session could not be checked (the database is down): it may be fine, so the
+			// user is not sent to sign in again, and the cookie stays.
+			v.L = s.localizer(r, nil)
+			s.renderError(w, r, v, err)
+			return
 		} else if !public {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
@@ -211,6 +217,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, v *view, er
 	code := haven.ErrorCode(err)
 	if code == haven.EUNAUTHORIZED && v.User == nil {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if haven.Transient(code) {
+		s.renderUnavailable(w, r, v, err)
 		return
 	}
 	status, msg := statusOf(code), map[string]string{

@@ -375,8 +375,8 @@ func (s *Server) afterCaseFormAt(w http.ResponseWriter, r *http.Request, v *view
 	if err == nil {
 		return redirectAt(w, r, "/cases/"+number, flash, anchor)
 	}
-	if code == haven.ENOTFOUND || code == haven.EINTERNAL || code == haven.EUNAUTHORIZED || code == "" {
-		return err
+	if code == haven.ENOTFOUND || code == haven.EINTERNAL || code == haven.EUNAUTHORIZED || code == "" || haven.Transient(code) {
+		return err // a transient fault's page keeps what was typed, to post it again (ui_unavailable.go)
 	}
 	d, lerr := s.loadCase(r, number)
 	if lerr != nil {

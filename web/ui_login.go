@@ -84,6 +84,11 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, v *view, d 
 		v.Alert = v.L.T("login.locked_until", "Time", lockTime(err))
 	case haven.ErrorCode(err) == haven.EUNAUTHORIZED:
 		v.Alert = v.L.T("login.failed")
+	case haven.Transient(haven.ErrorCode(err)):
+		// The form again, the username kept: signing in works once the database is back.
+		v.Alert = v.L.T("error.unavailable")
+		w.Header().Set("Retry-After", retryAfter)
+		return s.render(w, r, statusOf(haven.ErrorCode(err)), "login", v)
 	default:
 		return err
 	}

@@ -16,6 +16,10 @@ type MailFlags struct {
 	SMTPListen string   `name:"smtp-listen" env:"HAVEN_SMTP_LISTEN" placeholder:"ADDR" help:"Receive mail by SMTP on this address (e.g. 127.0.0.1:2525), for the configured mailboxes only."`
 	Mailbox    []string `name:"mailbox" env:"HAVEN_MAILBOX" placeholder:"ADDRESS" help:"A helpline address to receive mail for (repeatable); a --mail-config file configures more (teams, languages, IMAP)."`
 	MailConfig string   `name:"mail-config" env:"HAVEN_MAIL_CONFIG" placeholder:"FILE" help:"JSON file: mailboxes (with IMAP polling, team, language), the outgoing relay, the Message-ID domain (docs/email.md)."`
+	// The SMTP listener's limits (docs/email.md): zero values take the defaults.
+	SMTPMaxConns    int           `name:"smtp-max-connections" env:"HAVEN_SMTP_MAX_CONNECTIONS" default:"100" help:"SMTP connections open at once; more are answered 421 (try again later) and closed."`
+	SMTPCommandWait time.Duration `name:"smtp-command-timeout" env:"HAVEN_SMTP_COMMAND_TIMEOUT" default:"60s" help:"Close an SMTP connection that sends no command for this long."`
+	SMTPDataWait    time.Duration `name:"smtp-data-timeout" env:"HAVEN_SMTP_DATA_TIMEOUT" default:"10m" help:"Close an SMTP connection whose message (DATA) takes longer than this to arrive."`
 }
 
 // mailConfig is the --mail-config file.
