@@ -28,6 +28,8 @@ func newRequester(in haven.RequesterInput, now time.Time) *haven.Requester {
 // a record u may not see is never linked (nor named): that would open the person's whole record
 // through the new case. A separate record is made instead, to be merged by someone who sees both.
 // u is nil for the system (email intake), which sees what a viewer with no access sees.
+// Two transactions looking up one new contact make one record: in a write transaction the store
+// holds the contact's lock from the lookup until the end (sqldb/locking.go).
 func (s *Service) findOrCreateRequester(ctx context.Context, tx haven.Tx, u *haven.User, in haven.RequesterInput, now time.Time) (r *haven.Requester, created bool, err error) {
 	for _, c := range in.AllContacts() {
 		found, err := tx.RequestersByContact(ctx, c, s.viewerOf(u))

@@ -59,7 +59,8 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 	return tx.writeLabels(ctx, c)
 }
 
-// UpdateCase writes c if nobody changed it since it was read (same version).
+// UpdateCase writes c if nobody changed it since it was read (same version). Writers that read
+// c in their transaction hold its row lock (locking.go), so only a stale copy from elsewhere fails.
 func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	if err := tx.markCaseDays(ctx, c); err != nil {
 		return err
@@ -177,8 +178,11 @@ func (tx *Tx) displayName(sealed []byte, pseudonym, name string) (string, error)
 	return k.open(name, "requester:name")
 }
 
-// CaseByNumber reads one case.
+// CaseByNumber reads one case; a PostgreSQL write transaction locks its row first (locking.go).
 func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, error) {
+	if err := tx.lockCase(ctx, "number = $1", number); err != nil {
+		return nil, err
+	}
 	c, _, err := tx.scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.number = $1`, number))
 	if err != nil {
 		return nil, notFound(err, "case "+number)
@@ -186,8 +190,11 @@ func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*haven.Case, err
 	return c, tx.loadRestrictedTo(ctx, c)
 }
 
-// CaseByID reads one case.
+// CaseByID reads one case; a PostgreSQL write transaction locks its row first (locking.go).
 func (tx *Tx) CaseByID(ctx context.Context, id int64) (*haven.Case, error) {
+	if err := tx.lockCase(ctx, "id = $1", id); err != nil {
+		return nil, err
+	}
 	c, _, err := tx.scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+caseJoins+` WHERE c.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("case %d", id))

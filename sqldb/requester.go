@@ -114,8 +114,12 @@ func (tx *Tx) RequesterByID(ctx context.Context, id int64) (*haven.Requester, er
 }
 
 // RequestersByContact finds the live records holding a contact (email, phone…) through its
-// blind index, among those v may see.
+// blind index, among those v may see. A PostgreSQL write transaction first takes the contact's
+// lock, so a find-or-create of one new contact makes one record (locking.go).
 func (tx *Tx) RequestersByContact(ctx context.Context, c haven.Contact, v haven.Viewer) ([]*haven.Requester, error) {
+	if err := tx.lockContact(ctx, c); err != nil {
+		return nil, err
+	}
 	q := &queryBuilder{}
 	q.add("merged_into IS NULL AND erased_at IS NULL")
 	q.add("id IN (SELECT requester_id FROM requester_contacts WHERE kind = " + q.arg(c.Kind) + " AND normalized = " + q.arg(tx.blind(c)) + ")")
