@@ -21,7 +21,8 @@ type Event struct {
 	// destroyed with the case's personal data; Data holds only references, codes and field names.
 	Detail   map[string]any `json:"detail,omitempty"`
 	ClientIP string         `json:"client_ip,omitempty"`
-	// Seq, PrevHash and Hash place the event in the tamper-evident chain (set at commit).
+	// Seq, PrevHash and Hash place the event in the tamper-evident chain (set at commit on SQLite;
+	// on PostgreSQL by the sealer moments later, zero until then: sqldb/auditseal.go).
 	Seq      int64  `json:"seq,omitempty"`
 	PrevHash string `json:"prev_hash,omitempty"`
 	Hash     string `json:"hash,omitempty"`

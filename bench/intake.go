@@ -46,8 +46,12 @@ func (in Intake) ViaService(ctx context.Context, name string, cases haven.CaseSe
 	})
 }
 
-// ViaHTTP creates cases with POST /api/v1/cases against baseURL, as real clients would.
-func (in Intake) ViaHTTP(ctx context.Context, name, baseURL, token string) (Result, error) {
+// ViaHTTP creates cases with POST /api/v1/cases, as real clients would, spread evenly over
+// baseURLs (several instances of Haven on one database).
+func (in Intake) ViaHTTP(ctx context.Context, name string, baseURLs []string, token string) (Result, error) {
+	if len(baseURLs) == 0 {
+		return Result{}, fmt.Errorf("no address to send cases to")
+	}
 	inputs := in.inputs()
 	bodies := make([][]byte, len(inputs))
 	for i, c := range inputs {
@@ -60,7 +64,7 @@ func (in Intake) ViaHTTP(ctx context.Context, name, baseURL, token string) (Resu
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: in.Clients, MaxConnsPerHost: in.Clients}}
 	defer client.CloseIdleConnections()
 	return runConcurrent(ctx, name, len(bodies), in.Clients, func(ctx context.Context, i int) error {
-		return post(ctx, client, baseURL+"/api/v1/cases", token, bodies[i])
+		return post(ctx, client, baseURLs[i%len(baseURLs)]+"/api/v1/cases", token, bodies[i])
 	})
 }
 

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/haven-helpline/haven"
 )
 
-// chainLock serialises sealing on PostgreSQL. It is taken just before commit, so concurrent
-// transactions wait only for each other's seal and commit, not for their whole work.
+// chainLock is held by whoever extends the chain: the sealer on PostgreSQL (and, before events were
+// sealed asynchronously, every committing transaction, which kept its place in line until commit:
+// versions that still do so serialise with the sealer through the same lock during an upgrade).
 const chainLock = 72007002
 
 const eventColumns = `e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.username, ''), e.action, e.object_type,
@@ -18,6 +20,7 @@ const eventColumns = `e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.username, 
 	FROM events e LEFT JOIN users u ON u.id = e.actor_id`
 
 // scanEvent reads eventColumns; it also returns the data column's stored text, which the chain hashes.
+// An unsealed event's hash column holds its pending seal, not a link: it is not shown as one.
 func scanEvent(row rowScanner) (*haven.Event, string, error) {
 	var e haven.Event
 	var at int64
@@ -25,20 +28,28 @@ func scanEvent(row rowScanner) (*haven.Event, string, error) {
 	err := row.Scan(&e.ID, &at, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.CaseID,
 		&data, &e.ClientIP, &e.Seq, &e.PrevHash, &e.Hash)
 	e.At, e.Data = fromMicros(at), fromJSON[map[string]any](data)
+	if e.Seq == 0 {
+		e.Hash = ""
+	}
 	return &e, data, err
 }
 
-// sealEvents inserts the events this transaction recorded, already chained: each gets the next
-// position, the previous event's hash and its own. Inserting them only now, just before commit,
-// keeps PostgreSQL's chain lock short: it covers these inserts and the commit, not the whole work.
+// sealEvents writes the events this transaction recorded, just before commit. On SQLite, whose
+// single writer serialises commits anyway, they are inserted already chained: each gets the next
+// position, the previous event's hash and its own. On PostgreSQL a chain position taken at commit
+// would serialise every writer through one lock (215–284 cases/s), so the events are inserted
+// unsealed (no position) with a pending seal (pendingSeal), and SealAudit chains them shortly after.
 func (tx *Tx) sealEvents(ctx context.Context) error {
 	if len(tx.pendingEvents) == 0 {
 		return nil
 	}
 	if tx.dialect == Postgres {
-		if _, err := tx.exec(ctx, "chain lock", `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
-			return err
+		for i, p := range tx.pendingEvents {
+			tx.pendingEvents[i].seal = tx.pendingSeal(p.event, p.data)
 		}
+		err := tx.insertEvents(ctx, tx.pendingEvents)
+		tx.pendingEvents = nil
+		return err
 	}
 	var seq int64
 	var last string
@@ -63,8 +74,8 @@ func (tx *Tx) sealEvents(ctx context.Context) error {
 // eventsPerInsert bounds one multi-row INSERT (a group commit can carry hundreds of events).
 const eventsPerInsert = 32
 
-// insertEvents writes chained events, many rows per statement: per-statement overhead was a
-// sixth of intake once every event had its own INSERT.
+// insertEvents writes events, chained or (without a position) under their pending seal, many
+// rows per statement: per-statement overhead was a sixth of intake once every event had its own INSERT.
 func (tx *Tx) insertEvents(ctx context.Context, events []storedEvent) error {
 	for len(events) > 0 {
 		n := min(len(events), eventsPerInsert)
@@ -74,7 +85,7 @@ func (tx *Tx) insertEvents(ctx context.Context, events []storedEvent) error {
 			e := p.event
 			rows[i] = "(" + strings.Join([]string{q.arg(micros(e.At)), q.arg(nullID(e.ActorID)), q.arg(e.Action),
 				q.arg(e.ObjectType), q.arg(e.ObjectID), q.arg(nullID(e.CaseID)), q.arg(p.data), q.arg(e.ClientIP),
-				q.arg(e.Seq), q.arg(e.PrevHash), q.arg(e.Hash)}, ", ") + ")"
+				q.arg(nullID(e.Seq)), q.arg(e.PrevHash), q.arg(p.hash())}, ", ") + ")"
 		}
 		if _, err := tx.exec(ctx, "insert events", `INSERT INTO events (at, actor_id, action, object_type, object_id,
 			case_id, data, client_ip, seq, prev_hash, hash) VALUES `+strings.Join(rows, ", "), q.args...); err != nil {
@@ -88,6 +99,15 @@ func (tx *Tx) insertEvents(ctx context.Context, events []storedEvent) error {
 type storedEvent struct {
 	event *haven.Event
 	data  string // the data column's text, as hashed
+	seal  string // the pending seal of an event inserted without a position
+}
+
+// hash is what the hash column stores: the event's link once chained, its pending seal before.
+func (p storedEvent) hash() string {
+	if p.event.Seq == 0 {
+		return p.seal
+	}
+	return p.event.Hash
 }
 
 // FindEvents lists audit events matching f, newest first.
@@ -167,17 +187,22 @@ func (p *AuditProblem) String() string {
 
 // AuditReport is the result of VerifyAudit.
 type AuditReport struct {
-	Events  int64
-	Problem *AuditProblem // nil when the chain is intact
+	Events int64 // events in the chain, verified
+	// Pending counts the committed events not yet sealed into the chain (PostgreSQL seals them
+	// shortly after commit) whose pending seal holds; OldestPending is when the oldest was recorded.
+	Pending       int64
+	OldestPending time.Time
+	Problem       *AuditProblem // nil when the chain is intact
 }
 
 // VerifyAudit walks the chain from the first event: every position present, every event's hash
 // recomputed from its stored fields and the previous hash, the head matching the last event, and
-// no event outside the chain. It reports the first problem found.
+// every event outside the chain carrying a valid pending seal (it awaits sealing) rather than
+// none (inserted outside Haven) or a broken one (changed before sealing). It reports the first
+// problem found. It reads one snapshot, so a seal committing meanwhile is not mistaken for tampering.
 func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 	report := &AuditReport{}
-	err := db.View(ctx, func(htx haven.Tx) error {
-		tx := htx.(*Tx)
+	err := db.snapshot(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT `+eventColumns+` WHERE e.seq IS NOT NULL ORDER BY e.seq`)
 		if err != nil {
 			return mapError("audit chain", err)
@@ -199,10 +224,29 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 		if err := rows.Err(); err != nil {
 			return mapError("audit chain", err)
 		}
-		report.Problem, err = tx.checkEnds(ctx, seq, last)
-		return err
+		if report.Problem, err = tx.checkHead(ctx, seq, last); report.Problem != nil || err != nil {
+			return err
+		}
+		return tx.checkPending(ctx, report)
 	})
 	return report, err
+}
+
+// snapshot runs fn in a read-only transaction that sees one state of the database throughout
+// (REPEATABLE READ on PostgreSQL; a SQLite read transaction is one already).
+func (db *DB) snapshot(ctx context.Context, fn func(*Tx) error) error {
+	if db.Dialect != Postgres {
+		return db.View(ctx, func(tx haven.Tx) error { return fn(tx.(*Tx)) })
+	}
+	if db.keys == nil {
+		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
+	}
+	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return haven.Internal("begin", err)
+	}
+	defer func() { _ = sqlTx.Rollback() }() // read-only: nothing to keep, and fn's error is the one to report
+	return fn(&Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys})
 }
 
 // chainHash is an event's link in the chain: the digest of its fields and position and the
@@ -227,8 +271,8 @@ func (tx *Tx) checkLink(e *haven.Event, data string, prevSeq int64, prevHash str
 	return nil
 }
 
-// checkEnds compares the chain's end with the stored head and looks for events outside the chain.
-func (tx *Tx) checkEnds(ctx context.Context, seq int64, last string) (*AuditProblem, error) {
+// checkHead compares the chain's end with the stored head.
+func (tx *Tx) checkHead(ctx context.Context, seq int64, last string) (*AuditProblem, error) {
 	var headSeq int64
 	var headHash string
 	if err := tx.queryRow(ctx, `SELECT last_seq, last_hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
@@ -237,12 +281,31 @@ func (tx *Tx) checkEnds(ctx context.Context, seq int64, last string) (*AuditProb
 	if headSeq != seq || headHash != last {
 		return &AuditProblem{Seq: seq + 1, Reason: fmt.Sprintf("the chain ends at position %d but %d events were recorded: the newest were deleted", seq, headSeq)}, nil
 	}
-	var outside sql.NullInt64
-	if err := tx.queryRow(ctx, `SELECT MIN(id) FROM events WHERE seq IS NULL`).Scan(&outside); err != nil {
-		return nil, mapError("unsealed events", err)
-	}
-	if outside.Valid {
-		return &AuditProblem{EventID: outside.Int64, Reason: fmt.Sprintf("event %d is not in the chain (inserted outside Haven)", outside.Int64)}, nil
-	}
 	return nil, nil
+}
+
+// checkPending checks every event outside the chain: each must carry its pending seal. It counts
+// them in the report, or reports the first that does not.
+func (tx *Tx) checkPending(ctx context.Context, report *AuditReport) error {
+	rows, err := tx.query(ctx, `SELECT `+unsealedColumns+` WHERE seq IS NULL ORDER BY id`)
+	if err != nil {
+		return mapError("unsealed events", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUnsealed(rows)
+		if err != nil {
+			return mapError("unsealed events", err)
+		}
+		if !tx.sealHolds(u) {
+			report.Problem = &AuditProblem{EventID: u.event.ID, Reason: fmt.Sprintf("event %d is not in the chain "+
+				"and its pending seal does not match (inserted outside Haven, or changed before it was sealed)", u.event.ID)}
+			return nil
+		}
+		if report.Pending == 0 || u.event.At.Before(report.OldestPending) {
+			report.OldestPending = u.event.At
+		}
+		report.Pending++
+	}
+	return mapError("unsealed events", rows.Err())
 }

@@ -49,6 +49,25 @@ func (c *chainDB) record(n int) error {
 	return nil
 }
 
+// recordSealed records n events and seals them (PostgreSQL commits them outside the chain).
+func (c *chainDB) recordSealed(t *testing.T, n int) {
+	t.Helper()
+	if err := c.record(n); err != nil {
+		t.Fatal(err)
+	}
+	c.seal(t)
+}
+
+// seal chains whatever is unsealed, waiting for the chain if another sealer holds it.
+func (c *chainDB) seal(t *testing.T) sqldb.SealResult {
+	t.Helper()
+	r, err := c.db.SealAudit(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func (c *chainDB) tamper(t *testing.T, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
@@ -88,9 +107,7 @@ func TestAuditChainTampering(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(name+"/"+tc.name, func(t *testing.T) {
 				c := openChain(t, postgres)
-				if err := c.record(5); err != nil {
-					t.Fatal(err)
-				}
+				c.recordSealed(t, 5)
 				c.tamper(t, tc.tamper...)
 				r := c.verify(t)
 				if tc.reason == "" {
@@ -123,6 +140,7 @@ func TestAuditChainConcurrentWriters(t *testing.T) {
 				}()
 			}
 			wg.Wait()
+			c.seal(t)
 			if r := c.verify(t); r.Problem != nil || r.Events != 120 {
 				t.Fatalf("after concurrent writes: %d events, problem %v", r.Events, r.Problem)
 			}
@@ -136,9 +154,7 @@ func TestAuditChainConcurrentWriters(t *testing.T) {
 func TestAuditChainIsKeyed(t *testing.T) {
 	for _, postgres := range []bool{false, true} {
 		c := openChain(t, postgres)
-		if err := c.record(5); err != nil {
-			t.Fatal(err)
-		}
+		c.recordSealed(t, 5)
 		c.tamper(t, `UPDATE events SET action = 'case.closed' WHERE seq = 3`)
 		rows, err := c.raw.Query(`SELECT id, at, COALESCE(actor_id, 0), action, object_type, object_id, COALESCE(case_id, 0), data, client_ip, seq, prev_hash
 			FROM events ORDER BY seq`)

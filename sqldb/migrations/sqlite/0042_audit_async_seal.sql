@@ -1,0 +1,3 @@
+-- PostgreSQL commits events outside the chain and seals them shortly after (its 0042). SQLite's
+-- single writer keeps sealing each event at commit, so its schema does not change: this file keeps
+-- the two dialects' versions equal.
