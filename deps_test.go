@@ -27,6 +27,7 @@ var allowedImports = map[string][]string{
 	"haven/web":       {"haven", "haven/i18n", "haven/textnorm", "haven/report", "haven/indicator/attack"}, // attack: technique names as data
 	"haven/bench":     {"haven", "haven/sample"},
 	"haven/jobs":      {"haven"},
+	"haven/metrics":   {"haven"}, // prometheus instruments fed by hooks; only cmd/haven wires it
 	"haven/email":     {"haven", "haven/pgp"},
 	"haven/pgp":       {},
 	"haven/i18n":      {},

@@ -93,6 +93,9 @@ func loginObject(name string) string {
 	return "(not a username)"
 }
 
+// wrongCode is the refusal of a wrong second factor.
+const wrongCode = "wrong or already used code"
+
 // loginFailed counts a failure, and locks the username at the last one allowed.
 // wrong is the refusal when the account is not locked yet.
 func (s *Service) loginFailed(ctx context.Context, name string, u *haven.User, now time.Time, wrong string) error {
@@ -103,7 +106,8 @@ func (s *Service) loginFailed(ctx context.Context, name string, u *haven.User, n
 		if err != nil {
 			return err
 		}
-		data := map[string]any{"failures": f.Failures, "known_user": u != nil}
+		// second_factor tells a wrong code from a wrong password, for auditors and the metrics.
+		data := map[string]any{"failures": f.Failures, "known_user": u != nil, "second_factor": wrong == wrongCode}
 		if err := record(ctx, tx, now, nil, "user.login_failed", "user", loginObject(name), 0, data); err != nil {
 			return err
 		}
@@ -182,6 +186,9 @@ func (s *Service) SessionActor(ctx context.Context, token string) (haven.Actor, 
 	var a haven.Actor
 	err := s.store.View(ctx, func(tx haven.Tx) error {
 		sess, err := tx.SessionByHash(ctx, auth.HashToken(token))
+		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return err // the database failed: the session may be fine, so it is not refused
+		}
 		if err != nil || !s.clock.Now().Before(sess.ExpiresAt) {
 			return haven.Errorf(haven.EUNAUTHORIZED, "your session has ended; sign in again")
 		}
@@ -205,6 +212,9 @@ func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, er
 	err := s.store.View(ctx, func(tx haven.Tx) error {
 		var err error
 		t, err = tx.APITokenByHash(ctx, auth.HashToken(token))
+		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			return err // the database failed: the token may be fine, so it is not refused
+		}
 		if err != nil || t.Revoked {
 			return haven.Errorf(haven.EUNAUTHORIZED, "invalid or revoked API token")
 		}
@@ -222,12 +232,18 @@ func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, er
 	}
 	if now := s.clock.Now(); t.LastUsed == nil || now.Sub(*t.LastUsed) >= tokenTouchEvery {
 		err = s.store.Update(ctx, func(tx haven.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+		if haven.ErrorCode(err) == haven.EFULL {
+			err = nil // the last use is advisory: a full disk must not stop reads, which still work
+		}
 	}
 	return a, err
 }
 
 func (s *Service) activeUser(ctx context.Context, tx haven.Tx, id int64, a *haven.Actor) error {
 	u, err := tx.UserByID(ctx, id)
+	if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+		return err
+	}
 	if err != nil || u.Disabled {
 		return haven.Errorf(haven.EUNAUTHORIZED, "this account is disabled")
 	}

@@ -312,7 +312,7 @@ func (s *Service) secondFactor(ctx context.Context, name string, u *haven.User, 
 		return err
 	}
 	if !ok {
-		return s.loginFailed(ctx, name, u, now, "wrong or already used code")
+		return s.loginFailed(ctx, name, u, now, wrongCode)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +176,31 @@ func TestTwoFactorMandatory(t *testing.T) {
 	}
 	if n := len(countEvents(t, f, "user.two_factor_enabled")); n != 1 {
 		t.Fatalf("%d enrolment events", n)
+	}
+}
+
+// TestFailedSignInEventNamesTheStage: the audit event of a failed sign-in says whether the
+// password or the second factor was wrong (the metrics count them apart), and nothing typed.
+func TestFailedSignInEventNamesTheStage(t *testing.T) {
+	f := newFixture(t)
+	enrol(t, f)
+	f.clock.t = f.clock.t.Add(time.Minute)
+	ctx := context.Background()
+	if _, err := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: "not the password at all"}); err == nil {
+		t.Fatal("a wrong password signed in")
+	}
+	res, err := f.svc.Login(ctx, haven.Credentials{Username: "amira", Password: goodPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CompleteLogin(ctx, res.Challenge, "000000"); err != nil {
+		t.Fatal(err)
+	}
+	var stages []any
+	for _, e := range countEvents(t, f, "user.login_failed") {
+		stages = append(stages, e.Data["second_factor"])
+	}
+	if !slices.Contains(stages, true) || !slices.Contains(stages, false) || len(stages) != 2 {
+		t.Errorf("second_factor of the failures: %v", stages)
 	}
 }

@@ -56,6 +56,8 @@ func (db *DB) gather(first writeRequest) []writeRequest {
 // submit queues fn for the writer and waits for its result.
 func (db *DB) submit(ctx context.Context, fn func(haven.Tx) error) error {
 	req := writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	db.observing.pending.Add(1)
+	defer db.observing.pending.Add(-1)
 	select {
 	case db.writes <- req:
 	case <-ctx.Done():

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/haven-helpline/haven"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -53,7 +57,44 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
+// routeLabel is a mux pattern without its method, which has a label of its own: every route,
+// API, page or static file, is labelled by its path pattern the same way.
+func routeLabel(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return pattern
+}
+
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.MetricsElsewhere {
+		return haven.Errorf(haven.ENOTFOUND, "not found")
+	}
+	return s.metricsAuthorized(w, r)
+}
+
+// metricsAuthorized serves the metrics, to the bearer of the metrics token when there is one.
+// Comparing hashes in constant time reveals neither the token nor its length.
+func (s *Server) metricsAuthorized(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.MetricsToken != "" {
+		token, _ := bearerToken(r.Header.Get("Authorization"))
+		got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(s.cfg.MetricsToken))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			return haven.Errorf(haven.EUNAUTHORIZED, "the metrics token is required: Authorization: Bearer <token>")
+		}
+	}
 	s.metrics.handler.ServeHTTP(w, r)
 	return nil
+}
+
+// MetricsHandler serves /metrics alone, for a listener of its own (MetricsElsewhere); it checks
+// the metrics token too, logs nothing and is not counted in the HTTP metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.metricsAuthorized(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+	return mux
 }

@@ -59,7 +59,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &reqInfo{route: "unmatched"}
-		ctx := context.WithValue(r.Context(), infoKey{}, info)
+		id := requestID(r)
+		w.Header().Set(requestIDHeader, id)
+		ctx := haven.WithRequestID(context.WithValue(r.Context(), infoKey{}, info), id)
 		r = r.WithContext(haven.WithClientIP(ctx, clientIP(r)))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -103,11 +105,16 @@ func (s *Server) record(r *http.Request, w *statusWriter, info *reqInfo, d time.
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", info.route),
-		slog.Int("status", status), slog.Duration("duration", d), slog.Int64("bytes", w.bytes)}
+		slog.Int("status", status), durationMS(d), slog.Int64("bytes", w.bytes)}
 	if info.user != "" {
 		attrs = append(attrs, slog.String("user", info.user))
 	}
 	s.log.LogAttrs(r.Context(), level, "http request", attrs...)
+}
+
+// durationMS is a duration as log tools read it best: duration_ms, a number of milliseconds.
+func durationMS(d time.Duration) slog.Attr {
+	return slog.Float64("duration_ms", float64(d.Microseconds())/1000)
 }
 
 // clientIP is the host part of the TCP peer address. X-Forwarded-For is not trusted: anyone can

@@ -128,7 +128,7 @@ func TestLogsNameRouteNotSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if line["method"] != "GET" || line["route"] != "/api/v1/search" || line["status"] != float64(200) ||
-		line["duration"] == nil || line["user"] != "alice" {
+		line["duration_ms"] == nil || line["user"] != "alice" {
 		t.Errorf("log line = %v", line)
 	}
 }

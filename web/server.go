@@ -77,6 +77,11 @@ type Config struct {
 	// LoginAttemptsPerMinute bounds sign-in attempts per client address (all of them at once at
 	// most); 0 means DefaultLoginAttemptsPerMinute, a negative value turns the limit off.
 	LoginAttemptsPerMinute int
+	// MetricsToken, when set, is required as "Authorization: Bearer <token>" on /metrics.
+	MetricsToken string
+	// MetricsElsewhere serves /metrics only through MetricsHandler (a listener of its own): the
+	// application's /metrics then answers 404.
+	MetricsElsewhere bool
 }
 
 // DefaultLoginAttemptsPerMinute is the per-address sign-in limit when the Config leaves it zero.
@@ -119,6 +124,7 @@ func NewServer(s Services, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = slog.New(RequestIDHandler(cfg.Logger.Handler()))
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -187,9 +193,13 @@ func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
 // dispatch hands the request to the mux, answering unmatched requests with a JSON error.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	if h, pattern := s.mux.Handler(r); pattern == "" {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
 		s.unmatched(w, r, h)
 		return
+	}
+	if info := infoFrom(r.Context()); info != nil {
+		info.route = routeLabel(pattern)
 	}
 	s.mux.ServeHTTP(w, r)
 }
