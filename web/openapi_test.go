@@ -6,6 +6,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,6 +158,9 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"/api/v1/observables": "?q=hxxps://evil[.]example/login", "/api/v1/import": "?source=CiviCERT", "/api/v1/cases/{number}/export": "?format=stix&tlp_max=amber",
 		"/api/v1/stats/cases": "?from=2026-01-01&to=2026-12-31&by=category&team=mena&category=phishing&country=LB"}
 	s, _ := testServer(t, &fake{})
+	// The same calls with the database unavailable (503) and full (507): documented, Retry-After sent.
+	unavailable, _ := testServer(t, &fake{err: haven.Errorf(haven.EUNAVAILABLE, haven.UnavailableMessage)})
+	full, _ := testServer(t, &fake{err: haven.Errorf(haven.EFULL, haven.StorageFullMessage)})
 	for _, rt := range s.Routes() {
 		key := rt.Method + " " + rt.Pattern
 		path := strings.NewReplacer("{number}", "HV-2026-000001", "{id}", "3", "{username}", "bob",
@@ -174,9 +179,13 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		if rt.Auth {
 			checkAnswer(t, doc, rt, serve(t, s, req{method: rt.Method, path: path, body: body, contentType: ct, token: "-"}))
 		}
+		for _, fs := range []*Server{unavailable, full} {
+			checkAnswer(t, doc, rt, serve(t, fs, req{method: rt.Method, path: path, body: body, contentType: ct}))
+		}
 	}
 	// Every documented error answer has the Error shape; check one of each status.
-	for code, status := range map[string]int{haven.ENOTFOUND: 404, haven.ECONFLICT: 409, haven.EINVALID: 400} {
+	for code, status := range map[string]int{haven.ENOTFOUND: 404, haven.ECONFLICT: 409, haven.EINVALID: 400,
+		haven.EUNAVAILABLE: 503, haven.EFULL: 507} {
 		f := &fake{err: &haven.Error{Code: code, Message: "m", Fields: map[string]string{"f": "x"}, Allowed: []string{"a"}}}
 		s, _ := testServer(t, f)
 		rt := Route{Method: "PATCH", Pattern: "/api/v1/cases/{number}", Auth: true}
@@ -196,6 +205,9 @@ func checkAnswer(t *testing.T, doc *openapi3.T, rt Route, w *httptest.ResponseRe
 	if resp == nil || resp.Value == nil {
 		t.Errorf("%s answered %d, which is not documented: %.300s", key, w.Code, w.Body)
 		return
+	}
+	if _, ok := resp.Value.Headers["Retry-After"]; ok && w.Header().Get("Retry-After") == "" {
+		t.Errorf("%s %d: Retry-After is documented but not sent", key, w.Code)
 	}
 	if w.Code == http.StatusNoContent {
 		if w.Body.Len() != 0 || resp.Value.Content != nil {
@@ -315,4 +327,107 @@ func multipartFile(name, content string) (body, contentType string) {
 	fw.Write([]byte(content))
 	mw.Close()
 	return b.String(), mw.FormDataContentType()
+}
+
+// openAPIProbes take no parameter, body or token and touch no database: no client error, 503 or
+// 507 can happen on them. /readyz documents its own 503, in the shape of its 200.
+var openAPIProbes = []string{"GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "GET /metrics"}
+
+// TestOpenAPIForClients checks what generated clients rely on: a server, a licence, declared and
+// described tags, a unique camelCase operationId and a description on every operation, and the
+// error answers each operation can give, all in the one Error shape.
+func TestOpenAPIForClients(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/" || doc.Servers[0].Description == "" {
+		t.Errorf("servers: want one relative server / with a description, as paths start with /api/v1")
+	}
+	if doc.Info.License == nil || doc.Info.License.Name == "" || doc.Info.Contact == nil || doc.Info.Contact.URL == "" {
+		t.Errorf("info needs a license and a contact")
+	}
+	tags := map[string]bool{}
+	for _, tag := range doc.Tags {
+		if tag.Description == "" {
+			t.Errorf("tag %s has no description", tag.Name)
+		}
+		tags[tag.Name] = true
+	}
+	for code, name := range map[string]string{"503": "Unavailable", "507": "StorageFull", "429": "TooManyRequests"} {
+		if r := doc.Components.Responses[name]; r == nil || r.Value.Headers["Retry-After"] == nil {
+			t.Errorf("components/responses/%s (%s) must document Retry-After", name, code)
+		}
+	}
+	ids := map[string]string{}
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			key := method + " " + path
+			if !camel.MatchString(op.OperationID) {
+				t.Errorf("%s: operationId %q is not camelCase", key, op.OperationID)
+			}
+			if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("%s: operationId %q is also %s's", key, op.OperationID, other)
+			}
+			ids[op.OperationID] = key
+			if strings.TrimSpace(op.Description) == "" || op.Summary == "" {
+				t.Errorf("%s: no summary or description", key)
+			}
+			for _, tag := range op.Tags {
+				if !tags[tag] {
+					t.Errorf("%s: tag %s is not declared at the top level", key, tag)
+				}
+			}
+			checkErrorAnswers(t, doc, key, item, op)
+		}
+	}
+}
+
+// checkErrorAnswers checks that an operation documents the client and server errors it can give,
+// each through a shared response in the Error shape.
+func checkErrorAnswers(t *testing.T, doc *openapi3.T, key string, item *openapi3.PathItem, op *openapi3.Operation) {
+	t.Helper()
+	want := map[string]bool{"500": true, "503": true, "507": true}
+	method, path, _ := strings.Cut(key, " ")
+	public := op.Security != nil && len(*op.Security) == 0
+	if op.RequestBody != nil || hasQuery(item, op) {
+		want["400"] = true
+	}
+	if !public {
+		want["401"], want["403"] = true, true
+	}
+	if method != "GET" {
+		want["403"] = true // the cross-origin protection refuses a browser's cross-site write
+	}
+	if strings.Contains(path, "{") {
+		want["404"] = true
+	}
+	if op.RequestBody != nil {
+		want["413"], want["415"] = true, true
+	}
+	if slices.Contains(openAPIProbes, key) {
+		want = map[string]bool{}
+	}
+	for code := range want {
+		if op.Responses.Value(code) == nil {
+			t.Errorf("%s: no %s answer documented", key, code)
+		}
+	}
+	for code, resp := range op.Responses.Map() {
+		if code < "400" || key == "GET /readyz" {
+			continue
+		}
+		name, ok := strings.CutPrefix(resp.Ref, "#/components/responses/")
+		shared := doc.Components.Responses[name]
+		if !ok || shared == nil || shared.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/Error" {
+			t.Errorf("%s: the %s answer is not a shared response in the Error shape", key, code)
+		}
+	}
+}
+
+func hasQuery(item *openapi3.PathItem, op *openapi3.Operation) bool {
+	for _, p := range append(item.Parameters, op.Parameters...) {
+		if p.Value.In == openapi3.ParameterInQuery {
+			return true
+		}
+	}
+	return false
 }
