@@ -44,6 +44,8 @@ type IMAPPoller struct {
 	cfg     IMAPConfig
 	d       Deliverer
 	log     *slog.Logger
+	// Metrics, when set before Run, is told when the connection comes and goes.
+	Metrics Metrics
 }
 
 // NewIMAPPoller checks mb.IMAP and builds a poller; it connects only in
@@ -98,6 +100,9 @@ func imapDefaults(cfg IMAPConfig) (IMAPConfig, error) {
 	return cfg, nil
 }
 
+// Mailbox is the address the poller delivers for.
+func (p *IMAPPoller) Mailbox() string { return p.mailbox }
+
 // PollOnce connects, delivers every message of the folder and moves each
 // delivered one to the processed folder. A message whose delivery fails
 // stays where it is for the next poll, and the others are still handled;
@@ -118,6 +123,7 @@ func (p *IMAPPoller) PollOnce(ctx context.Context) (delivered int, err error) {
 // by a reconnection after a backoff doubling from 1 s to 5 min.
 func (p *IMAPPoller) Run(ctx context.Context) error {
 	delay := minBackoff
+	p.connected(false)
 	for {
 		healthy, err := p.session(ctx)
 		if ctx.Err() != nil {
@@ -142,6 +148,8 @@ func (p *IMAPPoller) session(ctx context.Context) (healthy bool, err error) {
 		return false, err
 	}
 	defer s.close()
+	p.connected(true)
+	defer p.connected(false)
 	retry := minBackoff
 	for {
 		res, err := p.process(ctx, s)

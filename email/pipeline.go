@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/haven-helpline/haven"
 	"github.com/haven-helpline/haven/pgp"
@@ -15,8 +16,11 @@ import (
 // key, and hands the result to the intake service, which commits it (or recognises a duplicate)
 // before Deliver returns.
 type Pipeline struct {
-	Intake    haven.IntakeService
+	Intake haven.IntakeService
+	// Mailboxes are the configured addresses with their team and language; change them with
+	// SetMailboxes once the pipeline delivers.
 	Mailboxes []Mailbox
+	mu        sync.RWMutex // guards Mailboxes against SetMailboxes
 	// MaxBytes refuses larger messages for good (ErrRejected); 0 means DefaultMaxMessageBytes.
 	MaxBytes int64
 	// PGP opens encrypted and signed mail; nil leaves such mail as received (still kept whole).
@@ -25,6 +29,7 @@ type Pipeline struct {
 	// signatures (none if no one has one).
 	SenderKeys func(ctx context.Context, address string) ([]string, error)
 	Log        *slog.Logger
+	Metrics    Metrics // nil counts nothing
 }
 
 // DefaultMaxMessageBytes is the default size limit of one message (50 MB).
@@ -47,6 +52,7 @@ func (p *Pipeline) Ingest(ctx context.Context, mailbox string, raw []byte) (*hav
 		if rerr := p.Intake.RecordRefusal(ctx, mailbox, int64(len(raw)), err.Error()); rerr != nil {
 			return nil, rerr // not even the refusal could be recorded: let the sender retry
 		}
+		p.countRefused(mailbox)
 		return nil, err
 	}
 	parsed := Parse(raw)
@@ -58,6 +64,7 @@ func (p *Pipeline) Ingest(ctx context.Context, mailbox string, raw []byte) (*hav
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
+	p.countReceived(mailbox)
 	if p.Log != nil {
 		p.Log.Info("email received", "mailbox", mailbox, "case", res.CaseNumber, "threading", res.Threading,
 			"bytes", len(raw), "flags", in.Flags)
@@ -65,8 +72,17 @@ func (p *Pipeline) Ingest(ctx context.Context, mailbox string, raw []byte) (*hav
 	return res, nil
 }
 
+// SetMailboxes replaces the configured mailboxes (a configuration reload).
+func (p *Pipeline) SetMailboxes(mbs []Mailbox) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.Mailboxes = mbs
+}
+
 func (p *Pipeline) mailbox(address string) Mailbox {
 	addr := normalizeAddress(address)
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	for _, m := range p.Mailboxes {
 		if m.Address == addr {
 			return m
@@ -149,5 +165,9 @@ func attachedKey(p *Parsed) string {
 
 // RecordRefusal audits a message refused for good (Refuser).
 func (p *Pipeline) RecordRefusal(ctx context.Context, mailbox string, size int64, reason string) error {
-	return p.Intake.RecordRefusal(ctx, mailbox, size, reason)
+	err := p.Intake.RecordRefusal(ctx, mailbox, size, reason)
+	if err == nil {
+		p.countRefused(mailbox)
+	}
+	return err
 }

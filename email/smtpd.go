@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -17,7 +18,13 @@ import (
 
 const (
 	defaultMaxMessageBytes = 50 << 20
-	defaultSMTPTimeout     = 5 * time.Minute // RFC 5321 §4.5.3.2 server timeouts
+	defaultSMTPTimeout     = 5 * time.Minute // RFC 5321 §4.5.3.2 server timeouts: writes
+	// A command is waited for a minute, shorter than RFC 5321's 5 minutes as Postfix does under
+	// stress: an idle client holds one of the few connection slots. The message itself may take
+	// 10 minutes (RFC 5321 §4.5.3.2.5 gives 3 per data block; this bounds the whole transfer).
+	defaultCommandTimeout = time.Minute
+	defaultDataTimeout    = 10 * time.Minute
+	defaultMaxConnections = 100
 	// A client waits up to 10 minutes for the reply to the final dot
 	// (RFC 5321 §4.5.3.2.6); give up on the pipeline before it does.
 	smtpDeliverTimeout = 5 * time.Minute
@@ -34,11 +41,16 @@ type SMTPServerConfig struct {
 	Domain          string    // EHLO name
 	Mailboxes       []Mailbox // accepted recipients; any other RCPT gets 550 5.1.1
 	MaxMessageBytes int64     // default 50 MB; a larger SIZE= or DATA gets 552 5.3.4
-	// Both default to 5 minutes. go-smtp arms the read deadline per
-	// command, so ReadTimeout also bounds the whole DATA transfer.
+	// ReadTimeout (default 1 minute) is how long a command is waited for;
+	// DataTimeout (default 10 minutes) bounds the whole DATA transfer;
+	// WriteTimeout (default 5 minutes) bounds each reply.
 	ReadTimeout  time.Duration
+	DataTimeout  time.Duration
 	WriteTimeout time.Duration
-	Logger       *slog.Logger // default slog.Default()
+	// MaxConnections caps the connections open at once (default 100); the
+	// ones beyond it get 421 4.7.0 and are closed (smtplimit.go).
+	MaxConnections int
+	Logger         *slog.Logger // default slog.Default()
 }
 
 // SMTPServer receives mail for the configured mailboxes, like an MX: no
@@ -52,8 +64,9 @@ type SMTPServer struct {
 	cfg    SMTPServerConfig
 	d      Deliverer
 	log    *slog.Logger
-	boxes  map[string]bool // normalised addresses
+	boxes  atomic.Pointer[map[string]bool] // normalised addresses; SetMailboxes swaps them
 	srv    *smtp.Server
+	drain  drainState      // Shutdown's state (smtpdrain.go)
 	ctx    context.Context // cancelled by Close: aborts deliveries in flight
 	cancel context.CancelFunc
 }
@@ -69,7 +82,8 @@ func NewSMTPServer(cfg SMTPServerConfig, d Deliverer) (*SMTPServer, error) {
 		return nil, err
 	}
 	cfg = smtpDefaults(cfg)
-	s := &SMTPServer{cfg: cfg, d: d, log: cfg.Logger, boxes: boxes}
+	s := &SMTPServer{cfg: cfg, d: d, log: cfg.Logger}
+	s.boxes.Store(&boxes)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = s.newServer()
 	return s, nil
@@ -98,7 +112,13 @@ func smtpDefaults(cfg SMTPServerConfig) SMTPServerConfig {
 		cfg.MaxMessageBytes = defaultMaxMessageBytes
 	}
 	if cfg.ReadTimeout <= 0 {
-		cfg.ReadTimeout = defaultSMTPTimeout
+		cfg.ReadTimeout = defaultCommandTimeout
+	}
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = defaultDataTimeout
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = defaultMaxConnections
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = defaultSMTPTimeout
@@ -127,8 +147,8 @@ func (s *SMTPServer) newServer() *smtp.Server {
 
 // Serve accepts connections on l until Close; it returns nil after Close.
 func (s *SMTPServer) Serve(l net.Listener) error {
-	s.log.Info("smtp: listening", "addr", l.Addr().String())
-	return s.srv.Serve(l)
+	s.log.Info("smtp: listening", "addr", l.Addr().String(), "max_connections", s.cfg.MaxConnections)
+	return s.srv.Serve(newLimitListener(l, s.cfg.MaxConnections, s.cfg.Domain, s.log))
 }
 
 // ListenAndServe listens on cfg.Addr and serves until Close.
@@ -151,24 +171,36 @@ func (s *SMTPServer) Close() error {
 }
 
 func (s *SMTPServer) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &smtpSession{s: s, remote: c.Conn().RemoteAddr().String()}, nil
+	ss := &smtpSession{s: s, conn: c.Conn(), remote: c.Conn().RemoteAddr().String()}
+	s.drain.track(ss)
+	return ss, nil
 }
 
 // smtpSession is one SMTP connection's transaction state.
 type smtpSession struct {
 	s      *SMTPServer
+	conn   net.Conn // to give DATA its own deadline
 	remote string
-	rcpts  []string // distinct accepted mailbox addresses, in RCPT order
+	rcpts  []string    // distinct accepted mailbox addresses, in RCPT order
+	busy   atomic.Bool // inside a transaction (MAIL to the end of DATA): Shutdown lets it finish
 }
 
-func (ss *smtpSession) Reset()        { ss.rcpts = nil }
-func (ss *smtpSession) Logout() error { return nil }
+func (ss *smtpSession) Reset() { ss.rcpts = nil; ss.busy.Store(false) }
+
+func (ss *smtpSession) Logout() error {
+	ss.s.drain.forget(ss)
+	return nil
+}
 
 // Mail refuses a declared size over the limit before the client sends it.
 // The sender address is deliberately not logged: it identifies a person
 // asking a helpline for help.
 func (ss *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 	ss.rcpts = nil
+	if ss.s.drain.stopping() {
+		return ss.closing()
+	}
+	ss.busy.Store(true)
 	if opts != nil && opts.Size > ss.s.cfg.MaxMessageBytes {
 		ss.s.log.Warn("smtp: refused oversized message (MAIL FROM SIZE)",
 			"remote", ss.remote, "size", opts.Size, "max", ss.s.cfg.MaxMessageBytes)
@@ -181,7 +213,7 @@ func (ss *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 // Rcpt accepts only configured mailboxes: the server is no relay.
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	addr := normalizeAddress(to)
-	if !ss.s.boxes[addr] {
+	if !(*ss.s.boxes.Load())[addr] {
 		ss.s.log.Info("smtp: refused unknown recipient", "remote", ss.remote, "rcpt", addr)
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox here"}
 	}
@@ -196,11 +228,20 @@ func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 // 4xx and resends to both: the pipeline dedupes by Message-ID, whereas a
 // 250 would lose the message for the failed one.
 func (ss *smtpSession) Data(r io.Reader) error {
+	defer ss.busy.Store(false)
+	// go-smtp armed the read deadline for the DATA command line only; the message gets its own,
+	// longer one, and the next command line re-arms the short one.
+	if err := ss.conn.SetReadDeadline(time.Now().Add(ss.s.cfg.DataTimeout)); err != nil {
+		return fmt.Errorf("data deadline: %w", err)
+	}
 	raw, err := readAtMost(r, ss.s.cfg.MaxMessageBytes)
 	if errors.Is(err, errMessageTooBig) {
 		ss.s.log.Warn("smtp: refused oversized message (DATA)", "remote", ss.remote, "max", ss.s.cfg.MaxMessageBytes)
 		ss.recordRefusal(ss.s.cfg.MaxMessageBytes + 1)
 		return errTooBig(ss.s.cfg.MaxMessageBytes)
+	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return ss.dataTimedOut()
 	}
 	if err != nil {
 		return fmt.Errorf("reading message: %w", err)
@@ -214,6 +255,19 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	}
 	ss.s.log.Info("smtp: message accepted", "remote", ss.remote, "mailboxes", ss.rcpts, "bytes", len(raw))
 	return nil
+}
+
+// dataTimedOut ends a connection whose message did not arrive within DataTimeout, as MTAs do
+// ("timeout after DATA"): go-smtp would answer and then wait for the next command, keeping the
+// slot of a client that has stalled. The 421 is written here, before closing.
+func (ss *smtpSession) dataTimedOut() error {
+	ss.s.log.Warn("smtp: message not received within the data timeout, closing", "remote", ss.remote,
+		"timeout", ss.s.cfg.DataTimeout.String())
+	const bye = "421 4.4.2 Timeout receiving the message, closing connection\r\n"
+	_ = ss.conn.SetWriteDeadline(time.Now().Add(refuseWriteTimeout))
+	_, _ = io.WriteString(ss.conn, bye) // best effort: the client retries whether or not it reads it
+	_ = ss.conn.Close()
+	return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Timeout receiving the message"}
 }
 
 func (ss *smtpSession) deliverError(mailbox string, err error) error {

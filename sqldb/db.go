@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -40,6 +41,8 @@ type DB struct {
 	readStmts  *stmtCache // SQLite readers' prepared statements
 	gen        generation // SQLite: changes whenever the data may have (generation.go)
 	watchDSN   string     // SQLite: the change watcher's connection
+	path       string     // SQLite: the database file, whose disk Writable checks
+	observing  observing  // metrics hooks (metrics.go)
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -113,6 +116,7 @@ func openSQLite(path string) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	db.path = path
 	db.startWriter()
 	return db, nil
 }
@@ -133,6 +137,7 @@ func createPrivate(path string) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	sealErr := db.sealBeforeClose() // auditseal.go: events committed but not yet chained
 	if db.writes != nil {
 		close(db.writes)
 		<-db.writerDone
@@ -140,7 +145,7 @@ func (db *DB) Close() error {
 	db.stopWatching()
 	db.stmts.close()
 	db.readStmts.close()
-	err := db.write.Close()
+	err := errors.Join(sealErr, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -151,12 +156,13 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
 // Update runs fn in one read-write transaction.
-// On SQLite, concurrent calls are group-committed (batch.go), so fn may run more than once.
+// On SQLite, concurrent calls are group-committed (batch.go), so fn may run more than once; on
+// PostgreSQL, a transaction chosen as a deadlock's victim is run again (locking.go), so it may too.
 func (db *DB) Update(ctx context.Context, fn func(haven.Tx) error) error {
 	if db.writes != nil {
 		return db.submit(ctx, fn)
 	}
-	return db.run(ctx, db.write, false, fn)
+	return db.runRetrying(ctx, fn) // PostgreSQL: a lost deadlock runs fn again (locking.go)
 }
 
 // View runs fn in one read-only transaction.
@@ -165,6 +171,8 @@ func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(haven.Tx) error) (err error) {
+	defer func() { err = classified(err) }() // a fault coded nowhere yet (a failed BEGIN) is still one
+	defer db.timeTx(time.Now(), readOnly)
 	if db.keys == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
 	}
@@ -179,7 +187,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if !readOnly {
 		defer db.wrote()
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{}}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
+		locking: db.Dialect == Postgres && !readOnly}
 	tx.stmts = db.stmts
 	if readOnly {
 		tx.stmts = db.readStmts
@@ -196,12 +205,14 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err := tx.flushSearchDocs(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
+	events := tx.pendingEvents // sealing empties the list; the metrics count them once committed
 	if err := tx.sealEvents(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return mapError("commit", err)
 	}
+	db.committed(events)
 	return nil
 }
 
@@ -217,6 +228,9 @@ type Tx struct {
 	keys       *keys
 	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).
 	pendingEvents []storedEvent
+	// locking: a PostgreSQL write transaction locks what it reads to decide on (a case's row, a
+	// contact's blind index) until it ends, so concurrent writers take turns as on SQLite (locking.go).
+	locking bool
 }
 
 var _ haven.Tx = (*Tx)(nil)
@@ -289,6 +303,9 @@ func mapError(op string, err error) error {
 		return &haven.Error{Code: haven.ECONFLICT, Message: "already exists", Err: fmt.Errorf("%s: %w", op, err)}
 	case strings.Contains(msg, "FOREIGN KEY constraint failed"), strings.Contains(msg, "SQLSTATE 23503"):
 		return &haven.Error{Code: haven.ECONFLICT, Message: "refers to something that does not exist", Err: fmt.Errorf("%s: %w", op, err)}
+	}
+	if f := fault(op, err); f != nil { // down or full: the client may try again (fault.go)
+		return f
 	}
 	return haven.Internal(op, err)
 }

@@ -46,7 +46,7 @@ func TestAlertPagedOnceByTwoInstances(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := newRunner(e, runners[i%2], nil).Tick(e.ctx); err != nil {
+			if _, err := newRunner(e, runners[i%2], nil, 0).Tick(e.ctx); err != nil {
 				t.Error(err)
 			}
 		}()

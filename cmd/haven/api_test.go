@@ -101,7 +101,7 @@ func startAPI(t testing.TB, dsn string) *apiClient {
 // (a tick claims a few at a time, periodic ones first).
 func (c *apiClient) runJobs() {
 	c.t.Helper()
-	r := newRunner(c.env, c.app, nil)
+	r := newRunner(c.env, c.app, nil, 0)
 	for range 20 {
 		n, err := r.Tick(c.env.ctx)
 		if err != nil {

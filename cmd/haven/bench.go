@@ -110,7 +110,8 @@ func (b benchDB) setup(e *env, p profileFlag) (ctx context.Context, a *app, done
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return ctx, a, func() error { return errors.Join(stop(), closeDB()) }, nil
+	stopSealer := startSealer(e.ctx, e.log, a.db) // as haven serve does: sealing is part of the cost
+	return ctx, a, func() error { stopSealer(); return errors.Join(stop(), closeDB()) }, nil
 }
 
 // benchActor returns a context acting as a bench admin, created when the database has no user.
@@ -136,9 +137,11 @@ func benchActor(e *env, a *app) (context.Context, error) {
 type BenchIntakeCmd struct {
 	benchDB
 	profileFlag
-	Cases        int `name:"cases" default:"5000" help:"Cases to create per run."`
-	Clients      int `name:"clients" default:"16" help:"Concurrent clients."`
-	SummaryBytes int `name:"summary-bytes" default:"1500" help:"Summary size in bytes."`
+	instancesFlag
+	Cases        int  `name:"cases" default:"5000" help:"Cases to create per run."`
+	Clients      int  `name:"clients" default:"16" help:"Concurrent clients."`
+	SummaryBytes int  `name:"summary-bytes" default:"1500" help:"Summary size in bytes."`
+	Metrics      bool `name:"metrics" negatable:"" default:"true" help:"Count in the metrics as haven serve does (--no-metrics measures without them)."`
 }
 
 // Run creates cases via the service, then via HTTP on a loopback listener, and prints figures.
@@ -148,8 +151,14 @@ func (c *BenchIntakeCmd) Run(e *env) (err error) {
 		return err
 	}
 	defer cleanup(&err, done)
+	if c.Metrics {
+		a.observe()
+	}
 	in := bench.Intake{Cases: c.Cases, Clients: c.Clients, SummaryBytes: c.SummaryBytes, Seed: 1}
 	label := fmt.Sprintf("%s, %d clients", a.db.Dialect, c.Clients)
+	if len(c.URLs) > 0 {
+		return c.viaInstances(ctx, e, a, in, label)
+	}
 	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
 	if err != nil {
 		return err
@@ -173,12 +182,16 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 	}
 	quiet := *e
 	quiet.log = newLogger(e.stderr, "text", "error") // request logs would dominate the measurement
-	srv := &http.Server{Handler: newServer(&quiet, a, webOptions{}).Handler()}
+	ws := newServer(&quiet, a, webOptions{})
+	if err := registerMetrics(&quiet, a, ws, ""); err != nil {
+		return bench.Result{}, err
+	}
+	srv := &http.Server{Handler: ws.Handler()}
 	// Serve returns http.ErrServerClosed at Close; any other failure shows in the requests.
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
 	in.Seed = 2
-	return in.ViaHTTP(ctx, name, "http://"+ln.Addr().String(), token)
+	return in.ViaHTTP(ctx, name, []string{"http://" + ln.Addr().String()}, token)
 }
 
 // BenchSearchCmd measures full-text search on a loaded database.

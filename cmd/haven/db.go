@@ -9,6 +9,7 @@ import (
 	"github.com/haven-helpline/haven/blob"
 	"github.com/haven-helpline/haven/email"
 	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/metrics"
 	"github.com/haven-helpline/haven/service"
 	"github.com/haven-helpline/haven/sqldb"
 )
@@ -77,6 +78,8 @@ type app struct {
 	db  *sqldb.DB
 	svc *service.Service
 	cfg service.Config // the service's configuration, kept to rebuild it with more (mail)
+	// metrics are the instruments of a serving instance (metrics.go); nil elsewhere.
+	metrics *metrics.Set
 }
 
 // reconfigure rebuilds the service layer with a changed configuration.

@@ -119,7 +119,7 @@ func startMailServerOn(t *testing.T, dove *testenv.DovecotServer, dsn string) *m
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); rt.stop() })
-	return &mailServer{t: t, e: e, a: a, rt: rt, smtp: addr, relay: rl, runner: newRunner(e, a, rt.sender),
+	return &mailServer{t: t, e: e, a: a, rt: rt, smtp: addr, relay: rl, runner: newRunner(e, a, rt.sender, 0),
 		admin: haven.WithActor(ctx, haven.Actor{User: admin})}
 }
 

@@ -22,10 +22,11 @@ const (
 // newRunner builds the background job runner of a server: the daily retention purge at 03:00 UTC
 // (once per day whatever the number of instances), the escalation reminders every quarter of an
 // hour (each slot once whatever the number of instances, each reminder claimed once) and, with a
-// relay, the sending of replies, escalations and reminder emails.
-func newRunner(e *env, a *app, s *sender) *jobs.Runner {
+// relay, the sending of replies, escalations and reminder emails. When the server stops, the
+// running job has drain to finish (0: the runner's default).
+func newRunner(e *env, a *app, s *sender, drain time.Duration) *jobs.Runner {
 	host, _ := os.Hostname()
-	r := jobs.New(a.db, haven.SystemClock{}, e.log, jobs.Config{Worker: fmt.Sprintf("%s:%d", host, os.Getpid())})
+	r := jobs.New(a.db, haven.SystemClock{}, e.log, jobs.Config{Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), Drain: drain})
 	r.Handle(jobRetentionPurge, func(ctx context.Context, _ *haven.Job) error {
 		p, err := a.svc.PurgeExpired(ctx)
 		if err == nil && len(p.Cases) > 0 {

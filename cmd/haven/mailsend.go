@@ -5,20 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/haven-helpline/haven"
 	"github.com/haven-helpline/haven/email"
 	"github.com/haven-helpline/haven/jobs"
+	"github.com/haven-helpline/haven/metrics"
 	"github.com/haven-helpline/haven/pgp"
 )
 
 // sender sends queued replies through the relay: the email.send job.
 type sender struct {
 	svc   haven.OutboxService
-	cfg   *mailConfig
+	cfg   atomic.Pointer[mailConfig] // swapped by a reload (SIGHUP)
 	relay email.RelayConfig
 	keys  *pgp.Keyring // nil: no helpline key, so nothing can be encrypted
+	// metrics count messages sent and failed per mailbox; nil counts nothing.
+	metrics *metrics.Set
 }
 
 // send is the job handler. A temporary failure returns an error (the job retries with backoff);
@@ -42,7 +46,7 @@ func (s *sender) send(ctx context.Context, j *haven.Job) error {
 	if err != nil {
 		return s.fail(ctx, p.MessageID, err, true)
 	}
-	if err := email.Send(ctx, s.relay, from, out.Message.To, raw); err != nil {
+	if err := s.countSend(from, email.Send(ctx, s.relay, from, out.Message.To, raw)); err != nil {
 		var se *email.SendError
 		return s.fail(ctx, p.MessageID, err, errors.As(err, &se) && se.Permanent)
 	}
@@ -78,12 +82,13 @@ func (s *sender) fail(ctx context.Context, id int64, cause error, permanent bool
 // compose builds the email: encrypted (PGP/MIME) whenever the requester has a key, refused
 // when they accept only encrypted mail and it cannot be.
 func (s *sender) compose(out *haven.OutboundEmail) (raw []byte, from, msgID string, err error) {
-	if from, err = s.cfg.fromAddress(out.Mailboxes); err != nil {
+	cfg := s.cfg.Load()
+	if from, err = cfg.fromAddress(out.Mailboxes); err != nil {
 		return nil, "", "", err
 	}
-	o := email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from}, Subject: out.Message.Subject,
+	o := email.Outgoing{From: email.Address{Name: cfg.FromName, Addr: from}, Subject: out.Message.Subject,
 		CaseNumber: out.SubjectTag, InReplyTo: out.InReplyTo, References: out.References, Text: out.Message.Text,
-		Domain: s.cfg.Domain, Date: time.Now(), AutoSubmitted: out.AutoSubmitted}
+		Domain: cfg.Domain, Date: time.Now(), AutoSubmitted: out.AutoSubmitted}
 	for _, to := range out.Message.To {
 		o.To = append(o.To, email.Address{Addr: to})
 	}

@@ -17,7 +17,12 @@ import (
 type mailRuntime struct {
 	sender *sender // nil without a relay
 	smtp   *email.SMTPServer
-	wg     sync.WaitGroup
+	pipe   *email.Pipeline
+	wg     sync.WaitGroup // the SMTP listener
+	// The IMAP pollers, which a reload replaces: their own context and wait group.
+	polling    sync.WaitGroup
+	stopPolls  context.CancelFunc
+	reloadLock sync.Mutex // one reload at a time
 }
 
 // startMail configures the email channel: the helpline's PGP keys, sending (with a relay),
@@ -39,23 +44,36 @@ func startMail(e *env, a *app, flags MailFlags) (*mailRuntime, error) {
 			return nil, err
 		}
 		a.reconfigure(func(cfg *service.Config) { cfg.SendEmail, cfg.Acknowledge = true, acks })
-		rt.sender = &sender{svc: a.svc, cfg: mc, relay: *relay, keys: keys}
+		rt.sender = &sender{svc: a.svc, relay: *relay, keys: keys, metrics: a.metrics}
+		rt.sender.cfg.Store(mc)
 	}
 	pipe := &email.Pipeline{Intake: a.svc, Mailboxes: mc.mailboxes(), MaxBytes: mc.MaxMessageBytes, PGP: keys,
 		SenderKeys: a.svc.SenderPGPKeys, Log: e.log}
-	if err := rt.listen(e, flags.SMTPListen, mc, pipe); err != nil {
+	if a.metrics != nil { // a typed nil in the interface would be called
+		pipe.Metrics = a.metrics
+		for _, mb := range pipe.Mailboxes {
+			a.metrics.Mailboxes(mb.Address)
+		}
+	}
+	rt.pipe = pipe
+	if err := rt.listen(e, flags, mc, pipe); err != nil {
 		return nil, err
 	}
-	return rt, rt.poll(e, mc, pipe)
+	return rt, rt.poll(e, mc)
 }
 
 // listen starts the SMTP listener when asked for.
-func (rt *mailRuntime) listen(e *env, addr string, mc *mailConfig, pipe *email.Pipeline) error {
+func (rt *mailRuntime) listen(e *env, flags MailFlags, mc *mailConfig, pipe *email.Pipeline) error {
+	addr := flags.SMTPListen
 	if addr == "" {
 		return nil
 	}
+	if flags.SMTPMaxConns < 0 || flags.SMTPCommandWait < 0 || flags.SMTPDataWait < 0 {
+		return haven.Errorf(haven.EINVALID, "--smtp-max-connections, --smtp-command-timeout and --smtp-data-timeout are positive")
+	}
 	srv, err := email.NewSMTPServer(email.SMTPServerConfig{Addr: addr, Domain: mc.Domain, Mailboxes: mc.mailboxes(),
-		MaxMessageBytes: mc.MaxMessageBytes, Logger: e.log}, pipe)
+		MaxMessageBytes: mc.MaxMessageBytes, Logger: e.log, MaxConnections: flags.SMTPMaxConns,
+		ReadTimeout: flags.SMTPCommandWait, DataTimeout: flags.SMTPDataWait}, pipe)
 	if err != nil {
 		return err
 	}
@@ -76,24 +94,40 @@ func (rt *mailRuntime) listen(e *env, addr string, mc *mailConfig, pipe *email.P
 }
 
 // poll starts one IMAP poller per mailbox that has an IMAP server.
-func (rt *mailRuntime) poll(e *env, mc *mailConfig, pipe *email.Pipeline) error {
+func (rt *mailRuntime) poll(e *env, mc *mailConfig) error {
+	var pollers []*email.IMAPPoller
 	for _, mb := range mc.mailboxes() {
 		if mb.IMAP == nil {
 			continue
 		}
-		p, err := email.NewIMAPPoller(mb, pipe, e.log)
+		p, err := email.NewIMAPPoller(mb, rt.pipe, e.log)
 		if err != nil {
 			return err
 		}
-		rt.wg.Add(1)
+		p.Metrics = rt.pipe.Metrics
+		pollers = append(pollers, p)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	rt.stopPolls = cancel
+	for _, p := range pollers {
+		rt.polling.Add(1)
 		go func() {
-			defer rt.wg.Done()
-			if err := p.Run(e.ctx); err != nil && !errors.Is(err, context.Canceled) {
-				e.log.Error("IMAP poller stopped", "mailbox", mb.Address, "err", err)
+			defer rt.polling.Done()
+			if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				e.log.Error("IMAP poller stopped", "mailbox", p.Mailbox(), "err", err)
 			}
 		}()
 	}
 	return nil
+}
+
+// shutdown stops the SMTP listener gracefully: the transactions in progress finish, within
+// ctx. The pollers stop with the server's context.
+func (rt *mailRuntime) shutdown(ctx context.Context) error {
+	if rt == nil || rt.smtp == nil {
+		return nil
+	}
+	return rt.smtp.Shutdown(ctx)
 }
 
 // stop closes the SMTP listener and waits for the pollers (which stop with the context).
@@ -105,6 +139,32 @@ func (rt *mailRuntime) stop() {
 		_ = rt.smtp.Close() // shutting down: there is nothing left to do about a failure
 	}
 	rt.wg.Wait()
+	rt.polling.Wait()
+}
+
+// reload applies a new mail configuration to the running server: the mailboxes (addresses,
+// teams, languages, categories) and their IMAP pollers. The SMTP listener's address, its limits
+// and the relay stay as they were started: those need a restart. A configuration that does not
+// load changes nothing.
+func (rt *mailRuntime) reload(e *env, flags MailFlags) error {
+	rt.reloadLock.Lock()
+	defer rt.reloadLock.Unlock()
+	mc, err := flags.load()
+	if err != nil {
+		return err
+	}
+	if rt.smtp != nil {
+		if err := rt.smtp.SetMailboxes(mc.mailboxes()); err != nil {
+			return err
+		}
+	}
+	rt.pipe.SetMailboxes(mc.mailboxes())
+	if rt.sender != nil {
+		rt.sender.cfg.Store(mc)
+	}
+	rt.stopPolls()
+	rt.polling.Wait()
+	return rt.poll(e, mc)
 }
 
 // loadPGPKeyring unlocks the helpline's stored key pairs; nil when there are none.

@@ -24,6 +24,9 @@ var version = "dev"
 type CLI struct {
 	LogFormat string `name:"log-format" enum:"text,json" default:"text" env:"HAVEN_LOG_FORMAT" help:"Log format: text or json."`
 	LogLevel  string `name:"log-level" enum:"debug,info,warn,error" default:"info" env:"HAVEN_LOG_LEVEL" help:"Lowest level logged."`
+	// Config and ShowVersion act while parsing (config.go, version.go).
+	Config      configFile  `name:"config" env:"HAVEN_CONFIG" placeholder:"FILE" help:"YAML file of settings named like the flags (deploy/haven.example.yaml); the command line, then the environment, win over it."`
+	ShowVersion versionFlag `name:"version" help:"Print the version and exit."`
 
 	Serve   ServeCmd   `cmd:"" help:"Run the Haven server (API, health and metrics)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending database migrations."`
@@ -31,6 +34,8 @@ type CLI struct {
 	Token   TokenCmd   `cmd:"" help:"Manage personal API tokens."`
 	Audit   AuditCmd   `cmd:"" help:"Verify and export the tamper-evident audit trail."`
 	Key     KeyCmd     `cmd:"" help:"Manage the master key that encrypts personal data at rest."`
+	Backup  BackupCmd  `cmd:"" help:"Back the database and attachments up into one file while Haven runs, or verify a backup."`
+	Restore RestoreCmd `cmd:"" help:"Restore a backup into an empty data directory and database; never overwrites."`
 
 	Compartment CompartmentCmd `cmd:"" help:"Manage compartments: who needs to know about restricted cases."`
 	Requester   RequesterCmd   `cmd:"" help:"Export or erase everything Haven holds on a requester (data-subject requests)."`
@@ -49,15 +54,19 @@ type CLI struct {
 	Export      ExportCmd      `cmd:"" help:"Write a case's indicators for partners: a STIX 2.1 bundle or a MISP event, on standard output."`
 	Import      ImportCmd      `cmd:"" help:"Take in a partner's STIX 2.1 bundle or MISP event: its indicators become known values; cases that sighted a malicious one are flagged."`
 	Version     VersionCmd     `cmd:"" help:"Print the version."`
+	Doctor      DoctorCmd      `cmd:"" help:"Check an installation: database and schema, master key, data directory, disk, clocks, audit chain, mail servers, backups; exits 1 on a problem (for monitoring)."`
+	Healthcheck HealthcheckCmd `cmd:"" help:"Exit 0 when the server answers /readyz, 1 otherwise (a container's HEALTHCHECK)."`
 }
 
 // env carries what every command needs: output streams and the logger.
 type env struct {
-	ctx    context.Context
-	stdout io.Writer
-	stderr io.Writer
-	stdin  *os.File
-	log    *slog.Logger
+	ctx     context.Context
+	stdout  io.Writer
+	stderr  io.Writer
+	stdin   *os.File
+	log     *slog.Logger
+	level   *slog.LevelVar       // the logger's level, which a reload may change (nil in tests)
+	reparse func() (*CLI, error) // the command line read again (SIGHUP); nil in tests
 
 	writeErr error // the first error printing through env (output.go)
 }
@@ -81,23 +90,25 @@ func tuneGC() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var cli CLI
-	parser, err := kong.New(&cli, kong.Name("haven"),
-		kong.Description("Haven: case management and incident response for digital-safety helplines."),
-		kong.UsageOnError(), kong.Writers(stdout, stderr),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}))
+	parser, err := newParser(&cli, stdout, stderr)
 	// Errors are told on stderr; when that fails too, the exit status still tells.
 	if err != nil {
 		_, _ = fmt.Fprintln(stderr, "haven:", err)
 		return 2
 	}
 	kctx, err := parser.Parse(args)
+	if errors.Is(err, errVersionShown) {
+		return 0
+	}
 	if err != nil {
-		_, _ = fmt.Fprintln(stderr, "haven:", err)
+		_, _ = fmt.Fprintln(stderr, "haven:", describe(err)) // a config file's mistakes are haven errors
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, stdin: os.Stdin, log: newLogger(stderr, cli.LogFormat, cli.LogLevel)}
+	level := levelOf(cli.LogLevel)
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, stdin: os.Stdin, log: newLevelLogger(stderr, cli.LogFormat, level), level: level,
+		reparse: func() (*CLI, error) { return reparse(args) }}
 	err = kctx.Run(e)
 	if err == nil {
 		err = e.writeErr
@@ -112,10 +123,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// newParser builds the command line over cli.
+func newParser(cli *CLI, stdout, stderr io.Writer) (*kong.Kong, error) {
+	return kong.New(cli, kong.Name("haven"),
+		kong.Description("Haven: case management and incident response for digital-safety helplines."),
+		kong.UsageOnError(), kong.Writers(stdout, stderr),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}))
+}
+
+// reparse reads the command line again, with the configuration file as it is now: a running
+// server reloads what can change without a restart from it (SIGHUP).
+func reparse(args []string) (*CLI, error) {
+	var fresh CLI
+	parser, err := newParser(&fresh, io.Discard, io.Discard)
+	if err == nil {
+		_, err = parser.Parse(args)
+	}
+	return &fresh, err
+}
+
 func newLogger(w io.Writer, format, level string) *slog.Logger {
+	return newLevelLogger(w, format, levelOf(level))
+}
+
+// levelOf turns a --log-level value into a level a reload can change.
+func levelOf(level string) *slog.LevelVar {
 	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(level))
-	opts := &slog.HandlerOptions{Level: lvl}
+	_ = lvl.UnmarshalText([]byte(level)) // kong allowed only valid names
+	v := new(slog.LevelVar)
+	v.Set(lvl)
+	return v
+}
+
+func newLevelLogger(w io.Writer, format string, level *slog.LevelVar) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -133,13 +174,4 @@ func describe(err error) string {
 		msg += fmt.Sprintf("\n  %s: %s", f, m)
 	}
 	return msg
-}
-
-// VersionCmd prints the version.
-type VersionCmd struct{}
-
-// Run prints the version.
-func (VersionCmd) Run(e *env) error {
-	e.println("haven", version)
-	return nil
 }

@@ -37,7 +37,7 @@ func BenchmarkPageLatency(b *testing.B) {
 	defer gateway.Close()
 	runCtx, stop := context.WithCancel(e.ctx)
 	defer stop()
-	go func() { _ = newRunner(e, a, nil).Run(runCtx) }()
+	go func() { _ = newRunner(e, a, nil, 0).Run(runCtx) }()
 	verifyWebhook(b, ctx, a, gateway.URL, arrived)
 	if _, err := a.svc.SavePolicy(ctx, haven.EscalationPolicy{Name: haven.DefaultPolicy, Levels: []haven.PolicyLevel{
 		{Targets: []haven.PolicyTarget{{Kind: "user", Name: "admin"}}, DelayMinutes: 5}}}); err != nil {

@@ -106,17 +106,18 @@ func (s *sender) plain(ctx context.Context, to, subject, text string) error {
 
 // mail sends an automatic message (with attachments, if any) from the helpline's address.
 func (s *sender) mail(ctx context.Context, to, subject, text string, atts ...email.OutAttachment) error {
-	from, err := s.cfg.fromAddress(nil)
+	cfg := s.cfg.Load()
+	from, err := cfg.fromAddress(nil)
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
 	}
-	raw, _, err := email.Compose(email.Outgoing{From: email.Address{Name: s.cfg.FromName, Addr: from},
-		To: []email.Address{{Addr: to}}, Subject: subject, Text: text, Attachments: atts, Domain: s.cfg.Domain,
+	raw, _, err := email.Compose(email.Outgoing{From: email.Address{Name: cfg.FromName, Addr: from},
+		To: []email.Address{{Addr: to}}, Subject: subject, Text: text, Attachments: atts, Domain: cfg.Domain,
 		Date: time.Now(), AutoSubmitted: true})
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)
 	}
-	err = email.Send(ctx, s.relay, from, []string{to}, raw)
+	err = s.countSend(from, email.Send(ctx, s.relay, from, []string{to}, raw))
 	var se *email.SendError
 	if errors.As(err, &se) && se.Permanent {
 		return fmt.Errorf("%v: %w", err, jobs.ErrPermanent)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -20,6 +21,7 @@ import (
 type ServeCmd struct {
 	DBFlags
 	MailFlags
+	MetricsFlags
 	Listen      string        `name:"listen" env:"HAVEN_LISTEN" default:"127.0.0.1:8080" help:"Address to listen on."`
 	AutoMigrate bool          `name:"auto-migrate" env:"HAVEN_AUTO_MIGRATE" help:"Apply pending migrations at start instead of refusing a schema that is behind."`
 	HSTS        bool          `name:"hsts" env:"HAVEN_HSTS" help:"A proxy terminates TLS: send Strict-Transport-Security on every answer and mark the session cookie Secure (both anyway on direct TLS)."`
@@ -29,6 +31,7 @@ type ServeCmd struct {
 	PublicURL   string        `name:"public-url" env:"HAVEN_PUBLIC_URL" placeholder:"URL" help:"Haven's address as users reach it (https://haven.example.org): emergency pages carry acknowledge links under it; without it they carry none."`
 	RemindEvery time.Duration `name:"escalation-reminder-every" env:"HAVEN_ESCALATION_REMINDER_EVERY" default:"48h" help:"Once a platform's response target has passed without an answer, remind the escalation's owner this often (in the app, and by email with a relay)."`
 	PhoneRegion string        `name:"phone-region" env:"HAVEN_PHONE_REGION" placeholder:"CC" help:"Country (ISO 3166 code such as LB or MX) whose phone numbers people write without a country code: they become observables in E.164. Empty: only international (+…) numbers."`
+	Drain       time.Duration `name:"shutdown-drain" env:"HAVEN_SHUTDOWN_DRAIN" default:"90s" help:"On SIGTERM or SIGINT: stop accepting, and give requests in flight, the SMTP transaction in progress and the running background job this long to finish (above the 60 s request timeout); jobs not finished by then go back to the queue."`
 	GiveUpAfter time.Duration `name:"escalation-no-response-after" env:"HAVEN_ESCALATION_NO_RESPONSE_AFTER" default:"336h" help:"Mark an escalation no-response when the platform has not answered this long after it was sent (336h: 14 days)."`
 }
 
@@ -54,6 +57,11 @@ func (c *ServeCmd) Run(e *env) (err error) {
 	if err := bootstrapAdmin(e, a); err != nil {
 		return err
 	}
+	token, err := c.metricsToken()
+	if err != nil {
+		return err
+	}
+	a.observe() // before mail starts: the pollers count from their first message
 	mail, err := startMail(e, a, c.MailFlags)
 	if err != nil {
 		return err
@@ -63,15 +71,26 @@ func (c *ServeCmd) Run(e *env) (err error) {
 	if err != nil {
 		return haven.Errorf(haven.EINVALID, "cannot listen on %s: %v", c.Listen, err)
 	}
-	return serve(e, a, ln, webOptions{HSTS: c.HSTS, LoginRate: c.LoginRate, sender: mail.sender})
+	return serve(e, a, ln, webOptions{HSTS: c.HSTS, LoginRate: c.LoginRate, sender: mail.sender, mail: mail, Drain: c.Drain,
+		metrics: metricsOptions{listen: c.MetricsListen, token: token, dataDir: c.Data, verifyEvery: c.AuditVerifyEvery}})
 }
 
 // webOptions are the serve flags that shape the HTTP layer.
 type webOptions struct {
 	HSTS      bool
 	LoginRate int
-	sender    *sender // sends queued replies; nil without a relay
+	sender    *sender       // sends queued replies; nil without a relay
+	Drain     time.Duration // how long shutting down waits for work in flight (default defaultDrain)
+	mail      *mailRuntime  // drained with the requests at shutdown, reloaded on SIGHUP; nil without mail
+	metrics   metricsOptions
 }
+
+// requestTimeout bounds reading a request and writing its answer; defaultDrain lets any request
+// in flight at shutdown run to that limit.
+const (
+	requestTimeout = 60 * time.Second
+	defaultDrain   = 90 * time.Second
+)
 
 // prepare opens the database. A brand-new database (no schema at all) is initialised, so the
 // first start needs no extra step; an existing one that is behind is refused unless --auto-migrate.
@@ -151,28 +170,31 @@ func newServer(e *env, a *app, opts webOptions) *web.Server {
 	return web.NewServer(web.Services{
 		Cases: a.svc, Requesters: a.svc, Notes: a.svc, Tasks: a.svc, Messages: a.svc,
 		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc, Observables: a.svc, Intel: a.svc, CaseStats: a.svc, Public: a.svc, Briefing: a.svc, Presence: a.svc,
-		Ready: func(ctx context.Context) error {
-			if err := a.db.Ping(ctx); err != nil {
-				return err
-			}
-			return a.db.CheckSchema(ctx)
-		},
-	}, web.Config{Logger: e.log, Version: version, HSTS: opts.HSTS, LoginAttemptsPerMinute: opts.LoginRate})
+		Ready: newReadiness(a.db).check, // ready.go: answers, schema current, writable; cached 2 s
+	}, web.Config{Logger: e.log, Version: version, HSTS: opts.HSTS, LoginAttemptsPerMinute: opts.LoginRate,
+		MetricsToken: opts.metrics.token, MetricsElsewhere: opts.metrics.listen != ""})
 }
 
 // serve runs the HTTP server on ln until the context ends, then drains requests.
 func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
+	ws, stopMetrics, err := startWeb(e, a, opts)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{
-		Handler:           newServer(e, a, opts).Handler(),
+		Handler:           ws.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadTimeout:       requestTimeout,
+		WriteTimeout:      requestTimeout,
 		IdleTimeout:       120 * time.Second,
 	}
 	e.log.Info("haven listening", "addr", "http://"+ln.Addr().String(), "db", string(a.db.Dialect), "version", version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	runner := newRunner(e, a, opts.sender)
+	drain := cmp.Or(opts.Drain, defaultDrain)
+	defer startSealer(e.ctx, e.log, a.db)() // audit chain on PostgreSQL (auditseal.go)
+	runner := newRunner(e, a, opts.sender, drain)
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
@@ -181,15 +203,29 @@ func serve(e *env, a *app, ln net.Listener, opts webOptions) error {
 		}
 	}()
 	defer func() { <-jobsDone }()
+	defer watchReload(e, opts.mail)()
 	select {
 	case err := <-errc:
 		return err
 	case <-e.ctx.Done():
 	}
-	e.log.Info("shutting down")
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	return shutdown(e, srv, opts.mail, drain)
+}
+
+// shutdown stops accepting HTTP requests and SMTP connections at once, and waits up to drain for
+// the requests and mail transactions in flight (the job runner drains on its own, with the same
+// limit).
+func shutdown(e *env, srv *http.Server, mail *mailRuntime, drain time.Duration) error {
+	e.log.Info("shutting down", "drain_ms", drain.Milliseconds())
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	mailDone := make(chan error, 1)
+	go func() { mailDone <- mail.shutdown(ctx) }()
+	err := srv.Shutdown(ctx)
+	if merr := <-mailDone; merr != nil {
+		e.log.Warn("the SMTP listener did not drain in time", "err", merr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestDoctor runs `haven doctor` on a healthy installation, then breaks one thing at a time:
+// each must fail the command (exit 1) and be named in the report.
+func TestDoctor(t *testing.T) {
+	bin := buildHaven(t)
+	forEachDatabase(t, bin, func(t *testing.T, db string) {
+		data := filepath.Join(t.TempDir(), "data")
+		if err := os.Mkdir(data, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if _, errOut, err := runHaven(t, bin, nil, "migrate", "--db", db, "--data", data); err != nil {
+			t.Fatalf("migrate: %v %s", err, errOut)
+		}
+		backups := t.TempDir()
+		if err := os.WriteFile(filepath.Join(backups, "haven-1.backup"), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		doctor := func(extra ...string) (map[string]doctorCheck, error) {
+			args := append([]string{"doctor", "--json", "--db", db, "--data", data, "--backup-dir", backups}, extra...)
+			out, errOut, err := runHaven(t, bin, nil, args...)
+			var report struct{ Checks []doctorCheck }
+			if jerr := json.Unmarshal([]byte(out), &report); jerr != nil {
+				t.Fatalf("doctor output: %v %q %s", jerr, out, errOut)
+			}
+			byName := map[string]doctorCheck{}
+			for _, c := range report.Checks {
+				byName[c.Name] = c
+			}
+			return byName, err
+		}
+		checks, err := doctor()
+		if err != nil {
+			t.Fatalf("a healthy installation must pass: %v %+v", err, checks)
+		}
+		for _, name := range []string{"data dir", "disk", "database", "master key", "clock", "audit chain", "backups"} {
+			if checks[name].Status != checkOK {
+				t.Fatalf("check %q: %+v", name, checks[name])
+			}
+		}
+		broken := []struct {
+			name, check string
+			breakIt     func() []string
+		}{
+			{"old backup", "backups", func() []string {
+				old := time.Now().Add(-72 * time.Hour)
+				_ = os.Chtimes(filepath.Join(backups, "haven-1.backup"), old, old)
+				return nil
+			}},
+			{"unreachable relay", "relay", func() []string { return []string{"--mail-config", relayConfig(t)} }},
+			{"readable data dir", "data dir", func() []string { _ = os.Chmod(data, 0o755); return nil }},
+			{"wrong master key", "master key", func() []string {
+				useNewMasterKey(t, bin)
+				return nil
+			}},
+			{"schema behind", "database", func() []string { forgetLastMigration(t, db); return nil }},
+		}
+		for _, b := range broken {
+			checks, err := doctor(b.breakIt()...)
+			if err == nil || checks[b.check].Status != checkFail {
+				t.Fatalf("%s: doctor must fail on %q: %v %+v", b.name, b.check, err, checks)
+			}
+		}
+	})
+}
+
+// relayConfig writes a mail configuration whose relay is a closed port.
+func relayConfig(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	path := filepath.Join(t.TempDir(), "mail.json")
+	cfg := `{"mailboxes": [{"address": "help@example.org"}], "relay": {"host": "127.0.0.1", "port": ` + strconv.Itoa(port) + `, "security": "none"}}`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
