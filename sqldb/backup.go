@@ -65,21 +65,26 @@ func readFacts(ctx context.Context, q querier) (*BackupFacts, error) {
 }
 
 func readBlobs(ctx context.Context, q querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT blob_id FROM attachments
+	return queryStrings(ctx, q, "backup files", `SELECT DISTINCT blob_id FROM attachments
 		WHERE blob_id <> '' AND file_key IS NOT NULL ORDER BY blob_id`)
+}
+
+// queryStrings reads a one-column result of text.
+func queryStrings(ctx context.Context, q querier, what, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, mapError("backup files", err)
+		return nil, mapError(what, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var b string
-		if err := rows.Scan(&b); err != nil {
-			return nil, mapError("backup files", err)
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, mapError(what, err)
 		}
-		out = append(out, b)
+		out = append(out, v)
 	}
-	return out, mapError("backup files", rows.Err())
+	return out, mapError(what, rows.Err())
 }
 
 // VacuumInto writes a consistent copy of a SQLite database to dest (which must not exist) while
@@ -177,20 +182,7 @@ func (db *DB) Tables(ctx context.Context, limit int) ([]string, error) {
 	if db.Dialect == SQLite {
 		query = `SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY 1 LIMIT $1`
 	}
-	rows, err := db.read.QueryContext(ctx, query, limit)
-	if err != nil {
-		return nil, mapError("list tables", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, mapError("list tables", err)
-		}
-		out = append(out, name)
-	}
-	return out, mapError("list tables", rows.Err())
+	return queryStrings(ctx, db.read, "list tables", query, limit)
 }
 
 // Facts reads the facts of a live database (after a restore into PostgreSQL, for instance), in
