@@ -169,6 +169,11 @@ func TestMarkDuplicateMovesCorrespondence(t *testing.T) {
 			t.Fatalf("the moved message is not on the survivor's timeline: %v", err)
 		}
 		checkMergeEvents(t, f, amira, d.Number, sv.Number)
+		late := email("late@mail.example", "nour@example.org", "Re: Cannot log in ["+d.Number+"]", "still locked out")
+		late.CaseTag = d.Number
+		if r, err := f.svc.IngestEmail(context.Background(), late); err != nil || r.CaseNumber != sv.Number || r.Threading != haven.ThreadSubjectTag {
+			t.Fatalf("mail naming the merged duplicate must land on the case it was merged into: %+v %v", r, err)
+		}
 	})
 }
 

@@ -207,11 +207,11 @@ func (s *Service) afterIntake(ctx context.Context, tx haven.Tx, dest destination
 // A purged case takes no more mail: a reply to one opens a new case.
 func (s *Service) threadCase(ctx context.Context, tx haven.Tx, in haven.InboundEmail) (c *haven.Case, how string, claimed *haven.Case, err error) {
 	if in.CaseTag != "" {
-		tagged, err := tx.CaseByNumber(ctx, in.CaseTag)
-		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+		tagged, err := taggedCase(ctx, tx, in.CaseTag)
+		if err != nil {
 			return nil, "", nil, err
 		}
-		if err == nil && tagged.PurgedAt == nil {
+		if tagged != nil && tagged.PurgedAt == nil {
 			known, err := knownCorrespondent(ctx, tx, tagged, in.FromAddr)
 			if err != nil || known {
 				return tagged, haven.ThreadSubjectTag, nil, err
@@ -236,6 +236,42 @@ func (s *Service) threadCase(ctx context.Context, tx haven.Tx, in haven.InboundE
 		}
 	}
 	return nil, "", claimed, nil
+}
+
+// taggedCase is the case a subject tag names (nil when none has that number), or the case it
+// was merged into.
+func taggedCase(ctx context.Context, tx haven.Tx, number string) (*haven.Case, error) {
+	c, err := tx.CaseByNumber(ctx, number)
+	if haven.ErrorCode(err) == haven.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return survivorOf(ctx, tx, c)
+}
+
+// survivorOf is the case a closed duplicate was merged into, else c itself: mail that still
+// names the duplicate's number belongs with the correspondence, which moved to the survivor.
+// Merges never chain (checkDuplicate), so one step is enough.
+func survivorOf(ctx context.Context, tx haven.Tx, c *haven.Case) (*haven.Case, error) {
+	if c.Outcome != "duplicate" || c.Status != haven.StatusClosed {
+		return c, nil
+	}
+	links, err := tx.CaseLinks(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if !l.Survivor {
+			continue
+		}
+		sv, err := tx.CaseByID(ctx, l.OtherID)
+		if err != nil || sv.PurgedAt == nil {
+			return sv, err
+		}
+	}
+	return c, nil
 }
 
 // bouncedMessage finds the message Haven sent that a delivery status notification reports on,
