@@ -162,7 +162,7 @@ func TestListedRestrictedCasesAreAudited(t *testing.T) {
 // admin cannot slip an account into a team, or make a member a lead, without the team knowing.
 func TestTeamChangesAreSeen(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.svc.CreateUserAsSystem(context.Background(), haven.UserCreate{Username: "ghost", Role: haven.RoleLead, Password: "a long enough password"}); err != nil {
+	if _, err := f.svc.CreateUserAsSystem(context.Background(), haven.UserCreate{Username: "ghost", Role: haven.RoleLead, Password: "a long enough password"}, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.AddTeamMember(f.admin, "mena", "ghost"); err != nil {

@@ -18,7 +18,7 @@ func (s *Service) CreateUser(ctx context.Context, in haven.UserCreate) (*haven.U
 	if err != nil {
 		return nil, err
 	}
-	return s.createUser(ctx, u, in)
+	return s.createUser(ctx, u, in, false)
 }
 
 // CreateFirstAdmin creates an admin when the database has no user at all (first start, CLI).
@@ -56,16 +56,17 @@ func (s *Service) createFirstAdmin(ctx context.Context, username, password strin
 }
 
 // CreateUserAsSystem adds a user on behalf of the operator at the console (`haven user add`),
-// who already holds the database; the event records no actor.
-func (s *Service) CreateUserAsSystem(ctx context.Context, in haven.UserCreate) (*haven.User, error) {
-	return s.createUser(ctx, nil, in)
+// who already holds the database; the event records no actor. With oneTime the password is one
+// the operator hands over: it works for one sign-in, which must choose the user's own first.
+func (s *Service) CreateUserAsSystem(ctx context.Context, in haven.UserCreate, oneTime bool) (*haven.User, error) {
+	return s.createUser(ctx, nil, in, oneTime)
 }
 
-func (s *Service) createUser(ctx context.Context, actor *haven.User, in haven.UserCreate) (*haven.User, error) {
+func (s *Service) createUser(ctx context.Context, actor *haven.User, in haven.UserCreate, oneTime bool) (*haven.User, error) {
 	var created *haven.User
 	err := s.store.Update(ctx, func(tx haven.Tx) error {
 		var err error
-		created, err = s.insertUser(ctx, tx, actor, in, false)
+		created, err = s.insertUser(ctx, tx, actor, in, oneTime)
 		return err
 	})
 	return created, err

@@ -40,7 +40,7 @@ func startFirstRun(t *testing.T, cases int) *firstRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hana, err := a.svc.CreateUserAsSystem(e.ctx, haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long handler password"})
+	hana, err := a.svc.CreateUserAsSystem(e.ctx, haven.UserCreate{Username: "hana", Role: haven.RoleHandler, Password: "a long handler password"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

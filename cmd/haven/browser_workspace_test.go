@@ -180,7 +180,7 @@ func TestBrowserCaseWorkspace(t *testing.T) {
 // the sign-in on the code step, in English and Arabic; the right code then signs in.
 func TestBrowserWrongCode(t *testing.T) {
 	c := startAPI(t, filepath.Join(t.TempDir(), "h.db"))
-	u, err := c.app.svc.CreateUserAsSystem(c.env.ctx, haven.UserCreate{Username: "rami", Role: haven.RoleHandler, Password: "a long handler password"})
+	u, err := c.app.svc.CreateUserAsSystem(c.env.ctx, haven.UserCreate{Username: "rami", Role: haven.RoleHandler, Password: "a long handler password"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

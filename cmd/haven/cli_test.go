@@ -63,8 +63,9 @@ func TestCLIContract(t *testing.T) {
 		if _, errOut, err := runHaven(t, bin, nil, "user", "add", "--db", db, "--role", "wizard", "carol"); err == nil || !strings.Contains(errOut, "role") {
 			t.Fatalf("bad role accepted: %s", errOut)
 		}
-		if out, _, _ := runHaven(t, bin, []string{"HAVEN_DB=" + db}, "user", "list"); !strings.Contains(out, "alice") || !strings.Contains(out, "admin") {
-			t.Fatalf("user list via HAVEN_DB: %q", out)
+		if out, _, _ := runHaven(t, bin, []string{"HAVEN_DB=" + db}, "user", "list"); !regexp.MustCompile(`(?m)^alice\s+admin\s+active\b`).MatchString(out) ||
+			!regexp.MustCompile(`(?m)^bob\s+handler\s+one-time-password\b`).MatchString(out) {
+			t.Fatalf("user list via HAVEN_DB: alice chose her password, bob's was generated and must be replaced: %q", out)
 		}
 		serveAndCall(t, bin, []string{"HAVEN_DB=" + db}, strings.TrimSpace(token), false)
 		if out, errOut, err := runHaven(t, bin, nil, "compartment", "add-member", "--db", db, "child-safety", "alice"); err != nil || !strings.Contains(out, "child-safety: alice") {

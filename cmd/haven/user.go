@@ -27,6 +27,7 @@ type UserAddCmd struct {
 	DisplayName string `name:"display-name" help:"Name shown to colleagues."`
 	Email       string `name:"email" help:"Work email address."`
 	Language    string `name:"language" default:"en" help:"Interface language."`
+	Temporary   bool   `name:"temporary" help:"The password from HAVEN_PASSWORD or the prompt is one to hand over: it works for one sign-in, which must choose the user's own (a generated password always is)."`
 	Username    string `arg:"" help:"Login name (lower-case)."`
 }
 
@@ -41,14 +42,19 @@ func (c *UserAddCmd) Run(e *env) (err error) {
 	if err != nil {
 		return err
 	}
+	// A generated password passes through the operator's hands: the user replaces it at once.
+	oneTime := generated || c.Temporary
 	u, err := a.svc.CreateUserAsSystem(e.ctx, haven.UserCreate{Username: c.Username, DisplayName: c.DisplayName,
-		Email: c.Email, Role: haven.Role(c.Role), Language: c.Language, Password: password})
+		Email: c.Email, Role: haven.Role(c.Role), Language: c.Language, Password: password}, oneTime)
 	if err != nil {
 		return err
 	}
 	e.printf("created %s (%s)\n", u.Username, u.Role)
 	if generated {
 		e.printf("password (shown once): %s\n", password)
+	}
+	if oneTime {
+		e.printf("the password works for one sign-in to the web interface, which asks %s to choose their own first\n", u.Username)
 	}
 	return nil
 }
@@ -94,8 +100,11 @@ func (c *UserListCmd) Run(e *env) (err error) {
 	e.fprintln(w, "USERNAME\tROLE\tTEAMS\tSTATUS\tCREATED")
 	for _, u := range users {
 		status := "active"
-		if u.Disabled {
+		switch {
+		case u.Disabled:
 			status = "disabled"
+		case u.MustChangePassword: // has not signed in with the password handed over yet
+			status = "one-time-password"
 		}
 		e.fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, strings.Join(u.Teams, ","), status, u.CreatedAt.Format("2006-01-02"))
 	}
