@@ -17,6 +17,21 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// updateMe changes the caller's own name, language or password (with the current one). A new
+// password ends the account's sessions and, by default, revokes its tokens: this one too.
+func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) error {
+	var up haven.MeUpdate
+	if err := s.decode(w, r, &up); err != nil {
+		return err
+	}
+	u, err := s.svc.Account.UpdateMe(r.Context(), up)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.svc.Users.Users(r.Context())
 	return replyList(w, users, err)

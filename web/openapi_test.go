@@ -99,6 +99,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"PATCH /api/v1/cases/{number}/tasks/{id}":           `{"done":true}`,
 		"PATCH /api/v1/requesters/{id}":                     `{"vetting":"vetted","languages":["ar","fr"]}`,
 		"PATCH /api/v1/users/{username}":                    `{"disabled":true,"role":null}`,
+		"PATCH /api/v1/me":                                  `{"display_name":"Rania","language":"ar"}`,
 		"POST /api/v1/users/{username}/sign-out":            "",
 		"PUT /api/v1/retention/{category}":                  `{"days":365}`,
 		"POST /api/v1/account/two-factor":                   `{"password":"correct horse battery"}`,

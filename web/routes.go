@@ -153,6 +153,7 @@ func (s *Server) table() []route {
 		api("GET", "/requesters/{id}/cases", s.requesterCases),
 
 		api("GET", "/me", s.me),
+		api("PATCH", "/me", s.updateMe),
 		api("GET", "/users", s.listUsers),
 		api("POST", "/users", s.createUser),
 		api("GET", "/users/{username}", s.getUser),

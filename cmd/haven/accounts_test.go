@@ -244,3 +244,43 @@ func tokenByPage(t *testing.T, c *apiClient, username, password string, readOnly
 	}
 	return pageFind(t, body, `<code id="new-token">([^<]+)</code>`)
 }
+
+// TestAPIChangeOwnPassword: PATCH /api/v1/me changes one's own name and language, and the
+// password only with the current one; a new password revokes the account's tokens (this one
+// too) and the new one signs in.
+func TestAPIChangeOwnPassword(t *testing.T) {
+	forEachDB(t, func(t *testing.T, c *apiClient) {
+		if st, body := c.do("PATCH", "/api/v1/me", map[string]any{"display_name": "Admin Person", "language": "ar"}); st != 200 ||
+			body["display_name"] != "Admin Person" || body["language"] != "ar" {
+			t.Fatalf("name and language: %d %v", st, body)
+		}
+		if st, body := c.do("PATCH", "/api/v1/me", map[string]any{"password": "a brand new passphrase"}); st != 400 || apiFieldError(body, "current_password") == nil {
+			t.Fatalf("without the current password: %d %v", st, body)
+		}
+		if st, body := c.do("PATCH", "/api/v1/me", map[string]any{"password": "a brand new passphrase", "current_password": "not it at all"}); st != 400 || apiFieldError(body, "current_password") == nil {
+			t.Fatalf("a wrong current password: %d %v", st, body)
+		}
+		if st, body := c.do("PATCH", "/api/v1/me", map[string]any{"role": "auditor"}); st != 400 {
+			t.Fatalf("a field that is not one's own to change: %d %v", st, body)
+		}
+		if st, body := c.do("PATCH", "/api/v1/me", map[string]any{"password": "a brand new passphrase", "current_password": "a long admin password"}); st != 200 {
+			t.Fatalf("change: %d %v", st, body)
+		}
+		if st, _ := c.do("GET", "/api/v1/me", nil); st != 401 {
+			t.Fatalf("the token must be revoked with the old password: %d", st)
+		}
+		anon := &apiClient{t: t, base: c.base}
+		if st, _ := anon.do("POST", "/api/v1/session", map[string]any{"username": "admin", "password": "a long admin password"}); st != 401 {
+			t.Fatalf("the old password still signs in: %d", st)
+		}
+		if st, body := anon.do("POST", "/api/v1/session", map[string]any{"username": "admin", "password": "a brand new passphrase"}); st != 201 {
+			t.Fatalf("the new password: %d %v", st, body)
+		}
+	})
+}
+
+// apiFieldError is the message an API error body gives for one field.
+func apiFieldError(body map[string]any, field string) any {
+	fields, _ := errField(body, "fields").(map[string]any)
+	return fields[field]
+}

@@ -137,6 +137,8 @@ var matrixWriteExempt = map[string]bool{
 	"POST /api/v1/account/channels/{id}/verify": true,
 	"DELETE /api/v1/account/channels/{id}":      true,
 	"POST /api/v1/account/channels/{id}/test":   true,
+	// Everyone keeps their own name, language and password (writerOrAuditor; not read-only).
+	"PATCH /api/v1/me": true,
 }
 
 type matrixActor struct {
@@ -437,6 +439,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"username": f.unique("newuser"), "role": "handler", "password": "a long new password"}
 	case "PATCH /api/v1/users/{username}":
 		body = map[string]any{"display_name": "Bystander"}
+	case "PATCH /api/v1/me":
+		body = map[string]any{"display_name": "Matrix"} // a name, not a password: no token is revoked
 	case "POST /api/v1/users/{username}/sign-out", "POST /api/v1/users/{username}/reset-password":
 		body = nil
 	case "POST /api/v1/teams":
