@@ -190,18 +190,23 @@ func recordDetail(ctx context.Context, tx haven.Tx, at time.Time, actor *haven.U
 }
 
 // readCase runs read in a read-only transaction on the case named number. Reading a restricted
-// case is recorded in the audit trail.
+// case is recorded in the audit trail. Within a page (haven.CaseReads in ctx) the case is looked up
+// through the visibility rule, and its view audited, once for all the page's parts.
 func readCase[T any](ctx context.Context, s *Service, number string, read func(tx haven.Tx, c *haven.Case) (T, error)) (T, error) {
 	var out T
 	u, err := reader(ctx)
 	if err != nil {
 		return out, err
 	}
+	reads := haven.CaseReadsFrom(ctx)
 	var restricted *haven.Case
 	err = s.store.View(ctx, func(tx haven.Tx) error {
-		c, err := s.caseByNumber(ctx, tx, u, number)
-		if err != nil {
-			return err
+		c := reads.Case(u.ID, number)
+		if c == nil {
+			if c, err = s.caseByNumber(ctx, tx, u, number); err != nil {
+				return err
+			}
+			reads.Keep(u.ID, number, c)
 		}
 		if c.Restricted {
 			restricted = c
@@ -209,7 +214,7 @@ func readCase[T any](ctx context.Context, s *Service, number string, read func(t
 		out, err = read(tx, c)
 		return err
 	})
-	if err == nil && restricted != nil {
+	if err == nil && restricted != nil && reads.FirstView(u.ID, restricted.ID) {
 		err = s.store.Update(ctx, func(tx haven.Tx) error {
 			return record(ctx, tx, s.clock.Now(), u, "case.viewed", "case", restricted.Number, restricted.ID, nil)
 		})

@@ -163,9 +163,10 @@ func (s *Server) categoryLabels(r *http.Request, v *view) (map[string]string, er
 	return labels, err
 }
 
-// loadCase reads everything the case page shows, each part through its service.
+// loadCase reads everything the case page shows, each part through its service; the parts share
+// one look-up of the case through the visibility rule (haven.CaseReads).
 func (s *Server) loadCase(r *http.Request, number string) (*caseData, error) {
-	ctx := r.Context()
+	ctx := haven.WithCaseReads(r.Context())
 	c, err := s.svc.Cases.Case(ctx, number)
 	if err != nil {
 		return nil, err
