@@ -346,12 +346,34 @@ func (s *Service) CountCases(ctx context.Context, filters map[string]haven.CaseF
 		return nil, err
 	}
 	out := map[string]int{}
-	err = s.store.View(ctx, func(tx haven.Tx) error {
-		for name, f := range filters {
-			if err := f.Normalize(); err != nil {
-				return err
+	todo := map[string]haven.CaseFilter{}
+	keys := map[string]string{}
+	var gen uint64
+	now := s.clock.Now()
+	if s.lists != nil {
+		gen = s.lists.generation()
+	}
+	for name, f := range filters {
+		if err := f.Normalize(); err != nil {
+			return nil, err
+		}
+		s.viewerFilter(u, &f)
+		if s.lists != nil { // kept counts (listcache.go)
+			if f, keys[name], err = s.countKey(ctx, f, gen, now); err != nil {
+				return nil, err
 			}
-			s.viewerFilter(u, &f)
+			if n, ok := s.lists.count(keys[name], gen, now); ok {
+				out[name] = n
+				continue
+			}
+		}
+		todo[name] = f
+	}
+	if len(todo) == 0 {
+		return out, nil
+	}
+	err = s.store.View(ctx, func(tx haven.Tx) error {
+		for name, f := range todo {
 			n, err := tx.CountCases(ctx, f, haven.CountCap+1)
 			if err != nil {
 				return err
@@ -360,6 +382,11 @@ func (s *Service) CountCases(ctx context.Context, filters map[string]haven.CaseF
 		}
 		return nil
 	})
+	if err == nil && s.lists != nil {
+		for name := range todo {
+			s.lists.putCount(keys[name], gen, now, out[name])
+		}
+	}
 	return out, err
 }
 

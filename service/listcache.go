@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,7 +13,7 @@ import (
 
 // Case lists are read far more often than cases change: every handler's inbox reloads its
 // queues all day, while cases change a few times a minute. Where the store can tell when its
-// data changes (haven.Generational: SQLite), a list is kept for the user and filter that read it
+// data changes (haven.Generational: SQLite, and PostgreSQL through LISTEN/NOTIFY), a list is kept for the user and filter that read it
 // until the next write, and never longer than listTTL, which bounds what time alone changes (an
 // access grant that expires). Authorization is checked on every call before the cache is asked,
 // and a list is only ever given back to the same user with the same need-to-know inputs, or,
@@ -33,11 +34,12 @@ const (
 )
 
 type listCache struct {
-	store haven.Generational
-	mu    sync.Mutex
-	lists map[string]keptList
-	cases int                 // in the kept lists
-	plain map[int64]keptPlain // user id -> whether they are a plain viewer
+	store  haven.Generational
+	mu     sync.Mutex
+	lists  map[string]keptList
+	cases  int                  // in the kept lists
+	plain  map[int64]keptPlain  // user id -> whether they are a plain viewer
+	counts map[string]keptCount // queue counts, like the lists
 	// taxonomy is the category list, read by every inbox and case page to show labels, kept
 	// like the lists until the next write (no time bound: it changes only by a write).
 	taxonomy keptTaxonomy
@@ -81,24 +83,34 @@ func listKey(f haven.CaseFilter) string {
 }
 
 // generation is the store's current generation: take it before reading, so that a write during
-// the read makes what was read stale at once.
+// the read makes what was read stale at once. When the store cannot tell for now (PostgreSQL
+// while its change listener reconnects) it is untrusted: nothing is kept or given back under it.
 func (c *listCache) generation() uint64 {
-	gen, _ := c.store.Generation()
+	gen, ok := c.store.Generation()
+	if !ok {
+		return untrusted
+	}
 	return gen
 }
+
+// untrusted is the generation of reads made while the store could not tell of changes.
+const untrusted = ^uint64(0)
 
 // isPlain returns what is known, at generation gen, of whether the user is a plain viewer.
 func (c *listCache) isPlain(userID int64, gen uint64, now time.Time) (plain, known bool) {
 	c.mu.Lock()
 	kept, ok := c.plain[userID]
 	c.mu.Unlock()
-	if !ok || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
 		return false, false
 	}
 	return kept.plain, true
 }
 
 func (c *listCache) setPlain(userID int64, gen uint64, now time.Time, plain bool) {
+	if gen == untrusted {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.plain) >= maxLists {
@@ -112,13 +124,16 @@ func (c *listCache) setPlain(userID int64, gen uint64, now time.Time, plain bool
 func (c *listCache) categories(gen uint64) []*haven.Category {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.taxonomy.categories == nil || c.taxonomy.gen != gen {
+	if c.taxonomy.categories == nil || c.taxonomy.gen != gen || gen == untrusted {
 		return nil
 	}
 	return slices.Clone(c.taxonomy.categories)
 }
 
 func (c *listCache) putCategories(gen uint64, cs []*haven.Category) {
+	if gen == untrusted {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.taxonomy = keptTaxonomy{gen: gen, categories: slices.Clone(cs)}
@@ -129,7 +144,7 @@ func (c *listCache) get(key string, gen uint64, now time.Time) *haven.CasePage {
 	c.mu.Lock()
 	kept, ok := c.lists[key]
 	c.mu.Unlock()
-	if !ok || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
 		return nil
 	}
 	return copyPage(kept.page)
@@ -139,7 +154,7 @@ func (c *listCache) get(key string, gen uint64, now time.Time) *haven.CasePage {
 func (c *listCache) put(key string, gen uint64, now time.Time, page *haven.CasePage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(page.Items) > maxKeptCases/10 {
+	if gen == untrusted || len(page.Items) > maxKeptCases/10 {
 		return // a huge page is not worth the memory
 	}
 	c.drop(key)
@@ -189,4 +204,52 @@ func copyPage(p *haven.CasePage) *haven.CasePage {
 		out.Items[i] = &cc
 	}
 	return out
+}
+
+// Queue counts are kept like the lists, under the same keys and rules (each inbox recounts its
+// six to eight queues every few seconds per user; on PostgreSQL they were most of the inbox's
+// database work at 64 users), but up to countTTL since the count: the web keeps counts that long
+// anyway, and users who may see no restricted case share all but their own queues' counts.
+const countTTL = 10 * time.Second
+
+type keptCount struct {
+	gen uint64
+	at  time.Time
+	n   int
+}
+
+// count returns the count kept under key if no write happened since generation gen.
+func (c *listCache) count(key string, gen uint64, now time.Time) (int, bool) {
+	c.mu.Lock()
+	kept, ok := c.counts[key]
+	c.mu.Unlock()
+	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= countTTL || now.Before(kept.at) {
+		return 0, false
+	}
+	return kept.n, true
+}
+
+func (c *listCache) putCount(key string, gen uint64, now time.Time, n int) {
+	if gen == untrusted {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil || len(c.counts) >= maxLists {
+		c.counts = map[string]keptCount{}
+	}
+	c.counts[key] = keptCount{gen: gen, at: now, n: n}
+}
+
+// countKey is the key of a filter's count: a plain viewer's is read as a viewer with no identity,
+// as its list is (listCases). The filter is normalised and has the viewer's inputs.
+func (s *Service) countKey(ctx context.Context, f haven.CaseFilter, gen uint64, now time.Time) (haven.CaseFilter, string, error) {
+	plain, err := s.plainViewer(ctx, f.Viewer, gen, now)
+	if err != nil {
+		return f, "", err
+	}
+	if plain {
+		f.Viewer = haven.Viewer{Now: f.Viewer.Now}
+	}
+	return f, "n|" + listKey(f), nil
 }

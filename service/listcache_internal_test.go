@@ -50,3 +50,62 @@ func TestListCacheBounds(t *testing.T) {
 		t.Fatal("a list outlived a write or its time")
 	}
 }
+
+// flakyGeneration is a store whose change listener may be down.
+type flakyGeneration struct{ live bool }
+
+func (g *flakyGeneration) Generation() (uint64, bool) { return 7, g.live }
+
+// While the store cannot tell of changes (a PostgreSQL listener reconnecting), nothing read is
+// kept or given back, and what was kept before is not given back either.
+func TestListCacheUntrustedGeneration(t *testing.T) {
+	store := &flakyGeneration{live: true}
+	c := &listCache{store: store, lists: map[string]keptList{}, plain: map[int64]keptPlain{}}
+	now := time.Now()
+	c.put("k", c.generation(), now, pageOf(2))
+	c.setPlain(1, c.generation(), now, true)
+	c.putCategories(c.generation(), []*haven.Category{{Slug: "a"}})
+	if c.get("k", c.generation(), now) == nil {
+		t.Fatal("a list was not kept while the generation was trusted")
+	}
+	store.live = false
+	gen := c.generation()
+	if c.get("k", gen, now) != nil || c.categories(gen) != nil {
+		t.Fatal("a kept list or taxonomy was given back under an untrusted generation")
+	}
+	if _, known := c.isPlain(1, gen, now); known {
+		t.Fatal("a kept plain-viewer answer was given back under an untrusted generation")
+	}
+	c.put("u", gen, now, pageOf(1))
+	c.setPlain(2, gen, now, true)
+	c.putCategories(gen, []*haven.Category{{Slug: "b"}})
+	store.live = true
+	if _, kept := c.lists["u"]; kept || c.plain[2].plain || c.categories(c.generation())[0].Slug != "a" {
+		t.Fatal("something read under an untrusted generation was kept")
+	}
+}
+
+// A kept count is given back at its generation for up to countTTL, and not under an untrusted
+// generation, another generation or after its time.
+func TestKeptCounts(t *testing.T) {
+	store := &flakyGeneration{live: true}
+	c := &listCache{store: store, lists: map[string]keptList{}, plain: map[int64]keptPlain{}}
+	now := time.Now()
+	c.putCount("k", 7, now, 42)
+	if n, ok := c.count("k", 7, now.Add(countTTL-time.Second)); !ok || n != 42 {
+		t.Fatalf("kept count: %d %t", n, ok)
+	}
+	if _, ok := c.count("k", 8, now); ok {
+		t.Fatal("a count outlived a write")
+	}
+	if _, ok := c.count("k", 7, now.Add(countTTL)); ok {
+		t.Fatal("a count outlived its time")
+	}
+	if _, ok := c.count("k", untrusted, now); ok {
+		t.Fatal("a count was given back under an untrusted generation")
+	}
+	c.putCount("u", untrusted, now, 1)
+	if _, kept := c.counts["u"]; kept {
+		t.Fatal("a count read under an untrusted generation was kept")
+	}
+}

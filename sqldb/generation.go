@@ -11,8 +11,8 @@ import (
 // readers can keep what they read (the service's case lists) until it does. This process's own
 // writes change it as they commit; writes by another process on the same SQLite file (`haven
 // ingest` from a mail server, the administration commands) are seen through SQLite's
-// data_version within changeWatchEvery. PostgreSQL databases are shared by several processes and
-// have no generation.
+// data_version within changeWatchEvery. On PostgreSQL every process's writes are seen through
+// LISTEN/NOTIFY (notify_pg.go).
 
 // changeWatchEvery is how often the change watcher asks SQLite whether another connection
 // committed: the most another process's write can stay unseen by readers that keep results.
@@ -23,12 +23,16 @@ type generation struct {
 	n    atomic.Uint64
 	stop chan struct{}
 	done chan struct{}
+	// PostgreSQL: whether the listener is listening (the generation is trustworthy), and how
+	// to stop it.
+	live   atomic.Bool
+	cancel context.CancelFunc
 }
 
 // Generation returns the database's current generation, and false when the database cannot
-// tell (PostgreSQL): then nothing read may be kept.
+// tell (PostgreSQL while its change listener is not listening): then nothing read may be kept.
 func (db *DB) Generation() (uint64, bool) {
-	if db.Dialect != SQLite {
+	if db.Dialect != SQLite && !db.gen.live.Load() {
 		return 0, false
 	}
 	return db.gen.n.Load(), true
@@ -68,8 +72,13 @@ func (db *DB) watchChanges(dsn string) error {
 	return nil
 }
 
-// stopWatching ends the watcher, if any.
+// stopWatching ends the watcher or the listener, if any.
 func (db *DB) stopWatching() {
+	if db.gen.cancel != nil {
+		db.gen.live.Store(false)
+		db.gen.cancel()
+		<-db.gen.done
+	}
 	if db.gen.stop != nil {
 		close(db.gen.stop)
 		<-db.gen.done

@@ -30,10 +30,12 @@ func (tx *Tx) EnqueueJob(ctx context.Context, j *haven.Job) (bool, error) {
 		j.Payload = "{}"
 	}
 	key := sql.NullString{String: j.UniqueKey, Valid: j.UniqueKey != ""}
+	changed := tx.changed
 	err := tx.queryRow(ctx, `INSERT INTO jobs (kind, payload, unique_key, run_at, max_attempts, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unique_key) DO NOTHING RETURNING id`,
 		j.Kind, j.Payload, key, micros(j.RunAt), j.MaxAttempts, micros(j.CreatedAt)).Scan(&j.ID)
 	if err == sql.ErrNoRows {
+		tx.changed = changed // the slot's job exists: nothing inserted (the runners' every poll)
 		return false, nil
 	}
 	if err != nil {
@@ -50,10 +52,15 @@ func (tx *Tx) ClaimJobs(ctx context.Context, worker string, now, leaseUntil time
 	if tx.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	return queryAll(ctx, tx, "claim jobs", `UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+	changed := tx.changed
+	jobs, err := queryAll(ctx, tx, "claim jobs", `UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 AND locked_until <= $3
 			ORDER BY run_at, id LIMIT $4`+lock+`)
 		RETURNING `+jobColumns, scanJob, worker, micros(leaseUntil), micros(now), limit)
+	if err == nil && len(jobs) == 0 {
+		tx.changed = changed // nothing due: nothing claimed (the runners' every idle poll)
+	}
+	return jobs, err
 }
 
 // FinishJob marks a job done; the row stays until DeleteFinishedJobs so its unique key stays taken.

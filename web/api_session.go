@@ -92,7 +92,13 @@ func (s *Server) limitLogins(w http.ResponseWriter, r *http.Request) error {
 	if s.logins == nil {
 		return nil
 	}
-	ok, wait := s.logins.allow(haven.ClientIPFrom(r.Context()))
+	var ok bool
+	var wait time.Duration
+	if s.shared != nil {
+		ok, wait = s.shared.allow(r.Context(), haven.ClientIPFrom(r.Context()))
+	} else {
+		ok, wait = s.logins.allow(haven.ClientIPFrom(r.Context()))
+	}
 	if ok {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -65,4 +67,44 @@ func (l *ipLimiter) evict(now time.Time) {
 		}
 		delete(l.buckets, ip)
 	}
+}
+
+// LoginCounter counts sign-in attempts where every instance of a deployment sees them (the
+// database): CountLoginAttempt counts one attempt from addr in the fixed window starting at
+// window and returns the window's attempts so far, this one included.
+type LoginCounter interface {
+	CountLoginAttempt(ctx context.Context, addr string, window time.Time) (int, error)
+}
+
+// loginWindow is the shared limit's fixed window.
+const loginWindow = time.Minute
+
+// sharedLimiter limits sign-ins per address across instances: at most perMinute attempts in each
+// minute, counted by a LoginCounter. When the counter fails, the instance's own limiter decides,
+// so a database fault neither locks everyone out nor lifts the limit.
+type sharedLimiter struct {
+	counter   LoginCounter
+	perMinute int
+	local     *ipLimiter
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+func newSharedLimiter(counter LoginCounter, perMinute int, local *ipLimiter, log *slog.Logger) *sharedLimiter {
+	return &sharedLimiter{counter: counter, perMinute: perMinute, local: local, log: log, now: time.Now}
+}
+
+// allow takes one attempt for ip; when none is left it says how long until the next window.
+func (l *sharedLimiter) allow(ctx context.Context, ip string) (bool, time.Duration) {
+	now := l.now()
+	window := now.Truncate(loginWindow)
+	n, err := l.counter.CountLoginAttempt(ctx, ip, window)
+	if err != nil {
+		l.log.ErrorContext(ctx, "shared sign-in limit: the instance's own applies", "err", err)
+		return l.local.allow(ip)
+	}
+	if n <= l.perMinute {
+		return true, 0
+	}
+	return false, window.Add(loginWindow).Sub(now)
 }

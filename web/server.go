@@ -77,6 +77,9 @@ type Config struct {
 	// LoginAttemptsPerMinute bounds sign-in attempts per client address (all of them at once at
 	// most); 0 means DefaultLoginAttemptsPerMinute, a negative value turns the limit off.
 	LoginAttemptsPerMinute int
+	// LoginCounter, when set, counts sign-in attempts for the limit above in a place every
+	// instance shares (the PostgreSQL database), so that several instances enforce one limit.
+	LoginCounter LoginCounter
 	// MetricsToken, when set, is required as "Authorization: Bearer <token>" on /metrics.
 	MetricsToken string
 	// MetricsElsewhere serves /metrics only through MetricsHandler (a listener of its own): the
@@ -109,7 +112,8 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 	handler http.Handler
-	logins  *ipLimiter // nil when sign-ins are not limited
+	logins  *ipLimiter     // nil when sign-ins are not limited
+	shared  *sharedLimiter // the limit shared by instances, when Config.LoginCounter is set
 	catalog *i18n.Catalog
 	pages   map[string]pages // language tag -> page name -> template
 	counts  *countCache      // the inbox's queue counts, per user, for a few seconds
@@ -134,6 +138,9 @@ func NewServer(s Services, cfg Config) *Server {
 	srv := &Server{svc: s, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), reg: prometheus.NewRegistry()}
 	if cfg.LoginAttemptsPerMinute > 0 {
 		srv.logins = newIPLimiter(cfg.LoginAttemptsPerMinute)
+		if cfg.LoginCounter != nil {
+			srv.shared = newSharedLimiter(cfg.LoginCounter, cfg.LoginAttemptsPerMinute, srv.logins, srv.log)
+		}
 	}
 	srv.metrics = newMetrics(srv.reg, cfg.Version)
 	srv.routes = srv.table()
