@@ -14,15 +14,56 @@ func Load(ctx context.Context, cases haven.CaseService, n, clients int, seed uin
 	return in.ViaService(ctx, fmt.Sprintf("load %d cases", n), cases)
 }
 
-// Search runs full-text queries drawn from realistic words in English, French and Arabic; every
-// query asks for the first page (50) of matches sorted by last update, as the inbox search does.
-func Search(ctx context.Context, name string, cases haven.CaseService, queries, clients int) (Result, error) {
-	var terms []string
-	for _, lang := range []string{"en", "fr", "ar"} {
-		terms = append(terms, sample.SearchTerms(lang)...)
+// SearchClass is one kind of query a benchmark runs: its filters, one per query in turn.
+type SearchClass struct {
+	Name    string
+	Filters []haven.CaseFilter
+}
+
+// SearchClasses are the query kinds measured at scale: the realistic words of the six languages
+// (several match 10–50 % of cases), rare or absent words (the slowest for a plan that walks the
+// cases in order), three-letter Arabic prefixes, and words combined with filters. teams and
+// categories name existing ones for the filtered class.
+func SearchClasses(teams, categories []string) []SearchClass {
+	var words []string
+	for _, lang := range []string{"en", "fr", "ar", "es", "pt", "ru"} {
+		words = append(words, sample.SearchTerms(lang)...)
 	}
+	rare := []string{"pegasus", "stalkerware", "sextorsion", "airtag", "doxxing", "qwxzv", "طائرة", "шантаж"}
+	arabic := []string{"حسا", "تهد", "فيس", "اخت", "رسا", "واتس", "هات", "صحف", "مضا", "ناش"}
+	text := func(ws []string) []haven.CaseFilter {
+		out := make([]haven.CaseFilter, len(ws))
+		for i, w := range ws {
+			out[i] = haven.CaseFilter{Text: w, Limit: 50}
+		}
+		return out
+	}
+	filtered := text(words)
+	for i := range filtered {
+		switch i % 4 {
+		case 0:
+			filtered[i].Status = []haven.Status{haven.StatusOpen}
+		case 1:
+			filtered[i].Priority = []haven.Priority{"P1"}
+		case 2:
+			if len(teams) > 0 {
+				filtered[i].Team = teams[i%len(teams)]
+			}
+		case 3:
+			if len(categories) > 0 {
+				filtered[i].Category = categories[i%len(categories)]
+			}
+		}
+	}
+	return []SearchClass{{"words", text(words)}, {"rare words", text(rare)},
+		{"arabic prefixes", text(arabic)}, {"words+filter", filtered}}
+}
+
+// Search runs the queries of a class, first page (50) sorted by last update as the inbox search
+// does, as the user of ctx.
+func Search(ctx context.Context, name string, cases haven.CaseService, class SearchClass, queries, clients int) (Result, error) {
 	return runConcurrent(ctx, name, queries, clients, func(ctx context.Context, i int) error {
-		_, err := cases.Cases(ctx, haven.CaseFilter{Text: terms[i%len(terms)], Limit: 50})
+		_, err := cases.Cases(ctx, class.Filters[i%len(class.Filters)])
 		return err
 	})
 }

@@ -232,6 +232,11 @@ func (q *queryBuilder) whereSQL() string {
 
 // FindCases lists cases matching f, one keyset page at a time.
 func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
+	if f.Text != "" {
+		if page, ok, err := tx.findByText(ctx, f); ok {
+			return page, err
+		}
+	}
 	q := &queryBuilder{}
 	if err := tx.caseFilters(q, f); err != nil {
 		return nil, err
@@ -306,19 +311,15 @@ func pageCursors(page *haven.CasePage, f haven.CaseFilter, dues []int64, back, m
 
 // CountCases counts the cases matching f, stopping at limit: the inner LIMIT bounds the work.
 func (tx *Tx) CountCases(ctx context.Context, f haven.CaseFilter, limit int) (int, error) {
+	if f.Text != "" {
+		return tx.countByText(ctx, f, limit)
+	}
 	q := &queryBuilder{}
 	if err := tx.caseFilters(q, f); err != nil {
 		return 0, err
 	}
-	from := ` FROM cases c`
-	if f.Text != "" {
-		var err error
-		if from, err = tx.searchFrom(ctx, f.Sort); err != nil {
-			return 0, err
-		}
-	}
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+q.whereSQL()+` LIMIT `+q.arg(limit)+`) AS capped`, q.args...).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+q.whereSQL()+` LIMIT `+q.arg(limit)+`) AS capped`, q.args...).Scan(&n)
 	return n, mapError("count cases", err)
 }
 

@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		{"CasePagesBothWays", testCasePagesBothWays},
 		{"SavedViewRename", testSavedViewRename},
 		{"SearchLatinAndArabic", testSearch},
+		{"SearchPages", testSearchPages},
 		{"RollbackLeavesNothing", testRollback},
 		{"Requesters", testRequesters},
 		{"Correspondents", testCorrespondents},
