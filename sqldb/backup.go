@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/haven-helpline/haven"
@@ -94,10 +95,34 @@ func (db *DB) VacuumInto(ctx context.Context, dest string) error {
 	if db.Dialect != SQLite {
 		return haven.Errorf(haven.EINVALID, "VACUUM INTO is for SQLite; back PostgreSQL up with pg_dump")
 	}
-	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
 		return haven.Internal("vacuum into", err)
 	}
-	return nil
+	defer func() { _ = conn.Close() }() // back to this process's pool, syncing as before
+	// VACUUM INTO syncs its copy as the connection syncs the database. The copy is scratch, read
+	// back into the backup file at once (which is synced): syncing hundreds of megabytes would
+	// only hold up the server's own commits behind a flood of writes to the disk.
+	err = withoutSync(ctx, conn, func() error {
+		_, err := conn.ExecContext(ctx, `VACUUM INTO $1`, dest)
+		return err
+	})
+	return haven.Internal("vacuum into", err)
+}
+
+// withoutSync runs fn on conn with PRAGMA synchronous off, then puts the level back.
+func withoutSync(ctx context.Context, conn *sql.Conn, fn func() error) error {
+	var level int
+	if err := conn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&level); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
+		return err
+	}
+	err := fn()
+	// The level is SQLite's own integer (0–3), not input: a pragma takes no bound parameter.
+	_, rerr := conn.ExecContext(ctx, `PRAGMA synchronous = `+strconv.Itoa(level))
+	return errors.Join(err, rerr)
 }
 
 // InspectSQLite checks a SQLite file that no one else uses (a snapshot, an extracted backup) with
