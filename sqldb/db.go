@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,14 +51,38 @@ func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// Options tune a connection to the database.
+type Options struct {
+	// SQLiteCacheMB is the page cache of all a SQLite database's connections together, in MB
+	// (0: DefaultSQLiteCacheMB). PostgreSQL ignores it.
+	SQLiteCacheMB int
+}
+
+// DefaultSQLiteCacheMB keeps the SQLite caches a small part of a server's memory: pages beyond
+// it are read from the operating system's file cache, which costs a copy, not a disk read.
+// 32 MB per connection (320 MB in all) took ~250 MB of a server's 480-575 MB on 100,000 cases;
+// 48 MB in all served a tenth fewer inbox pages there, and more case pages (docs/performance.md, "Memory").
+const DefaultSQLiteCacheMB = 48
+
+// sqliteWriters and sqliteReaders size a SQLite database's two pools, which share its cache.
+const (
+	sqliteWriters = 2
+	sqliteReaders = 8
+)
+
 // Open connects to dsn: a postgres:// URL or a SQLite file path. It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	var db *DB
 	var err error
 	if IsPostgresURL(dsn) {
 		db, err = openPostgres(dsn)
 	} else {
-		db, err = openSQLite(dsn)
+		db, err = openSQLite(dsn, opts.SQLiteCacheMB)
 	}
 	if err != nil {
 		return nil, err
@@ -70,6 +95,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err := db.watchChanges(db.watchDSN); err != nil {
 			_ = db.Close() // the watcher's failure is the error to report
 			return nil, haven.Internal("watch sqlite changes", err)
+		}
+	}
+	if db.Dialect == Postgres {
+		if err := db.listenChanges(ctx, dsn); err != nil { // notify_pg.go
+			_ = db.Close() // the listener's failure is the error to report
+			return nil, err
 		}
 	}
 	return db, nil
@@ -85,7 +116,10 @@ func openPostgres(dsn string) (*DB, error) {
 	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
 }
 
-func openSQLite(path string) (*DB, error) {
+func openSQLite(path string, cacheMB int) (*DB, error) {
+	if cacheMB < 0 {
+		return nil, haven.Errorf(haven.EINVALID, "the SQLite cache size is 0 (the default) or more MB, not %d", cacheMB)
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
 		return nil, haven.Errorf(haven.EINVALID, "an in-memory SQLite database cannot be shared by the writer and readers; give a file path")
 	}
@@ -96,29 +130,39 @@ func openSQLite(path string) (*DB, error) {
 	// synchronous=NORMAL in WAL mode loses no committed transaction on an application crash and
 	// at most the last few on power loss, a trade SQLite documents as safe for WAL.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + cachePragma(cacheMB) + ")&_pragma=temp_store(MEMORY)"
 	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, haven.Internal("open sqlite", err)
 	}
 	// Transactions run on one connection at a time (the writer goroutine); the second one only
 	// prepares statements for the cache (stmtcache.go).
-	write.SetMaxOpenConns(2)
-	write.SetMaxIdleConns(2)
+	write.SetMaxOpenConns(sqliteWriters)
+	write.SetMaxIdleConns(sqliteWriters)
 	write.SetConnMaxLifetime(0)
 	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		_ = write.Close() // the failed open is the error to report
 		return nil, haven.Internal("open sqlite", err)
 	}
-	read.SetMaxOpenConns(8)
-	read.SetMaxIdleConns(8)
+	read.SetMaxOpenConns(sqliteReaders)
+	read.SetMaxIdleConns(sqliteReaders)
 	read.SetConnMaxLifetime(0)
 	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	db.path = path
 	db.startWriter()
 	return db, nil
+}
+
+// cachePragma is cache_size's argument giving each connection its share of cacheMB (0: the
+// default), in KiB as SQLite takes a negative size, and never under 1 MB a connection, below
+// which a single inbox query thrashes its cache.
+func cachePragma(cacheMB int) string {
+	if cacheMB == 0 {
+		cacheMB = DefaultSQLiteCacheMB
+	}
+	return strconv.Itoa(-max(cacheMB*1024/(sqliteWriters+sqliteReaders), 1024))
 }
 
 // createPrivate creates a missing database file readable by its owner only. SQLite gives its -wal
@@ -184,11 +228,17 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err != nil {
 		return haven.Internal("begin", err)
 	}
-	if !readOnly {
-		defer db.wrote()
-	}
 	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
 		locking: db.Dialect == Postgres && !readOnly}
+	if !readOnly {
+		// Readers re-read only after a transaction that may have changed something: the job
+		// runners' idle polls write nothing, and would otherwise drop every kept list each second.
+		defer func() {
+			if tx.changed {
+				db.wrote()
+			}
+		}()
+	}
 	tx.stmts = db.stmts
 	if readOnly {
 		tx.stmts = db.readStmts
@@ -208,6 +258,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	events := tx.pendingEvents // sealing empties the list; the metrics count them once committed
 	if err := tx.sealEvents(ctx); err != nil {
 		return rolledBack(sqlTx, err)
+	}
+	if tx.locking && tx.changed { // a PostgreSQL write: tell the other processes as it commits (notify_pg.go)
+		if err := notifyWrite(ctx, sqlTx); err != nil {
+			return rolledBack(sqlTx, err)
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return mapError("commit", err)
@@ -231,6 +286,9 @@ type Tx struct {
 	// locking: a PostgreSQL write transaction locks what it reads to decide on (a case's row, a
 	// contact's blind index) until it ends, so concurrent writers take turns as on SQLite (locking.go).
 	locking bool
+	// changed: a statement may have changed data (rows affected, or anything but a SELECT run
+	// as a query), so that readers keeping results must re-read (generation.go, notify_pg.go).
+	changed bool
 }
 
 var _ haven.Tx = (*Tx)(nil)
@@ -245,12 +303,24 @@ func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Resu
 		res, err = tx.tx.ExecContext(ctx, query, args...)
 	}
 	if err != nil {
+		tx.changed = true // a failed statement may have done part of its work: assume a change
 		return nil, mapError(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 0 {
+		tx.changed = true
 	}
 	return res, nil
 }
 
+// mayChange notes a query that may change data: anything but a SELECT (an INSERT … RETURNING).
+func (tx *Tx) mayChange(query string) {
+	if !strings.HasPrefix(strings.TrimSpace(query), "SELECT") {
+		tx.changed = true
+	}
+}
+
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -258,6 +328,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}

@@ -77,7 +77,7 @@ func diskWritable(dir string) error {
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return haven.Internal("free space of "+dir, err)
 	}
-	if avail := int64(st.Bavail) * st.Bsize; avail < minFreeBytes {
+	if avail := int64(st.Bavail) * int64(st.Bsize); avail < minFreeBytes { //nolint:unconvert // Bsize is int64 on Linux, uint32 elsewhere
 		return &haven.Error{Code: haven.EFULL, Message: haven.StorageFullMessage,
 			Err: haven.Errorf(haven.EFULL, "%d bytes free in %s, fewer than %d", avail, dir, minFreeBytes)}
 	}

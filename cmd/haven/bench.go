@@ -9,18 +9,22 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/haven-helpline/haven"
 	"github.com/haven-helpline/haven/bench"
 	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/sample"
+	"github.com/haven-helpline/haven/sqldb"
 	"github.com/haven-helpline/haven/web"
 )
 
 // BenchCmd groups the whole-system benchmarks.
 type BenchCmd struct {
 	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
-	Search BenchSearchCmd `cmd:"" help:"Load cases (English, French, Arabic) and measure full-text search latency."`
+	Search BenchSearchCmd `cmd:"" help:"Load cases (six languages) and measure full-text search latency by query class, as an admin and as a handler."`
 	UI     BenchUICmd     `cmd:"" name:"ui" help:"Load cases and measure the web interface's inbox and case pages with concurrent browsers."`
 	Email  BenchEmailCmd  `cmd:"" name:"email" help:"Measure email intake: the pipeline (as haven ingest) and the SMTP listener with concurrent senders."`
 }
@@ -198,29 +202,94 @@ func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.I
 type BenchSearchCmd struct {
 	benchDB
 	profileFlag
-	Cases       int `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
-	Queries     int `name:"queries" default:"2000" help:"Queries to run."`
-	LoadClients int `name:"load-clients" default:"32" help:"Concurrent clients while loading."`
-	Clients     int `name:"clients" default:"2" help:"Concurrent searchers."`
+	Cases       int    `name:"cases" default:"100000" help:"Cases to load before searching (skipped when the database already has cases)."`
+	Queries     int    `name:"queries" default:"2000" help:"Queries to run per query class and searcher role."`
+	LoadClients int    `name:"load-clients" default:"32" help:"Concurrent clients while loading through the service."`
+	Clients     int    `name:"clients" default:"2" help:"Concurrent searchers."`
+	Loader      string `name:"loader" default:"bulk" enum:"bulk,service" help:"bulk: many cases per transaction through the store, six languages (for a million cases); service: one case per call, English, French, Arabic."`
+	Classes     string `name:"classes" default:"words,rare words,arabic prefixes,words+filter" help:"Query classes to run, comma-separated."`
 }
 
-// Run loads the cases and runs the queries.
+// benchTeams are the teams the bulk loader spreads cases over (created when missing).
+var benchTeams = []string{"bench-team-a", "bench-team-b", "bench-team-c"}
+
+// Run loads the cases and runs each query class as an admin and as a handler, to whom the
+// visibility rule applies.
 func (c *BenchSearchCmd) Run(e *env) (err error) {
 	ctx, a, done, err := c.setup(e, c.profileFlag)
 	if err != nil {
 		return err
 	}
 	defer cleanup(&err, done)
-	results, err := loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 3)
+	for _, t := range benchTeams {
+		if _, err := a.svc.CreateTeam(ctx, t); err != nil && haven.ErrorCode(err) != haven.ECONFLICT {
+			return err
+		}
+	}
+	results, err := c.load(ctx, e, a)
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("search first page (%s, %d clients)", a.db.Dialect, c.Clients)
-	search, err := bench.Search(ctx, name, a.svc, c.Queries, c.Clients)
+	handler, err := benchHandler(ctx, a, "bench-searcher")
 	if err != nil {
 		return err
 	}
-	return bench.Print(e.stdout, append(results, search)...)
+	for _, class := range bench.SearchClasses(benchTeams, sample.Categories()) {
+		if !slices.Contains(strings.Split(c.Classes, ","), class.Name) {
+			continue
+		}
+		for _, as := range []struct {
+			role string
+			ctx  context.Context
+		}{{"admin", ctx}, {"handler", handler}} {
+			name := fmt.Sprintf("search %s as %s (%s, %d clients)", class.Name, as.role, a.db.Dialect, c.Clients)
+			r, err := bench.Search(as.ctx, name, a.svc, class, c.Queries, c.Clients)
+			if err != nil {
+				return err
+			}
+			results = append(results, r)
+		}
+	}
+	return bench.Print(e.stdout, results...)
+}
+
+// load fills an empty database with the chosen loader.
+func (c *BenchSearchCmd) load(ctx context.Context, e *env, a *app) ([]bench.Result, error) {
+	if c.Loader == "service" {
+		return loadUnlessLoaded(ctx, e, a, c.Cases, c.LoadClients, 3)
+	}
+	page, err := a.svc.Cases(ctx, haven.CaseFilter{Limit: 1})
+	if err != nil || len(page.Items) > 0 {
+		return nil, err
+	}
+	e.fprintf(e.stderr, "loading %d cases in bulk…\n", c.Cases)
+	writers := 1
+	if a.db.Dialect == sqldb.Postgres {
+		writers = 2
+	}
+	load := bench.BulkLoad{Cases: c.Cases, Batch: 2000, Writers: writers, Teams: benchTeams, Seed: 3,
+		Span: 10 * 365 * 24 * time.Hour, Now: time.Now()}
+	r, err := load.Run(ctx, fmt.Sprintf("bulk load %d cases", c.Cases), a.db)
+	return []bench.Result{r}, err
+}
+
+// benchHandler returns a context acting as a handler (no lead, no compartment), created once.
+func benchHandler(admin context.Context, a *app, name string) (context.Context, error) {
+	u, err := a.svc.CreateUser(admin, haven.UserCreate{Username: name, Role: haven.RoleHandler, Password: benchHandlerPassword})
+	if haven.ErrorCode(err) == haven.ECONFLICT {
+		var users []*haven.User
+		if users, err = a.svc.UsersAsSystem(admin); err == nil {
+			for _, candidate := range users {
+				if candidate.Username == name {
+					u = candidate
+				}
+			}
+		}
+	}
+	if err != nil || u == nil {
+		return nil, haven.Errorf(haven.EINTERNAL, "no handler to search as: %v", err)
+	}
+	return haven.WithActor(admin, haven.Actor{User: u}), nil
 }
 
 // loadUnlessLoaded loads n generated cases (from seed) when the database has none, and
@@ -249,6 +318,8 @@ type BenchUICmd struct {
 	Writes      int           `name:"writes" default:"0" help:"Case changes per second made meanwhile (a tag added), as colleagues working would."`
 	Pause       time.Duration `name:"pause" default:"0s" help:"Mean pause of each browser between its pages (random, exponential); 0 fetches without pause."`
 	Accept      string        `name:"accept-encoding" default:"gzip, deflate, br, zstd" help:"The codings the browsers accept, as Chromium asks; \"identity\" fetches pages uncompressed."`
+	URL         string        `name:"url" placeholder:"http://HOST:PORT" help:"Fetch the pages from a running haven serve on --db, and make the --writes through its API, instead of serving them in the benchmark's process: the server's memory and CPU can then be measured on their own."`
+	CaseReqs    int           `name:"case-requests" default:"-1" help:"Case page requests (default: as many as --requests; 0 measures the inbox alone)."`
 }
 
 // Run loads the cases, signs the handlers in, and fetches inbox pages, then case pages, over
@@ -272,6 +343,10 @@ func (c *BenchUICmd) Run(e *env) (err error) {
 		return err
 	}
 	defer stop()
+	write, err := c.writer(ctx, a, base, page.Items)
+	if err != nil {
+		return err
+	}
 	inbox := []string{"/inbox?queue=open", "/inbox?queue=unassigned", "/inbox?queue=emergencies", "/inbox?queue=open&sort=due"}
 	var cases []string
 	for _, x := range page.Items {
@@ -284,14 +359,14 @@ func (c *BenchUICmd) Run(e *env) (err error) {
 	for _, run := range []struct {
 		name  string
 		paths []string
-	}{{"inbox page " + label, inbox}, {"case page " + label, cases}} {
+		n     int
+	}{{"inbox page " + label, inbox, c.Requests}, {"case page " + label, cases, c.caseRequests()}} {
+		if run.n == 0 {
+			continue
+		}
 		wctx, endWrites := context.WithCancel(ctx)
-		writes := bench.Background(wctx, c.Writes, func(_ context.Context, i int) error {
-			tag := fmt.Sprintf("bench-%d", i)
-			_, err := a.svc.UpdateCase(ctx, page.Items[i%len(page.Items)].Number, haven.CaseUpdate{AddTags: []string{tag}})
-			return err
-		})
-		r, err := bench.Pages(ctx, run.name, base, cookies, run.paths, c.Requests, c.Clients, c.Pause, c.Accept)
+		writes := bench.Background(wctx, c.Writes, write)
+		r, err := bench.Pages(ctx, run.name, base, cookies, run.paths, run.n, c.Clients, c.Pause, c.Accept)
 		endWrites()
 		if _, werr := writes(); err == nil && werr != nil {
 			err = fmt.Errorf("background writes: %w", werr)
@@ -302,6 +377,14 @@ func (c *BenchUICmd) Run(e *env) (err error) {
 		results = append(results, r)
 	}
 	return bench.Print(e.stdout, results...)
+}
+
+// caseRequests is --case-requests, which defaults to --requests.
+func (c *BenchUICmd) caseRequests() int {
+	if c.CaseReqs < 0 {
+		return c.Requests
+	}
+	return c.CaseReqs
 }
 
 // benchHandlerPassword is the bench handlers' password (bench databases only).
@@ -325,6 +408,9 @@ func (c *BenchUICmd) serveSignedIn(e *env, a *app) (base string, cookies []strin
 			return "", nil, nil, fmt.Errorf("sign %s in (use a database benchmarked before, or a fresh one): %w", name, err)
 		}
 		cookies = append(cookies, web.SessionCookie+"="+res.Token)
+	}
+	if c.URL != "" {
+		return strings.TrimSuffix(c.URL, "/"), cookies, func() {}, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

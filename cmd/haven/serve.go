@@ -172,6 +172,7 @@ func newServer(e *env, a *app, opts webOptions) *web.Server {
 		Reports: a.svc, Users: a.svc, Auth: a.svc, Audit: a.svc, Compartments: a.svc, Retention: a.svc, Attachments: a.svc, TwoFactor: a.svc, Notifications: a.svc, Account: a.svc, Correspondents: a.svc, Templates: a.svc, Playbooks: a.svc, Articles: a.svc, Categories: a.svc, Platforms: a.svc, Escalations: a.svc, Schedules: a.svc, Alerts: a.svc, PageChannels: a.svc, SLA: a.svc, Plans: a.svc, Observables: a.svc, Intel: a.svc, CaseStats: a.svc, Public: a.svc, Briefing: a.svc, Presence: a.svc,
 		Ready: newReadiness(a.db).check, // ready.go: answers, schema current, writable; cached 2 s
 	}, web.Config{Logger: e.log, Version: version, HSTS: opts.HSTS, LoginAttemptsPerMinute: opts.LoginRate,
+		LoginCounter: loginCounter(a.db), // multiinstance.go
 		MetricsToken: opts.metrics.token, MetricsElsewhere: opts.metrics.listen != ""})
 }
 
