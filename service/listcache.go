@@ -96,12 +96,18 @@ func (c *listCache) generation() uint64 {
 // untrusted is the generation of reads made while the store could not tell of changes.
 const untrusted = ^uint64(0)
 
+// fresh reports whether something kept at generation keptGen and time at may still be used at
+// generation gen and time now: nothing written since, younger than ttl, not from the future.
+func fresh(keptGen uint64, at time.Time, gen uint64, now time.Time, ttl time.Duration) bool {
+	return gen != untrusted && keptGen == gen && now.Sub(at) < ttl && !now.Before(at)
+}
+
 // isPlain returns what is known, at generation gen, of whether the user is a plain viewer.
 func (c *listCache) isPlain(userID int64, gen uint64, now time.Time) (plain, known bool) {
 	c.mu.Lock()
 	kept, ok := c.plain[userID]
 	c.mu.Unlock()
-	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+	if !ok || !fresh(kept.gen, kept.at, gen, now, listTTL) {
 		return false, false
 	}
 	return kept.plain, true
@@ -144,7 +150,7 @@ func (c *listCache) get(key string, gen uint64, now time.Time) *haven.CasePage {
 	c.mu.Lock()
 	kept, ok := c.lists[key]
 	c.mu.Unlock()
-	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= listTTL || now.Before(kept.at) {
+	if !ok || !fresh(kept.gen, kept.at, gen, now, listTTL) {
 		return nil
 	}
 	return copyPage(kept.page)
@@ -223,7 +229,7 @@ func (c *listCache) count(key string, gen uint64, now time.Time) (int, bool) {
 	c.mu.Lock()
 	kept, ok := c.counts[key]
 	c.mu.Unlock()
-	if !ok || gen == untrusted || kept.gen != gen || now.Sub(kept.at) >= countTTL || now.Before(kept.at) {
+	if !ok || !fresh(kept.gen, kept.at, gen, now, countTTL) {
 		return 0, false
 	}
 	return kept.n, true

@@ -10,14 +10,19 @@ import (
 	"github.com/haven-helpline/haven/sqldb"
 )
 
+// backupInput is the backup a command reads, and the age identities that open an encrypted one.
+type backupInput struct {
+	File        string   `arg:"" placeholder:"FILE" help:"The backup file (from haven backup)."`
+	AgeIdentity []string `name:"age-identity" placeholder:"FILE" help:"age identity file that decrypts an encrypted backup (repeatable)."`
+}
+
 // BackupVerifyCmd checks a backup without restoring it.
 type BackupVerifyCmd struct {
 	DBFlags
 	pgTools
-	File        string   `arg:"" placeholder:"FILE" help:"The backup file."`
-	AgeIdentity []string `name:"age-identity" placeholder:"FILE" help:"age identity file that decrypts an encrypted backup (repeatable)."`
-	ScratchDB   string   `name:"scratch-db" placeholder:"postgres://…" help:"PostgreSQL backups: an EMPTY database to load the dump into for the integrity and audit-chain checks (drop it afterwards)."`
-	NoAudit     bool     `name:"no-audit" help:"Skip the audit-chain check, which needs the master key."`
+	backupInput
+	ScratchDB string `name:"scratch-db" placeholder:"postgres://…" help:"PostgreSQL backups: an EMPTY database to load the dump into for the integrity and audit-chain checks (drop it afterwards)."`
+	NoAudit   bool   `name:"no-audit" help:"Skip the audit-chain check, which needs the master key."`
 }
 
 // Run reads the whole backup against its manifest, extracts the database into a temporary

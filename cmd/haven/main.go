@@ -159,11 +159,15 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 
 // levelOf turns a --log-level value into a level a reload can change.
 func levelOf(level string) *slog.LevelVar {
+	v := new(slog.LevelVar)
+	v.Set(parseLevel(level))
+	return v
+}
+
+func parseLevel(level string) slog.Level {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level)) // kong allowed only valid names
-	v := new(slog.LevelVar)
-	v.Set(lvl)
-	return v
+	return lvl
 }
 
 func newLevelLogger(w io.Writer, format string, level *slog.LevelVar) *slog.Logger {

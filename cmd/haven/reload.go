@@ -45,6 +45,6 @@ func reload(e *env, mail *mailRuntime) {
 			return
 		}
 	}
-	e.level.Set(levelOf(cli.LogLevel).Level())
+	e.level.Set(parseLevel(cli.LogLevel))
 	e.log.Warn("configuration reloaded", "log_level", cli.LogLevel) // at warn: seen at every level but error
 }

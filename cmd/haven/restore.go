@@ -19,8 +19,7 @@ import (
 type RestoreCmd struct {
 	DBFlags
 	pgTools
-	File        string   `arg:"" placeholder:"FILE" help:"The backup file (from haven backup)."`
-	AgeIdentity []string `name:"age-identity" placeholder:"FILE" help:"age identity file that decrypts an encrypted backup (repeatable)."`
+	backupInput
 }
 
 // Run checks that nothing would be overwritten, reads and checks the whole backup into a staging
