@@ -193,6 +193,10 @@ type AuditReport struct {
 	Pending       int64
 	OldestPending time.Time
 	Problem       *AuditProblem // nil when the chain is intact
+	// From is the checkpoint the walk started after (VerifyAuditSince), nil for a whole walk.
+	From *AuditCheckpoint
+	// Head is where the verified chain ends: the checkpoint a whole, intact walk may record.
+	Head AuditCheckpoint
 }
 
 // VerifyAudit walks the chain from the first event: every position present, every event's hash
@@ -202,34 +206,42 @@ type AuditReport struct {
 // problem found. It reads one snapshot, so a seal committing meanwhile is not mistaken for tampering.
 func (db *DB) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 	report := &AuditReport{}
-	err := db.snapshot(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+eventColumns+` WHERE e.seq IS NOT NULL ORDER BY e.seq`)
+	err := db.snapshot(ctx, func(tx *Tx) error { return tx.verifyChain(ctx, report) })
+	return report, err
+}
+
+// verifyChain walks the chain after report.From (from its start when nil) and checks its head and
+// the events awaiting their seal.
+func (tx *Tx) verifyChain(ctx context.Context, report *AuditReport) error {
+	var seq int64
+	var last string
+	if report.From != nil {
+		seq, last = report.From.Seq, report.From.Hash
+	}
+	rows, err := tx.query(ctx, `SELECT `+eventColumns+` WHERE e.seq IS NOT NULL AND e.seq > $1 ORDER BY e.seq`, seq)
+	if err != nil {
+		return mapError("audit chain", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, data, err := scanEvent(rows)
 		if err != nil {
 			return mapError("audit chain", err)
 		}
-		defer rows.Close()
-		var seq int64
-		var last string
-		for rows.Next() {
-			e, data, err := scanEvent(rows)
-			if err != nil {
-				return mapError("audit chain", err)
-			}
-			if report.Problem = tx.checkLink(e, data, seq, last); report.Problem != nil {
-				return nil
-			}
-			seq, last = e.Seq, e.Hash
-			report.Events++
+		if report.Problem = tx.checkLink(e, data, seq, last); report.Problem != nil {
+			return nil
 		}
-		if err := rows.Err(); err != nil {
-			return mapError("audit chain", err)
-		}
-		if report.Problem, err = tx.checkHead(ctx, seq, last); report.Problem != nil || err != nil {
-			return err
-		}
-		return tx.checkPending(ctx, report)
-	})
-	return report, err
+		seq, last = e.Seq, e.Hash
+		report.Events++
+	}
+	if err := rows.Err(); err != nil {
+		return mapError("audit chain", err)
+	}
+	report.Head = AuditCheckpoint{Seq: seq, Hash: last}
+	if report.Problem, err = tx.checkHead(ctx, seq, last); report.Problem != nil || err != nil {
+		return err
+	}
+	return tx.checkPending(ctx, report)
 }
 
 // snapshot runs fn in a read-only transaction that sees one state of the database throughout

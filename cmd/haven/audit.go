@@ -16,7 +16,7 @@ type AuditCmd struct {
 // AuditVerifyCmd verifies the chain.
 type AuditVerifyCmd struct {
 	DBFlags
-	NoSeal bool `name:"no-seal" help:"Only read: do not first seal the events committed but not yet chained (PostgreSQL); they are reported as pending."`
+	NoSeal bool `name:"no-seal" help:"Only read: do not first seal the events committed but not yet chained (PostgreSQL; they are reported as pending), nor record a checkpoint."`
 }
 
 // Run verifies and reports.
@@ -37,6 +37,11 @@ func (c *AuditVerifyCmd) Run(e *env) (err error) {
 	}
 	if report.Problem != nil {
 		return haven.Errorf(haven.ECONFLICT, "audit trail NOT intact after %d good events: %s", report.Events, report.Problem)
+	}
+	if !c.NoSeal { // a checkpoint is a write: --no-seal only reads
+		if err := a.db.RecordAuditCheckpoint(e.ctx, report, time.Now()); err != nil {
+			return err
+		}
 	}
 	e.printf("audit trail intact: %d events\n", report.Events)
 	if report.Pending > 0 {

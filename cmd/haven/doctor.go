@@ -26,6 +26,7 @@ type DoctorCmd struct {
 	MailConfig     string        `name:"mail-config" env:"HAVEN_MAIL_CONFIG" placeholder:"FILE" help:"The server's mail configuration: its relay and IMAP servers are checked for reachability."`
 	BackupDir      string        `name:"backup-dir" env:"HAVEN_BACKUP_DIR" placeholder:"DIR" help:"Where backups are written (haven backup --out DIR/…): the newest must be recent."`
 	BackupMaxAge   time.Duration `name:"backup-max-age" default:"26h" help:"Oldest acceptable newest backup."`
+	AuditMaxAge    time.Duration `name:"audit-max-age" default:"192h" help:"Oldest acceptable whole verification of the audit chain (haven doctor verifies only after its newest checkpoint)."`
 	MinFreePercent int           `name:"min-free-percent" default:"10" help:"Least free space on the data directory's file system, in percent."`
 	MaxClockSkew   time.Duration `name:"max-clock-skew" default:"2s" help:"Largest acceptable difference between this machine's clock and the PostgreSQL server's (every instance is compared with that one clock)."`
 	Timeout        time.Duration `name:"timeout" default:"5s" help:"How long to wait for each network check."`
@@ -186,17 +187,39 @@ func (c *DoctorCmd) checkClock(ctx context.Context, db *sqldb.DB, add addCheck) 
 }
 
 func (c *DoctorCmd) checkAudit(ctx context.Context, db *sqldb.DB, add addCheck) {
-	report, err := db.VerifyAudit(ctx)
+	report, err := db.VerifyAuditSince(ctx)
 	switch {
 	case err != nil:
 		add("audit chain", checkFail, "cannot verify: %v", describe(err))
 	case report.Problem != nil:
-		add("audit chain", checkFail, "NOT intact after %d good events: %s", report.Events, report.Problem)
+		add("audit chain", checkFail, "NOT intact%s after %d good events: %s", sinceCheckpoint(report), report.Events, report.Problem)
 	case report.Pending > 0:
-		add("audit chain", checkOK, "%d events intact; %d recorded since %s not sealed yet", report.Events, report.Pending,
-			report.OldestPending.UTC().Format(time.RFC3339))
+		add("audit chain", checkOK, "%d events intact%s; %d recorded since %s not sealed yet", report.Events, sinceCheckpoint(report),
+			report.Pending, report.OldestPending.UTC().Format(time.RFC3339))
 	default:
-		add("audit chain", checkOK, "%d events intact", report.Events)
+		add("audit chain", checkOK, "%d events intact%s", report.Events, sinceCheckpoint(report))
+	}
+	c.checkWholeVerification(report, add)
+}
+
+// sinceCheckpoint names the checkpoint a check started from.
+func sinceCheckpoint(r *sqldb.AuditReport) string {
+	if r.From == nil {
+		return " (whole chain)"
+	}
+	return fmt.Sprintf(" after the checkpoint at position %d (whole chain verified %s)", r.From.Seq, r.From.VerifiedAt.Format(time.RFC3339))
+}
+
+// checkWholeVerification warns when no whole walk of the chain is recent: a check from a
+// checkpoint does not see an edit made before it.
+func (c *DoctorCmd) checkWholeVerification(r *sqldb.AuditReport, add addCheck) {
+	switch {
+	case r.Problem != nil:
+	case r.From == nil:
+		add("audit checkpoint", checkWarn, "none yet: run haven audit verify, or serve with --audit-verify-every, to record one")
+	case time.Since(r.From.VerifiedAt) > c.AuditMaxAge:
+		add("audit checkpoint", checkWarn, "the whole chain was last verified %s, more than %s ago: run haven audit verify",
+			r.From.VerifiedAt.Format(time.RFC3339), c.AuditMaxAge)
 	}
 }
 

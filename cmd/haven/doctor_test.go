@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +49,7 @@ func TestDoctor(t *testing.T) {
 				t.Fatalf("check %q: %+v", name, checks[name])
 			}
 		}
+		checkpointFirst(t, bin, db, data, doctor)
 		broken := []struct {
 			name, check string
 			breakIt     func() []string
@@ -72,6 +74,26 @@ func TestDoctor(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkpointFirst: without a checkpoint doctor walks the whole chain and says none was recorded;
+// after haven audit verify it verifies from the checkpoint that command recorded.
+func checkpointFirst(t *testing.T, bin, db, data string, doctor func(...string) (map[string]doctorCheck, error)) {
+	t.Helper()
+	if _, errOut, err := runHaven(t, bin, nil, "user", "add", "--db", db, "--data", data, "alice"); err != nil {
+		t.Fatalf("user add: %v %s", err, errOut) // some events to verify
+	}
+	checks, err := doctor()
+	if err != nil || checks["audit checkpoint"].Status != checkWarn || !strings.Contains(checks["audit chain"].Detail, "whole chain") {
+		t.Fatalf("no checkpoint yet: want a warning and a whole walk, got %v %+v", err, checks)
+	}
+	if _, errOut, err := runHaven(t, bin, nil, "audit", "verify", "--db", db, "--data", data); err != nil {
+		t.Fatalf("audit verify: %v %s", err, errOut)
+	}
+	checks, err = doctor()
+	if _, warned := checks["audit checkpoint"]; err != nil || warned || !strings.Contains(checks["audit chain"].Detail, "after the checkpoint") {
+		t.Fatalf("want a check from the recorded checkpoint, got %v %+v", err, checks)
+	}
 }
 
 // relayConfig writes a mail configuration whose relay is a closed port.

@@ -80,7 +80,8 @@ func serveMetrics(e *env, srv *web.Server, addr string) (stop func(), err error)
 }
 
 // verifyAuditEvery checks the audit chain at start and then every period, until ctx ends, and
-// reports the outcome in the metrics. Each instance verifies for itself: the check only reads.
+// reports the outcome in the metrics. Each instance verifies for itself; an intact chain's end is
+// recorded as a checkpoint (haven doctor starts from the newest).
 func verifyAuditEvery(ctx context.Context, e *env, a *app, every time.Duration) {
 	if every <= 0 || a.metrics == nil {
 		return
@@ -99,6 +100,9 @@ func verifyAuditEvery(ctx context.Context, e *env, a *app, every time.Duration) 
 				e.log.Error("audit chain NOT intact", "good_events", report.Events, "problem", report.Problem.String())
 			} else {
 				e.log.Info("audit chain intact", "events", report.Events, "duration_ms", time.Since(start).Milliseconds())
+				if err := a.db.RecordAuditCheckpoint(ctx, report, time.Now()); err != nil {
+					e.log.Error("audit checkpoint not recorded", "err", err)
+				}
 			}
 		}
 		select {
