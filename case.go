@@ -500,9 +500,12 @@ type CaseFilter struct {
 	// BreachingSoon keeps the cases with an SLA target due within BreachingWindow, or past it.
 	BreachingSoon bool `json:"breaching_soon,omitempty"`
 	Sort          CaseSort
-	Cursor        string // opaque keyset cursor from a previous page
-	Limit         int
-	Brief         bool // leave the summaries out: for lists that do not show them
+	// Reverse reads the sort the other way (P4 first, oldest first, latest due first): every
+	// sort key flips, so the same index serves it, scanned backwards.
+	Reverse bool   `json:"reverse,omitempty"`
+	Cursor  string // opaque keyset cursor from a previous page
+	Limit   int
+	Brief   bool // leave the summaries out: for lists that do not show them
 
 	// Set by the service, not by callers: whose view this is (need-to-know is filtered in SQL),
 	// and the teams "mine" stands for.

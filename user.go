@@ -2,10 +2,13 @@ package haven
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Role decides what a user may do. Team membership narrows what a handler may change.
@@ -149,8 +152,48 @@ type UserUpdate struct {
 // Team is a group of users that owns cases.
 type Team struct {
 	ID      int64    `json:"id"`
-	Name    string   `json:"name"`
+	Name    string   `json:"name"` // the slug: what the API and the filters name it by
 	Members []string `json:"members"`
+	// Labels are its display names by UI language (issue 16), shown instead of the slug.
+	Labels map[string]string `json:"labels"`
+}
+
+// Label names the team in lang, else in English, else by its slug.
+func (t *Team) Label(lang string) string {
+	if l := t.Labels[lang]; l != "" {
+		return l
+	}
+	if l := t.Labels["en"]; l != "" {
+		return l
+	}
+	return t.Name
+}
+
+// TeamUpdate changes a team; nil leaves a field as it is.
+type TeamUpdate struct {
+	// Labels replaces the display names: language → label, an empty label removing one.
+	Labels *map[string]string `json:"labels"`
+}
+
+// UILanguages are the languages of the interface, English first.
+func UILanguages() []string { return []string{"en", "ar", "fr", "es", "pt", "ru"} }
+
+// MaxTeamLabel bounds a team's label, in characters.
+const MaxTeamLabel = 80
+
+// Validate checks the labels: interface languages, at most MaxTeamLabel characters, no control
+// characters (a label is shown on one line everywhere). Empty labels are allowed: they remove one.
+func (up *TeamUpdate) Validate() error {
+	v := Validation{}
+	if up.Labels == nil {
+		return nil
+	}
+	for lang, l := range *up.Labels {
+		v.Check(slices.Contains(UILanguages(), lang), "labels."+lang, "not a language of the interface")
+		v.Check(utf8.ValidString(l) && utf8.RuneCountInString(l) <= MaxTeamLabel, "labels."+lang, fmt.Sprintf("at most %d characters", MaxTeamLabel))
+		v.Check(!strings.ContainsFunc(l, unicode.IsControl), "labels."+lang, "no control characters")
+	}
+	return v.Err()
 }
 
 var teamRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
@@ -171,6 +214,8 @@ type UserService interface {
 	Teams(ctx context.Context) ([]*Team, error)
 	AddTeamMember(ctx context.Context, team, username string) (*Team, error)
 	RemoveTeamMember(ctx context.Context, team, username string) (*Team, error)
+	// UpdateTeam sets a team's labels (admins).
+	UpdateTeam(ctx context.Context, name string, up TeamUpdate) (*Team, error)
 }
 
 // UserStore is what the service layer needs from storage for users and teams.
@@ -186,4 +231,5 @@ type UserStore interface {
 	Teams(ctx context.Context) ([]*Team, error)
 	AddTeamMember(ctx context.Context, teamID, userID int64) error
 	RemoveTeamMember(ctx context.Context, teamID, userID int64) error
+	SetTeamLabels(ctx context.Context, teamID int64, labels map[string]string) error
 }

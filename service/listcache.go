@@ -48,6 +48,8 @@ type listCache struct {
 type keptTaxonomy struct {
 	gen        uint64
 	categories []*haven.Category // nil: none kept
+	teamsGen   uint64
+	teams      []*haven.Team // nil: none kept (read for their labels, like the categories)
 }
 
 type keptPlain struct {
@@ -142,7 +144,27 @@ func (c *listCache) putCategories(gen uint64, cs []*haven.Category) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.taxonomy = keptTaxonomy{gen: gen, categories: slices.Clone(cs)}
+	c.taxonomy.gen, c.taxonomy.categories = gen, slices.Clone(cs)
+}
+
+// teams returns the kept team list if no write happened since generation gen. The slice is the
+// caller's; the teams are shared and read-only.
+func (c *listCache) teams(gen uint64) []*haven.Team {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.taxonomy.teams == nil || c.taxonomy.teamsGen != gen || gen == untrusted {
+		return nil
+	}
+	return slices.Clone(c.taxonomy.teams)
+}
+
+func (c *listCache) putTeams(gen uint64, ts []*haven.Team) {
+	if gen == untrusted || ts == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.taxonomy.teamsGen, c.taxonomy.teams = gen, slices.Clone(ts)
 }
 
 // get returns a copy of the list kept under key if no write happened since generation gen.

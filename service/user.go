@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -281,7 +282,7 @@ func (s *Service) CreateTeam(ctx context.Context, name string) (*haven.Team, err
 	if !haven.ValidTeamName(name) {
 		return nil, &haven.Error{Code: haven.EINVALID, Message: "bad team name", Fields: map[string]string{"name": "lower-case letters, digits, . _ - (at most 63)"}}
 	}
-	t := &haven.Team{Name: name, Members: []string{}}
+	t := &haven.Team{Name: name, Members: []string{}, Labels: map[string]string{}}
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if err := tx.InsertTeam(ctx, t); err != nil {
 			return err
@@ -294,10 +295,18 @@ func (s *Service) CreateTeam(ctx context.Context, name string) (*haven.Team, err
 	return t, nil
 }
 
-// Teams lists teams and members.
+// Teams lists teams and members, kept until the next write where the store can tell (every
+// inbox and case page reads them for their labels).
 func (s *Service) Teams(ctx context.Context) ([]*haven.Team, error) {
 	if _, err := reader(ctx); err != nil {
 		return nil, err
+	}
+	var gen uint64
+	if s.lists != nil {
+		gen = s.lists.generation()
+		if kept := s.lists.teams(gen); kept != nil {
+			return kept, nil
+		}
 	}
 	var teams []*haven.Team
 	err := s.store.View(ctx, func(tx haven.Tx) error {
@@ -305,7 +314,68 @@ func (s *Service) Teams(ctx context.Context) ([]*haven.Team, error) {
 		teams, err = tx.Teams(ctx)
 		return err
 	})
+	if err == nil && s.lists != nil {
+		s.lists.putTeams(gen, teams)
+	}
 	return teams, err
+}
+
+// UpdateTeam replaces a team's labels (admins). The event names the languages changed, not the
+// labels: the audit trail records references and field names only.
+func (s *Service) UpdateTeam(ctx context.Context, name string, up haven.TeamUpdate) (*haven.Team, error) {
+	u, err := admin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := up.Validate(); err != nil {
+		return nil, err
+	}
+	var t *haven.Team
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
+		if t, err = tx.TeamByName(ctx, name); err != nil {
+			return err
+		}
+		if up.Labels == nil {
+			return nil
+		}
+		labels, changed := teamLabels(t.Labels, *up.Labels)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.SetTeamLabels(ctx, t.ID, labels); err != nil {
+			return err
+		}
+		t.Labels = labels
+		return record(ctx, tx, s.clock.Now(), u, "team.updated", "team", t.Name, 0, map[string]any{"fields": changed})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// teamLabels lays set over cur (trimmed; an empty label removes one) and names the fields that
+// changed ("labels.ar"), in order.
+func teamLabels(cur, set map[string]string) (map[string]string, []string) {
+	out := maps.Clone(cur)
+	if out == nil {
+		out = map[string]string{}
+	}
+	var changed []string
+	for lang, l := range set {
+		l = strings.TrimSpace(l)
+		if out[lang] == l {
+			continue
+		}
+		if l == "" {
+			delete(out, lang)
+		} else {
+			out[lang] = l
+		}
+		changed = append(changed, "labels."+lang)
+	}
+	slices.Sort(changed)
+	return out, changed
 }
 
 // AddTeamMember puts a user in a team (admins only).

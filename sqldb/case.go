@@ -94,16 +94,24 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	return tx.writeLabels(ctx, c)
 }
 
+// writeLabels inserts the case's tags and categories in one statement (one round trip on
+// PostgreSQL, where each was one per label).
 func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
-	for kind, labels := range map[string][]string{"t": c.Tags, "c": c.Categories} {
-		for _, l := range labels {
-			if _, err := tx.exec(ctx, "insert label", `INSERT INTO case_labels (case_id, kind, label)
-				VALUES ($1, $2, $3)`, c.ID, kind, l); err != nil {
-				return err
-			}
-		}
+	if len(c.Tags)+len(c.Categories) == 0 {
+		return nil
 	}
-	return nil
+	q := &queryBuilder{}
+	id := q.arg(c.ID)
+	rows := make([]string, 0, len(c.Tags)+len(c.Categories))
+	for _, l := range c.Tags {
+		rows = append(rows, "("+id+", 't', "+q.arg(l)+")")
+	}
+	for _, l := range c.Categories {
+		rows = append(rows, "("+id+", 'c', "+q.arg(l)+")")
+	}
+	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label) VALUES `+
+		strings.Join(rows, ", "), q.args...)
+	return err
 }
 
 const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,
@@ -232,7 +240,7 @@ func (q *queryBuilder) whereSQL() string {
 
 // FindCases lists cases matching f, one keyset page at a time.
 func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
-	if f.Text != "" {
+	if f.Text != "" && !f.Reverse { // findByText reads newest first only
 		if page, ok, err := tx.findByText(ctx, f); ok {
 			return page, err
 		}
@@ -302,10 +310,10 @@ func pageCursors(page *haven.CasePage, f haven.CaseFilter, dues []int64, back, m
 		return
 	}
 	if more || back {
-		page.Next = cursorAt(f.Sort, page.Items[n-1], dues[n-1], false)
+		page.Next = cursorAt(f, page.Items[n-1], dues[n-1], false)
 	}
 	if back && more || !back && f.Cursor != "" {
-		page.Prev = cursorAt(f.Sort, page.Items[0], dues[0], true)
+		page.Prev = cursorAt(f, page.Items[0], dues[0], true)
 	}
 }
 
@@ -407,17 +415,18 @@ func caseKeyset(q *queryBuilder, f haven.CaseFilter) (string, bool, error) {
 	back := false
 	if f.Cursor != "" {
 		var err error
-		if k, back, err = decodeCursorDir(f.Cursor, string(f.Sort), len(keys)); err != nil {
+		if k, back, err = decodeCursorDir(f.Cursor, cursorSort(f), len(keys)); err != nil {
 			return "", false, err
 		}
 	}
+	flip := back != f.Reverse // a reversed list read backwards reads the keys' own way
 	if k != nil {
 		// (a > k0 OR (a = k0 AND (b < k1 OR (b = k1 AND ...)))), each comparison as the order
-		// reads that column, flipped when reading backwards.
+		// reads that column, flipped when reading backwards or reversed.
 		cond := ""
 		for i := len(keys) - 1; i >= 0; i-- {
 			op := ">"
-			if keys[i].desc != back {
+			if keys[i].desc != flip {
 				op = "<"
 			}
 			c := keys[i].col + " " + op + " " + q.arg(k[i])
@@ -431,24 +440,34 @@ func caseKeyset(q *queryBuilder, f haven.CaseFilter) (string, bool, error) {
 	order := make([]string, len(keys))
 	for i, key := range keys {
 		order[i] = key.col + " ASC"
-		if key.desc != back {
+		if key.desc != flip {
 			order[i] = key.col + " DESC"
 		}
 	}
 	return " ORDER BY " + strings.Join(order, ", "), back, nil
 }
 
-// cursorAt is the cursor after c (back false) or before it (back true) in the sort's order.
-func cursorAt(sort haven.CaseSort, c *haven.Case, due int64, back bool) string {
+// cursorSort names f's order in its cursors: a cursor of the reversed list is not one of the
+// list read the usual way.
+func cursorSort(f haven.CaseFilter) string {
+	if f.Reverse {
+		return "-" + string(f.Sort)
+	}
+	return string(f.Sort)
+}
+
+// cursorAt is the cursor after c (back false) or before it (back true) in f's order.
+func cursorAt(f haven.CaseFilter, c *haven.Case, due int64, back bool) string {
+	sort, name := f.Sort, cursorSort(f)
 	switch sort {
 	case haven.SortPriority:
-		return encodeCursorDir(string(sort), back, int64(c.Priority.Rank()), micros(c.UpdatedAt), c.ID)
+		return encodeCursorDir(name, back, int64(c.Priority.Rank()), micros(c.UpdatedAt), c.ID)
 	case haven.SortDue:
-		return encodeCursorDir(string(sort), back, due, c.ID)
+		return encodeCursorDir(name, back, due, c.ID)
 	case haven.SortCreated:
-		return encodeCursorDir(string(sort), back, c.ID)
+		return encodeCursorDir(name, back, c.ID)
 	}
-	return encodeCursorDir(string(sort), back, micros(c.UpdatedAt), c.ID)
+	return encodeCursorDir(name, back, micros(c.UpdatedAt), c.ID)
 }
 
 // IndexCase re-indexes a case after its title, summary or restriction changed.

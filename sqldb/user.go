@@ -123,11 +123,33 @@ func (tx *Tx) InsertTeam(ctx context.Context, t *haven.Team) error {
 
 // TeamByName reads one team with its members.
 func (tx *Tx) TeamByName(ctx context.Context, name string) (*haven.Team, error) {
-	var t haven.Team
-	if err := tx.queryRow(ctx, `SELECT id, name FROM teams WHERE name = $1`, name).Scan(&t.ID, &t.Name); err != nil {
+	t, err := scanTeam(tx.queryRow(ctx, `SELECT id, name, labels FROM teams WHERE name = $1`, name))
+	if err != nil {
 		return nil, notFound(err, "team "+name)
 	}
-	return &t, tx.loadMembers(ctx, &t)
+	return t, tx.loadMembers(ctx, t)
+}
+
+func scanTeam(row rowScanner) (*haven.Team, error) {
+	var t haven.Team
+	var labels string
+	if err := row.Scan(&t.ID, &t.Name, &labels); err != nil {
+		return nil, err
+	}
+	t.Labels = fromJSON[map[string]string](labels)
+	if t.Labels == nil {
+		t.Labels = map[string]string{}
+	}
+	return &t, nil
+}
+
+// SetTeamLabels replaces a team's display names.
+func (tx *Tx) SetTeamLabels(ctx context.Context, teamID int64, labels map[string]string) error {
+	res, err := tx.exec(ctx, "team labels", `UPDATE teams SET labels = $1 WHERE id = $2`, toJSON(labels), teamID)
+	if err != nil {
+		return err
+	}
+	return expectOne(res, "team")
 }
 
 func (tx *Tx) loadMembers(ctx context.Context, t *haven.Team) error {
@@ -142,10 +164,7 @@ func (tx *Tx) loadMembers(ctx context.Context, t *haven.Team) error {
 
 // Teams lists every team with members.
 func (tx *Tx) Teams(ctx context.Context) ([]*haven.Team, error) {
-	teams, err := queryAll(ctx, tx, "teams", `SELECT id, name FROM teams ORDER BY name`, func(row rowScanner) (*haven.Team, error) {
-		var t haven.Team
-		return &t, row.Scan(&t.ID, &t.Name)
-	})
+	teams, err := queryAll(ctx, tx, "teams", `SELECT id, name, labels FROM teams ORDER BY name`, scanTeam)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseNumbersNewYear", testCaseNumbersNewYear},
 		{"CaseFiltersAndPages", testCaseFiltersAndPages},
 		{"CasePagesBothWays", testCasePagesBothWays},
+		{"CaseOrderReversed", testCaseOrderReversed},
 		{"SavedViewRename", testSavedViewRename},
 		{"SearchLatinAndArabic", testSearch},
 		{"SearchPages", testSearchPages},

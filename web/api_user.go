@@ -94,6 +94,16 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) error {
 	return created(w, t, err)
 }
 
+// updateTeam sets a team's labels per language (admins).
+func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request) error {
+	var up haven.TeamUpdate
+	if err := s.decode(w, r, &up); err != nil {
+		return err
+	}
+	t, err := s.svc.Users.UpdateTeam(r.Context(), r.PathValue("name"), up)
+	return reply(w, t, err)
+}
+
 type memberRequest struct {
 	Username string `json:"username"`
 }

@@ -602,7 +602,13 @@ func (f *fake) CreateTeam(ctx context.Context, name string) (*haven.Team, error)
 }
 
 func (f *fake) Teams(ctx context.Context) ([]*haven.Team, error) {
-	return []*haven.Team{testTeam("tier1")}, f.call(ctx)
+	t := testTeam("tier1")
+	t.Labels = map[string]string{"ar": "المستوى الأول", "en": "Tier 1 <first line>"}
+	return []*haven.Team{t}, f.call(ctx)
+}
+
+func (f *fake) UpdateTeam(ctx context.Context, name string, up haven.TeamUpdate) (*haven.Team, error) {
+	return testTeam(name), f.call(ctx, name, up)
 }
 
 func (f *fake) AddTeamMember(ctx context.Context, team, username string) (*haven.Team, error) {

@@ -89,6 +89,7 @@ func TestOpenAPIDescribesAnswers(t *testing.T) {
 		"POST /api/v1/reports":                              `{"channel":"web","dedupe_key":"k1","raw":"form data"}`,
 		"POST /api/v1/users":                                `{"username":"bob","password":"correct horse battery","role":"handler"}`,
 		"POST /api/v1/teams":                                `{"name":"tier2"}`,
+		"PATCH /api/v1/teams/{name}":                        `{"labels":{"ar":"الدعم","fr":"Soutien"}}`,
 		"POST /api/v1/cases/{number}/break-glass":           `{"reason":"threat to life: requester unreachable"}`,
 		"POST /api/v1/cases/{number}/access":                `{"username":"bob","hours":4}`,
 		"POST /api/v1/compartments":                         `{"name":"child-safety"}`,

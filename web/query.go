@@ -86,7 +86,7 @@ func (q *query) err() error {
 
 // caseParams are the parameters of every case list (list, search, a requester's cases).
 var caseParams = []string{"q", "status", "priority", "assignee", "team", "category", "tag",
-	"requester", "open", "overdue_tasks", "breaching_soon", "sort", "cursor", "limit"}
+	"requester", "open", "overdue_tasks", "breaching_soon", "sort", "reverse", "cursor", "limit"}
 
 // caseFilter reads a case list's filters from the URL.
 func caseFilter(u *url.URL) (haven.CaseFilter, error) {
@@ -102,6 +102,7 @@ func caseFilter(u *url.URL) (haven.CaseFilter, error) {
 		OverdueTasks:  q.flag("overdue_tasks"),
 		BreachingSoon: q.flag("breaching_soon"),
 		Sort:          haven.CaseSort(q.str("sort")),
+		Reverse:       q.flag("reverse"),
 		Cursor:        q.str("cursor"),
 		Limit:         q.limit(),
 	}

@@ -162,6 +162,7 @@ func (s *Server) table() []route {
 		api("POST", "/users/{username}/reset-password", s.resetPassword),
 		api("GET", "/teams", s.listTeams),
 		api("POST", "/teams", s.createTeam),
+		api("PATCH", "/teams/{name}", s.updateTeam),
 		api("POST", "/teams/{name}/members", s.addTeamMember),
 		api("DELETE", "/teams/{name}/members/{username}", s.removeTeamMember),
 		api("POST", "/tokens", s.createToken),

@@ -45,6 +45,7 @@ func (s *Server) accountRoutes() {
 		{"POST /admin/users/{username}/reset-password", s.adminUserResetPassword},
 		{"POST /admin/teams", s.adminTeamCreate},
 		{"POST /admin/teams/{name}/members", s.adminTeamAdd},
+		{"POST /admin/teams/{name}/labels", s.adminTeamLabels},
 		{"POST /admin/teams/{name}/members/{username}/remove", s.adminTeamRemove},
 		{"POST /admin/two-factor", s.adminRequireTOTP},
 	} {

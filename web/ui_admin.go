@@ -22,10 +22,17 @@ type resetPassword struct {
 	Username, Password string
 }
 
-// adminTeam is a team with the users that could still join it.
+// adminTeam is a team with the users that could still join it, and its label fields.
 type adminTeam struct {
 	*haven.Team
 	Candidates []string
+	Label      string // in the reader's language
+	Fields     []teamLabelField
+}
+
+// teamLabelField is one language's input of a team's labels form.
+type teamLabelField struct {
+	Lang, Language, ID, Value, Error string // Language: the language's name, in the reader's
 }
 
 // adminPage shows staff accounts and teams. Users and teams are readable by all staff (to
@@ -72,6 +79,9 @@ func (s *Server) loadAdmin(r *http.Request, v *view) (*adminData, error) {
 }
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, d *adminData, status int) error {
+	for i := range d.Teams {
+		labelFields(v, &d.Teams[i])
+	}
 	v.Nav, v.Title, v.Data, v.Path = "admin", v.L.T("nav.admin"), d, "/admin"
 	return s.render(w, r, status, "admin", v)
 }
@@ -171,6 +181,38 @@ func (s *Server) adminTeamCreate(w http.ResponseWriter, r *http.Request, v *view
 	if haven.ErrorCode(err) == haven.ECONFLICT {
 		err, fields["name"] = taken(err, "name"), "team_name:admin.team_taken"
 	}
+	return s.afterAdminForm(w, r, v, err, "saved", fields)
+}
+
+// labelFields fills a team's label inputs: what was typed if its form was just refused, else
+// its labels.
+func labelFields(v *view, t *adminTeam) {
+	t.Label = t.Team.Label(v.L.Tag())
+	typed := v.Form != nil && v.Form.Get("team") == t.Name
+	for _, lang := range haven.UILanguages() {
+		f := teamLabelField{Lang: lang, Language: v.L.LanguageName(lang), ID: "tl-" + t.Name + "-" + lang, Value: t.Labels[lang]}
+		if typed {
+			f.Value, f.Error = v.Form.Get("label."+lang), v.Errors[f.ID]
+		}
+		t.Fields = append(t.Fields, f)
+	}
+}
+
+// adminTeamLabels sets a team's labels from its form: one field per language, an empty one
+// removing that language's label.
+func (s *Server) adminTeamLabels(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.EINVALID, "bad form")
+	}
+	name := r.PathValue("name")
+	labels := map[string]string{}
+	fields := map[string]string{}
+	for _, lang := range haven.UILanguages() {
+		labels[lang] = r.PostForm.Get("label." + lang)
+		fields["labels."+lang] = "tl-" + name + "-" + lang + ":admin.team_label_invalid"
+	}
+	r.PostForm.Set("team", name) // which team's form the kept values belong to
+	_, err := s.svc.Users.UpdateTeam(r.Context(), name, haven.TeamUpdate{Labels: &labels})
 	return s.afterAdminForm(w, r, v, err, "saved", fields)
 }
 

@@ -114,6 +114,8 @@ func templateFuncs() template.FuncMap {
 		"int64":            func(n int) int64 { return int64(n) },
 		"formv":            formValue,
 		"choices":          choices,
+		"teamOptions":      teamOptions,
+		"viewHref":         viewHref,
 		"hours":            hoursText,
 		"escalationRows":   escalationRows,
 		"slaSpan":          slaSpan,

@@ -26,7 +26,9 @@ func benchInbox(b *testing.B, lang string, rows int) (*Server, *view) {
 		d.Queues = append(d.Queues, queueTab{Name: q.Name, Count: 1000, Over: true, Current: q.Name == "open"})
 	}
 	d.Cases, d.Rows = cases, caseRowsHTML(l, nil, cases, now)
-	d.Head, d.Here, d.Fresh = caseHeadHTML(l, haven.SortPriority, "/inbox?queue=open"), "/inbox?queue=open", "/inbox/fresh?queue=open&since=1"
+	d.Teams = namedTeams([]*haven.Team{{Name: "francophone"}, {Name: "global"}, {Name: "latam", Labels: map[string]string{"ar": "أمريكا اللاتينية", "en": "Latin America"}},
+		{Name: "mena", Labels: map[string]string{"ar": "الشرق الأوسط", "en": "Middle East"}}}, lang)
+	d.Head, d.Here, d.Fresh = caseHeadHTML(l, haven.SortPriority, false, "/inbox?queue=open"), "/inbox?queue=open", "/inbox/fresh?queue=open&since=1"
 	v := &view{L: l, User: &haven.User{Username: "admin", Role: haven.RoleAdmin}, Languages: s.catalog.Languages(),
 		Path: "/inbox?queue=open", Nav: "inbox", Title: l.T("inbox.title"), Data: d}
 	return s, v

@@ -49,8 +49,11 @@ type caseData struct {
 	OtherCases  []*haven.Case
 	Next        []haven.Status
 	Assignees   []string // enabled users' names, for the assignee choice
-	TeamNames   []string
-	Categories  []string
+	// Teams are the teams to choose from, TeamLabel the case's, named in the reader's language.
+	Teams      []teamChoice
+	TeamLabel  string
+	teams      []*haven.Team
+	Categories []string
 	// CategoryLabels name the case's categories in the reader's language.
 	CategoryLabels []string
 	// Escalations are the case's escalations to platforms; Alert its open (else latest) emergency
@@ -130,6 +133,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, v *view, d *
 		return err
 	}
 	labelCategories(labels, d)
+	d.Teams = namedTeams(d.teams, v.L.Tag())
+	d.TeamLabel = teamLabel(d.Teams, d.Case.Team)
+	for _, t := range d.Teams {
+		labels[teamKey+t.Name] = t.Label // for the history's team changes (wordValue)
+	}
 	if d.Case.Allowed == nil {
 		d.Case.Allowed = &haven.CaseActions{} // offer nothing the service did not say
 	}
@@ -302,17 +310,13 @@ func (s *Server) loadPeople(r *http.Request, d *caseData) error {
 	if err != nil {
 		return err
 	}
-	teams, err := s.svc.Users.Teams(ctx)
-	if err != nil {
+	if d.teams, err = s.svc.Users.Teams(ctx); err != nil {
 		return err
 	}
 	for _, u := range users {
 		if !u.Disabled {
 			d.Assignees = append(d.Assignees, u.Username)
 		}
-	}
-	for _, t := range teams {
-		d.TeamNames = append(d.TeamNames, t.Name)
 	}
 	return nil
 }

@@ -195,6 +195,8 @@ func wordValue(v *view, categories map[string]string, f, x string) string {
 		return v.L.T(f + "." + x)
 	case f == "categories":
 		return cmp.Or(categories[x], x)
+	case f == "team":
+		return cmp.Or(categories[teamKey+x], x)
 	case f == "language":
 		return v.L.LanguageName(x)
 	case strings.HasSuffix(f, "_due"):

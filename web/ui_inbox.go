@@ -59,8 +59,11 @@ type inboxData struct {
 	Assignees template.HTML
 	// Failed lists the cases a bulk action could not change, each with why.
 	Failed []bulkFailure
-	// sort is the list's order, whose column the header marks.
-	sort haven.CaseSort
+	// Teams are the team filter's choices, named in the reader's language.
+	Teams []teamChoice
+	// sort is the list's order, whose column the header marks, reverse its direction.
+	sort    haven.CaseSort
+	reverse bool
 }
 
 // bulkFailure is one case a bulk action left unchanged, and why in the reader's words.
@@ -105,8 +108,11 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
+	if d.Teams, err = s.teamChoices(r, v); err != nil {
+		return err
+	}
 	now := time.Now()
-	d.Head = caseHeadHTML(v.L, d.sort, d.Here)
+	d.Head = caseHeadHTML(v.L, d.sort, d.reverse, d.Here)
 	d.Fresh = "/inbox/fresh?" + d.Query + "&since=" + strconv.FormatInt(now.UnixMilli(), 10)
 	d.Rows = caseRowsHTML(v.L, labels, append(d.Pinned, d.Cases...), now)
 	v.Nav, v.Title, v.Data = "inbox", v.L.T("inbox.title"), d
@@ -218,7 +224,7 @@ func (s *Server) fillInbox(r *http.Request, d *inboxData, qs []queue, f haven.Ca
 	if page.Prev != "" {
 		d.Prev = withQuery(here, "cursor", page.Prev)
 	}
-	d.sort = f.Sort
+	d.sort, d.reverse = f.Sort, f.Reverse
 	if err := s.fillCounts(ctx, d, qs); err != nil {
 		return err
 	}
@@ -290,10 +296,11 @@ func (s *Server) assignees(ctx context.Context) ([]string, error) {
 // priority (the default) the list starts with them anyway; otherwise they also keep their place
 // in the list below (leaving them out would make the database sort every other case).
 func (s *Server) pinP1(r *http.Request, d *inboxData, f *haven.CaseFilter) error {
-	if f.Sort == haven.SortPriority || len(f.Priority) != 0 {
+	if f.Sort == haven.SortPriority && !f.Reverse || len(f.Priority) != 0 {
 		return nil
 	}
 	pf := *f
+	pf.Reverse = false
 	// Sorted by priority, which for P1 alone is by last update, so that the database walks
 	// the priority index rather than every case by date.
 	pf.Priority, pf.Limit, pf.Sort, pf.Cursor = []haven.Priority{haven.P1}, 20, haven.SortPriority, ""
@@ -423,7 +430,7 @@ func (s *Server) inboxFresh(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	f.Sort, f.Limit, f.Cursor, f.Brief = haven.SortCreated, maxFresh, "", true
+	f.Sort, f.Reverse, f.Limit, f.Cursor, f.Brief = haven.SortCreated, false, maxFresh, "", true
 	page, err := s.svc.Cases.Cases(r.Context(), f)
 	if err != nil {
 		return err

@@ -154,7 +154,7 @@ func TestInboxSortHeadersAndPagingBothWays(t *testing.T) {
 		t.Fatalf("the list was read with %+v, want sorted by due from the cursor", f)
 	}
 	for _, want := range []string{
-		`aria-sort="ascending"><a href="/inbox?queue=open&amp;sort=due">`, // the active column
+		`aria-sort="ascending"><a href="/inbox?queue=open&amp;reverse=true&amp;sort=due">`, // the active column: reverses it
 		`<a href="/inbox?queue=open&amp;sort=priority">`,
 		`<a href="/inbox?queue=open&amp;sort=created">`,
 		`<a rel="prev" href="/inbox?cursor=prev-c2&amp;queue=open&amp;sort=due">`,
@@ -169,6 +169,33 @@ func TestInboxSortHeadersAndPagingBothWays(t *testing.T) {
 	}
 	if len(cs.filters) != 1 {
 		t.Errorf("a later page pinned P1 cases again (%d lists read)", len(cs.filters))
+	}
+	// Reversed: read so, said so, the active header turns it back, other columns and paging
+	// keep or drop the direction as they should.
+	cs.filters = nil
+	page = inboxGet(s, "GET", "/inbox?queue=open&sort=due&reverse=true&cursor=c2", nil, "en").Body.String()
+	if f := cs.filters[0]; f.Sort != haven.SortDue || !f.Reverse {
+		t.Fatalf("the reversed list was read with %+v", f)
+	}
+	for _, want := range []string{
+		`aria-sort="descending"><a href="/inbox?queue=open&amp;sort=due">`,
+		`<a href="/inbox?queue=open&amp;sort=priority">`,
+		`<a rel="prev" href="/inbox?cursor=prev-c2&amp;queue=open&amp;reverse=true&amp;sort=due">`,
+		`<a rel="next" href="/inbox?cursor=next-c2&amp;queue=open&amp;reverse=true&amp;sort=due">`,
+		`<input type="hidden" name="query" value="queue=open&amp;reverse=true&amp;sort=due">`, // a saved view keeps it
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("reversed: the page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `aria-sort="ascending"`) {
+		t.Error("reversed: a column still claims ascending")
+	}
+	// Sorted by priority the other way, the P1 cases are still pinned on top.
+	cs.filters = nil
+	inboxGet(s, "GET", "/inbox?queue=open&sort=priority&reverse=true", nil, "en")
+	if len(cs.filters) != 2 || cs.filters[1].Priority[0] != haven.P1 || cs.filters[1].Reverse {
+		t.Errorf("P4 first: lists read %+v, want the P1 cases pinned, read the usual way", cs.filters)
 	}
 	// The first page (no way back) pins the P1 cases, and has no previous page.
 	cs.filters = nil

@@ -69,21 +69,23 @@ func caseRowsHTML(l *i18n.Localizer, categories map[string]string, cases []*have
 var sortable = map[int]haven.CaseSort{4: haven.SortPriority, 9: haven.SortCreated, 10: haven.SortDue}
 
 // caseHeadHTML renders the inbox table's header: the select-all box (shown by haven.js), the
-// column names, and on the sortable ones a link to that order, the active one marked with
-// aria-sort (every order reads its column ascending: P1 first, youngest first, soonest due first).
-func caseHeadHTML(l *i18n.Localizer, sort haven.CaseSort, here string) template.HTML {
+// column names, and on the sortable ones a link to that order. Every order reads its column
+// ascending (P1 first, youngest first, soonest due first) unless reversed; the active column is
+// marked with aria-sort, and its link reverses it.
+func caseHeadHTML(l *i18n.Localizer, sort haven.CaseSort, reverse bool, here string) template.HTML {
 	var w htmlWriter
 	w.raw(`<thead><tr>` + "\n" + `<th scope="col"><span class="visually-hidden">`).text(l.T("inbox.select")).
 		raw(`</span><input type="checkbox" id="all" hidden aria-label="`).text(l.T("inbox.select_all")).raw(`"></th>`)
 	for i, col := range []string{"number", "title", "requester", "priority", "status", "category", "assignee", "language", "age", "sla"} {
 		by, ok := sortable[i+1]
+		active := ok && by == sort
 		w.raw(`<th scope="col"`)
-		if ok && by == sort {
-			w.raw(` aria-sort="ascending"`)
+		if active {
+			w.raw(` aria-sort="`).raw(map[bool]string{false: "ascending", true: "descending"}[reverse]).raw(`"`)
 		}
 		w.raw(">")
 		if ok {
-			w.raw(`<a href="`).text(withQuery(here, "sort", string(by))).raw(`">`).text(l.T("col." + col)).raw("</a>")
+			w.raw(`<a href="`).text(sortLink(here, by, active && !reverse)).raw(`">`).text(l.T("col." + col)).raw("</a>")
 		} else {
 			w.text(l.T("col." + col))
 		}
@@ -91,6 +93,15 @@ func caseHeadHTML(l *i18n.Localizer, sort haven.CaseSort, here string) template.
 	}
 	w.raw("\n</tr></thead>")
 	return template.HTML(w.String()) //nolint:gosec // every value is written by text
+}
+
+// sortLink is here sorted by by, reversed or not, from its first page.
+func sortLink(here string, by haven.CaseSort, reverse bool) string {
+	u := withQuery(here, "sort", string(by))
+	if reverse {
+		return withQuery(u, "reverse", "true")
+	}
+	return withQuery(u, "reverse", "")
 }
 
 // slaWords writes a case's most urgent running SLA clock as the inbox shows it: its target and

@@ -53,11 +53,11 @@ func (s *Server) runSearch(r *http.Request, d *searchData, f haven.CaseFilter) e
 }
 
 type newCaseData struct {
-	Teams []*haven.Team
+	Teams []teamChoice
 }
 
 func (s *Server) newCasePage(w http.ResponseWriter, r *http.Request, v *view) error {
-	teams, err := s.svc.Users.Teams(r.Context())
+	teams, err := s.teamChoices(r, v)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Server) newCaseSubmit(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	c, err := s.svc.Cases.CreateCase(r.Context(), in)
 	if haven.ErrorCode(err) == haven.EINVALID {
-		teams, _ := s.svc.Users.Teams(r.Context())
+		teams, _ := s.teamChoices(r, v)
 		v.Form, v.Errors, v.Alert, v.Path = f, fieldErrors(v, err), v.L.T("form.invalid"), "/cases/new"
 		v.Nav, v.Title, v.Data = "inbox", v.L.T("case.new"), newCaseData{Teams: teams}
 		return s.render(w, r, http.StatusUnprocessableEntity, "newcase", v)

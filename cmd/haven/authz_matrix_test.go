@@ -100,6 +100,7 @@ var adminOnly = map[string]bool{
 	"POST /api/v1/users":                             true,
 	"PATCH /api/v1/users/{username}":                 true,
 	"POST /api/v1/teams":                             true,
+	"PATCH /api/v1/teams/{name}":                     true,
 	"POST /api/v1/teams/{name}/members":              true,
 	"DELETE /api/v1/teams/{name}/members/{username}": true,
 	"POST /api/v1/compartments":                      true,
@@ -447,6 +448,8 @@ func (f *matrixFixture) build(rt web.Route, number string, who matrixActor) requ
 		body = map[string]any{"name": f.unique("team")}
 	case "POST /api/v1/teams/{name}/members":
 		body = map[string]any{"username": "bystander"}
+	case "PATCH /api/v1/teams/{name}":
+		body = map[string]any{"labels": map[string]string{"ar": "الشرق الأوسط"}}
 	case "POST /api/v1/tokens":
 		body = map[string]any{"name": "matrix", "read_only": false}
 	case "POST /api/v1/templates":

@@ -389,6 +389,22 @@ func (tb *tab) axeViolations() []axeViolation {
 // screenshot saves a full-page PNG to docs/screenshots when HAVEN_SCREENSHOTS=1.
 func (tb *tab) screenshot(name string) {
 	tb.t.Helper()
+	tb.screenshotAt(name, 0)
+}
+
+// firstScreenH is the height of a first-screen capture: what a 1280×900 window shows on opening a
+// page too long for a full-page capture to stay readable (and under the size cap), the case page.
+const firstScreenH = 900
+
+// screenshotFirstScreen saves the page's first screen (1280×900) as a PNG, like screenshot.
+func (tb *tab) screenshotFirstScreen(name string) {
+	tb.t.Helper()
+	tb.screenshotAt(name, firstScreenH)
+}
+
+// screenshotAt captures a viewport height px tall from the top of the page, or (0) the whole page.
+func (tb *tab) screenshotAt(name string, height int64) {
+	tb.t.Helper()
 	if os.Getenv("HAVEN_SCREENSHOTS") != "1" {
 		return
 	}
@@ -396,9 +412,13 @@ func (tb *tab) screenshot(name string) {
 	// A full-page capture (captureBeyondViewport) of a right-to-left page no taller than the
 	// window comes out shifted sideways in this Chromium; growing the viewport to the page's
 	// height and capturing that viewport does not.
-	height := evalJS[int64](tb, `document.fonts.ready.then(() => (window.scrollTo(0, 0), Math.max(document.documentElement.scrollHeight, innerHeight)))`,
+	page := evalJS[int64](tb, `document.fonts.ready.then(() => (window.scrollTo(0, 0), Math.max(document.documentElement.scrollHeight, innerHeight)))`,
 		chromedp.EvalAwaitPromise)
-	tb.do("growing the viewport to the page", chromedp.EmulateViewport(viewportW, height))
+	if height == 0 {
+		height = page
+	}
+	tb.do("sizing the viewport", chromedp.EmulateViewport(viewportW, height))
+	evalJS[chromedp.Void](tb, `window.scrollTo(0, 0)`)
 	defer tb.do("restoring the viewport", chromedp.EmulateViewport(viewportW, viewportH))
 	evalJS[chromedp.Void](tb, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))`, chromedp.EvalAwaitPromise)
 	ctx, cancel := tb.stepContext()

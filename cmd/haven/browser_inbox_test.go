@@ -145,6 +145,27 @@ func TestBrowserInboxDesktop(t *testing.T) {
 	if s := evalJS[string](tb, `document.querySelector("#cases th[aria-sort] a").getAttribute("href")`); !strings.Contains(s, "sort=created") {
 		tb.fatalf("aria-sort is on the column of %q", s)
 	}
+	// The active header again: the other way (oldest first), said by aria-sort; once more, back.
+	tb.navigateBy("reversing the age sort", chromedp.Click(chromedp.CSS(`#cases th[aria-sort] a`)))
+	if got := rowNumbers(tb); !slices.Equal(got, numbers) {
+		tb.fatalf("age sort reversed: %v, want oldest first %v", got, numbers)
+	}
+	if got := evalJS[string](tb, `document.querySelector("#cases th[aria-sort]").getAttribute("aria-sort")`); got != "descending" {
+		tb.fatalf("reversed, aria-sort says %q", got)
+	}
+	tb.axe("inbox sorted by age, reversed")
+	// A view saved now keeps the direction.
+	tb.navigateBy("saving a reversed view", chromedp.SendKeys(chromedp.ID("view-name"), "Oldest first"),
+		chromedp.Click(chromedp.CSS(`#view-name ~ button[type=submit]`)))
+	tb.open("/inbox?queue=mine")
+	tb.navigateBy("opening the saved view", chromedp.Click(chromedp.CSS(`.views a`)))
+	if got := rowNumbers(tb); !slices.Equal(got, numbers) || evalJS[string](tb, `document.querySelector("#cases th[aria-sort]").getAttribute("aria-sort")`) != "descending" {
+		tb.fatalf("the saved view lists %v, not oldest first", got)
+	}
+	tb.navigateBy("reversing it back", chromedp.Click(chromedp.CSS(`#cases th[aria-sort] a`)))
+	if got := rowNumbers(tb); !slices.Equal(got, reversed(numbers)) || evalJS[string](tb, `document.querySelector("#cases th[aria-sort]").getAttribute("aria-sort")`) != "ascending" {
+		tb.fatalf("age sort turned back: %v, want newest first", got)
+	}
 	tb.navigateBy("sorting by priority", chromedp.Click(chromedp.CSS(`#cases thead a[href*="sort=priority"]`)))
 	prios := evalJS[[]string](tb, `[...document.querySelectorAll("#cases tbody tr[data-href]")].map(r => r.cells[4].textContent.trim())`)
 	if !slices.IsSorted(prios) || len(prios) != 5 {
@@ -170,6 +191,20 @@ func TestBrowserInboxDesktop(t *testing.T) {
 	}
 	if evalJS[bool](tb, `!!document.querySelector(".pager a[rel=prev]")`) {
 		tb.fatalf("the first page offers a previous page")
+	}
+	// Reversed, paging keeps the direction.
+	tb.open("/inbox?queue=open&sort=created&reverse=true&limit=2")
+	pages = [][]string{rowNumbers(tb)}
+	for evalJS[bool](tb, `!!document.querySelector(".pager a[rel=next]")`) {
+		tb.navigateBy("next page, reversed", chromedp.Click(chromedp.CSS(".pager a[rel=next]")))
+		pages = append(pages, rowNumbers(tb))
+	}
+	if len(pages) != 3 || !slices.Equal(slices.Concat(pages...), numbers) {
+		tb.fatalf("reversed pages forwards: %v, want %v", pages, numbers)
+	}
+	tb.navigateBy("previous page, reversed", chromedp.Click(chromedp.CSS(".pager a[rel=prev]")))
+	if got := rowNumbers(tb); !slices.Equal(got, pages[1]) {
+		tb.fatalf("reversed, page 2 read backwards: %v, want %v", got, pages[1])
 	}
 
 	// A click on the title cell opens the case; the number stays a link.

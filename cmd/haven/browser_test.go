@@ -28,7 +28,8 @@ import (
 //	TestBrowserAccessibility  axe-core on the sign-in page, inbox, a case (also with a field
 //	                          error), search results and the shortcuts dialog, in English and
 //	                          Arabic, light and dark; with HAVEN_SCREENSHOTS=1 it also writes
-//	                          docs/screenshots/{login,inbox,case,search}-{en,ar}.png
+//	                          docs/screenshots/{login,inbox,case,search}-{en,ar}.png (the case
+//	                          page's first screen, 1280×900; the others whole)
 //	TestBrowserXSS            classic payloads in titles, names, notes and queries stay text
 //	TestBrowserPageWeight     bytes on the wire of the inbox, a long case and a search
 
@@ -377,6 +378,12 @@ func TestBrowserAccessibility(t *testing.T) {
 				tb.screenshot(name + "-" + lang)
 			}
 		}
+		// The case page is long (request, timeline, forms): its first screen is what the README shows.
+		firstScreen := func(name string) {
+			if shots {
+				tb.screenshotFirstScreen(name + "-" + lang)
+			}
+		}
 		tb.open("/inbox")
 		if got := evalJS[string](tb, `document.documentElement.lang`); got != lang {
 			tb.fatalf("the inbox is in %q, want %q", got, lang)
@@ -391,7 +398,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		tb.open("/cases/" + main)
 		tb.axe(label("a case"))
-		shot("case")
+		firstScreen("case")
 		// The same page showing a refused form: the alert and the error beside its field.
 		tb.do("choosing closed, no outcome", chromedp.SetValue(chromedp.ID("s-to"), "closed"))
 		if resp := tb.submit(`#status-form button[type=submit]`); resp.Status != 422 {

@@ -150,6 +150,10 @@ func seedStaff(ctx context.Context, svc *service.Service, password, lang string)
 		if _, err := svc.CreateTeam(ctx, team); err != nil {
 			return err
 		}
+		labels := demoTeamLabels[team]
+		if _, err := svc.UpdateTeam(ctx, team, haven.TeamUpdate{Labels: &labels}); err != nil {
+			return err
+		}
 		if member != "" {
 			if _, err := svc.AddTeamMember(ctx, team, member); err != nil {
 				return err
@@ -157,6 +161,17 @@ func seedStaff(ctx context.Context, svc *service.Service, password, lang string)
 		}
 	}
 	return nil
+}
+
+// demoTeamLabels name the demo's teams in each interface language.
+var demoTeamLabels = map[string]map[string]string{
+	"mena": {"en": "Middle East & North Africa", "ar": "الشرق الأوسط وشمال أفريقيا", "fr": "Moyen-Orient et Afrique du Nord",
+		"es": "Oriente Medio y Norte de África", "pt": "Oriente Médio e Norte da África", "ru": "Ближний Восток и Северная Африка"},
+	"latam": {"en": "Latin America", "ar": "أمريكا اللاتينية", "fr": "Amérique latine", "es": "América Latina", "pt": "América Latina",
+		"ru": "Латинская Америка"},
+	"francophone": {"en": "French-speaking", "ar": "الفرنكوفونية", "fr": "Francophonie", "es": "Francófonos", "pt": "Francófonos",
+		"ru": "Франкоязычные страны"},
+	"global": {"en": "Global", "ar": "عالمي", "fr": "Monde", "es": "Global", "pt": "Global", "ru": "Весь мир"},
 }
 
 // seedLibrary loads the starter library: templates first, as playbooks name them, then the
