@@ -9,28 +9,28 @@ import (
 	"github.com/haven-helpline/haven"
 )
 
-// nextFromSequence draws from the year's sequence, creating it on first use. The existence check
-// uses to_regclass, which answers NULL rather than failing: an error would abort the caller's
-// transaction.
+// nextFromSequence draws from the year's sequence, creating it on first use. The sequence is
+// named through to_regclass, which answers NULL rather than failing (an error would abort the
+// caller's transaction), and nextval of NULL is NULL: one round trip once the sequence exists.
 func (tx *Tx) nextFromSequence(ctx context.Context, year int) (int64, error) {
 	if year < 1 || year > 9999 {
 		return 0, haven.Errorf(haven.EINVALID, "year %d out of range", year)
 	}
 	name := fmt.Sprintf("case_number_%04d", year) // built from an int: safe as an identifier
-	var exists sql.NullString
-	if err := tx.queryRow(ctx, `SELECT to_regclass($1)::text`, name).Scan(&exists); err != nil {
-		return 0, mapError("case sequence", err)
+	var seq sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT nextval(to_regclass($1))`, name).Scan(&seq); err != nil {
+		return 0, mapError("next case number", err)
 	}
-	if !exists.Valid {
-		if err := tx.createSequence(ctx, name); err != nil {
-			return 0, err
-		}
+	if seq.Valid {
+		return seq.Int64, nil
 	}
-	var seq int64
+	if err := tx.createSequence(ctx, name); err != nil {
+		return 0, err
+	}
 	if err := tx.queryRow(ctx, `SELECT nextval($1::regclass)`, name).Scan(&seq); err != nil {
 		return 0, mapError("next case number", err)
 	}
-	return seq, nil
+	return seq.Int64, nil
 }
 
 // createSequence creates the sequence inside the caller's transaction, under a savepoint. It must

@@ -39,7 +39,7 @@ func (db *DB) Unlock(ctx context.Context, kr *keyring.Keyring) error {
 	if err != nil {
 		return haven.Internal("open index key", err)
 	}
-	db.keys = &keys{ring: kr, index: index}
+	db.keys = &keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)}
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (db *DB) bindKeyring(ctx context.Context, kr *keyring.Keyring) error {
 		kr.CurrentID(), []byte(sealed)); err != nil {
 		return mapError("bind keyring", err)
 	}
-	db.keys = &keys{ring: kr, index: index}
+	db.keys = &keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)}
 	return nil
 }
 
@@ -64,6 +64,8 @@ func (db *DB) bindKeyring(ctx context.Context, kr *keyring.Keyring) error {
 type keys struct {
 	ring  *keyring.Keyring
 	index keyring.IndexKey
+	// termMarker starts every blind search term (blindterm.go).
+	termMarker string
 }
 
 // recordKey is one record's data key, ready to seal and open its columns.

@@ -41,6 +41,7 @@ type DB struct {
 	stmts      *stmtCache // SQLite writer's prepared statements
 	readStmts  *stmtCache // SQLite readers' prepared statements
 	gen        generation // SQLite: changes whenever the data may have (generation.go)
+	notes      notifier   // PostgreSQL: the sender of change notifications (notify_pg.go)
 	watchDSN   string     // SQLite: the change watcher's connection
 	path       string     // SQLite: the database file, whose disk Writable checks
 	observing  observing  // metrics hooks (metrics.go)
@@ -259,12 +260,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err := tx.sealEvents(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
-	if tx.locking && tx.changed { // a PostgreSQL write: tell the other processes as it commits (notify_pg.go)
-		if err := notifyWrite(ctx, sqlTx); err != nil {
-			return rolledBack(sqlTx, err)
-		}
+	err = sqlTx.Commit()
+	if tx.locking && tx.changed { // a PostgreSQL write: tell the other processes (notify_pg.go)
+		db.notifyChanged()
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err != nil {
 		return mapError("commit", err)
 	}
 	db.committed(events)

@@ -74,6 +74,7 @@ func (db *DB) watchChanges(dsn string) error {
 
 // stopWatching ends the watcher or the listener, if any.
 func (db *DB) stopWatching() {
+	db.stopNotifier()
 	if db.gen.cancel != nil {
 		db.gen.live.Store(false)
 		db.gen.cancel()

@@ -132,6 +132,9 @@ func (db *DB) apply(ctx context.Context, m Migration, at int64) error {
 	if err := rebuildSearch(ctx, tx, db.Dialect, m.Version); err != nil { // derived data some migrations drop
 		return err
 	}
+	if err := reindexBlindTerms(ctx, tx, db.Dialect, m.Version); err != nil { // blindterm.go
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 		m.Version, m.Name, at); err != nil {
 		return haven.Internal("record migration", err)

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,18 +11,27 @@ import (
 
 // On PostgreSQL several processes (`haven serve` instances behind a load balancer, the
 // administration commands) write to one database, so a process's own commits do not tell it
-// everything that changed. Every write transaction therefore sends a notification on
-// changeChannel as it commits (PostgreSQL delivers it only if the transaction commits, and only
-// after), and every process listens on a dedicated connection, moving its generation on for each
+// everything that changed. Every write is therefore followed by a notification on changeChannel,
+// and every process listens on a dedicated connection, moving its generation on for each
 // notification. While the listening connection is down, the generation is not trusted (nothing
 // read is kept) until it is listening again.
+//
+// The notification is sent just after the commit, by one sender per process, not inside the
+// write transaction: PostgreSQL serialises the commits of notifying transactions (NOTIFY takes
+// a database-wide lock held through the commit and its WAL flush), which held intake with two
+// instances to ~240 cases/s, most backends waiting on that lock ("Lock: object"). A commit wakes
+// the sender, and one NOTIFY tells of every write committed before it began: a burst of commits
+// costs one notification, and another process learns of a write one short transaction later. A
+// process that dies between a commit and its notification leaves the others' kept results as
+// they are until the next write anywhere, and never longer than they are kept at all (listTTL,
+// service/listcache.go: 3 s).
 
 // changeChannel is the notification channel of data changes. The payload is empty: which rows
 // changed is not needed (every kept result is dropped) and would be content in the server's
 // notification queue.
 const changeChannel = "haven_changes"
 
-// notifyChange is sent inside each PostgreSQL write transaction, just before it commits.
+// notifyChange is sent after PostgreSQL write transactions, in a transaction of its own.
 const notifyChange = `NOTIFY ` + changeChannel
 
 // Listener reconnection backoff bounds.
@@ -32,12 +40,65 @@ const (
 	relistenMax   = 5 * time.Second
 )
 
-// notifyWrite queues this transaction's change notification (PostgreSQL write transactions).
-func notifyWrite(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, notifyChange); err != nil {
-		return mapError("notify change", err)
+// notifier sends this process's change notifications (PostgreSQL).
+type notifier struct {
+	// due holds one wake-up at most: the commits made while it waits share one notification.
+	due    chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startNotifier starts the sender of change notifications.
+func (db *DB) startNotifier() {
+	ctx, cancel := context.WithCancel(context.Background())
+	db.notes = notifier{due: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	go db.sendNotifications(ctx)
+}
+
+// notifyChanged asks for a notification after a write transaction ended (committed, or with an
+// unknown outcome: a needless notification only makes readers re-read).
+func (db *DB) notifyChanged() {
+	select {
+	case db.notes.due <- struct{}{}:
+	default: // one is due already, and its NOTIFY begins after this commit
 	}
-	return nil
+}
+
+// sendNotifications sends a NOTIFY whenever one is due, until ctx ends; then it sends the last
+// one due, so that a write committed just before closing is told too.
+func (db *DB) sendNotifications(ctx context.Context) {
+	defer close(db.notes.done)
+	for {
+		select {
+		case <-db.notes.due:
+			if _, err := db.write.ExecContext(ctx, notifyChange); err != nil && ctx.Err() == nil {
+				// The database is away: try again shortly (others distrust what they keep
+				// while their own listener is cut off, and kept results expire anyway).
+				select {
+				case <-time.After(relistenFirst):
+					db.notifyChanged()
+				case <-ctx.Done():
+				}
+			}
+		case <-ctx.Done():
+			select {
+			case <-db.notes.due:
+				last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_, _ = db.write.ExecContext(last, notifyChange) // closing: best effort, as above
+				cancel()
+			default:
+			}
+			return
+		}
+	}
+}
+
+// stopNotifier stops the sender after it sent the notification still due.
+func (db *DB) stopNotifier() {
+	if db.notes.cancel != nil {
+		db.notes.cancel()
+		<-db.notes.done
+	}
 }
 
 // listenChanges connects the listener and starts following notifications; it returns once the
@@ -48,6 +109,7 @@ func (db *DB) listenChanges(ctx context.Context, dsn string) error {
 		return haven.Internal("listen for postgres changes", err)
 	}
 	db.gen.live.Store(true)
+	db.startNotifier()
 	follow, cancel := context.WithCancel(context.Background())
 	db.gen.cancel, db.gen.done = cancel, make(chan struct{})
 	go db.followChanges(follow, dsn, conn)

@@ -1,11 +1,9 @@
 package sqldb
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -88,7 +86,7 @@ func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, erro
 // (and the full-text index's work) down by a quarter: a query word longer than it matches every
 // word sharing its first blindMaxPrefix letters, which in practice are the same word's forms.
 const (
-	blindTermPrefix = "zz"
+	blindTermPrefix = "zz" // on PostgreSQL; SQLite's marker is longer (blindterm.go)
 	blindMaxPrefix  = 8
 )
 
@@ -117,7 +115,7 @@ func (k *keys) searchTerms(text string) string {
 				continue
 			}
 			seen[prefix] = true
-			b.WriteString(blindTermPrefix + blinder.Blind(prefix)[:16])
+			b.WriteString(k.termMarker + blinder.Blind(prefix)[:16])
 			b.WriteByte(' ')
 		}
 	}
@@ -129,7 +127,7 @@ func (tx *Tx) blindTerm(word string) string {
 	if runes := []rune(word); len(runes) > blindMaxPrefix {
 		word = string(runes[:blindMaxPrefix])
 	}
-	return blindTermPrefix + tx.keys.index.Blind("search", word)[:16]
+	return tx.keys.termMarker + tx.keys.index.Blind("search", word)[:16]
 }
 
 // indexedPrefix cuts a query word to blindMaxPrefix letters: SQLite's index keeps a list for
@@ -184,209 +182,6 @@ func (tx *Tx) matchExpr(tokens []string) string {
 		terms[i] = "(" + terms[i] + ` OR "` + tx.blindTerm(t) + `")`
 	}
 	return strings.Join(terms, " AND ")
-}
-
-// A text search ordered by recency must cost what its page costs, not what its matches cost: a
-// common word matches a tenth of a million cases, and materialising, fetching or sorting them all
-// took 26/162 ms (p50/p99) at 300,000 cases. findByText reads the match list newest case first
-// (case ids grow with time; FTS5 returns matches in rowid order and stops early), a growing
-// chunk at a time, keeping the best page of the cases that pass the filters and need-to-know.
-// It stops when the matches run out (the page is exact) or once it holds a full page. Sorted
-// by creation, that page is the answer. Sorted by last update, the only cases that can still
-// belong on it are older matches (smaller ids) updated after the page's last case: walkHits
-// walks the recency index down to that case and tests the few older ones. Past scanCap matches
-// without a full page (filters that keep few of them), or with more than probeCap older cases
-// to test (many old cases updated lately), the search falls back to the plan of FindCases.
-const (
-	firstChunk = 256
-	scanCap    = 16384
-	probeCap   = 96
-	// PostgreSQL: a window of documents with under 1/rareShare matching is a rare word; past
-	// pgWindowCap documents tested one by one, the remaining matches come from the GIN index.
-	rareShare   = 64
-	pgWindowCap = 4096
-)
-
-// hit is a candidate of the page: its id and last update (micros), the recency sort keys.
-type hit struct{ id, updated int64 }
-
-// findByText serves a text search sorted by last update or creation, read forwards; ok is false
-// for the other orders (priority, due) and backward pages, which keep the plan of FindCases.
-func (tx *Tx) findByText(ctx context.Context, f haven.CaseFilter) (page *haven.CasePage, ok bool, err error) {
-	sort := f.Sort
-	if sort == "" {
-		sort = haven.SortUpdated
-	}
-	tokens := textnorm.PrefixQuery(f.Text)
-	if (sort != haven.SortUpdated && sort != haven.SortCreated) || len(tokens) == 0 {
-		return nil, false, nil
-	}
-	plain := f
-	plain.Text = ""
-	q := &queryBuilder{}
-	if err := tx.caseFilters(q, plain); err != nil {
-		return nil, true, err
-	}
-	order, back, err := caseKeyset(q, plain)
-	if err != nil {
-		return nil, true, err
-	}
-	if back {
-		return nil, false, nil
-	}
-	if _, err := tx.searchFrom(ctx, sort); err != nil { // PostgreSQL's per-search plan settings
-		return nil, true, err
-	}
-	best, ok, err := tx.bestHits(ctx, q, order, sort, tokens, f.Limit+1)
-	if err != nil || !ok {
-		return nil, ok, err
-	}
-	page, err = tx.casesOf(ctx, f, best, order)
-	return page, true, err
-}
-
-// bestHits returns the first want cases of the order among the matches that pass q; ok is
-// false when scanCap matches left fewer than a page (filters that keep few of them).
-func (tx *Tx) bestHits(ctx context.Context, q *queryBuilder, order string, sort haven.CaseSort, tokens []string, want int) (best []hit, ok bool, err error) {
-	expr := tx.matchExpr(tokens)
-	last, chunk, scanned := int64(math.MaxInt64), firstChunk, 0
-	for {
-		ids, next, done, err := tx.matchIDs(ctx, expr, last, chunk)
-		if err != nil {
-			return nil, true, err
-		}
-		scanned, last = scanned+len(ids), next
-		if len(ids) > 0 {
-			hits, err := tx.filterHits(ctx, q, order, ids, want)
-			if err != nil {
-				return nil, true, err
-			}
-			best = topHits(append(best, hits...), sort, want)
-		}
-		switch {
-		case done:
-			return best, true, nil // every match was read
-		case len(best) >= want && sort == haven.SortCreated:
-			return best, true, nil // older matches come after the page
-		case len(best) >= want:
-			more, ok, err := tx.walkHits(ctx, q, order, tokens, last, best[want-1], want)
-			return topHits(append(best, more...), sort, want), ok, err
-		case scanned >= scanCap:
-			return nil, false, nil
-		}
-		chunk = min(2*chunk, scanCap)
-	}
-}
-
-// matchIDs reads the next matching case ids below before, largest first: from (the returned)
-// last up, every match has been read; done says that none is left below.
-//
-// FTS5 returns up to n matches in rowid order and stops. PostgreSQL's GIN index returns matches
-// in no useful order (a bitmap of all of them), and walking case_search backwards tests each
-// document (~4 µs, detoasting it): a window of n documents is tested that way, and when it held
-// few matches (a rare word: walking on would test the whole table), or pgWindowCap documents
-// did not fill the page, the rest come from the GIN index at once, at the cost of the
-// remaining matches.
-func (tx *Tx) matchIDs(ctx context.Context, expr string, before int64, n int) (ids []int64, last int64, done bool, err error) {
-	scan := func(row rowScanner) (int64, error) {
-		var id int64
-		return id, row.Scan(&id)
-	}
-	if tx.dialect == SQLite {
-		ids, err = queryAll(ctx, tx, "search matches", `SELECT rowid FROM case_search WHERE case_search MATCH $1
-			AND rowid < $2 ORDER BY rowid DESC LIMIT $3`, scan, expr, before, n)
-		if len(ids) > 0 {
-			before = ids[len(ids)-1]
-		}
-		return ids, before, len(ids) < n, err
-	}
-	type doc struct {
-		id    int64
-		match bool
-	}
-	window, err := queryAll(ctx, tx, "search matches", `SELECT case_id, tsv @@ to_tsquery('simple', $1) FROM case_search
-		WHERE case_id < $2 ORDER BY case_id DESC LIMIT $3`, func(row rowScanner) (doc, error) {
-		var d doc
-		return d, row.Scan(&d.id, &d.match)
-	}, expr, before, n)
-	if err != nil || len(window) == 0 {
-		return nil, before, true, err
-	}
-	for _, d := range window {
-		if d.match {
-			ids = append(ids, d.id)
-		}
-	}
-	last = window[len(window)-1].id
-	if len(window) < n || len(ids)*rareShare >= len(window) && n < pgWindowCap {
-		return ids, last, len(window) < n, nil
-	}
-	rest, err := queryAll(ctx, tx, "search matches", `SELECT case_id FROM (SELECT case_id FROM case_search
-		WHERE tsv @@ to_tsquery('simple', $1) AND case_id < $2 OFFSET 0) m`, scan, expr, last)
-	slices.SortFunc(rest, func(a, b int64) int { return cmp.Compare(b, a) })
-	return append(ids, rest...), 0, true, err
-}
-
-// filterHits keeps the cases of ids that pass q, the first want of the order.
-func (tx *Tx) filterHits(ctx context.Context, q *queryBuilder, order string, ids []int64, want int) ([]hit, error) {
-	c := q.clone()
-	c.add(tx.idsIn(c, ids))
-	return tx.hits(ctx, ` FROM cases c`, c, order, want)
-}
-
-// walkHits finds the cases that can still displace a page ending at t: matches older than last
-// (the smallest id read) updated after t, walking the recency index down to t. Those cases
-// are few unless many old cases were updated lately. Probing the full-text index costs ~0.3 ms
-// a case (FTS5 opens an iterator per segment and term), so their documents are derived and
-// matched here instead, as the index would; past probeCap of them ok is false, and the search
-// takes the plan of FindCases.
-func (tx *Tx) walkHits(ctx context.Context, q *queryBuilder, order string, tokens []string, last int64, t hit, want int) (more []hit, ok bool, err error) {
-	c := &queryBuilder{args: slices.Clone(q.args)}
-	c.where = append([]string{"(c.updated_at > " + c.arg(t.updated) + " OR (c.updated_at = " + c.arg(t.updated) +
-		" AND c.id > " + c.arg(t.id) + "))", "c.id < " + c.arg(last)}, q.where...)
-	from := ` FROM cases c`
-	if tx.dialect == SQLite {
-		from = ` FROM cases c INDEXED BY cases_updated`
-	}
-	older, err := tx.hits(ctx, from, c, order, probeCap+1)
-	if err != nil || len(older) == 0 || len(older) > probeCap {
-		return nil, err != nil || len(older) == 0, err
-	}
-	ids := make([]int64, len(older))
-	for i, h := range older {
-		ids[i] = h.id
-	}
-	p := &queryBuilder{}
-	docs, _, err := docsWhere(ctx, tx.query, tx.dialect, tx.idsIn(p, ids), p.args...)
-	if err != nil {
-		return nil, true, err
-	}
-	for _, h := range older {
-		if tx.docMatches(docs[h.id], tokens) {
-			more = append(more, h)
-		}
-	}
-	return more, true, nil
-}
-
-// hits runs a candidate query: ids and last updates in the order, at most want.
-func (tx *Tx) hits(ctx context.Context, from string, q *queryBuilder, order string, want int) ([]hit, error) {
-	query := `SELECT c.id, c.updated_at` + from + q.whereSQL() + order + ` LIMIT ` + q.arg(want)
-	return queryAll(ctx, tx, "search candidates", query, func(row rowScanner) (hit, error) {
-		var h hit
-		return h, row.Scan(&h.id, &h.updated)
-	}, q.args...)
-}
-
-// topHits sorts hits in the order (newest update, or newest case, first) and keeps want.
-func topHits(hits []hit, sort haven.CaseSort, want int) []hit {
-	slices.SortFunc(hits, func(a, b hit) int {
-		if sort == haven.SortUpdated && a.updated != b.updated {
-			return cmp.Compare(b.updated, a.updated)
-		}
-		return cmp.Compare(b.id, a.id)
-	})
-	return hits[:min(len(hits), want)]
 }
 
 // casesOf reads the page's cases (best holds up to one more, which says a next page exists).
@@ -546,46 +341,4 @@ func (tx *Tx) docMatches(doc string, tokens []string) bool {
 		}
 	}
 	return true
-}
-
-// countByText counts the cases matching a text search, up to limit (the UI shows "1000+"):
-// read newest match first in growing chunks, as findByText does, so that a common word stops
-// after about limit matches and a rare one after its few, instead of testing every case of the
-// list against the whole match set.
-func (tx *Tx) countByText(ctx context.Context, f haven.CaseFilter, limit int) (int, error) {
-	tokens := textnorm.PrefixQuery(f.Text)
-	plain := f
-	plain.Text, plain.Cursor = "", ""
-	q := &queryBuilder{}
-	if err := tx.caseFilters(q, plain); err != nil {
-		return 0, err
-	}
-	if len(tokens) == 0 {
-		return 0, &haven.Error{Code: haven.EINVALID, Message: "the search has no words", Fields: map[string]string{"q": "no searchable words"}}
-	}
-	if _, err := tx.searchFrom(ctx, f.Sort); err != nil {
-		return 0, err
-	}
-	expr := tx.matchExpr(tokens)
-	n, last, chunk := 0, int64(math.MaxInt64), firstChunk
-	for n < limit {
-		ids, next, done, err := tx.matchIDs(ctx, expr, last, chunk)
-		if err != nil {
-			return 0, err
-		}
-		if len(ids) > 0 {
-			c := q.clone()
-			c.add(tx.idsIn(c, ids))
-			var k int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+c.whereSQL(), c.args...).Scan(&k); err != nil {
-				return 0, mapError("count cases", err)
-			}
-			n += k
-		}
-		if done {
-			break
-		}
-		last, chunk = next, min(2*chunk, scanCap)
-	}
-	return min(n, limit), nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/haven-helpline/haven"
 	"github.com/haven-helpline/haven/sqldb"
-	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestSearchRebuild checks that migration 0043's rebuild writes the documents reindex writes
@@ -18,20 +17,10 @@ import (
 // note stays out), over more cases than one rebuild batch.
 func TestSearchRebuild(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "haven.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, func() int64 { return 1 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Unlock(ctx, testenv.Keyring(t)); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, filepath.Join(t.TempDir(), "haven.db")).(*sqldb.DB)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	var ids []int64
-	err = db.Update(ctx, func(tx haven.Tx) error {
+	err := db.Update(ctx, func(tx haven.Tx) error {
 		for i := range 2100 {
 			c := &haven.Case{Title: fmt.Sprintf("Case %d", i), Summary: "Compte piraté", Status: haven.StatusOpen,
 				Priority: haven.P3, TLP: "amber", Tier: 1, Tags: []string{"routine"}, Categories: []string{},

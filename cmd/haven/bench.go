@@ -125,14 +125,16 @@ func benchActor(e *env, a *app) (context.Context, error) {
 		var users []*haven.User
 		if users, err = a.svc.UsersAsSystem(e.ctx); err == nil {
 			for _, candidate := range users {
-				if candidate.Role == haven.RoleAdmin && !candidate.Disabled {
+				// A one-time password (haven serve's first start) makes the account's tokens refused.
+				if candidate.Role == haven.RoleAdmin && !candidate.Disabled && !candidate.MustChangePassword {
 					u = candidate
 				}
 			}
 		}
 	}
 	if err != nil || u == nil {
-		return nil, haven.Errorf(haven.EINTERNAL, "no admin to run the benchmark as: %v", err)
+		return nil, haven.Errorf(haven.EINTERNAL, "no admin to run the benchmark as (one with a one-time password, "+
+			"as haven serve's first start makes, cannot use tokens: add one with HAVEN_PASSWORD=… haven user add NAME --role admin): %v", err)
 	}
 	return haven.WithActor(e.ctx, haven.Actor{User: u}), nil
 }

@@ -50,3 +50,28 @@ func writeKeyFile(t *testing.T, dir, name string) string {
 	}
 	return path
 }
+
+// TestBenchActorSkipsOneTimePassword checks that the benchmark does not act as an admin whose
+// password is one-time (haven serve's first start): that account's tokens are refused, so a run
+// with --url failed after its first request. It names an admin who can instead, or says what to do.
+func TestBenchActorSkipsOneTimePassword(t *testing.T) {
+	t.Setenv(masterKeyEnv, "")
+	dir := t.TempDir()
+	e := &env{ctx: context.Background(), stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	b := benchDB{DB: filepath.Join(dir, "bench.db"), MasterKeyFile: writeKeyFile(t, dir, "bench.key")}
+	a, done, err := b.open(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := done(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if _, _, err := a.svc.BootstrapAdmin(e.ctx, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := benchActor(e, a); err == nil || !strings.Contains(err.Error(), "haven user add") {
+		t.Fatalf("with only a one-time admin: %v", err)
+	}
+}

@@ -1,0 +1,660 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"math"
+	"slices"
+
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/textnorm"
+)
+
+// A text search ordered by recency must cost what its page costs, not what its matches cost: a
+// common word matches a tenth of a million cases, and materialising, fetching or sorting them all
+// took 26/162 ms (p50/p99) at 300,000 cases. findByText reads the match list newest case first
+// (case ids grow with time; FTS5 returns matches in rowid order and stops early), a growing
+// chunk at a time, keeping the best page of the cases that pass the filters and need-to-know.
+// It stops when the matches run out (the page is exact) or once it holds a full page. Sorted
+// by creation, that page is the answer. Sorted by last update, the only cases that can still
+// belong on it are older matches (smaller ids) updated after the page's last case: walkHits
+// walks the recency index down to that case, a batch at a time, and tests those older cases
+// (resolve). Nothing falls back to a plan that costs what the corpus costs.
+const (
+	firstChunk = 256
+	maxChunk   = 16384
+	// PostgreSQL, with a category or tag filter: the first window of documents tested.
+	labelChunk = 64
+	// SQLite, with a category or tag filter: the first range of ids read (the span doubles
+	// before each read).
+	labelSpan = 8192
+	// PostgreSQL: a window of documents with under 1/rareShare matching is a rare word; past
+	// pgWindowCap documents tested one by one, the remaining matches come from the GIN index.
+	rareShare   = 64
+	pgWindowCap = 4096
+)
+
+// The text of an older candidate is tested on SQLite either by reading the match list further
+// down inside the engine (~0.15 µs a match) or by deriving the candidate's document in Go and
+// matching it (docMatches: its row, its notes' terms, normalisation: ~60 µs); resolve picks the
+// cheaper for each batch. docCost is a document's cost in matches read.
+const docCost = 400
+
+// hit is a candidate of the page: its id and last update (micros), the recency sort keys.
+type hit struct{ id, updated int64 }
+
+// labelFilter is a category ("c") or tag ("t") filter. A search tests it on each match by the
+// label's primary key: as "c.id IN (cases with the label)", SQLite built the list of every case
+// with the label (95,000 for a common category) for each query it ran.
+type labelFilter struct{ kind, label string }
+
+// labelsSQL is the condition that the case whose id is col carries every label.
+func labelsSQL(q *queryBuilder, labels []labelFilter, col string) string {
+	s := ""
+	for _, l := range labels {
+		s += " AND EXISTS (SELECT 1 FROM case_labels l WHERE l.kind = " + q.arg(l.kind) + " AND l.label = " + q.arg(l.label) +
+			" AND l.case_id = " + col + ")"
+	}
+	return s
+}
+
+// textFilters returns the conditions of f other than its text, labels tested by key, and the
+// labels, which the match list also applies.
+func (tx *Tx) textFilters(f haven.CaseFilter) (*queryBuilder, []labelFilter, error) {
+	plain := f
+	plain.Text, plain.Category, plain.Tag = "", "", ""
+	q := &queryBuilder{}
+	if err := tx.caseFilters(q, plain); err != nil {
+		return nil, nil, err
+	}
+	var labels []labelFilter
+	if f.Category != "" {
+		labels = append(labels, labelFilter{"c", f.Category})
+	}
+	if f.Tag != "" {
+		labels = append(labels, labelFilter{"t", f.Tag})
+	}
+	if len(labels) > 0 {
+		q.add("TRUE" + labelsSQL(q, labels, "c.id"))
+	}
+	return q, labels, nil
+}
+
+// findByText serves a text search sorted by last update or creation, read forwards; ok is false
+// for the other orders (priority, due) and backward pages, which keep the plan of FindCases.
+func (tx *Tx) findByText(ctx context.Context, f haven.CaseFilter) (page *haven.CasePage, ok bool, err error) {
+	sort := f.Sort
+	if sort == "" {
+		sort = haven.SortUpdated
+	}
+	tokens := textnorm.PrefixQuery(f.Text)
+	if (sort != haven.SortUpdated && sort != haven.SortCreated) || len(tokens) == 0 {
+		return nil, false, nil
+	}
+	q, labels, err := tx.textFilters(f)
+	if err != nil {
+		return nil, true, err
+	}
+	plain := f
+	plain.Text = ""
+	order, back, err := caseKeyset(q, plain)
+	if err != nil || back {
+		return nil, !back, err
+	}
+	from, below, err := cursorStart(f, sort)
+	if err != nil {
+		return nil, true, err
+	}
+	if _, err := tx.searchFrom(ctx, sort); err != nil { // PostgreSQL's per-search plan settings
+		return nil, true, err
+	}
+	s := tx.newTextScan(tokens, labels)
+	s.last = below
+	ts := &textSearch{tx: tx, s: s, q: q, order: order, sort: sort, tokens: tokens, f: f, want: f.Limit + 1}
+	best, err := ts.bestHits(ctx, from)
+	if err != nil {
+		return nil, true, err
+	}
+	page, err = tx.casesOf(ctx, f, best, order)
+	return page, true, err
+}
+
+// cursorStart is where a page after f.Cursor starts: the recency walk after from (sorted by
+// update), the match list below below (sorted by creation: the cursor's case id).
+func cursorStart(f haven.CaseFilter, sort haven.CaseSort) (from hit, below int64, err error) {
+	from, below = hit{id: math.MaxInt64, updated: math.MaxInt64}, math.MaxInt64
+	if f.Cursor == "" {
+		return from, below, nil
+	}
+	if sort == haven.SortCreated {
+		k, _, err := decodeCursorDir(f.Cursor, string(f.Sort), 1)
+		if err != nil {
+			return from, below, err
+		}
+		return from, k[0], nil
+	}
+	k, _, err := decodeCursorDir(f.Cursor, string(f.Sort), 2)
+	if err != nil {
+		return from, below, err
+	}
+	return hit{updated: k[0], id: k[1]}, below, nil
+}
+
+// textSearch is one search read newest match first: its match list, its other conditions (q)
+// and order, and the size of the page (want: one more than the limit).
+type textSearch struct {
+	tx     *Tx
+	s      *textScan
+	q      *queryBuilder
+	order  string
+	sort   haven.CaseSort
+	tokens []string
+	f      haven.CaseFilter
+	want   int
+}
+
+// bestHits returns the first want cases of the order among the matches that pass q, the
+// recency walk (sorted by update) starting after from.
+func (t *textSearch) bestHits(ctx context.Context, from hit) ([]hit, error) {
+	var best []hit
+	chunk := firstChunk
+	if len(t.s.labels) > 0 {
+		chunk = labelChunk
+	}
+	for ; ; chunk = min(2*chunk, maxChunk) {
+		ids, err := t.s.next(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			hits, err := t.tx.filterHits(ctx, t.q, t.order, ids, t.want)
+			if err != nil {
+				return nil, err
+			}
+			best = topHits(append(best, hits...), t.sort, t.want)
+		}
+		switch {
+		case t.s.done:
+			return best, nil // every match was read
+		case len(best) >= t.want && t.sort == haven.SortCreated:
+			return best, nil // older matches come after the page
+		case len(best) >= t.want:
+			return t.walkHits(ctx, from, best)
+		}
+	}
+}
+
+// walkHits completes a page sorted by update: the matches older than those read (ids below
+// s.last) that were updated after the page's last case belong on it too. The recency index is
+// walked down from from (the cursor) to that last case, a batch of candidates at a time, reading
+// only the index; each batch is tested (resolve), and the page's last case, so the walk's end,
+// moves up as older matches join it. The walk costs what the page's time window holds: the cases
+// updated in it (of the status, priority or team filtered on), of which the older ones are tested.
+func (t *textSearch) walkHits(ctx context.Context, from hit, best []hit) ([]hit, error) {
+	floor := t.s.last // matches from here up were all read and filtered
+	if t.tx.dialect == Postgres && t.s.pending == nil {
+		return t.walkPostgres(ctx, from, best, floor)
+	}
+	for n := firstChunk; ; n = min(2*n, maxChunk) {
+		cands, err := t.candidates(ctx, from, best[t.want-1], floor, n)
+		if err != nil || len(cands) == 0 {
+			return best, err
+		}
+		from = cands[len(cands)-1]
+		matched, err := t.tx.resolve(ctx, t.s, t.q, t.order, t.tokens, cands)
+		if err != nil {
+			return nil, err
+		}
+		best = topHits(append(best, matched...), haven.SortUpdated, t.want)
+		if len(cands) < n {
+			return best, nil
+		}
+	}
+}
+
+// walkPostgres is walkHits in one statement: the same window of the recency index, walked
+// newest first, each case's document tested by key as the walk reaches it (a scalar subquery:
+// as a join, PostgreSQL misjudged how many documents match several words, 122 for 30,519, and
+// read them all from the GIN index), stopping at the first want that pass. Testing candidates
+// one statement per batch cost more round trips for the same documents.
+func (t *textSearch) walkPostgres(ctx context.Context, from hit, best []hit, floor int64) ([]hit, error) {
+	c := t.q.clone()
+	window(c, from, best[t.want-1], floor)
+	c.add("(SELECT s.tsv @@ to_tsquery('simple', " + c.arg(t.s.expr) + ") FROM case_search s WHERE s.case_id = c.id)")
+	more, err := t.tx.hits(ctx, ` FROM cases c`, c, ` ORDER BY c.updated_at DESC, c.id DESC`, t.want)
+	if err != nil {
+		return nil, err
+	}
+	return topHits(append(best, more...), haven.SortUpdated, t.want), nil
+}
+
+// window adds the condition of the walk: ids below floor, after from and before last in
+// update order.
+func window(c *queryBuilder, from, last hit, floor int64) {
+	tu, fu := c.arg(last.updated), c.arg(from.updated)
+	c.add("c.updated_at >= " + tu)
+	c.add("(c.updated_at > " + tu + " OR c.id > " + c.arg(last.id) + ")")
+	c.add("c.updated_at <= " + fu)
+	c.add("(c.updated_at < " + fu + " OR c.id < " + c.arg(from.id) + ")")
+	c.add("c.id < " + c.arg(floor))
+}
+
+// candidates reads up to n cases with ids below floor, after from and before last in update
+// order (newest first), from an index in that order alone.
+func (t *textSearch) candidates(ctx context.Context, from, last hit, floor int64, n int) ([]hit, error) {
+	c := &queryBuilder{}
+	index := t.recencyIndex(c)
+	window(c, from, last, floor)
+	table := ` FROM cases c`
+	if t.tx.dialect == SQLite {
+		table += ` INDEXED BY ` + index
+	}
+	return t.tx.hits(ctx, table, c, ` ORDER BY c.updated_at DESC, c.id DESC`, n)
+}
+
+// recencyIndex adds the condition of the index the walk reads and returns its name: a filter on
+// one priority, status or team has an index in update order of its own, which holds only the
+// cases that pass it (a priority filter keeps 3 % of them: walking every case in the page's window
+// tested thousands).
+func (t *textSearch) recencyIndex(c *queryBuilder) string {
+	f := t.f
+	switch {
+	case len(f.Priority) == 1:
+		c.add("c.priority_rank = " + c.arg(f.Priority[0].Rank()))
+		return "cases_priority"
+	case len(f.Status) == 1:
+		c.add("c.status = " + c.arg(string(f.Status[0])))
+		return "cases_status"
+	case len(f.Teams) == 0 && f.Team != "":
+		c.add("c.team_id = (SELECT id FROM teams WHERE name = " + c.arg(f.Team) + ")")
+		return "cases_team"
+	}
+	return "cases_updated"
+}
+
+// resolve returns the candidates that pass q and match the text: all older than the matches
+// read (below s.last). On PostgreSQL (here only when the GIN index gave every remaining match)
+// they are looked up among those. On SQLite, where a probe of FTS5 by rowid costs ~1 ms, either
+// the match list is read further down inside SQLite, returning only the candidates it holds,
+// or their documents are derived and matched in Go (~60 µs each), whichever costs less (cut).
+// Need-to-know and the other filters are then read for the candidates that match or may
+// match, not for the many that cannot.
+func (tx *Tx) resolve(ctx context.Context, s *textScan, q *queryBuilder, order string, tokens []string, cands []hit) ([]hit, error) {
+	cands, err := tx.withLabels(ctx, s.labels, cands)
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	slices.SortFunc(cands, func(a, b hit) int { return cmp.Compare(b.id, a.id) })
+	below := make([]int64, len(cands)) // all below s.last: the walk reads no case the scan read
+	for i, h := range cands {
+		below[i] = h.id
+	}
+	var test []int64
+	cut := s.last
+	if tx.dialect == SQLite {
+		cut = s.cut(below)
+	}
+	derive := map[int64]bool{}
+	var among []int64
+	for _, id := range below {
+		if id >= cut || tx.dialect == Postgres {
+			among = append(among, id)
+		} else {
+			derive[id] = true
+			test = append(test, id)
+		}
+	}
+	found, err := s.among(ctx, cut, among)
+	if err != nil {
+		return nil, err
+	}
+	test = append(test, found...)
+	if len(test) == 0 {
+		return nil, nil
+	}
+	passing, err := tx.filterHits(ctx, q, order, test, len(test))
+	if err != nil {
+		return nil, err
+	}
+	var matched, unknown []hit
+	for _, h := range passing {
+		if derive[h.id] {
+			unknown = append(unknown, h)
+		} else {
+			matched = append(matched, h)
+		}
+	}
+	more, err := tx.docHits(ctx, unknown, tokens)
+	return append(matched, more...), err
+}
+
+// withLabels keeps the candidates that carry every label, read from the labels' primary key
+// alone: a category keeps a few percent of the cases that a page's window holds, and reading
+// their rows first cost ~5 µs each.
+func (tx *Tx) withLabels(ctx context.Context, labels []labelFilter, cands []hit) ([]hit, error) {
+	if len(labels) == 0 {
+		return cands, nil
+	}
+	ids := make([]int64, len(cands))
+	for i, h := range cands {
+		ids[i] = h.id
+	}
+	b, _ := json.Marshal(ids)
+	q := &queryBuilder{}
+	query := `SELECT j.value FROM json_each(` + q.arg(string(b)) + `) j WHERE TRUE` + labelsSQL(q, labels, "j.value")
+	if tx.dialect == Postgres {
+		q = &queryBuilder{}
+		query = `SELECT j.id FROM (SELECT value::bigint AS id FROM jsonb_array_elements_text(` + q.arg(string(b)) +
+			`::jsonb)) j WHERE TRUE` + labelsSQL(q, labels, "j.id")
+	}
+	keep, err := queryAll(ctx, tx, "search labels", query, scanID, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(keep)
+	return slices.DeleteFunc(cands, func(h hit) bool {
+		_, found := slices.BinarySearch(keep, h.id)
+		return !found
+	}), nil
+}
+
+// docHits derives the documents of hs and keeps those that match the tokens.
+func (tx *Tx) docHits(ctx context.Context, hs []hit, tokens []string) ([]hit, error) {
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(hs))
+	for i, h := range hs {
+		ids[i] = h.id
+	}
+	p := &queryBuilder{}
+	docs, _, err := docsWhere(ctx, tx.query, tx.dialect, tx.idsIn(p, ids), p.args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []hit
+	for _, h := range hs {
+		if tx.docMatches(docs[h.id], tokens) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// filterHits keeps the cases of ids that pass q, the first want of the order.
+func (tx *Tx) filterHits(ctx context.Context, q *queryBuilder, order string, ids []int64, want int) ([]hit, error) {
+	c := q.clone()
+	return tx.hits(ctx, tx.casesIn(c, ids), c, order, want)
+}
+
+// casesIn is the FROM clause of the cases ids, adding its condition to q. SQLite is made to read
+// them by id (CROSS JOIN fixes the join order): left to choose, it walked a filter's index
+// instead (every open case for a status filter) and tested each against the list.
+func (tx *Tx) casesIn(q *queryBuilder, ids []int64) string {
+	if tx.dialect == Postgres {
+		q.add(tx.idsIn(q, ids))
+		return ` FROM cases c`
+	}
+	b, _ := json.Marshal(ids)
+	from := ` FROM json_each(` + q.arg(string(b)) + `) j CROSS JOIN cases c`
+	q.add("c.id = j.value")
+	return from
+}
+
+// hits runs a candidate query: ids and last updates in the order, at most want.
+func (tx *Tx) hits(ctx context.Context, from string, q *queryBuilder, order string, want int) ([]hit, error) {
+	query := `SELECT c.id, c.updated_at` + from + q.whereSQL() + order + ` LIMIT ` + q.arg(want)
+	return queryAll(ctx, tx, "search candidates", query, func(row rowScanner) (hit, error) {
+		var h hit
+		return h, row.Scan(&h.id, &h.updated)
+	}, q.args...)
+}
+
+// topHits sorts hits in the order (newest update, or newest case, first) and keeps want.
+func topHits(hits []hit, sort haven.CaseSort, want int) []hit {
+	slices.SortFunc(hits, func(a, b hit) int {
+		if sort == haven.SortUpdated && a.updated != b.updated {
+			return cmp.Compare(b.updated, a.updated)
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	return hits[:min(len(hits), want)]
+}
+
+// textScan reads the match list of a search (the cases whose document matches and that carry
+// the labels) newest case first, and remembers what it read.
+type textScan struct {
+	tx     *Tx
+	expr   string
+	labels []labelFilter
+	read   []int64 // the matches read, largest id first (their share of ids estimates the rest's)
+	last   int64   // every match with an id from last up has been read
+	done   bool    // every match has been read
+	// PostgreSQL: the remaining matches, read from the GIN index at once, not yet handed out.
+	pending []int64
+	span    int64 // SQLite with labels: the width of the last range of ids read
+}
+
+// newTextScan starts reading the matches of tokens that carry labels, from the newest.
+func (tx *Tx) newTextScan(tokens []string, labels []labelFilter) *textScan {
+	return &textScan{tx: tx, expr: tx.matchExpr(tokens), labels: labels, last: math.MaxInt64, span: labelSpan / 2}
+}
+
+// cut chooses how far down to read the match list for the candidates ids (below s.last,
+// largest first): to the id that minimises the matches read (estimated from the share of ids
+// matching so far) plus the documents derived for the candidates below it; s.last when deriving
+// them all costs less.
+func (s *textScan) cut(ids []int64) int64 {
+	if s.done || len(s.read) == 0 || len(s.labels) > 0 { // with labels, the share read says little of the cost
+		return s.last
+	}
+	density := float64(len(s.read)) / float64(max(s.read[0]-s.last+1, 1))
+	cost, cut := float64(docCost*len(ids)), s.last
+	for i, id := range ids {
+		c := density*float64(s.last-id) + float64(docCost*(len(ids)-i-1))
+		if c < cost {
+			cost, cut = c, id
+		}
+	}
+	return cut
+}
+
+// next reads up to n more matches (fewer: the last ones) and returns them.
+//
+// FTS5 returns up to n matches in rowid order and stops. PostgreSQL's GIN index returns matches
+// in no useful order (a bitmap of all of them), and walking case_search backwards tests each
+// document (~4 µs, detoasting it): a window of n documents is tested that way, and when it held
+// few matches (a rare word: walking on would test the whole table), or pgWindowCap documents
+// did not fill the page, the rest come from the GIN index at once, at the cost of the
+// remaining matches.
+func (s *textScan) next(ctx context.Context, n int) ([]int64, error) {
+	if s.done {
+		return nil, nil
+	}
+	if s.tx.dialect == SQLite && len(s.labels) > 0 {
+		return s.nextLabelled(ctx)
+	}
+	if s.tx.dialect == SQLite {
+		q := &queryBuilder{}
+		ids, err := queryAll(ctx, s.tx, "search matches", `SELECT rowid FROM case_search WHERE case_search MATCH `+q.arg(s.expr)+
+			` AND rowid < `+q.arg(s.last)+labelsSQL(q, s.labels, "case_search.rowid")+` ORDER BY rowid DESC LIMIT `+q.arg(n), scanID, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		s.add(ids, len(ids) < n)
+		return ids, nil
+	}
+	return s.nextPostgres(ctx, n)
+}
+
+// nextLabelled reads the matches that carry the labels in the next range of ids below s.last
+// (SQLite), a range twice as wide each time: the labels' cases in the range are listed once
+// and the match list is read through them inside the engine (~45 ms for a common category and
+// a word sharing no case with it, over a million cases). Testing each match for the label by
+// key cost ~2 µs a match, and a rare label kept few.
+func (s *textScan) nextLabelled(ctx context.Context) ([]int64, error) {
+	if s.last == math.MaxInt64 {
+		if err := s.tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM cases`).Scan(&s.last); err != nil {
+			return nil, mapError("search matches", err)
+		}
+	}
+	s.span *= 2
+	lo := max(s.last-s.span, 0)
+	q := &queryBuilder{}
+	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
+		` AND rowid < ` + q.arg(s.last)
+	for _, l := range s.labels {
+		query += ` AND +rowid IN (SELECT case_id FROM case_labels WHERE kind = ` + q.arg(l.kind) + ` AND label = ` + q.arg(l.label) +
+			` AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) + `)`
+	}
+	ids, err := queryAll(ctx, s.tx, "search matches", query+` ORDER BY rowid DESC`, scanID, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	s.read, s.last, s.done = append(s.read, ids...), lo, lo == 0
+	return ids, nil
+}
+
+// add records matches read below s.last; done says that none is left below them.
+func (s *textScan) add(ids []int64, done bool) {
+	s.read = append(s.read, ids...)
+	if len(ids) > 0 {
+		s.last = ids[len(ids)-1]
+	}
+	s.done = s.done || done
+}
+
+func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
+	if s.pending != nil {
+		return s.fromPending(n), nil
+	}
+	type doc struct {
+		id    int64
+		match bool
+	}
+	q := &queryBuilder{}
+	expr := q.arg(s.expr)
+	window, err := queryAll(ctx, s.tx, "search matches", `SELECT case_id, tsv @@ to_tsquery('simple', `+expr+`)`+
+		labelsSQL(q, s.labels, "case_search.case_id")+` FROM case_search WHERE case_id < `+q.arg(s.last)+
+		` ORDER BY case_id DESC LIMIT `+q.arg(n), func(row rowScanner) (doc, error) {
+		var d doc
+		return d, row.Scan(&d.id, &d.match)
+	}, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, d := range window {
+		if d.match {
+			ids = append(ids, d.id)
+		}
+	}
+	if len(window) < n || len(ids)*rareShare >= len(window) && n < pgWindowCap {
+		s.read = append(s.read, ids...)
+		if len(window) > 0 {
+			s.last = window[len(window)-1].id
+		}
+		s.done = len(window) < n
+		return ids, nil
+	}
+	s.read, s.last = append(s.read, ids...), window[len(window)-1].id
+	rest, err := s.rangeIDs(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	s.pending = rest
+	return append(ids, s.fromPending(n-len(ids))...), nil
+}
+
+// fromPending hands out up to n of the matches the GIN index returned at once, largest first:
+// the caller filters them a chunk at a time, as it does FTS5's.
+func (s *textScan) fromPending(n int) []int64 {
+	ids := s.pending[:min(max(n, 0), len(s.pending))]
+	s.pending = s.pending[len(ids):]
+	s.add(ids, len(s.pending) == 0)
+	return ids
+}
+
+// among returns those of ids (all below s.last, from lo up) that match: those in s.pending when
+// PostgreSQL's GIN index gave all the remaining matches at once; on SQLite, the match list is
+// read from lo to s.last inside the engine, handing back only the ids asked about ("+rowid"
+// keeps the list from becoming FTS5 lookups by rowid, ~1 ms each).
+func (s *textScan) among(ctx context.Context, lo int64, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if s.pending != nil { // every match below s.last is at hand
+		var found []int64
+		for _, id := range ids {
+			if _, ok := slices.BinarySearchFunc(s.pending, id, func(a, b int64) int { return cmp.Compare(b, a) }); ok {
+				found = append(found, id)
+			}
+		}
+		return found, nil
+	}
+	b, _ := json.Marshal(ids)
+	q := &queryBuilder{}
+	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
+		` AND rowid < ` + q.arg(s.last) + ` AND +rowid IN (SELECT value FROM json_each(` + q.arg(string(b)) + `))`
+	return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
+}
+
+// rangeIDs reads the matches with ids from lo to below s.last, largest first.
+func (s *textScan) rangeIDs(ctx context.Context, lo int64) ([]int64, error) {
+	q := &queryBuilder{}
+	if s.tx.dialect == Postgres {
+		// OFFSET 0 keeps the GIN index's bitmap as the plan: the match list, not the table.
+		query := `SELECT case_id FROM (SELECT case_id FROM case_search WHERE tsv @@ to_tsquery('simple', ` + q.arg(s.expr) +
+			`) AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) + labelsSQL(q, s.labels, "case_search.case_id") +
+			` OFFSET 0) m ORDER BY case_id DESC`
+		return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
+	}
+	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
+		` AND rowid < ` + q.arg(s.last) + labelsSQL(q, s.labels, "case_search.rowid") + ` ORDER BY rowid DESC`
+	return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
+}
+
+func scanID(row rowScanner) (int64, error) {
+	var id int64
+	return id, row.Scan(&id)
+}
+
+// countByText counts the cases matching a text search, up to limit (the UI shows "1000+"):
+// read newest match first in growing chunks, as findByText does, so that a common word stops
+// after about limit matches and a rare one after its few, instead of testing every case of the
+// list against the whole match set.
+func (tx *Tx) countByText(ctx context.Context, f haven.CaseFilter, limit int) (int, error) {
+	tokens := textnorm.PrefixQuery(f.Text)
+	if len(tokens) == 0 {
+		return 0, &haven.Error{Code: haven.EINVALID, Message: "the search has no words", Fields: map[string]string{"q": "no searchable words"}}
+	}
+	plain := f
+	plain.Cursor = ""
+	q, labels, err := tx.textFilters(plain)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.searchFrom(ctx, f.Sort); err != nil {
+		return 0, err
+	}
+	s := tx.newTextScan(tokens, labels)
+	n := 0
+	for chunk := firstChunk; n < limit && !s.done; chunk = min(2*chunk, maxChunk) {
+		ids, err := s.next(ctx, chunk)
+		if err != nil {
+			return 0, err
+		}
+		if len(ids) == 0 {
+			continue // the scan is done
+		}
+		c := q.clone()
+		from := tx.casesIn(c, ids)
+		var k int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*)`+from+c.whereSQL(), c.args...).Scan(&k); err != nil {
+			return 0, mapError("count cases", err)
+		}
+		n += k
+	}
+	return min(n, limit), nil
+}
