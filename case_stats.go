@@ -68,7 +68,21 @@ type CaseFact struct {
 	Platforms       []string // the platforms the case was escalated to
 	// Consented is the requester's consent to anonymised statistical use.
 	Consented bool
+	// SLAFirstResponse and SLAResolution are the state of the case's targets as its clocks
+	// record it (SLAMet, SLABreached, SLARunning; "" without a clock, or closed unanswered).
+	SLAFirstResponse, SLAResolution string
+	// What the stored facts keep (DayFacts reads them): the case, its team and handler by id,
+	// and whether need-to-know applies to it.
+	ID, TeamID, AssigneeID int64
+	Restricted             bool
 }
+
+// The states of an SLA target in the statistics.
+const (
+	SLAMet      = "met"
+	SLABreached = "breached"
+	SLARunning  = "running"
+)
 
 // CaseStatsRow is one group's figures: cases opened and closed in the period (or the week or
 // month), cases still open at its end, and hours to the first response (cases opened in it) and
@@ -126,6 +140,16 @@ type CaseStatsStore interface {
 	Rollups(ctx context.Context, dim string, from, to time.Time, each func(*RollupRow)) error
 	// RollupsBefore sums opened and closed cases of every day before day, by key.
 	RollupsBefore(ctx context.Context, dim string, day time.Time) (map[string][2]int, error)
+	// PutDayCaseFacts replaces the stored facts of the cases created on day (facts, as DayFacts
+	// read them; those created on other days are ignored).
+	PutDayCaseFacts(ctx context.Context, day time.Time, facts []*CaseFact) error
+	// StoredCaseFacts is CaseFacts from the stored facts (up to date when no day is pending):
+	// every case when hidden is false — v's restricted ones taken away by the caller — or only
+	// the restricted cases v may not see when hidden is true.
+	StoredCaseFacts(ctx context.Context, q CaseStatsQuery, v Viewer, hidden bool, each func(*CaseFact)) error
+	// DashboardEscalationFacts calls each with the escalations sent in the period on cases v may
+	// see that match q's filters.
+	DashboardEscalationFacts(ctx context.Context, q CaseStatsQuery, v Viewer, each func(*EscalationFact)) error
 }
 
 // CaseStatsService answers the leads' dashboard.
@@ -141,6 +165,24 @@ type CaseStatsService interface {
 type Dashboard struct {
 	Panels  []*CaseStats `json:"panels"`
 	Backlog *Backlog     `json:"backlog"`
+	// SLA is, per priority, the targets of the period's new cases met, breached or running.
+	SLA []DashboardSLARow `json:"sla"`
+	// Escalations is, per platform, the escalations sent in the period and their answers.
+	Escalations []EscalationStatsRow `json:"escalations"`
+}
+
+// DashboardSLARow is one priority's SLA figures over the cases opened in the period.
+type DashboardSLARow struct {
+	Priority      Priority  `json:"priority"`
+	FirstResponse SLACounts `json:"first_response"`
+	Resolution    SLACounts `json:"resolution"`
+}
+
+// SLACounts are how many targets were met, breached, or are still running.
+type SLACounts struct {
+	Met      int `json:"met"`
+	Breached int `json:"breached"`
+	Running  int `json:"running"`
 }
 
 // BacklogAges are the age brackets of the open cases, in days (the last is "older").

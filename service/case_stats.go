@@ -26,14 +26,27 @@ func (s *Service) CaseStats(ctx context.Context, q haven.CaseStatsQuery) (*haven
 	return s.caseStats(ctx, q.WithDefaults(s.clock.Now()), s.viewer(u))
 }
 
-// caseStats answers from the per-day roll-ups when they are up to date and the query has no
-// filter, else by counting the cases v may see (every case for a console query).
+// caseStats answers from the per-day roll-ups (no filter) or the stored facts (a filter) when
+// they are up to date, else by counting the cases v may see (every case for a console query).
 func (s *Service) caseStats(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
 	var out *haven.CaseStats
-	done, err := s.fromRollups(ctx, q, func(tx haven.Tx) (err error) {
+	read := func(tx haven.Tx) (err error) {
 		out, err = s.statsFromRollups(ctx, tx, q, v)
 		return err
-	})
+	}
+	var done bool
+	var err error
+	if filtered(q) { // one grouping of the stored facts
+		done, err = s.upToDate(ctx, func(tx haven.Tx) error {
+			panels, err := panelsFromStored(ctx, tx, q, []string{q.By}, v, nil)
+			if err == nil {
+				out = panels[0]
+			}
+			return err
+		})
+	} else {
+		done, err = s.fromRollups(ctx, q, read)
+	}
 	if err != nil || done {
 		return out, err
 	}
@@ -67,6 +80,14 @@ func (g *caseGroup) finish() haven.CaseStatsRow {
 	r.MedianFirstResponseHours, r.P90FirstResponseHours = g.first.percentile(0.5), g.first.percentile(0.9)
 	r.MedianResolutionHours, r.P90ResolutionHours = g.res.percentile(0.5), g.res.percentile(0.9)
 	return r
+}
+
+// clone is a copy of the group that shares nothing with it.
+func (g *caseGroup) clone() *caseGroup {
+	c := &caseGroup{row: g.row, first: histogram{}, res: histogram{}}
+	c.first.merge(g.first, 1)
+	c.res.merge(g.res, 1)
+	return c
 }
 
 // subtract takes another group's counts and durations away (the cases a reader may not see).
@@ -133,6 +154,11 @@ func minTime(a, b time.Time) time.Time {
 // add counts one case in the total and in its rows.
 func (t *caseTally) add(f *haven.CaseFact) {
 	t.total.count(f, t.q.From, t.q.To)
+	t.addRows(f)
+}
+
+// addRows counts one case in its rows.
+func (t *caseTally) addRows(f *haven.CaseFact) {
 	if t.buckets != nil {
 		for _, b := range t.buckets {
 			t.groups[b.key].count(f, b.start, b.end)

@@ -49,11 +49,19 @@ func (s *Service) RebuildRollups(ctx context.Context) (int, error) {
 	return marked, err
 }
 
-// recomputeDay counts the cases opened and closed on day, per dimension's value.
+// recomputeDay counts the cases opened and closed on day, per dimension's value, with the SLA
+// states of the cases opened that day, and stores the facts of those cases (filtered views).
 func recomputeDay(ctx context.Context, tx haven.Tx, day time.Time) error {
 	end := day.AddDate(0, 0, 1)
 	groups := map[[2]string]*caseGroup{}
+	var facts []*haven.CaseFact
 	err := tx.DayFacts(ctx, day, func(f *haven.CaseFact) {
+		facts = append(facts, f)
+		if !f.CreatedAt.Before(day) && f.CreatedAt.Before(end) {
+			for _, key := range slaKeys(f) {
+				dayGroup(groups, "sla", key.String()).row.New++ // counts only: no durations to keep
+			}
+		}
 		for _, dim := range rollupDims {
 			for _, key := range rollupKeys(f, dim) {
 				dayGroup(groups, dim, key).countDay(f, day, end)
@@ -71,7 +79,10 @@ func recomputeDay(ctx context.Context, tx haven.Tx, day time.Time) error {
 		rows = append(rows, haven.RollupRow{Dim: k[0], Day: day, Key: k[1], Opened: g.row.New, Closed: g.row.Closed,
 			FirstResponse: g.first.String(), Resolution: g.res.String()})
 	}
-	return tx.PutRollups(ctx, day, rows)
+	if err := tx.PutRollups(ctx, day, rows); err != nil {
+		return err
+	}
+	return tx.PutDayCaseFacts(ctx, day, facts)
 }
 
 func dayGroup(groups map[[2]string]*caseGroup, dim, key string) *caseGroup {
@@ -110,7 +121,16 @@ func rollupKeys(f *haven.CaseFact, dim string) []string {
 // cannot be answered from them (a filter, StatsFromCases, a rebuild under way): the caller then
 // counts the cases. The days written since the last minute's job are recomputed first.
 func (s *Service) fromRollups(ctx context.Context, q haven.CaseStatsQuery, read func(tx haven.Tx) error) (bool, error) {
-	if rollupDim(q) == "" || s.cfg.StatsFromCases {
+	if rollupDim(q) == "" {
+		return false, nil
+	}
+	return s.upToDate(ctx, read)
+}
+
+// upToDate runs read over up-to-date roll-ups and stored facts and reports true, or false when
+// they cannot answer (StatsFromCases, a rebuild under way).
+func (s *Service) upToDate(ctx context.Context, read func(tx haven.Tx) error) (bool, error) {
+	if s.cfg.StatsFromCases {
 		return false, nil
 	}
 	if _, err := s.RefreshRollups(ctx); err != nil {
@@ -143,7 +163,7 @@ func rollupDim(q haven.CaseStatsQuery) string {
 // statsFromRollups answers a query from the roll-ups, then takes away the restricted cases v
 // may not see (unless the console asks).
 func (s *Service) statsFromRollups(ctx context.Context, tx haven.Tx, q haven.CaseStatsQuery, v haven.Viewer) (*haven.CaseStats, error) {
-	panels, err := panelsFromRollups(ctx, tx, q, []string{q.By}, v)
+	panels, err := panelsFromRollups(ctx, tx, q, []string{q.By}, v, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,12 @@ func randomHistory(t *testing.T, f *fixture, r *rand.Rand) {
 		must(err)
 		numbers, requesters = append(numbers, c.Number), append(requesters, c.RequesterID)
 		randomLife(t, f, r, who, c.Number)
+		if i%10 == 9 { // the SLA job records the breaches of the clocks past due; the roll-up job runs
+			_, err := f.svc.CheckSLAs(f.admin)
+			must(err)
+			_, err = f.svc.RefreshRollups(context.Background()) // later writes then change stored facts
+			must(err)
+		}
 	}
 	f.clock.t = start.AddDate(0, 7, 0)
 	_, err := f.svc.SetRetentionPolicy(f.admin, haven.RetentionPolicy{Category: "spam", Days: 30})
@@ -141,9 +147,19 @@ func randomLife(t *testing.T, f *fixture, r *rand.Rand, who, number string) {
 		step(err)
 	}
 	if r.IntN(4) == 0 {
-		_, err := f.svc.CreateEscalation(ctx, number, haven.EscalationCreate{Platform: []string{"instagram", "facebook"}[r.IntN(2)],
+		e, err := f.svc.CreateEscalation(ctx, number, haven.EscalationCreate{Platform: []string{"instagram", "facebook"}[r.IntN(2)],
 			Kind: "other", Channel: "web-form", Body: "please"})
 		step(err)
+		if err == nil && r.IntN(3) > 0 { // sent, and now and then answered
+			_, err = f.svc.TransitionEscalation(ctx, e.ID, haven.EscalationTransition{To: haven.EscalationSent,
+				ConsentOverride: true, Reason: "requester unreachable"})
+			step(err)
+			if r.IntN(2) == 0 {
+				later()
+				_, err = f.svc.TransitionEscalation(ctx, e.ID, haven.EscalationTransition{To: haven.EscalationAcknowledged, Reference: "T-1"})
+				step(err)
+			}
+		}
 	}
 	if r.IntN(5) == 0 {
 		country := []string{"LB", "FR"}[r.IntN(2)]
@@ -199,6 +215,7 @@ func compareStats(t *testing.T, rolled, counted *service.Service, f *fixture) {
 			t.Errorf("%s dashboard:\nroll-ups %s\ncounted  %s", who, ja, jb)
 		}
 		compareFiltered(t, rolled, f.users[who])
+		compareFilteredCounted(t, rolled, counted, f.users[who], who)
 		for _, by := range haven.CaseStatsGroupings() {
 			for _, period := range [][2]string{{"2025-12-01", "2026-03-31"}, {"2025-11-01", "2026-06-30"}} {
 				q, err := haven.ParseCaseStatsQuery(period[0], period[1], by, "", "", "")
@@ -244,5 +261,39 @@ func compareFiltered(t *testing.T, svc *service.Service, who context.Context) {
 		if a, b := mustJSON(d.Panels[i]), mustJSON(one); a != b {
 			t.Errorf("filtered by team, by %s:\ndashboard %s\nalone     %s", by, a, b)
 		}
+	}
+}
+
+// compareFilteredCounted wants filtered dashboards answered from the stored per-case facts to
+// equal a recount of the cases, SLA and escalation figures included, and those figures to be
+// there to compare.
+func compareFilteredCounted(t *testing.T, rolled, counted *service.Service, who context.Context, name string) {
+	t.Helper()
+	var sla, escalations int
+	for _, filter := range [][3]string{{"", "", ""}, {"mena", "", ""}, {"latam", "", ""}, {"", "phishing", ""}, {"", "harassment", "LB"}, {"", "", "LB"}, {"nobody", "", ""}} {
+		q, err := haven.ParseCaseStatsQuery("2025-11-15", "2026-04-30", "", filter[0], filter[1], filter[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		da, err := rolled.Dashboard(who, q, haven.CaseStatsGroupings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := counted.Dashboard(who, q, haven.CaseStatsGroupings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ja, jb := mustJSON(da), mustJSON(db); ja != jb {
+			t.Errorf("%s dashboard filtered by %q:\nstored  %s\ncounted %s", name, filter, ja, jb)
+		}
+		for _, r := range da.SLA {
+			sla += r.FirstResponse.Met + r.FirstResponse.Breached + r.FirstResponse.Running + r.Resolution.Met + r.Resolution.Breached + r.Resolution.Running
+		}
+		for _, r := range da.Escalations {
+			escalations += r.Sent
+		}
+	}
+	if sla == 0 || escalations == 0 {
+		t.Errorf("%s: no SLA (%d) or escalation (%d) figures to compare", name, sla, escalations)
 	}
 }

@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-helpline/haven"
 )
@@ -69,9 +71,10 @@ func factColumns(tx *Tx, withPlatforms bool) string {
 	if withPlatforms {
 		platforms = "COALESCE((SELECT " + tx.groupConcat("DISTINCT e.platform") + " FROM escalations e WHERE e.case_id = c.id), '')"
 	}
-	return `SELECT c.created_at, COALESCE(c.closed_at, 0), COALESCE(s.body, '{}'), COALESCE(t.name, ''),
+	return `SELECT c.created_at, COALESCE(c.closed_at, 0), COALESCE(s.body, ''), COALESCE(t.name, ''),
 		c.country, c.language, COALESCE((SELECT r.channel FROM reports r WHERE r.origin_case_id = c.id ORDER BY r.id LIMIT 1), ''),
-		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, c.consent, ` + platforms + `
+		c.priority_rank, c.outcome, COALESCE(u.username, ''), c.categories, c.consent, ` + platforms + `,
+		c.id, COALESCE(c.team_id, 0), COALESCE(c.assignee_id, 0), c.restricted
 		FROM cases c LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN users u ON u.id = c.assignee_id
 		LEFT JOIN case_sla s ON s.case_id = c.id`
 }
@@ -102,21 +105,42 @@ func scanCaseFact(rows *sql.Rows) (*haven.CaseFact, error) {
 	var rank int
 	var body, categories, consent, platforms string
 	if err := rows.Scan(&created, &closed, &body, &f.Team, &f.Country, &f.Language, &f.Channel, &rank, &f.Outcome,
-		&f.Assignee, &categories, &consent, &platforms); err != nil {
+		&f.Assignee, &categories, &consent, &platforms, &f.ID, &f.TeamID, &f.AssigneeID, &f.Restricted); err != nil {
 		return nil, mapError("case facts", err)
 	}
 	f.CreatedAt, f.Priority = fromMicros(created), haven.PriorityFromRank(rank)
 	if closed != 0 {
 		f.ClosedAt = fromMicros(closed)
 	}
-	if sla := fromJSON[haven.CaseSLA](body); sla.FirstResponseAt != nil {
-		f.FirstResponseAt = *sla.FirstResponseAt
+	if body != "" { // a case without clocks has no SLA figures
+		sla := fromJSON[haven.CaseSLA](body)
+		if sla.FirstResponseAt != nil {
+			f.FirstResponseAt = *sla.FirstResponseAt
+		}
+		f.SLAFirstResponse = slaState(&sla, haven.TargetFirstResponse, sla.FirstResponseAt, closed != 0)
+		f.SLAResolution = slaState(&sla, haven.TargetResolution, sla.ResolvedAt, closed != 0)
 	}
 	f.Categories, f.Consented = fromJSON[[]string](categories), fromJSON[haven.Consent](consent).Statistics
 	if platforms != "" {
 		f.Platforms = strings.Split(platforms, ",")
 	}
 	return &f, nil
+}
+
+// slaState is a target's state as the case's clocks record it: breached once the SLA job (or
+// the stop) recorded it so, met when reached in time, running while the case is open. The state
+// changes only with a write of the case or its clocks, which marks the case's days: roll-ups of
+// it stay true without a clock of their own.
+func slaState(st *haven.CaseSLA, target string, reached *time.Time, closed bool) string {
+	switch {
+	case slices.Contains(st.Breached, target):
+		return haven.SLABreached
+	case reached != nil:
+		return haven.SLAMet
+	case !closed:
+		return haven.SLARunning
+	}
+	return "" // closed without reaching it nor a recorded breach: no figure
 }
 
 // groupConcat is the dialect's aggregate joining values with commas.

@@ -26,7 +26,9 @@ func (tx *Tx) CaseSLA(ctx context.Context, caseID int64) (*haven.CaseSLA, error)
 
 // SaveCaseSLA writes a case's clock state.
 func (tx *Tx) SaveCaseSLA(ctx context.Context, s *haven.CaseSLA) error {
-	if s.FirstResponseAt != nil { // the first response is a figure of the statistics
+	// The first response, the resolution and the breaches are figures of the statistics (a new
+	// case's clocks, with none of them, need no mark: its creation marked its day).
+	if s.FirstResponseAt != nil || s.ResolvedAt != nil || len(s.Breached) > 0 {
 		if err := tx.markCaseDaysByID(ctx, s.CaseID); err != nil {
 			return err
 		}

@@ -21,6 +21,11 @@ type dashboardData struct {
 	Backlog       *haven.Backlog
 	BacklogFigure figure
 	Ages          []string
+	// SLA and Escalations are the SLA targets and the escalations of the period.
+	SLA         *dashboardSLA
+	Escalations *dashboardEscalations
+	// Teams are the team filter's choices, named in the reader's language.
+	Teams []teamChoice
 }
 
 // dashboardPanel is one breakdown's chart and rows.
@@ -63,12 +68,20 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
+	if d.Teams, err = s.teamChoices(r, v); err != nil {
+		return err
+	}
+	names := map[string]map[string]string{"category": categories, "team": {}}
+	for _, t := range d.Teams {
+		names["team"][t.Name] = t.Label
+	}
 	for i, st := range dash.Panels {
 		d.From, d.To = st.From, st.To
-		d.Panels = append(d.Panels, dashboardPanelOf(v, st, dashboardPanels[i].draw, categories))
+		d.Panels = append(d.Panels, dashboardPanelOf(v, st, dashboardPanels[i].draw, names))
 	}
 	d.Backlog = dash.Backlog
 	d.Ages, d.BacklogFigure = backlogFigure(v, d.Backlog)
+	d.SLA, d.Escalations = slaPanel(v, dash.SLA), escalationsPanel(v, dash.Escalations)
 	d.CSV = "/api/v1/stats/cases?" + url.Values{"from": {d.From}, "to": {d.To}, "format": {"csv"}}.Encode()
 	v.Nav, v.Title, v.Data = "dashboard", v.L.T("dash.title"), d
 	return s.render(w, r, http.StatusOK, "dashboard", v)
@@ -76,13 +89,13 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, v *view) 
 
 // dashboardPanelOf draws one breakdown: counts over time as lines, first-response hours by
 // priority, opened/closed/open elsewhere.
-func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) string, categories map[string]string) dashboardPanel {
+func dashboardPanelOf(v *view, st *haven.CaseStats, draw func(report.Chart) string, names map[string]map[string]string) dashboardPanel {
 	p := dashboardPanel{ID: "dash-" + st.By, Title: v.L.T("dashby." + st.By), By: st.By, Stats: st, Labels: map[string]string{}}
 	newS, closedS, openS := report.Series{Name: v.L.T("dash.new")}, report.Series{Name: v.L.T("dash.closed")}, report.Series{Name: v.L.T("dash.open")}
 	median, p90 := report.Series{Name: v.L.T("esc.median")}, report.Series{Name: v.L.T("esc.p90")}
 	var labels []string
 	for _, row := range st.Rows {
-		label := dashboardLabel(v, st.By, row.Key, categories)
+		label := dashboardLabel(v, st.By, row.Key, names[st.By])
 		p.Labels[row.Key] = label
 		labels = append(labels, label)
 		newS.Values, closedS.Values, openS.Values = append(newS.Values, float64(row.New)), append(closedS.Values, float64(row.Closed)), append(openS.Values, float64(row.Open))
@@ -117,20 +130,23 @@ func backlogFigure(v *view, b *haven.Backlog) ([]string, figure) {
 }
 
 // dashboardLabel names a row's key in the reader's language where Haven has the words; a
-// sub-category is named with the categories above it ("Phishing › SMS"), whose rows include it.
-func dashboardLabel(v *view, by, key string, categories map[string]string) string {
+// sub-category is named with the categories above it ("Phishing › SMS"), whose rows include it;
+// names are the labels of the breakdown's keys (categories, teams) in the reader's language.
+func dashboardLabel(v *view, by, key string, names map[string]string) string {
 	switch {
 	case key == "":
 		return v.L.T("dash.none")
 	case by == "category":
-		label := categories[key]
+		label := names[key]
 		if label == "" || label == key { // no label: the slug's last part
 			label = key[strings.LastIndexByte(key, '/')+1:]
 		}
 		if parent := haven.CategoryParent(key); parent != "" {
-			return dashboardLabel(v, by, parent, categories) + " › " + label
+			return dashboardLabel(v, by, parent, names) + " › " + label
 		}
 		return label
+	case by == "team" && names[key] != "":
+		return names[key]
 	case by == "priority":
 		return v.L.T("priority." + key)
 	case by == "outcome":
