@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/haven-helpline/haven"
-	"github.com/haven-helpline/haven/service"
 	"github.com/haven-helpline/haven/keyring"
+	"github.com/haven-helpline/haven/service"
 	"github.com/haven-helpline/haven/sqldb"
 	"github.com/haven-helpline/haven/testenv"
 )

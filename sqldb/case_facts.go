@@ -339,3 +339,14 @@ func (tx *Tx) DashboardEscalationFacts(ctx context.Context, f haven.CaseStatsQue
 	}
 	return mapError("escalation facts", rows.Err())
 }
+
+// AnalyzeStatistics refreshes PostgreSQL's planner statistics of the roll-ups and the stored
+// facts, which a rebuild rewrites whole (autovacuum would get to it, later). SQLite's planner
+// keeps no statistics Haven relies on: nothing to do there.
+func (db *DB) AnalyzeStatistics(ctx context.Context) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `ANALYZE case_rollups, case_rollup_totals, case_facts, case_fact_categories`)
+	return mapError("analyze statistics", err)
+}

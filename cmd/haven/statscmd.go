@@ -22,5 +22,7 @@ func (c *StatsRebuildCmd) Run(e *env) (err error) {
 		return err
 	}
 	e.printf("recomputed the roll-ups of %d days\n", days)
-	return nil
+	// The tables were rewritten: PostgreSQL's planner should not go on with the statistics of
+	// before (a dashboard planned on them read the wrong index, ~30 % slower at a million cases).
+	return a.db.AnalyzeStatistics(e.ctx)
 }
