@@ -58,6 +58,14 @@ func mapKeys(h histogram) func(func(int) bool) {
 // parseHistogram reads String's form; damaged pairs are skipped.
 func parseHistogram(s string) histogram {
 	h := histogram{}
+	h.addStored(s)
+	return h
+}
+
+// addStored adds the counts of a histogram in String's form to h, in place: a dashboard adds
+// some 50,000 stored histograms a year, and a map parsed apart for each, then merged, was a
+// fifth of its time.
+func (h histogram) addStored(s string) {
 	for pair := range strings.SplitSeq(s, ",") {
 		k, n, ok := strings.Cut(pair, ":")
 		bk, err1 := strconv.Atoi(k)
@@ -66,7 +74,6 @@ func parseHistogram(s string) histogram {
 			h[bk] += cn
 		}
 	}
-	return h
 }
 
 // percentile is the p-quantile of the bucketed values (type 7, as percentile does on raw

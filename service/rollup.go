@@ -247,8 +247,8 @@ func (t *caseTally) addTotalDay(d *parsedDay) {
 
 func (g *caseGroup) addRollup(r *haven.RollupRow) {
 	g.row.New, g.row.Closed, g.row.Open = g.row.New+r.Opened, g.row.Closed+r.Closed, g.row.Open+r.Opened-r.Closed
-	g.first.merge(parseHistogram(r.FirstResponse), 1)
-	g.res.merge(parseHistogram(r.Resolution), 1)
+	g.first.addStored(r.FirstResponse)
+	g.res.addStored(r.Resolution)
 }
 
 // subtract takes another tally's rows away, row by row.
