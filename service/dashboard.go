@@ -230,20 +230,11 @@ func (t slaFigures) rows() []haven.DashboardSLARow {
 // see that match the filters (escalations are few: they are read, not rolled up).
 func (s *Service) dashboardEscalations(ctx context.Context, q haven.CaseStatsQuery, v haven.Viewer) ([]haven.EscalationStatsRow, error) {
 	agg := newAggregation(haven.StatsQuery{From: q.From, To: q.To, By: "platform"}, v.Now)
-	var platforms []*haven.Platform
-	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
-		if err = tx.DashboardEscalationFacts(ctx, q, v, agg.add); err != nil {
-			return err
-		}
-		platforms, err = tx.Platforms(ctx)
-		return err
+	stats, err := s.aggregateEscalations(ctx, agg, func(tx haven.Tx) error {
+		return tx.DashboardEscalationFacts(ctx, q, v, agg.add)
 	})
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, p := range platforms {
-		names[p.Slug] = p.Name
-	}
-	return agg.result(names).Rows, nil
+	return stats.Rows, nil
 }

@@ -21,9 +21,17 @@ func (s *Service) EscalationStats(ctx context.Context, q haven.StatsQuery) (*hav
 	v := s.viewer(u)
 	q = q.WithDefaults(v.Now)
 	agg := newAggregation(q, v.Now)
+	return s.aggregateEscalations(ctx, agg, func(tx haven.Tx) error {
+		return tx.EscalationFacts(ctx, q.From, q.To, v, agg.add)
+	})
+}
+
+// aggregateEscalations reads the escalations into agg (read, which applies need-to-know) and
+// names their platforms, in one transaction.
+func (s *Service) aggregateEscalations(ctx context.Context, agg *aggregation, read func(haven.Tx) error) (*haven.EscalationStats, error) {
 	var platforms []*haven.Platform
-	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
-		if err = tx.EscalationFacts(ctx, q.From, q.To, v, agg.add); err != nil {
+	err := s.store.View(ctx, func(tx haven.Tx) (err error) {
+		if err = read(tx); err != nil {
 			return err
 		}
 		platforms, err = tx.Platforms(ctx)
