@@ -44,7 +44,9 @@ type DB struct {
 	notes      notifier   // PostgreSQL: the sender of change notifications (notify_pg.go)
 	watchDSN   string     // SQLite: the change watcher's connection
 	path       string     // SQLite: the database file, whose disk Writable checks
-	observing  observing  // metrics hooks (metrics.go)
+	ckptDSN    string     // SQLite: the checkpointer's connection (checkpoint.go)
+	ckpt       *checkpointer
+	observing  observing // metrics hooks (metrics.go)
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -98,6 +100,12 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			return nil, haven.Internal("watch sqlite changes", err)
 		}
 	}
+	if db.ckptDSN != "" {
+		if err := db.startCheckpointer(db.ckptDSN); err != nil {
+			_ = db.Close() // the checkpointer's failure is the error to report
+			return nil, haven.Internal("start sqlite checkpointer", err)
+		}
+	}
 	if db.Dialect == Postgres {
 		if err := db.listenChanges(ctx, dsn); err != nil { // notify_pg.go
 			_ = db.Close() // the listener's failure is the error to report
@@ -132,7 +140,8 @@ func openSQLite(path string, cacheMB int) (*DB, error) {
 	// at most the last few on power loss, a trade SQLite documents as safe for WAL.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + cachePragma(cacheMB) + ")&_pragma=temp_store(MEMORY)"
-	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	// The writer does not checkpoint the WAL: the checkpointer does, beside it (checkpoint.go).
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, haven.Internal("open sqlite", err)
 	}
@@ -151,6 +160,7 @@ func openSQLite(path string, cacheMB int) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	db.ckptDSN = base + "?_pragma=busy_timeout(10000)"
 	db.path = path
 	db.startWriter()
 	return db, nil
@@ -188,9 +198,10 @@ func (db *DB) Close() error {
 		<-db.writerDone
 	}
 	db.stopWatching()
+	ckptErr := db.ckpt.close()
 	db.stmts.close()
 	db.readStmts.close()
-	err := errors.Join(sealErr, db.write.Close())
+	err := errors.Join(sealErr, ckptErr, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
