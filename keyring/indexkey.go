@@ -93,9 +93,21 @@ func (ik IndexKey) Blinder(kind string) *Blinder {
 
 // Blind returns the hex blind index of value, as IndexKey.Blind(kind, value) would.
 func (b *Blinder) Blind(value string) string {
+	return hex.EncodeToString(b.mac256(value))
+}
+
+// AppendBlind appends the first hexDigits hex digits of value's blind index to dst (at most 64),
+// without the allocations of Blind: indexing a 5 KB message blinds over a thousand prefixes.
+func (b *Blinder) AppendBlind(dst []byte, value string, hexDigits int) []byte {
+	sum := b.mac256(value)
+	return hex.AppendEncode(dst, sum[:(min(hexDigits, 2*len(sum))+1)/2])[:len(dst)+min(hexDigits, 2*len(sum))]
+}
+
+// mac256 is value's keyed hash, valid until the next call.
+func (b *Blinder) mac256(value string) []byte {
 	b.mac.Reset()
 	b.buf = appendLengthPrefixed(append(b.buf[:0], b.kind...), value)
 	b.mac.Write(b.buf)
 	b.sum = b.mac.Sum(b.sum[:0])
-	return hex.EncodeToString(b.sum)
+	return b.sum
 }

@@ -75,6 +75,12 @@ func TestBlinderEqualsBlind(t *testing.T) {
 		if got, want := b.Blind(v), ik.Blind("search", v); got != want {
 			t.Fatalf("Blinder(%q) = %s, Blind = %s", v, got, want)
 		}
+		for _, digits := range []int{16, 15, 64, 80} {
+			got := string(b.AppendBlind([]byte("term:"), v, digits))
+			if want := "term:" + ik.Blind("search", v)[:min(digits, 64)]; got != want {
+				t.Fatalf("AppendBlind(%q, %d) = %s, want %s", v, digits, got, want)
+			}
+		}
 	}
 	if ik.Blinder("email").Blind("a") == ik.Blind("search", "a") {
 		t.Fatal("the kind must change the result")

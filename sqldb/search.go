@@ -104,22 +104,42 @@ func (db *DB) SearchTerms(text string) string {
 }
 
 func (k *keys) searchTerms(text string) string {
-	var b strings.Builder
 	blinder := k.index.Blinder("search")
-	seen := map[string]bool{}
-	for _, token := range textnorm.Tokens(text) {
-		runes := []rune(token)
-		for n := min(3, len(runes)); n <= min(len(runes), blindMaxPrefix); n++ {
-			prefix := string(runes[:n])
-			if seen[prefix] {
+	tokens := textnorm.Tokens(text)
+	seen := make(map[string]struct{}, 4*len(tokens)) // words and prefixes already written
+	out := make([]byte, 0, 8*len(text))
+	var prefixes []string
+	for _, token := range tokens {
+		if _, ok := seen[token]; ok && utf8.RuneCountInString(token) <= blindMaxPrefix {
+			continue // a repeated word: its prefixes are written
+		}
+		prefixes = appendWordPrefixes(prefixes[:0], token)
+		for _, prefix := range prefixes {
+			if _, ok := seen[prefix]; ok {
 				continue
 			}
-			seen[prefix] = true
-			b.WriteString(k.termMarker + blinder.Blind(prefix)[:16])
-			b.WriteByte(' ')
+			seen[prefix] = struct{}{}
+			out = append(out, k.termMarker...)
+			out = append(blinder.AppendBlind(out, prefix, 16), ' ')
 		}
 	}
-	return b.String()
+	return string(out)
+}
+
+// appendWordPrefixes appends the prefixes of token that are indexed: from three letters up to
+// blindMaxPrefix letters, or the whole token when shorter than three. They share token's memory.
+func appendWordPrefixes(prefixes []string, token string) []string {
+	letters := 0
+	for i := range token { // i is the byte offset of each letter
+		if letters >= 3 {
+			prefixes = append(prefixes, token[:i])
+		}
+		letters++
+		if letters > blindMaxPrefix {
+			return prefixes
+		}
+	}
+	return append(prefixes, token)
 }
 
 // blindTerm is the index term a query word looks for.
