@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/haven-helpline/haven"
 )
@@ -30,10 +31,43 @@ func (db *DB) startWriter() {
 	db.writerDone = make(chan struct{})
 	go func() {
 		defer close(db.writerDone)
-		for req := range db.writes {
+		for {
+			req, ok := db.nextWrite()
+			if !ok {
+				return
+			}
 			db.runBatch(db.gather(req))
 		}
 	}()
+}
+
+// nextWrite waits for the next write. Once none has come for mergeAfterIdle, it merges the
+// search index meanwhile, a step at a time (searchmerge.go): the short gaps between batches
+// under load are not idleness, and merging in them would put the merge back on requests' path.
+func (db *DB) nextWrite() (writeRequest, bool) {
+	select {
+	case req, ok := <-db.writes:
+		return req, ok
+	default:
+	}
+	if db.merge.pending.Load() {
+		idle := time.NewTimer(mergeAfterIdle)
+		defer idle.Stop()
+		select {
+		case req, ok := <-db.writes:
+			return req, ok
+		case <-idle.C:
+		}
+		for db.mergeSearchWhenIdle() {
+			select {
+			case req, ok := <-db.writes:
+				return req, ok
+			default:
+			}
+		}
+	}
+	req, ok := <-db.writes
+	return req, ok
 }
 
 // gather collects the requests already waiting behind first.

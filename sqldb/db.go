@@ -46,7 +46,8 @@ type DB struct {
 	path       string     // SQLite: the database file, whose disk Writable checks
 	ckptDSN    string     // SQLite: the checkpointer's connection (checkpoint.go)
 	ckpt       *checkpointer
-	observing  observing // metrics hooks (metrics.go)
+	merge      searchMerge // SQLite: whether the writer has index segments to merge when idle
+	observing  observing   // metrics hooks (metrics.go)
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -162,6 +163,7 @@ func openSQLite(path string, cacheMB int) (*DB, error) {
 	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	db.ckptDSN = base + "?_pragma=busy_timeout(10000)"
 	db.path = path
+	db.merge.pending.Store(true)
 	db.startWriter()
 	return db, nil
 }
@@ -264,6 +266,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if err := fn(tx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
+	wroteDocs := len(tx.searchDocs) > 0
 	if err := tx.flushSearchDocs(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
@@ -279,6 +282,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		return mapError("commit", err)
 	}
 	db.committed(events)
+	if wroteDocs && db.Dialect == SQLite {
+		db.merge.pending.Store(true) // the index may have segments to merge (searchmerge.go)
+	}
 	return nil
 }
 

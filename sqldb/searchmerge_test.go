@@ -1,0 +1,63 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestSearchMergeWhenIdle: while documents come in, the full-text index merges 16 segments at a
+// time (migration 0049), so segments pile up; once the writer is idle it merges them down to
+// what FTS5's default pace (four at a time) leaves, and a search still finds every document.
+func TestSearchMergeWhenIdle(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "h.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }() // a test database
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		t.Fatal(err)
+	}
+	var automerge int
+	if err := db.read.QueryRowContext(ctx, `SELECT v FROM case_search_config WHERE k = 'automerge'`).Scan(&automerge); err != nil || automerge != 16 {
+		t.Fatalf("automerge = %d (%v), want 16", automerge, err)
+	}
+	db.merge.pending.Store(false) // the writer leaves the index alone until told
+	const docs = 400
+	for i := 1; i <= docs; i++ { // a commit each, as requests arriving one by one
+		doc := fmt.Sprintf("common word%d alpha%d", i, i%7)
+		if _, err := db.write.ExecContext(ctx, `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, i, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	piled := segments(ctx, t, db)
+	if piled < 8 {
+		t.Fatalf("%d segments after %d commits: merging 16 at a time should leave at least 8", piled, docs)
+	}
+	db.merge.pending.Store(true) // as a write of documents does
+	deadline := time.Now().Add(20 * time.Second)
+	for db.merge.pending.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the idle writer merges in its own time
+	}
+	merged := segments(ctx, t, db)
+	if db.merge.pending.Load() || merged > 4 {
+		t.Fatalf("the idle writer left %d segments of %d (still merging: %v)", merged, piled, db.merge.pending.Load())
+	}
+	var found int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM case_search WHERE case_search MATCH 'common'`).Scan(&found); err != nil || found != docs {
+		t.Fatalf("search after merging: %d documents (%v), want %d", found, err, docs)
+	}
+}
+
+// segments counts the full-text index's segments.
+func segments(ctx context.Context, t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(DISTINCT segid) FROM case_search_idx`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
