@@ -9,11 +9,26 @@ import (
 // SQLite's automatic checkpoint runs inside the commit that crosses its threshold, on the
 // connection that committed: here, the single writer. Copying the WAL's pages into the database
 // file and syncing it took ~9 % of the writer's time under email intake, while the machine's
-// other core waited (docs/performance.md, "Email intake"). So the writer's connections do not
-// checkpoint (wal_autocheckpoint is 0) and the checkpointer does it beside them, on a connection
-// of its own, with PASSIVE checkpoints that never wait for the writer or a reader. Each process
-// opening the file checkpoints what it wrote; SQLite also checkpoints when the last connection
-// closes.
+// other core waited (docs/performance.md, "Email intake"). So the checkpointer does it beside
+// the writer, on a connection of its own, with PASSIVE checkpoints that never wait for the
+// writer or a reader. Each process opening the file checkpoints what it wrote; SQLite also
+// checkpoints when the last connection closes.
+//
+// A checkpoint beside the writer cannot always let the WAL start again from its beginning:
+// that needs every frame copied before the next write transaction begins, and a writer that
+// never pauses (a bulk load) always commits more during the copy: the WAL then grows without
+// end (3.5 GB in ten minutes of a million-case load). So the writer keeps SQLite's automatic
+// checkpoint, at writerCheckpointFrames instead of 1,000: it runs only when the WAL has grown
+// past what the checkpointer keeps it to, and, run inside the writer, it copies everything
+// with no commit in between, so the WAL restarts at the next write. journal_size_limit then
+// gives the disk back: a restarted WAL is cut to walSizeLimit.
+
+// writerCheckpointFrames is the WAL's length (in pages of 4 KB) past which the writer
+// checkpoints it itself.
+const writerCheckpointFrames = 10000
+
+// walSizeLimit is the size, in bytes, a WAL file is cut down to when it restarts.
+const walSizeLimit = 64 << 20
 
 // checkpointEvery is how often the checkpointer looks for new commits. Between two looks the WAL
 // grows by what the writer commits in that time (a few MB at full intake speed).

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestCheckpointBesideTheWriter: the writer's commits leave the WAL alone, and the checkpointer
-// copies every committed page into the database file.
+// TestCheckpointBesideTheWriter: the writer's commits leave a short WAL alone, and the
+// checkpointer copies every committed page into the database file.
 func TestCheckpointBesideTheWriter(t *testing.T) {
 	ctx := context.Background()
 	db, err := openSQLite(filepath.Join(t.TempDir(), "h.db"), 0) // without the running checkpointer
@@ -25,8 +25,8 @@ func TestCheckpointBesideTheWriter(t *testing.T) {
 	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil {
 		t.Fatal(err)
 	}
-	if auto != 0 {
-		t.Fatalf("the writer's wal_autocheckpoint is %d, want 0", auto)
+	if auto != writerCheckpointFrames {
+		t.Fatalf("the writer's wal_autocheckpoint is %d, want %d", auto, writerCheckpointFrames)
 	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE t (v TEXT)`); err != nil {
 		t.Fatal(err)
@@ -44,5 +44,31 @@ func TestCheckpointBesideTheWriter(t *testing.T) {
 	}
 	if frames < 1200 || copied != frames {
 		t.Fatalf("checkpoint: %d of %d frames copied, want all of at least 1,200", copied, frames)
+	}
+}
+
+// TestWriterBoundsTheWAL: with no checkpointer keeping up (a writer that never pauses), the
+// writer checkpoints the WAL itself past writerCheckpointFrames, and the WAL starts again.
+func TestWriterBoundsTheWAL(t *testing.T) {
+	ctx := context.Background()
+	db, err := openSQLite(filepath.Join(t.TempDir(), "h.db"), 0) // without the running checkpointer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }() // a test database
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE t (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < writerCheckpointFrames+2000; i++ {
+		if _, err := db.write.ExecContext(ctx, `INSERT INTO t (v) VALUES ($1)`, strings.Repeat("x", 4000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var busy, frames, copied int64
+	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		t.Fatal(err)
+	}
+	if frames >= writerCheckpointFrames {
+		t.Fatalf("the WAL holds %d frames after %d commits of a page: it never started again", frames, writerCheckpointFrames+2000)
 	}
 }

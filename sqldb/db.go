@@ -141,8 +141,10 @@ func openSQLite(path string, cacheMB int) (*DB, error) {
 	// at most the last few on power loss, a trade SQLite documents as safe for WAL.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + cachePragma(cacheMB) + ")&_pragma=temp_store(MEMORY)"
-	// The writer does not checkpoint the WAL: the checkpointer does, beside it (checkpoint.go).
-	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	// The checkpointer keeps the WAL short beside the writer; the writer checkpoints only when
+	// the WAL has outgrown what the checkpointer can restart (checkpoint.go).
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=wal_autocheckpoint("+strconv.Itoa(writerCheckpointFrames)+
+		")&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_txlock=immediate")
 	if err != nil {
 		return nil, haven.Internal("open sqlite", err)
 	}
