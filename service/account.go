@@ -72,11 +72,18 @@ func (s *Service) SavedViews(ctx context.Context) ([]*haven.SavedView, error) {
 	if err != nil {
 		return nil, err
 	}
+	gen, now := s.readGeneration(), s.clock.Now()
+	if kept, ok := s.reads.savedViews.get(u.ID, gen, now); ok {
+		return copyEach(kept), nil // keptreads.go
+	}
 	var out []*haven.SavedView
 	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
 		out, err = tx.UserSavedViews(ctx, u.ID)
 		return err
 	})
+	if err == nil {
+		s.reads.savedViews.put(u.ID, gen, now, copyEach(out))
+	}
 	return out, err
 }
 

@@ -14,11 +14,19 @@ func (s *Service) Notifications(ctx context.Context, unreadOnly bool) ([]*haven.
 	if err != nil {
 		return nil, err
 	}
+	key := notificationsKey{userID: u.ID, unreadOnly: unreadOnly}
+	gen, now := s.readGeneration(), s.clock.Now()
+	if kept, ok := s.reads.notifications.get(key, gen, now); ok {
+		return copyEach(kept), nil // keptreads.go
+	}
 	var out []*haven.Notification
 	err = s.store.View(ctx, func(tx haven.Tx) (err error) {
 		out, err = tx.UserNotifications(ctx, u.ID, unreadOnly, 100)
 		return err
 	})
+	if err == nil {
+		s.reads.notifications.put(key, gen, now, copyEach(out))
+	}
 	return out, err
 }
 

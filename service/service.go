@@ -86,6 +86,7 @@ type Service struct {
 	clock haven.Clock
 	cfg   Config
 	lists *listCache // nil when the store cannot tell when data changes (listcache.go)
+	reads *userReads // what every signed-in page reads first, kept like the lists (keptreads.go)
 	md    *markdown.Renderer
 	words func() (*i18n.Catalog, error) // the catalogs, parsed on first use: staff emails in their language
 	intel *extractors                   // observable extraction with the current allow-list
@@ -96,7 +97,7 @@ func New(store haven.Store, clock haven.Clock, cfg Config) *Service {
 	if clock == nil {
 		clock = haven.SystemClock{}
 	}
-	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), md: markdown.New(),
+	return &Service{store: store, clock: clock, cfg: cfg, lists: newListCache(store), reads: &userReads{}, md: markdown.New(),
 		words: sync.OnceValues(i18n.Load), intel: &extractors{}}
 }
 
