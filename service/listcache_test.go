@@ -171,6 +171,12 @@ func TestGeneration(t *testing.T) {
 	if after, _ := db.Generation(); after == before {
 		t.Fatal("a write must change the generation")
 	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := db.Generation(); ok {
+		t.Fatal("a closed database's generation must not be trusted: nothing kept may be given back")
+	}
 }
 
 // Readers and a writer at once: every read is whole, and once the writes are done the lists

@@ -196,6 +196,7 @@ func createPrivate(path string) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.gen.closed.Store(true)
 	sealErr := db.sealBeforeClose() // auditseal.go: events committed but not yet chained
 	if db.writes != nil {
 		close(db.writes)

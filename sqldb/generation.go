@@ -27,13 +27,14 @@ type generation struct {
 	// to stop it.
 	live   atomic.Bool
 	cancel context.CancelFunc
+	closed atomic.Bool // set by Close
 }
 
 // Generation returns the database's current generation, and false when the database cannot
 // tell (PostgreSQL while its change listener is not listening): then nothing read may be kept.
 func (db *DB) Generation() (uint64, bool) {
-	if db.Dialect != SQLite && !db.gen.live.Load() {
-		return 0, false
+	if db.gen.closed.Load() || db.Dialect != SQLite && !db.gen.live.Load() {
+		return 0, false // nothing read before Close may be given back after it
 	}
 	return db.gen.n.Load(), true
 }
