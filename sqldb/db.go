@@ -194,9 +194,11 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-// Close closes every connection.
+// Close closes every connection; closing again does nothing.
 func (db *DB) Close() error {
-	db.gen.closed.Store(true)
+	if db.gen.closed.Swap(true) {
+		return nil // closed already
+	}
 	sealErr := db.sealBeforeClose() // auditseal.go: events committed but not yet chained
 	if db.writes != nil {
 		close(db.writes)
