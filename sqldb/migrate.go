@@ -65,11 +65,31 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 	if _, err := db.write.ExecContext(ctx, createMigrationsTable); err != nil {
 		return 0, 0, mapError("schema_migrations", err)
 	}
-	row := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
-	if err := row.Scan(&applied); err != nil {
+	var count int
+	row := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0), COUNT(*) FROM schema_migrations`)
+	if err := row.Scan(&applied, &count); err != nil {
 		return 0, 0, mapError("schema version", err)
 	}
+	if count != applied { // versions run from 1 without a gap: a database missing one would skip it
+		missing, err := db.missingMigration(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		return 0, 0, haven.Errorf(haven.ECONFLICT, "the database schema is at version %d but migration %d was never applied "+
+			"(migrations from a branch applied out of order?): restore a backup taken before, or apply migration %d by hand", applied, missing, missing)
+	}
 	return applied, latest, nil
+}
+
+// missingMigration returns the lowest version below the highest applied that was not applied.
+func (db *DB) missingMigration(ctx context.Context) (int, error) {
+	var missing int
+	err := db.read.QueryRowContext(ctx, `SELECT MIN(v) FROM (SELECT version + 1 AS v FROM schema_migrations
+		UNION SELECT 1) gaps WHERE v NOT IN (SELECT version FROM schema_migrations)`).Scan(&missing)
+	if err != nil {
+		return 0, mapError("schema version", err)
+	}
+	return missing, nil
 }
 
 // CheckSchema returns an error when the schema is behind (or ahead of) this binary.
