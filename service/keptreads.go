@@ -56,7 +56,7 @@ func (k *keptReads[K, V]) put(key K, gen uint64, now time.Time, v V) {
 	if k.kept == nil || len(k.kept) >= maxKeptReads {
 		k.kept = map[K]keptRead[V]{}
 	}
-	k.kept[key] = keptRead[V]{gen: gen, at: now, v: v}
+	k.kept[key] = keptRead[V]{gen: gen, at: keptSince(now), v: v}
 }
 
 // userReads are the reads kept for the pages of signed-in users.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -24,6 +25,14 @@ import (
 
 // listTTL is how long a case list is kept without a write.
 const listTTL = 3 * time.Second
+
+// keptSince is the time to record as when something kept at now was read: now less a random
+// part of a third of listTTL, so that what many users read at once (every inbox after a write,
+// or after a restart) does not expire at once and come back to the database together. Each
+// expires between 2 and 3 s after it was read.
+func keptSince(now time.Time) time.Time {
+	return now.Add(-rand.N(listTTL / 3))
+}
 
 // maxLists bounds the lists kept (a few per user and queue), and maxKeptCases the cases in them
 // (a case with its summary is 2 KB or so: 50,000 of them, about 100 MB); past either, expired
@@ -187,7 +196,7 @@ func (c *listCache) put(key string, gen uint64, now time.Time, page *haven.CaseP
 	}
 	c.drop(key)
 	c.makeRoom(now, len(page.Items))
-	c.lists[key] = keptList{gen: gen, at: now, page: copyPage(page)}
+	c.lists[key] = keptList{gen: gen, at: keptSince(now), page: copyPage(page)}
 	c.cases += len(page.Items)
 }
 

@@ -109,3 +109,26 @@ func TestKeptCounts(t *testing.T) {
 		t.Fatal("a count read under an untrusted generation was kept")
 	}
 }
+
+// TestKeptSinceSpreadsExpiry: what is read at one moment is recorded as read up to a third of
+// listTTL earlier, so that it expires between two thirds of listTTL and listTTL later, not all
+// at once.
+func TestKeptSinceSpreadsExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	earliest, latest := now, now.Add(-listTTL)
+	for range 1000 {
+		at := keptSince(now)
+		if at.After(now) || !at.After(now.Add(-listTTL/3)) {
+			t.Fatalf("kept since %s, want within a third of listTTL before %s", at, now)
+		}
+		if at.Before(earliest) {
+			earliest = at
+		}
+		if at.After(latest) {
+			latest = at
+		}
+	}
+	if now.Sub(earliest) < listTTL/4 || now.Sub(latest) > listTTL/12 {
+		t.Fatalf("1,000 reads at one moment expire between %s and %s after it: not spread", listTTL-now.Sub(earliest), listTTL-now.Sub(latest))
+	}
+}
