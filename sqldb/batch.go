@@ -44,27 +44,24 @@ func (db *DB) startWriter() {
 // nextWrite waits for the next write. Once none has come for mergeAfterIdle, it merges the
 // search index meanwhile, a step at a time (searchmerge.go): the short gaps between batches
 // under load are not idleness, and merging in them would put the merge back on requests' path.
+// Between steps it leaves the file alone for mergeAfterIdle: another process waiting to write
+// (`haven ingest`, an administration command) retries on SQLite's busy timer, up to 100 ms
+// apart, and steps run back to back kept it out until it gave up.
 func (db *DB) nextWrite() (writeRequest, bool) {
 	select {
 	case req, ok := <-db.writes:
 		return req, ok
 	default:
 	}
-	if db.merge.pending.Load() {
+	for db.merge.pending.Load() {
 		idle := time.NewTimer(mergeAfterIdle)
-		defer idle.Stop()
 		select {
 		case req, ok := <-db.writes:
+			idle.Stop()
 			return req, ok
 		case <-idle.C:
 		}
-		for db.mergeSearchWhenIdle() {
-			select {
-			case req, ok := <-db.writes:
-				return req, ok
-			default:
-			}
-		}
+		db.mergeSearchWhenIdle()
 	}
 	req, ok := <-db.writes
 	return req, ok

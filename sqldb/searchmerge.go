@@ -13,28 +13,25 @@ import (
 // steps, so that a search at rest reads as few segments as before and a request arriving
 // during a step waits for that step only.
 
-// mergeAfterIdle is how long the writer must have had nothing to do before it merges.
+// mergeAfterIdle is how long the writer must have had nothing to do before it merges, and
+// how long it leaves the file to others between two steps.
 const mergeAfterIdle = 100 * time.Millisecond
 
-// searchMergeStep is the work of one idle step, in leaf pages written (~4 KB each): a few
-// milliseconds.
-const searchMergeStep = 64
+// searchMergeStep is the work of one idle step, in leaf pages written (~4 KB each): some
+// tens of milliseconds.
+const searchMergeStep = 256
 
 // searchMerge tells the writer whether the index may have segments left to merge. It starts
 // true: another process (`haven ingest`) may have written documents and left.
 type searchMerge struct{ pending atomic.Bool }
 
-// mergeSearchWhenIdle runs one merge step if the index may need one, and reports whether it
-// ran: the idle writer calls it until it returns false or a write comes.
-func (db *DB) mergeSearchWhenIdle() bool {
-	if !db.merge.pending.Load() {
-		return false
-	}
+// mergeSearchWhenIdle runs one merge step; once there is nothing left to merge, or merging
+// fails, the writer stops until the next write of documents.
+func (db *DB) mergeSearchWhenIdle() {
 	merged, err := db.mergeSearchStep(context.Background())
 	if err != nil || !merged {
-		db.merge.pending.Store(false) // nothing left, or failing: the next write tries again
+		db.merge.pending.Store(false)
 	}
-	return true
 }
 
 // mergeSearchStep merges up to searchMergeStep pages of segments on levels holding at least
