@@ -23,12 +23,19 @@ const searchMergeStep = 256
 
 // searchMerge tells the writer whether the index may have segments left to merge. It starts
 // true: another process (`haven ingest`) may have written documents and left.
-type searchMerge struct{ pending atomic.Bool }
+type searchMerge struct {
+	pending atomic.Bool
+	stepped atomic.Pointer[func(start, end time.Time)] // tests: told of each step
+}
 
 // mergeSearchWhenIdle runs one merge step; once there is nothing left to merge, or merging
 // fails, the writer stops until the next write of documents.
 func (db *DB) mergeSearchWhenIdle() {
+	start := time.Now()
 	merged, err := db.mergeSearchStep(context.Background())
+	if stepped := db.merge.stepped.Load(); stepped != nil {
+		(*stepped)(start, time.Now())
+	}
 	if err != nil || !merged {
 		db.merge.pending.Store(false)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +74,64 @@ func segments(ctx context.Context, t *testing.T, db *DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestSearchMergeLeavesGaps: while the idle writer merges a backlog, it leaves the database alone
+// for mergeAfterIdle between two steps, so that another process waiting to write (`haven
+// ingest`, an administration command), which retries on SQLite's busy timer up to 100 ms apart,
+// gets in. Run back to back, the steps kept it out until it gave up.
+func TestSearchMergeLeavesGaps(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenWith(ctx, filepath.Join(t.TempDir(), "h.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }() // a test database
+	if _, err := db.Migrate(ctx, func() int64 { return 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Unlock(ctx, testenv.Keyring(t)); err != nil {
+		t.Fatal(err)
+	}
+	db.merge.pending.Store(false)
+	// A backlog: 32 segments of 500 documents of 40 distinct words each.
+	var words strings.Builder
+	for seg := range 32 {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 500 {
+			id := seg*500 + i + 1
+			words.Reset()
+			for w := range 40 {
+				fmt.Fprintf(&words, "w%dx%d ", id, w)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, id, words.String()+"common"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := make(chan [2]time.Time, 1000)
+	stepped := func(start, end time.Time) { steps <- [2]time.Time{start, end} }
+	db.merge.stepped.Store(&stepped)
+	err = db.Update(ctx, func(tx haven.Tx) error { return tx.(*Tx).writeSearchDoc(ctx, 1, "common first") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	n := 0
+	for db.merge.pending.Load() || len(steps) > 0 {
+		step := <-steps
+		if n > 0 && step[0].Sub(last) < mergeAfterIdle {
+			t.Fatalf("step %d began %s after the last ended, want at least %s", n+1, step[0].Sub(last), mergeAfterIdle)
+		}
+		last, n = step[1], n+1
+	}
+	if n < 3 {
+		t.Fatalf("the backlog took %d steps: it proved nothing", n)
+	}
 }
