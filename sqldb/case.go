@@ -65,6 +65,11 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	if err := tx.markCaseDays(ctx, c); err != nil {
 		return err
 	}
+	// The labels are written again below; cleared first, the trigger that carries the case's
+	// last update to its labels (migration 0050) has none to change.
+	if _, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, c.ID); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, "update case", `UPDATE cases SET title = $1, summary = $2, status = $3,
 		priority_rank = $4, categories = $5, tags = $6, language = $7, country = $8, region = $9,
 		assignee_id = (SELECT id FROM users WHERE username = $10),
@@ -88,28 +93,25 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	if err := tx.writeRestrictedTo(ctx, c); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, c.ID); err != nil {
-		return err
-	}
 	return tx.writeLabels(ctx, c)
 }
 
 // writeLabels inserts the case's tags and categories in one statement (one round trip on
-// PostgreSQL, where each was one per label).
+// PostgreSQL, where each was one per label), each with the case's last update (search_read.go).
 func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	if len(c.Tags)+len(c.Categories) == 0 {
 		return nil
 	}
 	q := &queryBuilder{}
-	id := q.arg(c.ID)
+	id, updated := q.arg(c.ID), q.arg(micros(c.UpdatedAt))
 	rows := make([]string, 0, len(c.Tags)+len(c.Categories))
 	for _, l := range c.Tags {
-		rows = append(rows, "("+id+", 't', "+q.arg(l)+")")
+		rows = append(rows, "("+id+", 't', "+q.arg(l)+", "+updated+")")
 	}
 	for _, l := range c.Categories {
-		rows = append(rows, "("+id+", 'c', "+q.arg(l)+")")
+		rows = append(rows, "("+id+", 'c', "+q.arg(l)+", "+updated+")")
 	}
-	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label) VALUES `+
+	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
 		strings.Join(rows, ", "), q.args...)
 	return err
 }

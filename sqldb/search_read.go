@@ -232,17 +232,25 @@ func (t *textSearch) walkPostgres(ctx context.Context, from hit, best []hit, flo
 // window adds the condition of the walk: ids below floor, after from and before last in
 // update order.
 func window(c *queryBuilder, from, last hit, floor int64) {
+	windowOn(c, "c.updated_at", "c.id", from, last, floor)
+}
+
+// windowOn is window over the columns updated and id (a case's, or its labels').
+func windowOn(c *queryBuilder, updated, id string, from, last hit, floor int64) {
 	tu, fu := c.arg(last.updated), c.arg(from.updated)
-	c.add("c.updated_at >= " + tu)
-	c.add("(c.updated_at > " + tu + " OR c.id > " + c.arg(last.id) + ")")
-	c.add("c.updated_at <= " + fu)
-	c.add("(c.updated_at < " + fu + " OR c.id < " + c.arg(from.id) + ")")
-	c.add("c.id < " + c.arg(floor))
+	c.add(updated + " >= " + tu)
+	c.add("(" + updated + " > " + tu + " OR " + id + " > " + c.arg(last.id) + ")")
+	c.add(updated + " <= " + fu)
+	c.add("(" + updated + " < " + fu + " OR " + id + " < " + c.arg(from.id) + ")")
+	c.add(id + " < " + c.arg(floor))
 }
 
 // candidates reads up to n cases with ids below floor, after from and before last in update
 // order (newest first), from an index in that order alone.
 func (t *textSearch) candidates(ctx context.Context, from, last hit, floor int64, n int) ([]hit, error) {
+	if label, ok := t.walkLabel(); ok {
+		return t.labelCandidates(ctx, label, from, last, floor, n)
+	}
 	c := &queryBuilder{}
 	index := t.recencyIndex(c)
 	window(c, from, last, floor)
@@ -251,6 +259,34 @@ func (t *textSearch) candidates(ctx context.Context, from, last hit, floor int64
 		table += ` INDEXED BY ` + index
 	}
 	return t.tx.hits(ctx, table, c, ` ORDER BY c.updated_at DESC, c.id DESC`, n)
+}
+
+// walkLabel returns the label whose cases the walk reads in update order (migration 0050): a
+// category or a tag filter, unless a priority, status or team filter has its index.
+func (t *textSearch) walkLabel() (labelFilter, bool) {
+	f := t.f
+	if len(t.s.labels) == 0 || len(f.Priority) == 1 || len(f.Status) == 1 || len(f.Teams) == 0 && f.Team != "" {
+		return labelFilter{}, false
+	}
+	return t.s.labels[0], true
+}
+
+// labelCandidates is candidates from the label's index in update order: only the cases that
+// carry it (a category holds a few percent of the cases of a page's window).
+func (t *textSearch) labelCandidates(ctx context.Context, label labelFilter, from, last hit, floor int64, n int) ([]hit, error) {
+	c := &queryBuilder{}
+	c.add("l.kind = " + c.arg(label.kind))
+	c.add("l.label = " + c.arg(label.label))
+	windowOn(c, "l.updated_at", "l.case_id", from, last, floor)
+	table := ` FROM case_labels l`
+	if t.tx.dialect == SQLite {
+		table += ` INDEXED BY case_labels_recency`
+	}
+	query := `SELECT l.case_id, l.updated_at` + table + c.whereSQL() + ` ORDER BY l.updated_at DESC, l.case_id DESC LIMIT ` + c.arg(n)
+	return queryAll(ctx, t.tx, "search candidates", query, func(row rowScanner) (hit, error) {
+		var h hit
+		return h, row.Scan(&h.id, &h.updated)
+	}, c.args...)
 }
 
 // recencyIndex adds the condition of the index the walk reads and returns its name: a filter on

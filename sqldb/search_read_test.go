@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/haven-helpline/haven"
-	"github.com/haven-helpline/haven/testenv"
 )
 
 // TestLabelledScanRanges reads the matches of a word that carry a category a narrow range of
@@ -19,21 +18,11 @@ import (
 // update, completed by the recency walk over old cases updated later, is the right one.
 func TestLabelledScanRanges(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "haven.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, func() int64 { return 1 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Unlock(ctx, testenv.Keyring(t)); err != nil {
-		t.Fatal(err)
-	}
+	db := openUnlocked(t, filepath.Join(t.TempDir(), "haven.db"))
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	var want []int64
 	var page []hit // the expected page sorted by update
-	err = db.Update(ctx, func(tx haven.Tx) error {
+	err := db.Update(ctx, func(tx haven.Tx) error {
 		for i := range 300 {
 			updated := t0.Add(time.Duration(i) * time.Minute)
 			if i%4 == 1 { // worked on again later: an old id with a newer update
