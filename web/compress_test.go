@@ -417,3 +417,35 @@ func BenchmarkCompressInbox(b *testing.B) {
 		}
 	})
 }
+
+// TestCompressGzipLevelBySize: an answer known to be small (an API answer) is compressed at
+// gzip's cheapest level, whose tables are not cleared per answer; a large one, or one whose size
+// is not known when it starts (a flush), at the usual level. Both decode to what was written.
+func TestCompressGzipLevelBySize(t *testing.T) {
+	c := newCompressor()
+	huge := strings.Repeat(bigText, 5)
+	for _, tc := range []struct {
+		name string
+		body string
+		pool *sync.Pool
+	}{{"small", bigText, &c.smallGzips}, {"large", huge, &c.gzips}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var used *sync.Pool
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, tc.body)
+				used = w.(*compressWriter).gzipPool
+			})
+			r := httptest.NewRequest("GET", "/x", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			w := httptest.NewRecorder()
+			c.wrap(h).ServeHTTP(w, r)
+			if w.Header().Get("Content-Encoding") != "gzip" || decoded(t, w) != tc.body {
+				t.Fatalf("not the body, gzipped: %q, %d bytes", w.Header().Get("Content-Encoding"), w.Body.Len())
+			}
+			if used != tc.pool {
+				t.Errorf("a %d-byte answer used the other gzip level", len(tc.body))
+			}
+		})
+	}
+}
