@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 )
 
@@ -34,11 +35,14 @@ const walSizeLimit = 64 << 20
 // grows by what the writer commits in that time (a few MB at full intake speed).
 const checkpointEvery = 200 * time.Millisecond
 
-// checkpointer is the goroutine checkpointing a SQLite database's WAL.
+// checkpointer is the goroutine checkpointing a SQLite database's WAL. Only one connection
+// checkpoints at a time (SQLite answers busy to a second without waiting): mu keeps it from
+// running beside Scrub's, which must empty the WAL.
 type checkpointer struct {
 	conn *sql.DB
 	stop chan struct{}
 	done chan struct{}
+	mu   sync.Mutex
 }
 
 // startCheckpointer opens the checkpointer's connection and starts it.
@@ -86,6 +90,8 @@ func (c *checkpointer) run(db *DB) {
 // checkpoint copies the WAL's committed pages into the database file, as far as readers allow,
 // and returns the WAL's frames and how many of them are now in the database file.
 func (c *checkpointer) checkpoint(ctx context.Context) (frames, copied int64, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var busy int64
 	err = c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
 	return frames, copied, err
@@ -99,4 +105,14 @@ func (c *checkpointer) close() error {
 	close(c.stop)
 	<-c.done
 	return c.conn.Close()
+}
+
+// paused runs fn while the checkpointer does not checkpoint (none running: fn alone).
+func (c *checkpointer) paused(fn func() error) error {
+	if c == nil {
+		return fn()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fn()
 }

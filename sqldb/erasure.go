@@ -135,12 +135,28 @@ func (db *DB) Scrub(ctx context.Context) error {
 			return mapError("scrub", err)
 		}
 	}
-	var busy, frames, done int
-	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-		return mapError("checkpoint", err)
+	return db.ckpt.paused(func() error { return db.emptyWAL(ctx) })
+}
+
+// emptyWAL checkpoints the whole WAL and truncates it. The writer may be checkpointing a long
+// WAL itself (past writerCheckpointFrames), and SQLite answers busy to a second checkpoint
+// without waiting, so a busy answer is tried again for a few seconds before it is reported.
+func (db *DB) emptyWAL(ctx context.Context) error {
+	for try := 0; ; try++ {
+		var busy, frames, done int
+		if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+			return mapError("checkpoint", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 30 {
+			return haven.Errorf(haven.ECONFLICT, "another process is reading the database, so its write-ahead log could not be emptied; run the erasure again with the server stopped")
+		}
+		select {
+		case <-ctx.Done():
+			return haven.Internal("checkpoint", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	if busy != 0 {
-		return haven.Errorf(haven.ECONFLICT, "another process is reading the database, so its write-ahead log could not be emptied; run the erasure again with the server stopped")
-	}
-	return nil
 }

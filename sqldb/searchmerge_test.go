@@ -32,7 +32,7 @@ func TestSearchMergeWhenIdle(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT v FROM case_search_config WHERE k = 'automerge'`).Scan(&automerge); err != nil || automerge != 16 {
 		t.Fatalf("automerge = %d (%v), want 16", automerge, err)
 	}
-	db.merge.pending.Store(false) // the writer leaves the index alone until told
+	writerAtRest(t, db) // then it leaves the index alone until a document is written through it
 	const docs = 400
 	for i := 1; i <= docs; i++ { // a commit each, as requests arriving one by one
 		doc := fmt.Sprintf("common word%d alpha%d", i, i%7)
@@ -93,7 +93,7 @@ func TestSearchMergeLeavesGaps(t *testing.T) {
 	if err := db.Unlock(ctx, testenv.Keyring(t)); err != nil {
 		t.Fatal(err)
 	}
-	db.merge.pending.Store(false)
+	writerAtRest(t, db)
 	// A backlog: 32 segments of 500 documents of 40 distinct words each.
 	var words strings.Builder
 	for seg := range 32 {
@@ -133,5 +133,19 @@ func TestSearchMergeLeavesGaps(t *testing.T) {
 	}
 	if n < 3 {
 		t.Fatalf("the backlog took %d steps: it proved nothing", n)
+	}
+}
+
+// writerAtRest waits for the writer's first look at the index after opening (it starts told to
+// merge, in case another process left segments): with nothing to merge it stops, and merges
+// again only after a document is written through it.
+func writerAtRest(t *testing.T, db *DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.merge.pending.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer did not finish its first look at the index")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
