@@ -68,8 +68,11 @@ func TestPostgresDeadlockVictimRunsAgain(t *testing.T) {
 	if errs[0] != nil || errs[1] != nil {
 		t.Fatalf("writers: %v; %v", errs[0], errs[1])
 	}
-	if n := runs.Load(); n != 3 {
-		t.Fatalf("%d runs, want 3: two, and the deadlock's victim once more", n)
+	// Two runs, and the deadlock's victim once more; under load PostgreSQL has (rarely) made a
+	// run a victim twice, which Update's attempts absorb: what must hold is that a victim ran
+	// again and that both writes are kept (below).
+	if n := runs.Load(); n < 3 || n > 6 {
+		t.Fatalf("%d runs, want 3 to 6: two, and the deadlock's victims again", n)
 	}
 	err = s.View(ctx, func(tx haven.Tx) error {
 		for _, n := range numbers {
