@@ -92,8 +92,18 @@ func (b BulkLoad) generate(ctx context.Context, out chan<- []*bulkCase) {
 		if r.IntN(100) < 3 {
 			c.TLP = "red"
 		}
+		// A batch ends with a day: concurrent writers then mark different days in rollup_dirty,
+		// where a day one writer inserted waits for its commit before another can.
+		if len(batch) >= b.Batch && dayOf(batch[len(batch)-1].c.CreatedAt) != dayOf(created) {
+			select {
+			case out <- batch:
+			case <-ctx.Done():
+				return
+			}
+			batch = make([]*bulkCase, 0, b.Batch)
+		}
 		batch = append(batch, &bulkCase{c: c, notes: s.Notes})
-		if len(batch) == b.Batch || i == b.Cases-1 {
+		if i == b.Cases-1 {
 			select {
 			case out <- batch:
 			case <-ctx.Done():
@@ -103,6 +113,8 @@ func (b BulkLoad) generate(ctx context.Context, out chan<- []*bulkCase) {
 		}
 	}
 }
+
+func dayOf(t time.Time) int64 { return t.Unix() / 86400 }
 
 // writeBatch inserts and indexes the cases of one batch; notes are indexed as blind terms.
 func writeBatch(ctx context.Context, tx haven.Tx, batch []*bulkCase) error {
