@@ -67,7 +67,8 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	}
 	// The labels are written again below; cleared first, the trigger that carries the case's
 	// last update to its labels (migration 0050) has none to change.
-	if _, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, c.ID); err != nil {
+	before, err := tx.clearLabels(ctx, c.ID)
+	if err != nil {
 		return err
 	}
 	res, err := tx.exec(ctx, "update case", `UPDATE cases SET title = $1, summary = $2, status = $3,
@@ -93,11 +94,27 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	if err := tx.writeRestrictedTo(ctx, c); err != nil {
 		return err
 	}
+	tx.noteRelabelled(c.ID, before, c)
 	return tx.writeLabels(ctx, c)
 }
 
 // writeLabels inserts the case's tags and categories in one statement (one round trip on
 // PostgreSQL, where each was one per label), each with the case's last update (search_read.go).
+// clearLabels deletes the labels of a case; on PostgreSQL it returns them, to tell whether
+// they change (noteRelabelled).
+func (tx *Tx) clearLabels(ctx context.Context, caseID int64) ([]labelFilter, error) {
+	if tx.dialect == SQLite {
+		_, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, caseID)
+		return nil, err
+	}
+	tx.changed = true
+	return queryAll(ctx, tx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1 RETURNING kind, label`,
+		func(row rowScanner) (labelFilter, error) {
+			var l labelFilter
+			return l, row.Scan(&l.kind, &l.label)
+		}, caseID)
+}
+
 func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	if len(c.Tags)+len(c.Categories) == 0 {
 		return nil

@@ -171,5 +171,12 @@ func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, t
 			return 0, err
 		}
 	}
+	if tx.dialect == Postgres { // the documents' label terms (search.go)
+		if _, err := tx.exec(ctx, "move category", `UPDATE case_search SET tsv = ts_delete(tsv, '~c' || $2::text)
+			|| array_to_tsvector(ARRAY['~c' || $1::text])
+			WHERE case_id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = $1)`, slug, c.Slug); err != nil {
+			return 0, err
+		}
+	}
 	return n, nil
 }

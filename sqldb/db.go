@@ -248,7 +248,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		return haven.Internal("begin", err)
 	}
 	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
-		locking: db.Dialect == Postgres && !readOnly}
+		relabelled: map[int64]bool{}, locking: db.Dialect == Postgres && !readOnly}
 	if !readOnly {
 		// Readers re-read only after a transaction that may have changed something: the job
 		// runners' idle polls write nothing, and would otherwise drop every kept list each second.
@@ -301,6 +301,9 @@ type Tx struct {
 	// commit: FTS5 flushes its pending index at every statement savepoint, so writing each
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
+	// relabelled: PostgreSQL cases whose labels changed in this transaction, whose documents'
+	// label terms are written again before commit (search.go) unless the whole document is.
+	relabelled map[int64]bool
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
 	keys       *keys
 	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).

@@ -34,15 +34,82 @@ func (tx *Tx) flushSearchDocs(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := tx.flushLabelTerms(ctx); err != nil {
+		return err
+	}
 	clear(tx.searchDocs)
+	return nil
+}
+
+// PostgreSQL's documents carry a term for each category ("~c" and its key) and tag ("~t" and
+// the tag) of their case, so that the GIN index intersects a word with a category itself
+// (nextPostgres): tested match by match, a common word and a category sharing few cases cost
+// one look-up of the label per match. Like the bucket terms, no query word can be one.
+const labelTermsSQL = `ARRAY(SELECT '~' || kind || label FROM case_labels WHERE case_id = $1)`
+
+// labelQuery is the tsquery of the terms of labels.
+func labelQuery(labels []labelFilter) string {
+	terms := make([]string, len(labels))
+	for i, l := range labels {
+		terms[i] = "'" + tsqueryQuote.Replace("~"+l.kind+l.label) + "'"
+	}
+	return strings.Join(terms, " & ")
+}
+
+var tsqueryQuote = strings.NewReplacer(`'`, `''`, `\`, `\\`)
+
+// noteRelabelled records that the labels of a case changed (PostgreSQL): its document's label
+// terms are written again before commit, whoever changed them and whether or not the case's
+// document is indexed again.
+func (tx *Tx) noteRelabelled(caseID int64, before []labelFilter, c *haven.Case) {
+	if tx.dialect != Postgres {
+		return
+	}
+	after := make([]labelFilter, 0, len(c.Tags)+len(c.Categories))
+	for _, t := range c.Tags {
+		after = append(after, labelFilter{"t", t})
+	}
+	for _, cat := range c.Categories {
+		after = append(after, labelFilter{"c", cat})
+	}
+	order := func(a, b labelFilter) int { return strings.Compare(a.kind+"\x00"+a.label, b.kind+"\x00"+b.label) }
+	slices.SortFunc(before, order)
+	slices.SortFunc(after, order)
+	if !slices.Equal(slices.Compact(before), slices.Compact(after)) {
+		tx.relabelled[caseID] = true
+	}
+}
+
+// flushLabelTerms replaces the label terms of the documents of relabelled cases not indexed
+// again in this transaction.
+func (tx *Tx) flushLabelTerms(ctx context.Context) error {
+	ids := make([]int64, 0, len(tx.relabelled))
+	for id := range tx.relabelled {
+		if _, whole := tx.searchDocs[id]; !whole {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // a stable order keeps PostgreSQL's row locks deadlock-free
+	for _, id := range ids {
+		if _, err := tx.exec(ctx, "relabel search document", `UPDATE case_search
+			SET tsv = ts_delete(tsv, ARRAY(SELECT lexeme FROM unnest(tsv) WHERE lexeme LIKE '~c%' OR lexeme LIKE '~t%'))
+				|| array_to_tsvector(`+labelTermsSQL+`)
+			WHERE case_id = $1`, id); err != nil {
+			return err
+		}
+	}
+	clear(tx.relabelled)
 	return nil
 }
 
 // indexDoc replaces the indexed document of a case.
 func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if tx.dialect == Postgres {
-		_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))
-			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, doc)
+		// The bucket's term lets a search ask the GIN index for the matches of a range of ids
+		// (nextPostgres); the label terms, for those of a category or tag.
+		_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (case_id, tsv)
+			VALUES ($1, to_tsvector('simple', $2) || array_to_tsvector(ARRAY[$3::text] || `+labelTermsSQL+`))
+			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, doc, bucketTerm(caseID))
 		return err
 	}
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {
@@ -184,7 +251,7 @@ func (tx *Tx) matchExpr(tokens []string) string {
 			if prefixable(t) {
 				t = indexedPrefix(t) // as on SQLite, so that both dialects find the same cases
 			}
-			terms[i] = "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(t) + "'"
+			terms[i] = "'" + tsqueryQuote.Replace(t) + "'"
 			if prefixable(t) {
 				terms[i] += ":*"
 			}

@@ -36,14 +36,7 @@ func TestLabelledScanRanges(t *testing.T) {
 			if i%3 != 0 {
 				c.Categories = []string{"phishing"}
 			}
-			var err error
-			if c.Number, err = tx.NextCaseNumber(ctx, 2026); err != nil {
-				return err
-			}
-			if err := tx.InsertCase(ctx, c); err != nil {
-				return err
-			}
-			if err := tx.IndexCase(ctx, c); err != nil {
+			if err := insertIndexed(ctx, tx, c); err != nil {
 				return err
 			}
 			if i%2 == 0 && i%3 != 0 {
@@ -101,4 +94,16 @@ func TestLabelledScanRanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// insertIndexed numbers, inserts and indexes a new case.
+func insertIndexed(ctx context.Context, tx haven.Tx, c *haven.Case) error {
+	var err error
+	if c.Number, err = tx.NextCaseNumber(ctx, 2026); err != nil {
+		return err
+	}
+	if err := tx.InsertCase(ctx, c); err != nil {
+		return err
+	}
+	return tx.IndexCase(ctx, c)
 }

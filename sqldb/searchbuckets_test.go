@@ -1,0 +1,184 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/testenv"
+)
+
+// TestPostgresSearchBuckets loads cases over three buckets of ids and checks that every
+// document carries its bucket's term (after insert, update and migration 0051), that its label
+// terms follow its labels (changed without the document being indexed again, or by a category's
+// rename), and that the
+// scan, asking the GIN index for one range of buckets at a time, returns every match once,
+// newest first, and ends: for a common word (ranges), a rare one (the rest at once), a word
+// only in notes (blind terms), a word of restricted cases (out of the index), and words with a
+// category (the renamed one, and the old name, which no case carries any more).
+func TestPostgresSearchBuckets(t *testing.T) {
+	ctx := context.Background()
+	db := openUnlocked(t, testenv.Postgres(t))
+	want := map[string][]int64{}
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	err := db.Update(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		for i := range 2*pgBucket + 600 {
+			c := &haven.Case{Title: fmt.Sprintf("Case %d", i), Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3,
+				TLP: "amber", Tier: 1, Tags: []string{}, Categories: []string{"other"}, CreatedAt: t0, UpdatedAt: t0}
+			switch {
+			case i%500 == 7: // restricted: only its number and labels are indexed
+				c.TLP, c.Summary = "red", "secretword"
+			case i%997 == 5:
+				c.Summary = "pegasus"
+			case i%3 == 0:
+				c.Summary = "whatsapp account"
+			}
+			words := []string{}
+			if !c.IsRestricted() {
+				words = strings.Fields(strings.TrimSuffix(c.Summary, " account"))
+			}
+			if i%4 == 1 {
+				c.Categories = []string{"phishing"}
+			}
+			if err := insertIndexed(ctx, tx, c); err != nil {
+				return err
+			}
+			if i%7 == 0 && !c.IsRestricted() {
+				if err := tx.AppendCaseText(ctx, c.ID, "note:1", "switched to Signal"); err != nil {
+					return err
+				}
+				words = append(words, "signal")
+			}
+			for _, w := range words {
+				want[w] = append([]int64{c.ID}, want[w]...)
+			}
+		}
+		return nil // "phishing" is one of the categories a new database has
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A document written before 0051 (no bucket term), then the migration again.
+	body, err := fs.ReadFile(migrationFS, "migrations/postgres/0051_search_buckets.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{`UPDATE case_search SET tsv = ts_delete(tsv, '~b' || (case_id / 1024)) WHERE case_id IN (SELECT MAX(case_id) FROM case_search)`, string(body)} {
+		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	relabel(t, db, want)
+	err = db.View(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		var without int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_search WHERE NOT tsv @@ ('''~b' || (case_id / 1024) || '''')::tsquery`).Scan(&without); err != nil {
+			return err
+		}
+		if without != 0 {
+			t.Errorf("%d documents lack their bucket's term", without)
+		}
+		var stale int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_search s
+			WHERE ARRAY(SELECT lexeme FROM unnest(s.tsv) WHERE lexeme LIKE '~c%' OR lexeme LIKE '~t%' ORDER BY 1)
+				<> ARRAY(SELECT '~' || kind || label FROM case_labels WHERE case_id = s.case_id ORDER BY 1)`).Scan(&stale); err != nil {
+			return err
+		}
+		if stale != 0 {
+			t.Errorf("%d documents' label terms are not their case's labels", stale)
+		}
+		if _, err := tx.searchFrom(ctx, haven.SortCreated); err != nil {
+			return err
+		}
+		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing"} {
+			var labels []labelFilter
+			if w, label, ok := strings.Cut(word, "/c/"); ok {
+				word, labels = w, []labelFilter{{"c", label}}
+			}
+			s := tx.newTextScan([]string{word}, labels)
+			var got []int64
+			for calls := 0; !s.done; calls++ {
+				if calls > 64 {
+					return fmt.Errorf("the scan of %q did not end", word)
+				}
+				ids, err := s.next(ctx, firstChunk)
+				if err != nil {
+					return err
+				}
+				got = append(got, ids...)
+			}
+			key := word
+			if len(labels) > 0 {
+				key += "/c/" + labels[0].label
+			}
+			if !slices.Equal(got, want[key]) {
+				for _, id := range want[key] {
+					if !slices.Contains(got, id) {
+						t.Logf("missing %d", id)
+					}
+				}
+				t.Errorf("%q: %d matches %v…, want %d %v…", word, len(got), got[:min(len(got), 5)], len(want[key]), want[key][:min(len(want[key]), 5)])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relabel moves some cases into or out of "phishing" through UpdateCase alone (no IndexCase:
+// their documents' label terms must follow all the same), then renames "phishing" to "lure", and
+// records the matches the labelled scans must then return in want.
+func relabel(t *testing.T, db *DB, want map[string][]int64) {
+	ctx := context.Background()
+	err := db.Update(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		for _, id := range []int64{2, 3, 4, 301, 302, 1500, 2600} {
+			c, err := tx.CaseByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(c.Categories, "phishing") {
+				c.Categories = []string{"other"}
+			} else {
+				c.Categories = []string{"phishing"}
+			}
+			if err := tx.UpdateCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		_, err := tx.RenameCategory(ctx, "phishing", "lure")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		for _, word := range []string{"whatsapp", "signal"} {
+			for _, id := range want[word] {
+				c, err := tx.CaseByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				if slices.Contains(c.Categories, "lure") {
+					want[word+"/c/lure"] = append(want[word+"/c/lure"], id)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want["whatsapp/c/lure"]) < 100 || len(want["signal/c/lure"]) < 50 {
+		t.Fatalf("too few labelled matches to test: %d, %d", len(want["whatsapp/c/lure"]), len(want["signal/c/lure"]))
+	}
+}
