@@ -222,7 +222,7 @@ func (t *textSearch) walkHits(ctx context.Context, from hit, best []hit) ([]hit,
 func (t *textSearch) walkPostgres(ctx context.Context, from hit, best []hit, floor int64) ([]hit, error) {
 	c := t.q.clone()
 	window(c, from, best[t.want-1], floor)
-	c.add("(SELECT s.tsv @@ to_tsquery('simple', " + c.arg(t.s.expr) + ") FROM case_search s WHERE s.case_id = c.id)")
+	c.add("(SELECT s.tsv @@ " + c.arg(t.s.expr) + "::tsquery FROM case_search s WHERE s.case_id = c.id)")
 	more, err := t.tx.hits(ctx, ` FROM cases c`, c, ` ORDER BY c.updated_at DESC, c.id DESC`, t.want)
 	if err != nil {
 		return nil, err
@@ -607,7 +607,7 @@ func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
 // pgQuery is the tsquery of the scan's words and, as terms of the documents (search.go), its
 // labels: the GIN index intersects them (labelsSQL then confirms each match's labels).
 func (s *textScan) pgQuery(q *queryBuilder) string {
-	words := `to_tsquery('simple', ` + q.arg(s.expr) + `)`
+	words := q.arg(s.expr) + `::tsquery`
 	if len(s.labels) == 0 {
 		return words
 	}
@@ -616,7 +616,7 @@ func (s *textScan) pgQuery(q *queryBuilder) string {
 
 // The buckets of ids whose terms PostgreSQL's documents carry: pgBucket ids each (a power of
 // two). The term cannot be written by anyone: its "~" is not a letter or digit, so textnorm
-// never makes it, and to_tsquery would split it; it is appended as a lexeme of its own.
+// never makes it; documents and queries hold terms as they are (array_to_tsvector, ::tsquery).
 const (
 	pgBucket  = 1024
 	pgMaxSpan = 64 * pgBucket

@@ -1,10 +1,25 @@
--- Each PostgreSQL search document gains two kinds of terms that no query word can be ('~' is
--- never part of a word; see sqldb/search.go and nextPostgres in sqldb/search_read.go):
---   - the term of its bucket of 1,024 case ids ('~b' and the id divided by 1,024): a search asks
---     the GIN index for the matches among the newest buckets, newest first, instead of testing
---     the newest documents one by one;
---   - a term for each of its case's categories ('~c' and the key) and tags ('~t' and the tag):
---     the GIN index intersects a word with a category instead of looking the category up for
---     each match.
-UPDATE case_search s SET tsv = s.tsv || array_to_tsvector(ARRAY['~b' || (s.case_id / 1024)::text]
-	|| ARRAY(SELECT '~' || l.kind || l.label FROM case_labels l WHERE l.case_id = s.case_id));
+-- PostgreSQL's search documents are rewritten (sqldb/search.go, nextPostgres in
+-- sqldb/search_read.go):
+--   - each word is replaced by its prefixes from three letters up to eight (the whole word when
+--     shorter; blind terms stay as they are), as SQLite's prefix lists hold them: a query word is
+--     then one exact term, where a prefix query ("whatsapp:*") made the GIN index gather every
+--     term it expands to on each read;
+--   - each document gains the term of its bucket of 1,024 case ids ('~b' and the id divided by
+--     1,024): a search asks the GIN index for the matches among the newest buckets, newest first,
+--     instead of testing the newest documents one by one;
+--   - and a term for each of its case's categories ('~c' and the key) and tags ('~t' and the
+--     tag): the GIN index intersects a word with a category.
+-- No query word can be a '~' term ('~' is never part of a word). The terms of an older document
+-- come from its lexemes; the index is built again once, after the rewrite.
+DROP INDEX case_search_tsv;
+UPDATE case_search s SET tsv = array_to_tsvector(ARRAY(
+	SELECT w.lexeme FROM unnest(s.tsv) w
+		WHERE w.lexeme ~ '^zz[0-9a-f]{16}$' OR (char_length(w.lexeme) < 3 AND left(w.lexeme, 1) <> '~')
+	UNION
+	SELECT left(w.lexeme, n) FROM unnest(s.tsv) w, generate_series(3, 8) n
+		WHERE char_length(w.lexeme) >= n AND w.lexeme !~ '^zz[0-9a-f]{16}$' AND left(w.lexeme, 1) <> '~'
+	UNION
+	SELECT '~b' || (s.case_id / 1024)::text
+	UNION
+	SELECT '~' || l.kind || l.label FROM case_labels l WHERE l.case_id = s.case_id));
+CREATE INDEX case_search_tsv ON case_search USING GIN (tsv);
