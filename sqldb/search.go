@@ -173,11 +173,10 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 //     caches them) PostgreSQL may switch to a generic plan that ignores them (55 ms at p50).
 func (tx *Tx) searchFrom(ctx context.Context, sort haven.CaseSort) (string, error) {
 	if tx.dialect == Postgres {
-		if _, err := tx.exec(ctx, "search plan", `SET LOCAL enable_seqscan = off`); err != nil {
-			return "", err
-		}
-		_, err := tx.exec(ctx, "search plan", `SET LOCAL plan_cache_mode = force_custom_plan`)
-		return caseJoins, err
+		var seqscan, planCache string // SET LOCAL both, in one round trip
+		err := tx.queryRow(ctx, `SELECT set_config('enable_seqscan', 'off', true),
+			set_config('plan_cache_mode', 'force_custom_plan', true)`).Scan(&seqscan, &planCache)
+		return caseJoins, mapError("search plan", err)
 	}
 	index := map[haven.CaseSort]string{haven.SortUpdated: "INDEXED BY cases_updated",
 		haven.SortPriority: "INDEXED BY cases_priority", haven.SortDue: "INDEXED BY cases_due",

@@ -26,14 +26,11 @@ import (
 const (
 	firstChunk = 256
 	maxChunk   = 16384
-	// PostgreSQL, with a category or tag filter: the first window of documents tested.
+	// With a category or tag filter: the first chunk of matches asked for (fewer match).
 	labelChunk = 64
 	// SQLite, with a category or tag filter: the first range of ids read (the span doubles
 	// before each read).
 	labelSpan = 8192
-	// PostgreSQL: a range of ids with under 1/rareShare matching is a rare word, whose
-	// remaining matches come from the GIN index at once.
-	rareShare = 64
 )
 
 // The text of an older candidate is tested on SQLite either by reading the match list further
@@ -194,9 +191,6 @@ func (t *textSearch) bestHits(ctx context.Context, from hit) ([]hit, error) {
 // updated in it (of the status, priority or team filtered on), of which the older ones are tested.
 func (t *textSearch) walkHits(ctx context.Context, from hit, best []hit) ([]hit, error) {
 	floor := t.s.last // matches from here up were all read and filtered
-	if t.tx.dialect == Postgres && t.s.pending == nil {
-		return t.walkPostgres(ctx, from, best, floor)
-	}
 	for n := firstChunk; ; n = min(2*n, maxChunk) {
 		cands, err := t.candidates(ctx, from, best[t.want-1], floor, n)
 		if err != nil || len(cands) == 0 {
@@ -212,22 +206,6 @@ func (t *textSearch) walkHits(ctx context.Context, from hit, best []hit) ([]hit,
 			return best, nil
 		}
 	}
-}
-
-// walkPostgres is walkHits in one statement: the same window of the recency index, walked
-// newest first, each case's document tested by key as the walk reaches it (a scalar subquery:
-// as a join, PostgreSQL misjudged how many documents match several words, 122 for 30,519, and
-// read them all from the GIN index), stopping at the first want that pass. Testing candidates
-// one statement per batch cost more round trips for the same documents.
-func (t *textSearch) walkPostgres(ctx context.Context, from hit, best []hit, floor int64) ([]hit, error) {
-	c := t.q.clone()
-	window(c, from, best[t.want-1], floor)
-	c.add("(SELECT s.tsv @@ " + c.arg(t.s.expr) + "::tsquery FROM case_search s WHERE s.case_id = c.id)")
-	more, err := t.tx.hits(ctx, ` FROM cases c`, c, ` ORDER BY c.updated_at DESC, c.id DESC`, t.want)
-	if err != nil {
-		return nil, err
-	}
-	return topHits(append(best, more...), haven.SortUpdated, t.want), nil
 }
 
 // window adds the condition of the walk: ids below floor, after from and before last in
@@ -311,8 +289,8 @@ func (t *textSearch) recencyIndex(c *queryBuilder) string {
 }
 
 // resolve returns the candidates that pass q and match the text: all older than the matches
-// read (below s.last). On PostgreSQL (here only when the GIN index gave every remaining match)
-// they are looked up among those. On SQLite, where a probe of FTS5 by rowid costs ~1 ms, either
+// read (below s.last). On PostgreSQL they are looked up among the remaining matches when the
+// GIN index gave them all, else the index is asked for those in the candidates' buckets. On SQLite, where a probe of FTS5 by rowid costs ~1 ms, either
 // the match list is read further down inside SQLite, returning only the candidates it holds,
 // or their documents are derived and matched in Go (~60 µs each), whichever costs less (cut).
 // Need-to-know and the other filters are then read for the candidates that match or may
@@ -470,16 +448,18 @@ type textScan struct {
 	done   bool    // every match has been read
 	// PostgreSQL: the remaining matches, read from the GIN index at once, not yet handed out.
 	pending []int64
-	span    int64 // PostgreSQL, and SQLite with labels: the width of the last range of ids read
+	span    int64 // SQLite with labels: the width of the last range of ids read; PostgreSQL: of the next
+	top     int64 // PostgreSQL: where the scan started (its first s.last)
+	atOnce  int   // PostgreSQL: read the matches left at once when about this many or fewer
 }
 
 // newTextScan starts reading the matches of tokens that carry labels, from the newest.
 func (tx *Tx) newTextScan(tokens []string, labels []labelFilter) *textScan {
 	span := int64(labelSpan / 2)
 	if tx.dialect == Postgres {
-		span = pgBucket / 2
+		span = pgBucket
 	}
-	return &textScan{tx: tx, expr: tx.matchExpr(tokens), labels: labels, last: math.MaxInt64, span: span}
+	return &textScan{tx: tx, expr: tx.matchExpr(tokens), labels: labels, last: math.MaxInt64, span: span, atOnce: pgAtOnce}
 }
 
 // cut chooses how far down to read the match list for the candidates ids (below s.last,
@@ -563,13 +543,13 @@ func (s *textScan) add(ids []int64, done bool) {
 	s.done = s.done || done
 }
 
-// nextPostgres reads the matches in the next range of ids below s.last, a range twice as wide
-// each time (from pgBucket ids up to pgMaxSpan). Each document carries the term of its bucket
-// of ids (bucketTerm), so the GIN index answers "the matches among these ids" by stepping
-// through the buckets' short posting lists: ~2 ms for 16,384 ids, where testing those
-// documents one by one (detoasting each tsvector) cost ~3 µs each from memory and ~60 µs from
-// disk. A range holding under 1/rareShare matches (a rare word: reading on would go range by
-// range through the whole table) takes the remaining matches from the GIN index at once.
+// nextPostgres reads the matches in the next range of ids below s.last (from pgBucket ids up to
+// pgMaxSpan, sized by the matches seen so far). Each document carries the term of its bucket of
+// ids (bucketTerm), so the GIN index answers "the matches among these ids" by stepping through
+// the buckets' short posting lists (~0.4 ms for a common word at a million cases), where testing
+// the newest documents one by one (detoasting each tsvector) cost ~3 µs each from memory and
+// ~60 µs from disk. When few matches are left below (a rare word: reading on would go range by
+// range through the whole table), they come from the GIN index at once.
 func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
 	if s.pending != nil {
 		return s.fromPending(n), nil
@@ -579,21 +559,29 @@ func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
 			return nil, mapError("search matches", err)
 		}
 	}
-	s.span = min(2*s.span, pgMaxSpan)
+	if s.top == 0 {
+		s.top = s.last
+	}
 	lo := max(s.last-s.span, 0) &^ (pgBucket - 1) // whole buckets below the first
 	q := &queryBuilder{}
 	// "+ 0" keeps the planner from reading the range through the primary key and testing each
 	// document: the GIN index is the only way in.
 	query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(bucketQuery(lo, s.last)) +
-		`::tsquery) AND case_id + 0 >= ` + q.arg(lo) + ` AND case_id + 0 < ` + q.arg(s.last) +
-		labelsSQL(q, s.labels, "case_search.case_id") + ` ORDER BY case_id DESC`
+		`::tsquery) AND case_id + 0 >= ` + q.arg(lo) + ` AND case_id + 0 < ` + q.arg(s.last) + ` ORDER BY case_id DESC`
 	ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 	if err != nil {
 		return nil, err
 	}
-	span := s.last - lo
 	s.read, s.last, s.done = append(s.read, ids...), lo, lo == 0
-	if s.done || int64(len(ids)*rareShare) >= span {
+	if s.done {
+		return ids, nil
+	}
+	// The share of ids that matched so far estimates the matches left below: few, and they are
+	// read at once (absent words cost one look-up); many, and the next range is sized to hold
+	// about twice the matches asked for this time (the caller asks for twice as many).
+	density := float64(len(s.read)) / float64(s.top-s.last)
+	if density*float64(s.last) > float64(s.atOnce) {
+		s.span = min(pgMaxSpan, max(2*s.span, int64(2*float64(n)/density)))
 		return ids, nil
 	}
 	rest, err := s.rangeIDs(ctx, 0)
@@ -605,7 +593,8 @@ func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
 }
 
 // pgQuery is the tsquery of the scan's words and, as terms of the documents (search.go), its
-// labels: the GIN index intersects them (labelsSQL then confirms each match's labels).
+// labels: the GIN index intersects them. The labels are not looked up for each match here:
+// filterHits reads them with the other filters for the matches it keeps.
 func (s *textScan) pgQuery(q *queryBuilder) string {
 	words := q.arg(s.expr) + `::tsquery`
 	if len(s.labels) == 0 {
@@ -615,15 +604,71 @@ func (s *textScan) pgQuery(q *queryBuilder) string {
 }
 
 // The buckets of ids whose terms PostgreSQL's documents carry: pgBucket ids each (a power of
-// two). The term cannot be written by anyone: its "~" is not a letter or digit, so textnorm
+// two). A scan expecting at most pgAtOnce matches below what it read takes them at once. The term cannot be written by anyone: its "~" is not a letter or digit, so textnorm
 // never makes it; documents and queries hold terms as they are (array_to_tsvector, ::tsquery).
 const (
 	pgBucket  = 1024
 	pgMaxSpan = 64 * pgBucket
+	pgAtOnce  = 4096
+	// A bucket holding this many of a walk's candidates is read through the GIN index.
+	pgDenseBucket = 8
 )
 
 // bucketTerm is the lexeme of the bucket that holds case id.
 func bucketTerm(id int64) string { return "~b" + strconv.FormatInt(id/pgBucket, 10) }
+
+// amongPostgres returns those of ids that match. Most of a walk's candidates were created
+// shortly before the matches read, a bucket or two of ids: the GIN index is asked for the
+// matches in the buckets holding at least pgDenseBucket candidates, then kept to the candidates.
+// The others (cases reopened long after creation, scattered over the years) have their documents
+// tested by key, which detoasts each (~15 µs; asking the index for hundreds of sparse buckets
+// cost ~100 ms).
+func (s *textScan) amongPostgres(ctx context.Context, ids []int64) ([]int64, error) {
+	perBucket := map[int64]int{}
+	for _, id := range ids {
+		perBucket[id/pgBucket]++
+	}
+	var dense, sparse []int64
+	var buckets strings.Builder
+	for _, id := range ids {
+		switch n := perBucket[id/pgBucket]; {
+		case n < pgDenseBucket:
+			sparse = append(sparse, id)
+			continue
+		case n > 0:
+			if buckets.Len() > 0 {
+				buckets.WriteString(" | ")
+			}
+			buckets.WriteString("'" + bucketTerm(id) + "'")
+			perBucket[id/pgBucket] = -1 // written once; its other ids are dense too
+		}
+		dense = append(dense, id)
+	}
+	var found []int64
+	if len(dense) > 0 {
+		q := &queryBuilder{}
+		query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(buckets.String()) +
+			`::tsquery) AND case_id + 0 IN ` + idList(Postgres, q, dense)
+		ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		found = ids
+	}
+	if len(sparse) == 0 {
+		return found, nil
+	}
+	q := &queryBuilder{}
+	query := `SELECT j.id FROM (SELECT value::bigint AS id FROM jsonb_array_elements_text(` + q.arg(mustJSON(sparse)) +
+		`::jsonb)) j WHERE (SELECT s.tsv @@ ` + s.pgQuery(q) + ` FROM case_search s WHERE s.case_id = j.id)`
+	ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
+	return append(found, ids...), err
+}
+
+func mustJSON(ids []int64) string {
+	b, _ := json.Marshal(ids) // []int64 always marshals
+	return string(b)
+}
 
 // bucketQuery is the tsquery matching the documents of the buckets that hold ids lo to hi-1.
 func bucketQuery(lo, hi int64) string {
@@ -647,7 +692,8 @@ func (s *textScan) fromPending(n int) []int64 {
 }
 
 // among returns those of ids (all below s.last, from lo up) that match: those in s.pending when
-// PostgreSQL's GIN index gave all the remaining matches at once; on SQLite, the match list is
+// PostgreSQL's GIN index gave all the remaining matches at once, else those the index finds in
+// their buckets; on SQLite, the match list is
 // read from lo to s.last inside the engine, handing back only the ids asked about ("+rowid"
 // keeps the list from becoming FTS5 lookups by rowid, ~1 ms each).
 func (s *textScan) among(ctx context.Context, lo int64, ids []int64) ([]int64, error) {
@@ -663,6 +709,9 @@ func (s *textScan) among(ctx context.Context, lo int64, ids []int64) ([]int64, e
 		}
 		return found, nil
 	}
+	if s.tx.dialect == Postgres {
+		return s.amongPostgres(ctx, ids)
+	}
 	b, _ := json.Marshal(ids)
 	q := &queryBuilder{}
 	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
@@ -676,7 +725,7 @@ func (s *textScan) rangeIDs(ctx context.Context, lo int64) ([]int64, error) {
 	if s.tx.dialect == Postgres {
 		// OFFSET 0 keeps the GIN index's bitmap as the plan: the match list, not the table.
 		query := `SELECT case_id FROM (SELECT case_id FROM case_search WHERE tsv @@ ` + s.pgQuery(q) +
-			` AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) + labelsSQL(q, s.labels, "case_search.case_id") +
+			` AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) +
 			` OFFSET 0) m ORDER BY case_id DESC`
 		return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 	}

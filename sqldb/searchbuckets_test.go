@@ -104,29 +104,32 @@ func TestPostgresSearchBuckets(t *testing.T) {
 			if w, label, ok := strings.Cut(word, "/c/"); ok {
 				word, labels = w, []labelFilter{{"c", label}}
 			}
-			s := tx.newTextScan([]string{word}, labels)
-			var got []int64
-			for calls := 0; !s.done; calls++ {
-				if calls > 64 {
-					return fmt.Errorf("the scan of %q did not end", word)
-				}
-				ids, err := s.next(ctx, firstChunk)
-				if err != nil {
-					return err
-				}
-				got = append(got, ids...)
-			}
-			key := word
-			if len(labels) > 0 {
-				key += "/c/" + labels[0].label
-			}
-			if !slices.Equal(got, want[key]) {
-				for _, id := range want[key] {
-					if !slices.Contains(got, id) {
-						t.Logf("missing %d", id)
+			for _, atOnce := range []int{pgAtOnce, 1} { // the rest at once, or range by range
+				s := tx.newTextScan([]string{word}, labels)
+				s.atOnce = atOnce
+				var got []int64
+				for calls, chunk := 0, firstChunk; !s.done; calls, chunk = calls+1, 2*chunk {
+					if calls > 64 {
+						return fmt.Errorf("the scan of %q did not end", word)
 					}
+					ids, err := s.next(ctx, chunk)
+					if err != nil {
+						return err
+					}
+					got = append(got, ids...)
 				}
-				t.Errorf("%q: %d matches %v…, want %d %v…", word, len(got), got[:min(len(got), 5)], len(want[key]), want[key][:min(len(want[key]), 5)])
+				key := word
+				if len(labels) > 0 {
+					key += "/c/" + labels[0].label
+				}
+				if !slices.Equal(got, want[key]) {
+					for _, id := range want[key] {
+						if !slices.Contains(got, id) {
+							t.Logf("missing %d", id)
+						}
+					}
+					t.Errorf("%q (at once under %d): %d matches %v…, want %d %v…", key, atOnce, len(got), got[:min(len(got), 5)], len(want[key]), want[key][:min(len(want[key]), 5)])
+				}
 			}
 		}
 		return nil
