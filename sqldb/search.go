@@ -145,11 +145,11 @@ func (tx *Tx) isBlindTerm(word string) bool {
 // indexDoc replaces the indexed document of a case.
 func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if tx.dialect == Postgres {
-		// The bucket's term lets a search ask the GIN index for the matches of a range of ids
-		// (nextPostgres); the label terms, for those of a category or tag.
+		// The bucket's and block's terms let a search ask the GIN index for the matches of a
+		// range of ids (nextPostgres); the label terms, for those of a category or tag.
 		_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (case_id, tsv)
-			VALUES ($1, array_to_tsvector(string_to_array($2, ' ') || ARRAY[$3::text] || `+labelTermsSQL+`))
-			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, tx.pgLexemes(doc), bucketTerm(caseID))
+			VALUES ($1, array_to_tsvector(string_to_array($2, ' ') || ARRAY[$3::text, $4::text] || `+labelTermsSQL+`))
+			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, tx.pgLexemes(doc), bucketTerm(caseID), blockTerm(caseID))
 		return err
 	}
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {

@@ -289,8 +289,8 @@ func (t *textSearch) recencyIndex(c *queryBuilder) string {
 }
 
 // resolve returns the candidates that pass q and match the text: all older than the matches
-// read (below s.last). On PostgreSQL they are looked up among the remaining matches when the
-// GIN index gave them all, else the index is asked for those in the candidates' buckets. On SQLite, where a probe of FTS5 by rowid costs ~1 ms, either
+// read (below s.last). On PostgreSQL the GIN index is asked for those in the candidates' buckets,
+// or their documents are tested by key (amongPostgres). On SQLite, where a probe of FTS5 by rowid costs ~1 ms, either
 // the match list is read further down inside SQLite, returning only the candidates it holds,
 // or their documents are derived and matched in Go (~60 µs each), whichever costs less (cut).
 // Need-to-know and the other filters are then read for the candidates that match or may
@@ -446,11 +446,9 @@ type textScan struct {
 	read   []int64 // the matches read, largest id first (their share of ids estimates the rest's)
 	last   int64   // every match with an id from last up has been read
 	done   bool    // every match has been read
-	// PostgreSQL: the remaining matches, read from the GIN index at once, not yet handed out.
-	pending []int64
-	span    int64 // SQLite with labels: the width of the last range of ids read; PostgreSQL: of the next
-	top     int64 // PostgreSQL: where the scan started (its first s.last)
-	atOnce  int   // PostgreSQL: read the matches left at once when about this many or fewer
+	span   int64   // SQLite with labels: the width of the last range of ids read; PostgreSQL: of the next
+	top    int64   // PostgreSQL: where the scan started (its first s.last)
+	fine   int     // PostgreSQL: a range of more buckets than this is read through their blocks
 }
 
 // newTextScan starts reading the matches of tokens that carry labels, from the newest.
@@ -459,7 +457,7 @@ func (tx *Tx) newTextScan(tokens []string, labels []labelFilter) *textScan {
 	if tx.dialect == Postgres {
 		span = pgBucket
 	}
-	return &textScan{tx: tx, expr: tx.matchExpr(tokens), labels: labels, last: math.MaxInt64, span: span, atOnce: pgAtOnce}
+	return &textScan{tx: tx, expr: tx.matchExpr(tokens), labels: labels, last: math.MaxInt64, span: span, fine: fineBuckets}
 }
 
 // cut chooses how far down to read the match list for the candidates ids (below s.last,
@@ -543,17 +541,14 @@ func (s *textScan) add(ids []int64, done bool) {
 	s.done = s.done || done
 }
 
-// nextPostgres reads the matches in the next range of ids below s.last (from pgBucket ids up to
-// pgMaxSpan, sized by the matches seen so far). Each document carries the term of its bucket of
-// ids (bucketTerm), so the GIN index answers "the matches among these ids" by stepping through
-// the buckets' short posting lists (~0.4 ms for a common word at a million cases), where testing
-// the newest documents one by one (detoasting each tsvector) cost ~3 µs each from memory and
-// ~60 µs from disk. When few matches are left below (a rare word: reading on would go range by
-// range through the whole table), they come from the GIN index at once.
+// nextPostgres reads the matches in the next range of ids below s.last, its width sized from
+// the share of ids matched so far to hold about twice the matches asked for (from pgBucket ids
+// up to pgMaxSpan). Each document carries the terms of its bucket of ids and of its block of
+// buckets (bucketTerm, blockTerm), so the GIN index answers "the matches among these ids" from their
+// short posting lists (~0.4 ms for a common word's bucket at a million cases), where testing the
+// newest documents one by one (detoasting each tsvector) cost ~3 µs each from memory and ~60 µs
+// from disk. A rare or absent word reads on range by range, each range wider, to the oldest.
 func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
-	if s.pending != nil {
-		return s.fromPending(n), nil
-	}
 	if s.last == math.MaxInt64 {
 		if err := s.tx.queryRow(ctx, `SELECT COALESCE(MAX(case_id), 0) + 1 FROM case_search`).Scan(&s.last); err != nil {
 			return nil, mapError("search matches", err)
@@ -565,31 +560,20 @@ func (s *textScan) nextPostgres(ctx context.Context, n int) ([]int64, error) {
 	lo := max(s.last-s.span, 0) &^ (pgBucket - 1) // whole buckets below the first
 	q := &queryBuilder{}
 	// "+ 0" keeps the planner from reading the range through the primary key and testing each
-	// document: the GIN index is the only way in.
-	query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(bucketQuery(lo, s.last)) +
+	// document: the GIN index is the only way in. A range read by blocks is cut to its ids here.
+	query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(s.rangeQuery(lo, s.last)) +
 		`::tsquery) AND case_id + 0 >= ` + q.arg(lo) + ` AND case_id + 0 < ` + q.arg(s.last) + ` ORDER BY case_id DESC`
 	ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 	if err != nil {
 		return nil, err
 	}
 	s.read, s.last, s.done = append(s.read, ids...), lo, lo == 0
-	if s.done {
-		return ids, nil
-	}
-	// The share of ids that matched so far estimates the matches left below: few, and they are
-	// read at once (absent words cost one look-up); many, and the next range is sized to hold
-	// about twice the matches asked for this time (the caller asks for twice as many).
-	density := float64(len(s.read)) / float64(s.top-s.last)
-	if density*float64(s.last) > float64(s.atOnce) {
+	if density := float64(len(s.read)) / float64(s.top-s.last); density == 0 {
+		s.span = min(pgMaxSpan, 4*s.span)
+	} else {
 		s.span = min(pgMaxSpan, max(2*s.span, int64(2*float64(n)/density)))
-		return ids, nil
 	}
-	rest, err := s.rangeIDs(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	s.pending = rest
-	return append(ids, s.fromPending(n-len(ids))...), nil
+	return ids, nil
 }
 
 // pgQuery is the tsquery of the scan's words and, as terms of the documents (search.go), its
@@ -603,19 +587,42 @@ func (s *textScan) pgQuery(q *queryBuilder) string {
 	return `(` + words + ` && ` + q.arg(labelQuery(s.labels)) + `::tsquery)`
 }
 
-// The buckets of ids whose terms PostgreSQL's documents carry: pgBucket ids each (a power of
-// two). A scan expecting at most pgAtOnce matches below what it read takes them at once. The term cannot be written by anyone: its "~" is not a letter or digit, so textnorm
-// never makes it; documents and queries hold terms as they are (array_to_tsvector, ::tsquery).
+// PostgreSQL's documents carry the terms of their bucket of pgBucket ids and of their block of
+// pgBlock ids (powers of two). The GIN index checks each match against every term of a
+// disjunction: a range of 64 buckets cost ~30 ms for a common word (13,000 matches) where its
+// block costs ~1 ms, so a range wider than fineBuckets buckets is read through the blocks that
+// hold it, cut to the range by its ids. The terms cannot be written by anyone: their "~" is not
+// a letter or digit, so textnorm never makes it; documents and queries hold terms as they are
+// (array_to_tsvector, ::tsquery).
 const (
-	pgBucket  = 1024
-	pgMaxSpan = 64 * pgBucket
-	pgAtOnce  = 4096
+	pgBucket    = 1024
+	pgBlock     = 64 * pgBucket
+	pgMaxSpan   = 4 * pgBlock
+	fineBuckets = 8
 	// A bucket holding this many of a walk's candidates is read through the GIN index.
 	pgDenseBucket = 8
 )
 
-// bucketTerm is the lexeme of the bucket that holds case id.
 func bucketTerm(id int64) string { return "~b" + strconv.FormatInt(id/pgBucket, 10) }
+
+func blockTerm(id int64) string { return "~B" + strconv.FormatInt(id/pgBlock, 10) }
+
+// rangeQuery is the tsquery matching the documents of the buckets, or when they are more than
+// s.fine, the blocks, that hold ids lo to hi-1.
+func (s *textScan) rangeQuery(lo, hi int64) string {
+	term, step := bucketTerm, int64(pgBucket)
+	if hi-lo > int64(s.fine)*pgBucket {
+		term, step = blockTerm, pgBlock
+	}
+	var b strings.Builder
+	for id := lo &^ (step - 1); id < hi; id += step {
+		if b.Len() > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString("'" + term(id) + "'")
+	}
+	return b.String()
+}
 
 // amongPostgres returns those of ids that match. Most of a walk's candidates were created
 // shortly before the matches read, a bucket or two of ids: the GIN index is asked for the
@@ -670,44 +677,13 @@ func mustJSON(ids []int64) string {
 	return string(b)
 }
 
-// bucketQuery is the tsquery matching the documents of the buckets that hold ids lo to hi-1.
-func bucketQuery(lo, hi int64) string {
-	var b strings.Builder
-	for id := lo &^ (pgBucket - 1); id < hi; id += pgBucket {
-		if b.Len() > 0 {
-			b.WriteString(" | ")
-		}
-		b.WriteString("'" + bucketTerm(id) + "'")
-	}
-	return b.String()
-}
-
-// fromPending hands out up to n of the matches the GIN index returned at once, largest first:
-// the caller filters them a chunk at a time, as it does FTS5's.
-func (s *textScan) fromPending(n int) []int64 {
-	ids := s.pending[:min(max(n, 0), len(s.pending))]
-	s.pending = s.pending[len(ids):]
-	s.add(ids, len(s.pending) == 0)
-	return ids
-}
-
-// among returns those of ids (all below s.last, from lo up) that match: those in s.pending when
-// PostgreSQL's GIN index gave all the remaining matches at once, else those the index finds in
-// their buckets; on SQLite, the match list is
-// read from lo to s.last inside the engine, handing back only the ids asked about ("+rowid"
-// keeps the list from becoming FTS5 lookups by rowid, ~1 ms each).
+// among returns those of ids (all below s.last, from lo up) that match: on PostgreSQL, those
+// the GIN index finds in their buckets or their documents tested by key (amongPostgres); on
+// SQLite, the match list is read from lo to s.last inside the engine, handing back only the ids
+// asked about ("+rowid" keeps the list from becoming FTS5 lookups by rowid, ~1 ms each).
 func (s *textScan) among(ctx context.Context, lo int64, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
-	}
-	if s.pending != nil { // every match below s.last is at hand
-		var found []int64
-		for _, id := range ids {
-			if _, ok := slices.BinarySearchFunc(s.pending, id, func(a, b int64) int { return cmp.Compare(b, a) }); ok {
-				found = append(found, id)
-			}
-		}
-		return found, nil
 	}
 	if s.tx.dialect == Postgres {
 		return s.amongPostgres(ctx, ids)
@@ -716,21 +692,6 @@ func (s *textScan) among(ctx context.Context, lo int64, ids []int64) ([]int64, e
 	q := &queryBuilder{}
 	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
 		` AND rowid < ` + q.arg(s.last) + ` AND +rowid IN (SELECT value FROM json_each(` + q.arg(string(b)) + `))`
-	return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
-}
-
-// rangeIDs reads the matches with ids from lo to below s.last, largest first.
-func (s *textScan) rangeIDs(ctx context.Context, lo int64) ([]int64, error) {
-	q := &queryBuilder{}
-	if s.tx.dialect == Postgres {
-		// OFFSET 0 keeps the GIN index's bitmap as the plan: the match list, not the table.
-		query := `SELECT case_id FROM (SELECT case_id FROM case_search WHERE tsv @@ ` + s.pgQuery(q) +
-			` AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) +
-			` OFFSET 0) m ORDER BY case_id DESC`
-		return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
-	}
-	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
-		` AND rowid < ` + q.arg(s.last) + labelsSQL(q, s.labels, "case_search.rowid") + ` ORDER BY rowid DESC`
 	return queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 }
 
