@@ -100,6 +100,9 @@ func TestPostgresSearchBuckets(t *testing.T) {
 		if _, err := tx.searchFrom(ctx, haven.SortCreated); err != nil {
 			return err
 		}
+		if err := checkBitmapAnd(ctx, t, tx, want); err != nil {
+			return err
+		}
 		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing"} {
 			var labels []labelFilter
 			if w, label, ok := strings.Cut(word, "/c/"); ok {
@@ -188,4 +191,33 @@ func relabel(t *testing.T, db *DB, want map[string][]int64) {
 	if len(want["whatsapp/c/lure"]) < 100 || len(want["signal/c/lure"]) < 50 {
 		t.Fatalf("too few labelled matches to test: %d, %d", len(want["whatsapp/c/lure"]), len(want["signal/c/lure"]))
 	}
+}
+
+// checkBitmapAnd intersects every third case with the matches of words through the GIN index's
+// bitmap (as a walk tests scattered candidates), and checks that plain index scans are back on.
+func checkBitmapAnd(ctx context.Context, t *testing.T, tx *Tx, want map[string][]int64) error {
+	var ids []int64
+	for id := int64(1); id <= 2*pgBucket+600; id += 3 {
+		ids = append(ids, id)
+	}
+	for _, word := range []string{"whatsapp", "pegasus", "signal"} {
+		got, err := tx.newTextScan([]string{word}, nil).bitmapAnd(ctx, ids)
+		if err != nil {
+			return err
+		}
+		expected := slices.DeleteFunc(slices.Clone(want[word]), func(id int64) bool { return (id-1)%3 != 0 })
+		slices.Sort(got)
+		slices.Sort(expected)
+		if len(expected) == 0 || !slices.Equal(got, expected) {
+			t.Errorf("%q among every third case: %v, want %v", word, got, expected)
+		}
+	}
+	var indexScan string
+	if err := tx.queryRow(ctx, `SHOW enable_indexscan`).Scan(&indexScan); err != nil {
+		return err
+	}
+	if indexScan != "on" {
+		t.Errorf("enable_indexscan is %s after the intersection", indexScan)
+	}
+	return nil
 }
