@@ -46,6 +46,9 @@ func TestPostgresSearchBuckets(t *testing.T) {
 			if i%4 == 1 {
 				c.Categories = []string{"phishing"}
 			}
+			if i%11 == 2 { // tags that tsquery's syntax must not read as syntax
+				c.Tags = []string{"two words", "o'brien", `back\slash`, "a & !b"}
+			}
 			if err := insertIndexed(ctx, tx, c); err != nil {
 				return err
 			}
@@ -57,6 +60,9 @@ func TestPostgresSearchBuckets(t *testing.T) {
 			}
 			for _, w := range words {
 				want[w] = append([]int64{c.ID}, want[w]...)
+				if len(c.Tags) > 0 {
+					want[w+"/t/o'brien"] = append([]int64{c.ID}, want[w+"/t/o'brien"]...)
+				}
 			}
 		}
 		return nil // "phishing" is one of the categories a new database has
@@ -103,10 +109,13 @@ func TestPostgresSearchBuckets(t *testing.T) {
 		if err := checkBitmapAnd(ctx, t, tx, want); err != nil {
 			return err
 		}
-		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing"} {
+		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing", "whatsapp/t/o'brien"} {
 			var labels []labelFilter
 			if w, label, ok := strings.Cut(word, "/c/"); ok {
 				word, labels = w, []labelFilter{{"c", label}}
+			}
+			if w, tag, ok := strings.Cut(word, "/t/"); ok {
+				word, labels = w, []labelFilter{{"t", tag}}
 			}
 			for _, fine := range []int{fineBuckets, 1} { // ranges by buckets, or (wider than one) by blocks
 				s := tx.newTextScan([]string{word}, labels)
@@ -124,7 +133,7 @@ func TestPostgresSearchBuckets(t *testing.T) {
 				}
 				key := word
 				if len(labels) > 0 {
-					key += "/c/" + labels[0].label
+					key += "/" + labels[0].kind + "/" + labels[0].label
 				}
 				if !slices.Equal(got, want[key]) {
 					for _, id := range want[key] {
