@@ -100,15 +100,17 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 
 // writeLabels inserts the case's tags and categories in one statement (one round trip on
 // PostgreSQL, where each was one per label), each with the case's last update (search_read.go).
-// clearLabels deletes the labels of a case; on PostgreSQL it returns them, to tell whether
-// they change (noteRelabelled).
+// clearLabels deletes the labels of a case; on PostgreSQL it returns them and its priority, to
+// tell whether they change (noteRelabelled).
 func (tx *Tx) clearLabels(ctx context.Context, caseID int64) ([]labelFilter, error) {
 	if tx.dialect == SQLite {
 		_, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, caseID)
 		return nil, err
 	}
 	tx.changed = true
-	return queryAll(ctx, tx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1 RETURNING kind, label`,
+	// The priority the case has until the update that follows (a label of kind "p" here).
+	return queryAll(ctx, tx, "clear labels", `WITH gone AS (DELETE FROM case_labels WHERE case_id = $1 RETURNING kind, label)
+		SELECT kind, label FROM gone UNION ALL SELECT 'p', priority_rank::text FROM cases WHERE id = $1`,
 		func(row rowScanner) (labelFilter, error) {
 			var l labelFilter
 			return l, row.Scan(&l.kind, &l.label)

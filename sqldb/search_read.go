@@ -108,7 +108,7 @@ func (tx *Tx) findByText(ctx context.Context, f haven.CaseFilter) (page *haven.C
 		return nil, true, err
 	}
 	s := tx.newTextScan(tokens, labels)
-	s.last = below
+	s.last, s.terms = below, tx.filterTerms(f)
 	ts := &textSearch{tx: tx, s: s, q: q, order: order, sort: sort, tokens: tokens, f: f, want: f.Limit + 1}
 	best, err := ts.bestHits(ctx, from)
 	if err != nil {
@@ -449,6 +449,8 @@ type textScan struct {
 	span   int64   // SQLite with labels: the width of the last range of ids read; PostgreSQL: of the next
 	top    int64   // PostgreSQL: where the scan started (its first s.last)
 	fine   int     // PostgreSQL: a range of more buckets than this is read through their blocks
+	// PostgreSQL: terms of the documents a filter asks for besides the labels (a priority).
+	terms []labelFilter
 }
 
 // newTextScan starts reading the matches of tokens that carry labels, from the newest.
@@ -589,10 +591,20 @@ func (s *textScan) density() float64 {
 // filterHits reads them with the other filters for the matches it keeps.
 func (s *textScan) pgQuery(q *queryBuilder) string {
 	words := q.arg(s.expr) + `::tsquery`
-	if len(s.labels) == 0 {
+	terms := append(slices.Clip(s.labels), s.terms...)
+	if len(terms) == 0 {
 		return words
 	}
-	return `(` + words + ` && ` + q.arg(labelQuery(s.labels)) + `::tsquery)`
+	return `(` + words + ` && ` + q.arg(labelQuery(terms)) + `::tsquery)`
+}
+
+// filterTerms are the terms of the documents (besides labels) that a filter asks for: a single
+// priority, on PostgreSQL (search.go). filterHits still applies every filter to the matches.
+func (tx *Tx) filterTerms(f haven.CaseFilter) []labelFilter {
+	if tx.dialect != Postgres || len(f.Priority) != 1 {
+		return nil
+	}
+	return []labelFilter{priorityTerm(f.Priority[0])}
 }
 
 // PostgreSQL's documents carry the terms of their bucket of pgBucket ids and of their block of
@@ -678,9 +690,9 @@ func (s *textScan) amongPostgres(ctx context.Context, ids []int64) ([]int64, err
 	if len(sparse) == 0 {
 		return found, nil
 	}
-	// With labels, the share read is that of the word and the labels together: it says nothing
+	// With labels or terms, the share read is that of the word and them together: it says nothing
 	// of the word's own matches, whose bitmap the intersection would build.
-	if len(sparse) < pgBitmapAnd || s.density() > pgBitmapDensity || len(s.labels) > 0 {
+	if len(sparse) < pgBitmapAnd || s.density() > pgBitmapDensity || len(s.labels)+len(s.terms) > 0 {
 		q := &queryBuilder{}
 		query := `SELECT j.id FROM (SELECT value::bigint AS id FROM jsonb_array_elements_text(` + q.arg(mustJSON(sparse)) +
 			`::jsonb)) j WHERE (SELECT s.tsv @@ ` + s.pgQuery(q) + ` FROM case_search s WHERE s.case_id = j.id)`
@@ -768,6 +780,7 @@ func (tx *Tx) countByText(ctx context.Context, f haven.CaseFilter, limit int) (i
 		return 0, err
 	}
 	s := tx.newTextScan(tokens, labels)
+	s.terms = tx.filterTerms(f)
 	n := 0
 	for chunk := firstChunk; n < limit && !s.done; chunk = min(2*chunk, maxChunk) {
 		ids, err := s.next(ctx, chunk)

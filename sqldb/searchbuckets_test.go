@@ -46,6 +46,9 @@ func TestPostgresSearchBuckets(t *testing.T) {
 			if i%4 == 1 {
 				c.Categories = []string{"phishing"}
 			}
+			if i%20 == 3 {
+				c.Priority = haven.P1
+			}
 			if i%11 == 2 { // tags that tsquery's syntax must not read as syntax
 				c.Tags = []string{"two words", "o'brien", `back\slash`, "a & !b"}
 			}
@@ -96,12 +99,13 @@ func TestPostgresSearchBuckets(t *testing.T) {
 		}
 		var stale int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_search s
-			WHERE ARRAY(SELECT lexeme FROM unnest(s.tsv) WHERE lexeme LIKE '~c%' OR lexeme LIKE '~t%' ORDER BY 1)
-				<> ARRAY(SELECT '~' || kind || label FROM case_labels WHERE case_id = s.case_id ORDER BY 1)`).Scan(&stale); err != nil {
+			WHERE ARRAY(SELECT lexeme FROM unnest(s.tsv) WHERE lexeme LIKE '~c%' OR lexeme LIKE '~t%' OR lexeme LIKE '~p%' ORDER BY 1)
+				<> ARRAY(SELECT t FROM (SELECT '~' || kind || label AS t FROM case_labels WHERE case_id = s.case_id
+					UNION ALL SELECT '~p' || priority_rank FROM cases WHERE id = s.case_id) x ORDER BY 1)`).Scan(&stale); err != nil {
 			return err
 		}
 		if stale != 0 {
-			t.Errorf("%d documents' label terms are not their case's labels", stale)
+			t.Errorf("%d documents' label and priority terms are not their case's", stale)
 		}
 		if _, err := tx.searchFrom(ctx, haven.SortCreated); err != nil {
 			return err
@@ -109,7 +113,7 @@ func TestPostgresSearchBuckets(t *testing.T) {
 		if err := checkBitmapAnd(ctx, t, tx, want); err != nil {
 			return err
 		}
-		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing", "whatsapp/t/o'brien"} {
+		for _, word := range []string{"whatsapp", "pegasus", "signal", "secretword", "whatsapp/c/lure", "signal/c/lure", "whatsapp/c/phishing", "whatsapp/t/o'brien", "whatsapp/p/1"} {
 			var labels []labelFilter
 			if w, label, ok := strings.Cut(word, "/c/"); ok {
 				word, labels = w, []labelFilter{{"c", label}}
@@ -117,9 +121,13 @@ func TestPostgresSearchBuckets(t *testing.T) {
 			if w, tag, ok := strings.Cut(word, "/t/"); ok {
 				word, labels = w, []labelFilter{{"t", tag}}
 			}
+			var terms []labelFilter
+			if w, rank, ok := strings.Cut(word, "/p/"); ok {
+				word, terms = w, []labelFilter{{"p", rank}}
+			}
 			for _, fine := range []int{fineBuckets, 1} { // ranges by buckets, or (wider than one) by blocks
 				s := tx.newTextScan([]string{word}, labels)
-				s.fine = fine
+				s.fine, s.terms = fine, terms
 				var got []int64
 				for calls, chunk := 0, firstChunk; !s.done; calls, chunk = calls+1, 2*chunk {
 					if calls > 64 {
@@ -132,8 +140,8 @@ func TestPostgresSearchBuckets(t *testing.T) {
 					got = append(got, ids...)
 				}
 				key := word
-				if len(labels) > 0 {
-					key += "/" + labels[0].kind + "/" + labels[0].label
+				for _, l := range append(slices.Clip(labels), terms...) {
+					key += "/" + l.kind + "/" + l.label
 				}
 				if !slices.Equal(got, want[key]) {
 					for _, id := range want[key] {
@@ -152,8 +160,9 @@ func TestPostgresSearchBuckets(t *testing.T) {
 	}
 }
 
-// relabel moves some cases into or out of "phishing" through UpdateCase alone (no IndexCase:
-// their documents' label terms must follow all the same), then renames "phishing" to "lure", and
+// relabel moves some cases into or out of "phishing", and changes the priority of others, through
+// UpdateCase alone (no IndexCase: their documents' terms must follow all the same), then renames
+// "phishing" to "lure", and
 // records the matches the labelled scans must then return in want.
 func relabel(t *testing.T, db *DB, want map[string][]int64) {
 	ctx := context.Background()
@@ -168,6 +177,20 @@ func relabel(t *testing.T, db *DB, want map[string][]int64) {
 				c.Categories = []string{"other"}
 			} else {
 				c.Categories = []string{"phishing"}
+			}
+
+			if err := tx.UpdateCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, id := range []int64{4, 5, 6, 7, 904, 2599} { // the priority alone changes
+			c, err := tx.CaseByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			c.Priority = haven.P1
+			if c.Priority == haven.P1 && id%2 == 0 {
+				c.Priority = haven.P2
 			}
 			if err := tx.UpdateCase(ctx, c); err != nil {
 				return err
@@ -189,6 +212,9 @@ func relabel(t *testing.T, db *DB, want map[string][]int64) {
 				}
 				if slices.Contains(c.Categories, "lure") {
 					want[word+"/c/lure"] = append(want[word+"/c/lure"], id)
+				}
+				if c.Priority == haven.P1 {
+					want[word+"/p/1"] = append(want[word+"/p/1"], id)
 				}
 			}
 		}

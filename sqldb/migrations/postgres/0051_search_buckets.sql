@@ -9,7 +9,8 @@
 --     index for the matches among the newest buckets (or blocks, for a wide range), newest
 --     first, instead of testing the newest documents one by one;
 --   - and a term for each of its case's categories ('~c' and the key) and tags ('~t' and the
---     tag): the GIN index intersects a word with a category.
+--     tag), and for its priority ('~p' and the rank): the GIN index intersects a word with a
+--     category or a priority.
 -- No query word can be a '~' term ('~' is never part of a word). The terms of an older document
 -- come from its lexemes; the index is built again once, after the rewrite.
 DROP INDEX case_search_tsv;
@@ -24,5 +25,7 @@ UPDATE case_search s SET tsv = array_to_tsvector(ARRAY(
 	UNION
 	SELECT '~B' || (s.case_id / 65536)::text
 	UNION
-	SELECT '~' || l.kind || l.label FROM case_labels l WHERE l.case_id = s.case_id));
+	SELECT '~' || l.kind || l.label FROM case_labels l WHERE l.case_id = s.case_id
+	UNION
+	SELECT '~p' || c.priority_rank FROM cases c WHERE c.id = s.case_id));
 CREATE INDEX case_search_tsv ON case_search USING GIN (tsv);
