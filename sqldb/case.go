@@ -98,8 +98,6 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	return tx.writeLabels(ctx, c)
 }
 
-// writeLabels inserts the case's tags and categories in one statement (one round trip on
-// PostgreSQL, where each was one per label), each with the case's last update (search_read.go).
 // clearLabels deletes the labels of a case; on PostgreSQL it returns them and its priority, to
 // tell whether they change (noteRelabelled).
 func (tx *Tx) clearLabels(ctx context.Context, caseID int64) ([]labelFilter, error) {
@@ -117,6 +115,8 @@ func (tx *Tx) clearLabels(ctx context.Context, caseID int64) ([]labelFilter, err
 		}, caseID)
 }
 
+// writeLabels inserts the case's tags and categories in one statement (one round trip on
+// PostgreSQL, where each was one per label), each with the case's last update (search_read.go).
 func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	if len(c.Tags)+len(c.Categories) == 0 {
 		return nil

@@ -248,7 +248,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		return haven.Internal("begin", err)
 	}
 	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
-		relabelled: map[int64]bool{}, locking: db.Dialect == Postgres && !readOnly}
+		locking: db.Dialect == Postgres && !readOnly}
 	if !readOnly {
 		// Readers re-read only after a transaction that may have changed something: the job
 		// runners' idle polls write nothing, and would otherwise drop every kept list each second.
@@ -302,7 +302,8 @@ type Tx struct {
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
 	// relabelled: PostgreSQL cases whose labels changed in this transaction, whose documents'
-	// label terms are written again before commit (search.go) unless the whole document is.
+	// label terms are written again before commit (search.go) unless the whole document is;
+	// made by the first (markRelabelled), as most transactions relabel nothing.
 	relabelled map[int64]bool
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
 	keys       *keys

@@ -110,9 +110,7 @@ func (tx *Tx) PurgeCase(ctx context.Context, caseID int64, at time.Time) error {
 	if err := expectOne(res, "unpurged case"); err != nil {
 		return err
 	}
-	if tx.dialect == Postgres {
-		tx.relabelled[caseID] = true // its document's tag terms go too (search.go)
-	}
+	tx.markRelabelled(caseID) // its document's tag terms go too (search.go)
 	_, err = tx.exec(ctx, "purge case tags", `DELETE FROM case_labels WHERE case_id = $1 AND kind = 't'`, caseID)
 	return err
 }

@@ -81,8 +81,20 @@ func (tx *Tx) noteRelabelled(caseID int64, before []labelFilter, c *haven.Case) 
 	slices.SortFunc(before, order)
 	slices.SortFunc(after, order)
 	if !slices.Equal(slices.Compact(before), slices.Compact(after)) {
-		tx.relabelled[caseID] = true
+		tx.markRelabelled(caseID)
 	}
+}
+
+// markRelabelled records, on PostgreSQL, that the label terms of a case's document must be
+// written again before commit.
+func (tx *Tx) markRelabelled(caseID int64) {
+	if tx.dialect != Postgres {
+		return
+	}
+	if tx.relabelled == nil {
+		tx.relabelled = map[int64]bool{}
+	}
+	tx.relabelled[caseID] = true
 }
 
 // priorityTerm is the label of kind "p" standing for a priority in the terms of a document.

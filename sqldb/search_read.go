@@ -661,25 +661,22 @@ func (s *textScan) amongPostgres(ctx context.Context, ids []int64) ([]int64, err
 		perBucket[id/pgBucket]++
 	}
 	var dense, sparse []int64
-	var buckets strings.Builder
+	var buckets []string // the dense buckets' terms, each once
 	for _, id := range ids {
-		switch n := perBucket[id/pgBucket]; {
-		case n < pgDenseBucket:
+		bucket := id / pgBucket
+		switch {
+		case perBucket[bucket] < pgDenseBucket:
 			sparse = append(sparse, id)
 			continue
-		case n > 0:
-			if buckets.Len() > 0 {
-				buckets.WriteString(" | ")
-			}
-			buckets.WriteString("'" + bucketTerm(id) + "'")
-			perBucket[id/pgBucket] = -1 // written once; its other ids are dense too
+		case !slices.Contains(buckets, "'"+bucketTerm(id)+"'"):
+			buckets = append(buckets, "'"+bucketTerm(id)+"'")
 		}
 		dense = append(dense, id)
 	}
 	var found []int64
 	if len(dense) > 0 {
 		q := &queryBuilder{}
-		query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(buckets.String()) +
+		query := `SELECT case_id FROM case_search WHERE tsv @@ (` + s.pgQuery(q) + ` && ` + q.arg(strings.Join(buckets, " | ")) +
 			`::tsquery) AND case_id + 0 IN ` + idList(Postgres, q, dense)
 		ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 		if err != nil {
@@ -694,8 +691,8 @@ func (s *textScan) amongPostgres(ctx context.Context, ids []int64) ([]int64, err
 	// of the word's own matches, whose bitmap the intersection would build.
 	if len(sparse) < pgBitmapAnd || s.density() > pgBitmapDensity || len(s.labels)+len(s.terms) > 0 {
 		q := &queryBuilder{}
-		query := `SELECT j.id FROM (SELECT value::bigint AS id FROM jsonb_array_elements_text(` + q.arg(mustJSON(sparse)) +
-			`::jsonb)) j WHERE (SELECT s.tsv @@ ` + s.pgQuery(q) + ` FROM case_search s WHERE s.case_id = j.id)`
+		query := `SELECT j.id FROM ` + idList(Postgres, q, sparse) + ` j(id)
+			WHERE (SELECT s.tsv @@ ` + s.pgQuery(q) + ` FROM case_search s WHERE s.case_id = j.id)`
 		ids, err := queryAll(ctx, s.tx, "search matches", query, scanID, q.args...)
 		return append(found, ids...), err
 	}
@@ -731,11 +728,6 @@ func (s *textScan) bitmapAnd(ctx context.Context, ids []int64) (found []int64, e
 func (s *textScan) setIndexScan(ctx context.Context, to string) error {
 	var now string
 	return mapError("search plan", s.tx.queryRow(ctx, `SELECT set_config('enable_indexscan', $1, true)`, to).Scan(&now))
-}
-
-func mustJSON(ids []int64) string {
-	b, _ := json.Marshal(ids) // []int64 always marshals
-	return string(b)
 }
 
 // among returns those of ids (all below s.last, from lo up) that match: on PostgreSQL, those

@@ -229,7 +229,8 @@ func relabel(t *testing.T, db *DB, want map[string][]int64) {
 }
 
 // checkBitmapAnd intersects every third case with the matches of words through the GIN index's
-// bitmap (as a walk tests scattered candidates), and checks that plain index scans are back on.
+// bitmap (as a walk tests scattered candidates), and checks that plain index scans are back on;
+// then tests dense and sparse candidates as a walk does (amongPostgres).
 func checkBitmapAnd(ctx context.Context, t *testing.T, tx *Tx, want map[string][]int64) error {
 	var ids []int64
 	for id := int64(1); id <= 2*pgBucket+600; id += 3 {
@@ -245,6 +246,22 @@ func checkBitmapAnd(ctx context.Context, t *testing.T, tx *Tx, want map[string][
 		slices.Sort(expected)
 		if len(expected) == 0 || !slices.Equal(got, expected) {
 			t.Errorf("%q among every third case: %v, want %v", word, got, expected)
+		}
+	}
+	// The same through amongPostgres: every third case (dense buckets, read through the GIN
+	// index), and one case in each bucket (sparse, tested by key).
+	for _, word := range []string{"whatsapp", "pegasus", "signal"} {
+		for _, set := range [][]int64{ids, {1, 4, pgBucket + 2, 1003, 2*pgBucket + 1, 2000}} {
+			got, err := tx.newTextScan([]string{word}, nil).amongPostgres(ctx, set)
+			if err != nil {
+				return err
+			}
+			expected := slices.DeleteFunc(slices.Clone(want[word]), func(id int64) bool { return !slices.Contains(set, id) })
+			slices.Sort(got)
+			slices.Sort(expected)
+			if !slices.Equal(got, expected) {
+				t.Errorf("%q among %d cases: %v, want %v", word, len(set), got, expected)
+			}
 		}
 	}
 	var indexScan string
