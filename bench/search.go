@@ -22,8 +22,8 @@ type SearchClass struct {
 
 // SearchClasses are the query kinds measured at scale: the realistic words of the six languages
 // (several match 10–50 % of cases), rare or absent words (the slowest for a plan that walks the
-// cases in order), three-letter Arabic prefixes, and words combined with filters. teams and
-// categories name existing ones for the filtered class.
+// cases in order), three-letter Arabic prefixes, and words combined with filters (mixed, then each
+// kind of filter alone). teams and categories name existing ones for the filtered classes.
 func SearchClasses(teams, categories []string) []SearchClass {
 	var words []string
 	for _, lang := range []string{"en", "fr", "ar", "es", "pt", "ru"} {
@@ -38,25 +38,38 @@ func SearchClasses(teams, categories []string) []SearchClass {
 		}
 		return out
 	}
-	filtered := text(words)
-	for i := range filtered {
-		switch i % 4 {
+	// filter sets the i-th query's filter of a kind: 0 status open, 1 P1, 2 a team, 3 a category.
+	filter := func(f *haven.CaseFilter, kind, i int) {
+		switch kind {
 		case 0:
-			filtered[i].Status = []haven.Status{haven.StatusOpen}
+			f.Status = []haven.Status{haven.StatusOpen}
 		case 1:
-			filtered[i].Priority = []haven.Priority{"P1"}
+			f.Priority = []haven.Priority{"P1"}
 		case 2:
 			if len(teams) > 0 {
-				filtered[i].Team = teams[i%len(teams)]
+				f.Team = teams[i%len(teams)]
 			}
 		case 3:
 			if len(categories) > 0 {
-				filtered[i].Category = categories[i%len(categories)]
+				f.Category = categories[i%len(categories)]
 			}
 		}
 	}
-	return []SearchClass{{"words", text(words)}, {"rare words", text(rare)},
-		{"arabic prefixes", text(arabic)}, {"words+filter", filtered}}
+	mixed := text(words)
+	for i := range mixed {
+		filter(&mixed[i], i%4, i)
+	}
+	classes := []SearchClass{{"words", text(words)}, {"rare words", text(rare)},
+		{"arabic prefixes", text(arabic)}, {"words+filter", mixed}}
+	// One class per kind of filter, every word with it: where the mixed class's tail comes from.
+	for kind, name := range []string{"status filter", "priority filter", "team filter", "category filter"} {
+		one := text(words)
+		for i := range one {
+			filter(&one[i], kind, i)
+		}
+		classes = append(classes, SearchClass{name, one})
+	}
+	return classes
 }
 
 // Search runs the queries of a class, first page (50) sorted by last update as the inbox search

@@ -209,7 +209,7 @@ type BenchSearchCmd struct {
 	LoadClients int    `name:"load-clients" default:"32" help:"Concurrent clients while loading through the service."`
 	Clients     int    `name:"clients" default:"2" help:"Concurrent searchers."`
 	Loader      string `name:"loader" default:"bulk" enum:"bulk,service" help:"bulk: many cases per transaction through the store, six languages (for a million cases; on PostgreSQL the search index is built once after); service: one case per call, English, French, Arabic."`
-	Classes     string `name:"classes" default:"words,rare words,arabic prefixes,words+filter" help:"Query classes to run, comma-separated."`
+	Classes     string `name:"classes" default:"words,rare words,arabic prefixes,words+filter" help:"Query classes to run, comma-separated; also: status filter, priority filter, team filter, category filter (every word with that one filter)."`
 }
 
 // benchTeams are the teams the bulk loader spreads cases over (created when missing).
