@@ -98,21 +98,27 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 	return tx.writeLabels(ctx, c)
 }
 
-// clearLabels deletes the labels of a case; on PostgreSQL it returns them and its priority, to
-// tell whether they change (noteRelabelled).
+// clearLabels deletes the labels of a case and returns them and its priority, to tell whether
+// they change (noteRelabelled).
 func (tx *Tx) clearLabels(ctx context.Context, caseID int64) ([]labelFilter, error) {
-	if tx.dialect == SQLite {
-		_, err := tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, caseID)
-		return nil, err
+	if tx.dialect == SQLite { // no RETURNING in a WITH on SQLite
+		before, err := queryAll(ctx, tx, "clear labels", `SELECT kind, label FROM case_labels WHERE case_id = $1
+			UNION ALL SELECT 'p', CAST(priority_rank AS TEXT) FROM cases WHERE id = $1`, scanLabel, caseID)
+		if err != nil {
+			return nil, err
+		}
+		_, err = tx.exec(ctx, "clear labels", `DELETE FROM case_labels WHERE case_id = $1`, caseID)
+		return before, err
 	}
 	tx.changed = true
 	// The priority the case has until the update that follows (a label of kind "p" here).
 	return queryAll(ctx, tx, "clear labels", `WITH gone AS (DELETE FROM case_labels WHERE case_id = $1 RETURNING kind, label)
-		SELECT kind, label FROM gone UNION ALL SELECT 'p', priority_rank::text FROM cases WHERE id = $1`,
-		func(row rowScanner) (labelFilter, error) {
-			var l labelFilter
-			return l, row.Scan(&l.kind, &l.label)
-		}, caseID)
+		SELECT kind, label FROM gone UNION ALL SELECT 'p', priority_rank::text FROM cases WHERE id = $1`, scanLabel, caseID)
+}
+
+func scanLabel(row rowScanner) (labelFilter, error) {
+	var l labelFilter
+	return l, row.Scan(&l.kind, &l.label)
 }
 
 // writeLabels inserts the case's tags and categories in one statement (one round trip on
@@ -130,9 +136,11 @@ func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	for _, l := range c.Categories {
 		rows = append(rows, "("+id+", 'c', "+q.arg(l)+", "+updated+")")
 	}
-	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
-		strings.Join(rows, ", "), q.args...)
-	return err
+	if _, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
+		strings.Join(rows, ", "), q.args...); err != nil {
+		return err
+	}
+	return tx.drawLabelTerms(ctx, c.ID)
 }
 
 const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,

@@ -171,6 +171,9 @@ func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, t
 			return 0, err
 		}
 	}
+	if err := tx.moveLabelTerm(ctx, c.Slug, slug); err != nil { // SQLite's (labelterms.go)
+		return 0, err
+	}
 	if tx.dialect == Postgres { // the documents' label terms (search.go)
 		if _, err := tx.exec(ctx, "move category", `UPDATE case_search SET tsv = ts_delete(tsv, '~c' || $2::text)
 			|| array_to_tsvector(ARRAY['~c' || $1::text])

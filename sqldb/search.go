@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ func (tx *Tx) writeSearchDoc(ctx context.Context, caseID int64, doc string) erro
 
 // flushSearchDocs writes the documents changed in this transaction to the index.
 func (tx *Tx) flushSearchDocs(ctx context.Context) error {
+	if err := tx.reindexRelabelled(ctx); err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(tx.searchDocs))
 	for id := range tx.searchDocs {
 		ids = append(ids, id)
@@ -62,13 +66,10 @@ func labelQuery(labels []labelFilter) string {
 
 var tsqueryQuote = strings.NewReplacer(`'`, `''`, `\`, `\\`)
 
-// noteRelabelled records that the labels of a case changed (PostgreSQL): its document's label
+// noteRelabelled records that the labels or priority of a case changed: its document's label
 // terms are written again before commit, whoever changed them and whether or not the case's
 // document is indexed again.
 func (tx *Tx) noteRelabelled(caseID int64, before []labelFilter, c *haven.Case) {
-	if tx.dialect != Postgres {
-		return
-	}
 	after := make([]labelFilter, 0, len(c.Tags)+len(c.Categories)+1)
 	after = append(after, priorityTerm(c.Priority))
 	for _, t := range c.Tags {
@@ -85,12 +86,9 @@ func (tx *Tx) noteRelabelled(caseID int64, before []labelFilter, c *haven.Case) 
 	}
 }
 
-// markRelabelled records, on PostgreSQL, that the label terms of a case's document must be
-// written again before commit.
+// markRelabelled records that the label terms of a case's document must be written again before
+// commit (on SQLite, the whole document).
 func (tx *Tx) markRelabelled(caseID int64) {
-	if tx.dialect != Postgres {
-		return
-	}
 	if tx.relabelled == nil {
 		tx.relabelled = map[int64]bool{}
 	}
@@ -100,6 +98,28 @@ func (tx *Tx) markRelabelled(caseID int64) {
 // priorityTerm is the label of kind "p" standing for a priority in the terms of a document.
 func priorityTerm(p haven.Priority) labelFilter {
 	return labelFilter{"p", strconv.Itoa(p.Rank())}
+}
+
+// reindexRelabelled writes again, on SQLite, the documents of relabelled cases not indexed again
+// in this transaction: FTS5 replaces a document whole (labelterms.go).
+func (tx *Tx) reindexRelabelled(ctx context.Context) error {
+	if tx.dialect != SQLite {
+		return nil
+	}
+	for id := range tx.relabelled {
+		if _, whole := tx.searchDocs[id]; whole {
+			continue
+		}
+		c, err := tx.CaseByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.IndexCase(ctx, c); err != nil {
+			return err
+		}
+	}
+	clear(tx.relabelled)
+	return nil
 }
 
 // flushLabelTerms replaces the label terms of the documents of relabelled cases not indexed
@@ -177,7 +197,11 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, caseID, doc)
+	terms, err := labelTermsOf(ctx, tx.query, []int64{caseID}) // labelterms.go
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "index case", `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, caseID, doc+terms[caseID])
 	return err
 }
 
@@ -390,10 +414,11 @@ func (q *queryBuilder) clone() *queryBuilder {
 // lists); its documents are derived in Go, so the migration's transaction writes them again.
 const searchRebuildVersion = 43
 
-// rebuildSearch re-indexes every case after the migration that recreated the index, a batch of
-// cases at a time: their own text (as ownText derives it) followed by their stored parts.
+// rebuildSearch re-indexes every case after a migration that emptied SQLite's index (0043, 0053),
+// a batch of cases at a time: their own text (as ownText derives it) followed by their stored
+// parts and, from 0053, their label and priority terms (labelterms.go).
 func rebuildSearch(ctx context.Context, tx *sql.Tx, d Dialect, version int) error {
-	if d != SQLite || version != searchRebuildVersion {
+	if d != SQLite || version != searchRebuildVersion && version != labelTermsVersion {
 		return nil
 	}
 	for after := int64(0); ; {
@@ -401,8 +426,14 @@ func rebuildSearch(ctx context.Context, tx *sql.Tx, d Dialect, version int) erro
 		if err != nil || len(docs) == 0 {
 			return err
 		}
+		terms := map[int64]string{}
+		if version >= labelTermsVersion {
+			if terms, err = labelTermsOf(ctx, tx.QueryContext, slices.Collect(maps.Keys(docs))); err != nil {
+				return err
+			}
+		}
 		for id, doc := range docs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, id, doc); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, id, doc+terms[id]); err != nil {
 				return haven.Internal("rebuild search index", err)
 			}
 		}

@@ -28,9 +28,6 @@ const (
 	maxChunk   = 16384
 	// With a category or tag filter: the first chunk of matches asked for (fewer match).
 	labelChunk = 64
-	// SQLite, with a category or tag filter: the first range of ids read (the span doubles
-	// before each read).
-	labelSpan = 8192
 )
 
 // The text of an older candidate is tested on SQLite either by reading the match list further
@@ -107,8 +104,11 @@ func (tx *Tx) findByText(ctx context.Context, f haven.CaseFilter) (page *haven.C
 	if _, err := tx.searchFrom(ctx, sort); err != nil { // PostgreSQL's per-search plan settings
 		return nil, true, err
 	}
-	s := tx.newTextScan(tokens, labels)
-	s.last, s.terms = below, tx.filterTerms(f)
+	s, err := tx.startScan(ctx, tokens, labels, f)
+	if err != nil {
+		return nil, true, err
+	}
+	s.last = below
 	ts := &textSearch{tx: tx, s: s, q: q, order: order, sort: sort, tokens: tokens, f: f, want: f.Limit + 1}
 	best, err := ts.bestHits(ctx, from)
 	if err != nil {
@@ -447,7 +447,7 @@ type textScan struct {
 	read   []int64 // the matches read, largest id first (their share of ids estimates the rest's)
 	last   int64   // every match with an id from last up has been read
 	done   bool    // every match has been read
-	span   int64   // SQLite with labels: the width of the last range of ids read; PostgreSQL: of the next
+	span   int64   // PostgreSQL: the width of the next range of ids read
 	top    int64   // PostgreSQL: where the scan started (its first s.last)
 	fine   int     // PostgreSQL: a range of more buckets than this is read through their blocks
 	// PostgreSQL: a labelled scan that has read this many ids may read the rest at once (restAtOnce).
@@ -458,12 +458,22 @@ type textScan struct {
 
 // newTextScan starts reading the matches of tokens that carry labels, from the newest.
 func (tx *Tx) newTextScan(tokens []string, labels []labelFilter) *textScan {
-	span := int64(labelSpan / 2)
-	if tx.dialect == Postgres {
-		span = pgBucket
-	}
-	return &textScan{tx: tx, expr: tx.matchExpr(tokens), words: len(tokens), labels: labels, last: math.MaxInt64, span: span,
+	return &textScan{tx: tx, expr: tx.matchExpr(tokens), words: len(tokens), labels: labels, last: math.MaxInt64, span: pgBucket,
 		fine: fineBuckets, restAfter: pgMaxSpan}
+}
+
+// startScan starts reading the matches of tokens that carry labels and, where the documents hold
+// it as a term, the priority f filters on: on PostgreSQL the terms are ANDed in the tsquery
+// (pgQuery), on SQLite in the FTS5 expression (labelterms.go).
+func (tx *Tx) startScan(ctx context.Context, tokens []string, labels []labelFilter, f haven.CaseFilter) (*textScan, error) {
+	s := tx.newTextScan(tokens, labels)
+	if tx.dialect == Postgres {
+		s.terms = tx.filterTerms(f)
+		return s, nil
+	}
+	terms, err := tx.labelTermsExpr(ctx, labels, f)
+	s.expr += terms
+	return s, err
 }
 
 // cut chooses how far down to read the match list for the candidates ids (below s.last,
@@ -494,13 +504,10 @@ func (s *textScan) next(ctx context.Context, n int) ([]int64, error) {
 	if s.done {
 		return nil, nil
 	}
-	if s.tx.dialect == SQLite && len(s.labels) > 0 {
-		return s.nextLabelled(ctx)
-	}
-	if s.tx.dialect == SQLite {
+	if s.tx.dialect == SQLite { // the labels are terms of the expression (startScan)
 		q := &queryBuilder{}
 		ids, err := queryAll(ctx, s.tx, "search matches", `SELECT rowid FROM case_search WHERE case_search MATCH `+q.arg(s.expr)+
-			` AND rowid < `+q.arg(s.last)+labelsSQL(q, s.labels, "case_search.rowid")+` ORDER BY rowid DESC LIMIT `+q.arg(n), scanID, q.args...)
+			` AND rowid < `+q.arg(s.last)+` ORDER BY rowid DESC LIMIT `+q.arg(n), scanID, q.args...)
 		if err != nil {
 			return nil, err
 		}
@@ -508,34 +515,6 @@ func (s *textScan) next(ctx context.Context, n int) ([]int64, error) {
 		return ids, nil
 	}
 	return s.nextPostgres(ctx, n)
-}
-
-// nextLabelled reads the matches that carry the labels in the next range of ids below s.last
-// (SQLite), a range twice as wide each time: the labels' cases in the range are listed once
-// and the match list is read through them inside the engine (~45 ms for a common category and
-// a word sharing no case with it, over a million cases). Testing each match for the label by
-// key cost ~2 µs a match, and a rare label kept few.
-func (s *textScan) nextLabelled(ctx context.Context) ([]int64, error) {
-	if s.last == math.MaxInt64 {
-		if err := s.tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM cases`).Scan(&s.last); err != nil {
-			return nil, mapError("search matches", err)
-		}
-	}
-	s.span *= 2
-	lo := max(s.last-s.span, 0)
-	q := &queryBuilder{}
-	query := `SELECT rowid FROM case_search WHERE case_search MATCH ` + q.arg(s.expr) + ` AND rowid >= ` + q.arg(lo) +
-		` AND rowid < ` + q.arg(s.last)
-	for _, l := range s.labels {
-		query += ` AND +rowid IN (SELECT case_id FROM case_labels WHERE kind = ` + q.arg(l.kind) + ` AND label = ` + q.arg(l.label) +
-			` AND case_id >= ` + q.arg(lo) + ` AND case_id < ` + q.arg(s.last) + `)`
-	}
-	ids, err := queryAll(ctx, s.tx, "search matches", query+` ORDER BY rowid DESC`, scanID, q.args...)
-	if err != nil {
-		return nil, err
-	}
-	s.read, s.last, s.done = append(s.read, ids...), lo, lo == 0
-	return ids, nil
 }
 
 // add records matches read below s.last; done says that none is left below them.
@@ -797,8 +776,10 @@ func (tx *Tx) countByText(ctx context.Context, f haven.CaseFilter, limit int) (i
 	if _, err := tx.searchFrom(ctx, f.Sort); err != nil {
 		return 0, err
 	}
-	s := tx.newTextScan(tokens, labels)
-	s.terms = tx.filterTerms(f)
+	s, err := tx.startScan(ctx, tokens, labels, f)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for chunk := firstChunk; n < limit && !s.done; chunk = min(2*chunk, maxChunk) {
 		ids, err := s.next(ctx, chunk)

@@ -12,10 +12,10 @@ import (
 	"github.com/haven-helpline/haven"
 )
 
-// TestLabelledScanRanges reads the matches of a word that carry a category a narrow range of
-// ids at a time (SQLite), as a million cases make it, and checks that the ranges, doubling,
-// return every such match once, newest first, and end; and that the first page sorted by
-// update, completed by the recency walk over old cases updated later, is the right one.
+// TestLabelledScanRanges reads the matches of a word that carry a category (SQLite: the
+// category's term ANDed in the expression) a few at a time, and checks that the chunks return
+// every such match once, newest first, and end; and that the first page sorted by update,
+// completed by the recency walk over old cases updated later, is the right one.
 func TestLabelledScanRanges(t *testing.T) {
 	ctx := context.Background()
 	db := openUnlocked(t, filepath.Join(t.TempDir(), "haven.db"))
@@ -52,14 +52,16 @@ func TestLabelledScanRanges(t *testing.T) {
 	slices.Reverse(want)
 	err = db.View(ctx, func(htx haven.Tx) error {
 		tx := htx.(*Tx)
-		s := tx.newTextScan([]string{"whatsapp"}, []labelFilter{{"c", "phishing"}})
-		s.span = 4 // ranges of 8, 16, 32… ids
+		s, err := tx.startScan(ctx, []string{"whatsapp"}, []labelFilter{{"c", "phishing"}}, haven.CaseFilter{})
+		if err != nil {
+			return err
+		}
 		var got []int64
 		for calls := 0; !s.done; calls++ {
 			if calls > 64 {
 				return fmt.Errorf("the scan did not end")
 			}
-			ids, err := s.next(ctx, labelChunk)
+			ids, err := s.next(ctx, 8) // chunks of 8: the scan goes on where the last stopped
 			if err != nil {
 				return err
 			}
@@ -79,8 +81,9 @@ func TestLabelledScanRanges(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		s = tx.newTextScan([]string{"whatsapp"}, labels)
-		s.span = 4
+		if s, err = tx.startScan(ctx, []string{"whatsapp"}, labels, f); err != nil {
+			return err
+		}
 		ts := &textSearch{tx: tx, s: s, q: q, order: order, sort: haven.SortUpdated, tokens: []string{"whatsapp"}, f: f, want: 21}
 		best, err := ts.bestHits(ctx, hit{id: math.MaxInt64, updated: math.MaxInt64})
 		if err != nil {

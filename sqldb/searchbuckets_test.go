@@ -24,55 +24,7 @@ import (
 func TestPostgresSearchBuckets(t *testing.T) {
 	ctx := context.Background()
 	db := openUnlocked(t, testenv.Postgres(t))
-	want := map[string][]int64{}
-	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	err := db.Update(ctx, func(htx haven.Tx) error {
-		tx := htx.(*Tx)
-		for i := range 2*pgBucket + 600 {
-			c := &haven.Case{Title: fmt.Sprintf("Case %d", i), Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3,
-				TLP: "amber", Tier: 1, Tags: []string{}, Categories: []string{"other"}, CreatedAt: t0, UpdatedAt: t0}
-			switch {
-			case i%500 == 7: // restricted: only its number and labels are indexed
-				c.TLP, c.Summary = "red", "secretword"
-			case i%997 == 5:
-				c.Summary = "pegasus"
-			case i%3 == 0:
-				c.Summary = "whatsapp account"
-			}
-			words := []string{}
-			if !c.IsRestricted() {
-				words = strings.Fields(strings.TrimSuffix(c.Summary, " account"))
-			}
-			if i%4 == 1 {
-				c.Categories = []string{"phishing"}
-			}
-			if i%20 == 3 {
-				c.Priority = haven.P1
-			}
-			if i%11 == 2 { // tags that tsquery's syntax must not read as syntax
-				c.Tags = []string{"two words", "o'brien", `back\slash`, "a & !b"}
-			}
-			if err := insertIndexed(ctx, tx, c); err != nil {
-				return err
-			}
-			if i%7 == 0 && !c.IsRestricted() {
-				if err := tx.AppendCaseText(ctx, c.ID, "note:1", "switched to Signal"); err != nil {
-					return err
-				}
-				words = append(words, "signal")
-			}
-			for _, w := range words {
-				want[w] = append([]int64{c.ID}, want[w]...)
-				if len(c.Tags) > 0 {
-					want[w+"/t/o'brien"] = append([]int64{c.ID}, want[w+"/t/o'brien"]...)
-				}
-			}
-		}
-		return nil // "phishing" is one of the categories a new database has
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := loadLabelled(t, db)
 	body, err := fs.ReadFile(migrationFS, "migrations/postgres/0051_search_buckets.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -287,4 +239,60 @@ func checkBitmapAnd(ctx context.Context, t *testing.T, tx *Tx, want map[string][
 		t.Errorf("enable_indexscan is %s after the intersection", indexScan)
 	}
 	return nil
+}
+
+// loadLabelled inserts cases over three buckets of ids (some restricted, some with notes, tags,
+// categories and priorities) and returns, for each word (and word/t/tag), its cases newest first.
+func loadLabelled(t *testing.T, db *DB) map[string][]int64 {
+	ctx := context.Background()
+	want := map[string][]int64{}
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	err := db.Update(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		for i := range 2*pgBucket + 600 {
+			c := &haven.Case{Title: fmt.Sprintf("Case %d", i), Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3,
+				TLP: "amber", Tier: 1, Tags: []string{}, Categories: []string{"other"}, CreatedAt: t0, UpdatedAt: t0}
+			switch {
+			case i%500 == 7: // restricted: only its number and labels are indexed
+				c.TLP, c.Summary = "red", "secretword"
+			case i%997 == 5:
+				c.Summary = "pegasus"
+			case i%3 == 0:
+				c.Summary = "whatsapp account"
+			}
+			words := []string{}
+			if !c.IsRestricted() {
+				words = strings.Fields(strings.TrimSuffix(c.Summary, " account"))
+			}
+			if i%4 == 1 {
+				c.Categories = []string{"phishing"}
+			}
+			if i%20 == 3 {
+				c.Priority = haven.P1
+			}
+			if i%11 == 2 { // tags that tsquery's syntax must not read as syntax
+				c.Tags = []string{"two words", "o'brien", `back\slash`, "a & !b"}
+			}
+			if err := insertIndexed(ctx, tx, c); err != nil {
+				return err
+			}
+			if i%7 == 0 && !c.IsRestricted() {
+				if err := tx.AppendCaseText(ctx, c.ID, "note:1", "switched to Signal"); err != nil {
+					return err
+				}
+				words = append(words, "signal")
+			}
+			for _, w := range words {
+				want[w] = append([]int64{c.ID}, want[w]...)
+				if len(c.Tags) > 0 {
+					want[w+"/t/o'brien"] = append([]int64{c.ID}, want[w+"/t/o'brien"]...)
+				}
+			}
+		}
+		return nil // "phishing" is one of the categories a new database has
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
 }
