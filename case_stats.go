@@ -134,6 +134,8 @@ type CaseStatsStore interface {
 	DayFacts(ctx context.Context, day time.Time, each func(*CaseFact)) error
 	// ClaimDirtyDays takes up to limit days whose roll-ups changed off the list.
 	ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error)
+	// MarkDays puts days back on the list (their recomputation failed).
+	MarkDays(ctx context.Context, days []time.Time) error
 	MarkAllDays(ctx context.Context) (int, error)
 	PendingRollupDays(ctx context.Context) (int, error)
 	PutRollups(ctx context.Context, day time.Time, rows []RollupRow) error

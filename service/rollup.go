@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/haven-helpline/haven"
@@ -15,22 +16,36 @@ const refreshBatch = 31
 
 // RefreshRollups recomputes the roll-ups of the days writes marked, a batch at a time, and says
 // how many days it did (the job runner calls it every minute; it runs as the system).
+//
+// The days are claimed in a transaction of their own, committed before they are recomputed: a
+// write marking a claimed day waits for the claim's commit (on PostgreSQL), which must not last
+// the recomputation (a day of intake is thousands of cases). A write that marks a day after the
+// claim leaves it on the list for the next refresh; should the recomputation fail, its days are
+// marked again.
 func (s *Service) RefreshRollups(ctx context.Context) (int, error) {
-	done := 0
-	err := s.store.Update(ctx, func(tx haven.Tx) error {
-		days, err := tx.ClaimDirtyDays(ctx, refreshBatch)
-		if err != nil {
-			return err
-		}
+	var days []time.Time
+	err := s.store.Update(ctx, func(tx haven.Tx) (err error) {
+		days, err = tx.ClaimDirtyDays(ctx, refreshBatch)
+		return err
+	})
+	if err != nil || len(days) == 0 {
+		return 0, err
+	}
+	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		for _, day := range days {
 			if err := recomputeDay(ctx, tx, day); err != nil {
 				return err
 			}
 		}
-		done = len(days)
 		return nil
 	})
-	return done, err
+	if err != nil {
+		again := context.WithoutCancel(ctx)
+		return 0, errors.Join(err, s.store.Update(again, func(tx haven.Tx) error {
+			return tx.MarkDays(again, days)
+		}))
+	}
+	return len(days), nil
 }
 
 // RebuildRollups recomputes every day from the cases (`haven stats rebuild`).

@@ -150,14 +150,9 @@ func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, t
 	if err := tx.InsertCategory(ctx, &renamed); err != nil {
 		return 0, err
 	}
-	if _, err := tx.exec(ctx, "mark moved cases' days", `INSERT INTO rollup_dirty (day)
-		SELECT DISTINCT c.created_at / `+itoa(microsPerDay)+` FROM cases c JOIN case_labels l ON l.case_id = c.id
-		WHERE l.kind = 'c' AND l.label = $1 ON CONFLICT (day) DO NOTHING`, c.Slug); err != nil {
-		return 0, err
-	}
-	if _, err := tx.exec(ctx, "mark moved cases' days", `INSERT INTO rollup_dirty (day)
-		SELECT DISTINCT c.closed_at / `+itoa(microsPerDay)+` FROM cases c JOIN case_labels l ON l.case_id = c.id
-		WHERE l.kind = 'c' AND l.label = $1 AND c.closed_at IS NOT NULL ON CONFLICT (day) DO NOTHING`, c.Slug); err != nil {
+	if err := tx.markDays(ctx, `SELECT c.created_at / `+itoa(microsPerDay)+` AS d FROM cases c JOIN case_labels l ON l.case_id = c.id
+		WHERE l.kind = 'c' AND l.label = $1 UNION SELECT c.closed_at / `+itoa(microsPerDay)+` FROM cases c
+		JOIN case_labels l ON l.case_id = c.id WHERE l.kind = 'c' AND l.label = $1`, c.Slug); err != nil {
 		return 0, err
 	}
 	n, err := tx.count(ctx, "move case categories", `UPDATE cases SET categories = REPLACE(categories, $1, $2), version = version + 1

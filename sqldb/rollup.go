@@ -21,23 +21,39 @@ func (tx *Tx) markCaseDays(ctx context.Context, c *haven.Case) error {
 	if c.ClosedAt != nil {
 		closed = sql.NullInt64{Int64: dayOf(*c.ClosedAt), Valid: true}
 	}
-	_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
-		SELECT d FROM (SELECT CAST($2 AS BIGINT) AS d UNION SELECT CAST($3 AS BIGINT) UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1) x
-		WHERE d IS NOT NULL ON CONFLICT (day) DO NOTHING`, c.ID, dayOf(c.CreatedAt), closed)
-	return err
+	return tx.markDays(ctx, `SELECT CAST($2 AS BIGINT) AS d UNION SELECT CAST($3 AS BIGINT)
+		UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1`, c.ID, dayOf(c.CreatedAt), closed)
 }
 
 // markCaseDaysByID marks dirty the days of a case known by id (its first response or its
 // escalations changed).
 func (tx *Tx) markCaseDaysByID(ctx context.Context, caseID int64) error {
-	_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
-		SELECT d FROM (SELECT created_at / `+itoa(microsPerDay)+` AS d FROM cases WHERE id = $1
-			UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1) x
-		WHERE d IS NOT NULL ON CONFLICT (day) DO NOTHING`, caseID)
+	return tx.markDays(ctx, `SELECT created_at / `+itoa(microsPerDay)+` AS d FROM cases WHERE id = $1
+		UNION SELECT closed_at / `+itoa(microsPerDay)+` FROM cases WHERE id = $1`, caseID)
+}
+
+// markDays marks dirty the days (column d) that days selects. On PostgreSQL a day already marked
+// is also held (FOR KEY SHARE, which writers marking the same day share) until this transaction
+// ends: a refresh claiming it (ClaimDirtyDays) waits for this write to commit, so that its
+// recomputation sees it. Without the hold, a refresh could take the day off the list and read
+// the day's cases between this mark and this commit, and the change was in no roll-up and on no
+// list (SQLite's single writer orders them already).
+func (tx *Tx) markDays(ctx context.Context, days string, args ...any) error {
+	if tx.dialect == SQLite {
+		_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
+			SELECT d FROM (`+days+`) x WHERE d IS NOT NULL ON CONFLICT (day) DO NOTHING`, args...)
+		return err
+	}
+	// A day this statement inserts is held by the insert itself (nobody sees it before commit).
+	_, err := tx.exec(ctx, "mark rollup days", `WITH marked AS (SELECT d FROM (`+days+`) x WHERE d IS NOT NULL),
+		inserted AS (INSERT INTO rollup_dirty (day) SELECT d FROM marked ON CONFLICT (day) DO NOTHING)
+		SELECT day FROM rollup_dirty WHERE day IN (SELECT d FROM marked) FOR KEY SHARE`, args...)
 	return err
 }
 
-// ClaimDirtyDays takes up to limit days to recompute off the list.
+// ClaimDirtyDays takes up to limit days to recompute off the list. On PostgreSQL it waits for
+// the writes that hold a day (markDays): its caller commits the claim before recomputing, so
+// that writers marking a claimed day wait for this short transaction only.
 func (tx *Tx) ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error) {
 	days, err := queryAll(ctx, tx, "dirty days", `SELECT day FROM rollup_dirty ORDER BY day LIMIT $1`, scanInt64, limit)
 	if err != nil || len(days) == 0 {
@@ -51,6 +67,16 @@ func (tx *Tx) ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error
 		out[i] = fromMicros(d * microsPerDay)
 	}
 	return out, nil
+}
+
+// MarkDays puts days back on the list of those to recompute.
+func (tx *Tx) MarkDays(ctx context.Context, days []time.Time) error {
+	ids := make([]int64, len(days))
+	for i, d := range days {
+		ids[i] = dayOf(d)
+	}
+	q := &queryBuilder{}
+	return tx.markDays(ctx, `SELECT value AS d FROM `+idList(tx.dialect, q, ids)+` v`, q.args...)
 }
 
 // MarkAllDays marks every day with a case dirty (a rebuild).
