@@ -481,7 +481,7 @@ func (tx *Tx) startScan(ctx context.Context, tokens []string, labels []labelFilt
 // matching so far) plus the documents derived for the candidates below it; s.last when deriving
 // them all costs less.
 func (s *textScan) cut(ids []int64) int64 {
-	if s.done || len(s.read) == 0 || len(s.labels) > 0 { // with labels, the share read says little of the cost
+	if s.done || len(s.read) == 0 { // labels are terms of the expression: the share read is theirs too
 		return s.last
 	}
 	density := float64(len(s.read)) / float64(max(s.read[0]-s.last+1, 1))
