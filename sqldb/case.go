@@ -136,11 +136,9 @@ func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	for _, l := range c.Categories {
 		rows = append(rows, "("+id+", 'c', "+q.arg(l)+", "+updated+")")
 	}
-	if _, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
-		strings.Join(rows, ", "), q.args...); err != nil {
-		return err
-	}
-	return tx.drawLabelTerms(ctx, c.ID)
+	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
+		strings.Join(rows, ", "), q.args...)
+	return err
 }
 
 const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,

@@ -55,16 +55,6 @@ func labelTermsOf(ctx context.Context, query rowsQuery, ids []int64) (map[int64]
 	return terms, mapError("label terms", rows.Err())
 }
 
-// drawLabelTerms gives the labels of a case that have no term yet theirs (SQLite).
-func (tx *Tx) drawLabelTerms(ctx context.Context, caseID int64) error {
-	if tx.dialect != SQLite {
-		return nil
-	}
-	_, err := tx.exec(ctx, "draw label terms", `INSERT INTO label_terms (kind, label, term)
-		SELECT kind, label, lower(hex(randomblob(8))) FROM case_labels WHERE case_id = $1 ON CONFLICT DO NOTHING`, caseID)
-	return err
-}
-
 // labelTermsExpr is the FTS5 expression of the terms of labels and of a single priority filtered
 // on, to AND with the words (SQLite). A label no case ever carried has no term: nothing matches.
 func (tx *Tx) labelTermsExpr(ctx context.Context, labels []labelFilter, f haven.CaseFilter) (string, error) {

@@ -29,7 +29,7 @@ func TestSQLiteLabelTerms(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = raw.Rollback() }()
-	if _, err := raw.ExecContext(ctx, `DROP TABLE label_terms; INSERT INTO case_search (case_search) VALUES ('delete-all')`); err != nil {
+	if _, err := raw.ExecContext(ctx, `DROP TRIGGER case_labels_term; DROP TABLE label_terms; INSERT INTO case_search (case_search) VALUES ('delete-all')`); err != nil {
 		t.Fatal(err)
 	}
 	for after := int64(0); ; {

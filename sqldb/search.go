@@ -197,11 +197,12 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {
 		return err
 	}
-	terms, err := labelTermsOf(ctx, tx.query, []int64{caseID}) // labelterms.go
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, "index case", `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, caseID, doc+terms[caseID])
+	// The document's label and priority terms (labelterms.go), appended in the same statement.
+	_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (rowid, body) VALUES ($1, $2
+		|| COALESCE((SELECT group_concat(' ' || $3 || 'label' || t.term, '') FROM case_labels l
+			JOIN label_terms t ON t.kind = l.kind AND t.label = l.label WHERE l.case_id = $1), '')
+		|| COALESCE((SELECT ' ' || $3 || 'priority' || priority_rank FROM cases WHERE id = $1), ''))`,
+		caseID, doc, sqliteTermMarker)
 	return err
 }
 

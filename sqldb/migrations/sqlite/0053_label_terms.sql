@@ -13,4 +13,10 @@ CREATE TABLE label_terms (
 ) WITHOUT ROWID;
 INSERT INTO label_terms (kind, label, term)
 	SELECT kind, label, lower(hex(randomblob(8))) FROM (SELECT DISTINCT kind, label FROM case_labels);
+-- A label gets its term when a case first carries it, inside the engine (a statement more for
+-- each case written cost intake ~5 %).
+CREATE TRIGGER case_labels_term AFTER INSERT ON case_labels BEGIN
+	INSERT INTO label_terms (kind, label, term) VALUES (NEW.kind, NEW.label, lower(hex(randomblob(8))))
+		ON CONFLICT DO NOTHING;
+END;
 INSERT INTO case_search (case_search) VALUES ('delete-all');
