@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -295,5 +296,49 @@ func compareFilteredCounted(t *testing.T, rolled, counted *service.Service, who 
 	}
 	if sla == 0 || escalations == 0 {
 		t.Errorf("%s: no SLA (%d) or escalation (%d) figures to compare", name, sla, escalations)
+	}
+}
+
+// TestRefreshRemarksFailedDays: the refresh commits its claim before recomputing, so a failed
+// recomputation must put its days back on the list (here the roll-ups' table is missing), and the
+// next refresh then recomputes them.
+func TestRefreshRemarksFailedDays(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	rolled, _, f := twinServices(t, path)
+	if _, err := rolled.CreateCase(f.admin, haven.CaseCreate{Title: "case", Categories: []string{"phishing"}, Priority: haven.P2}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = raw.Close() }()
+	rename := func(from, to string) {
+		t.Helper()
+		if _, err := raw.ExecContext(ctx, `ALTER TABLE `+from+` RENAME TO `+to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func() (n int) {
+		t.Helper()
+		if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM rollup_dirty`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if pending() == 0 {
+		t.Fatal("creating a case marked no day")
+	}
+	rename("case_rollups", "case_rollups_away")
+	if _, err := rolled.RefreshRollups(ctx); err == nil {
+		t.Fatal("the refresh succeeded without its table")
+	}
+	if pending() == 0 {
+		t.Fatal("the failed refresh took its days off the list: they would never be recomputed")
+	}
+	rename("case_rollups_away", "case_rollups")
+	if n, err := rolled.RefreshRollups(ctx); err != nil || n == 0 || pending() != 0 {
+		t.Fatalf("the next refresh did %d days (%v), %d left", n, err, pending())
 	}
 }
