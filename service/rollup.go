@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/haven-helpline/haven"
@@ -17,35 +18,52 @@ const refreshBatch = 31
 // RefreshRollups recomputes the roll-ups of the days writes marked, a batch at a time, and says
 // how many days it did (the job runner calls it every minute; it runs as the system).
 //
-// The days are claimed in a transaction of their own, committed before they are recomputed: a
-// write marking a claimed day waits for the claim's commit (on PostgreSQL), which must not last
-// the recomputation (a day of intake is thousands of cases). A write that marks a day after the
-// claim leaves it on the list for the next refresh; should the recomputation fail, its days are
-// marked again.
+// The days are claimed before they are recomputed, each in a transaction of its own: a write
+// marking a claimed day waits for the claim's commit (on PostgreSQL), which must not last the
+// recomputation (a day of intake is thousands of cases), and a claim waits for the writes that
+// marked its day, holding no other (a claim holding one day while waiting for a write that then
+// marked that day deadlocked with it). A write that marks a day after its claim leaves it on the
+// list for the next refresh; should the recomputation fail, its days are marked again.
 func (s *Service) RefreshRollups(ctx context.Context) (int, error) {
-	var days []time.Time
-	err := s.store.Update(ctx, func(tx haven.Tx) (err error) {
-		days, err = tx.ClaimDirtyDays(ctx, refreshBatch)
-		return err
-	})
-	if err != nil || len(days) == 0 {
-		return 0, err
-	}
-	err = s.store.Update(ctx, func(tx haven.Tx) error {
-		for _, day := range days {
-			if err := recomputeDay(ctx, tx, day); err != nil {
-				return err
+	days, err := s.claimDays(ctx)
+	if err == nil && len(days) > 0 {
+		err = s.store.Update(ctx, func(tx haven.Tx) error {
+			for _, day := range days {
+				if err := recomputeDay(ctx, tx, day); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
-	if err != nil {
+			return nil
+		})
+	}
+	if err != nil && len(days) > 0 {
 		again := context.WithoutCancel(ctx)
 		return 0, errors.Join(err, s.store.Update(again, func(tx haven.Tx) error {
 			return tx.MarkDays(again, days)
 		}))
 	}
-	return len(days), nil
+	return len(days), err
+}
+
+// claimDays takes up to refreshBatch days off the list, oldest first, one transaction each; a day
+// claimed again (marked since its claim) ends the batch.
+func (s *Service) claimDays(ctx context.Context) ([]time.Time, error) {
+	var days []time.Time
+	for len(days) < refreshBatch {
+		var claimed []time.Time
+		err := s.store.Update(ctx, func(tx haven.Tx) (err error) {
+			claimed, err = tx.ClaimDirtyDays(ctx, 1)
+			return err
+		})
+		if err != nil {
+			return days, err
+		}
+		if len(claimed) == 0 || slices.ContainsFunc(days, claimed[0].Equal) {
+			break
+		}
+		days = append(days, claimed[0])
+	}
+	return days, nil
 }
 
 // RebuildRollups recomputes every day from the cases (`haven stats rebuild`).

@@ -342,3 +342,97 @@ func TestRefreshRemarksFailedDays(t *testing.T) {
 		t.Fatalf("the next refresh did %d days (%v), %d left", n, err, pending())
 	}
 }
+
+// TestRefreshDoesNotDeadlockWithWrites (PostgreSQL): a write holds a dirty day (A, marked by its
+// first change) while a refresh claims the days, then marks another (B, older, claimed first). A
+// refresh claiming every day in one transaction held B while waiting for the write to release A,
+// and the write then waited for B: a deadlock, which PostgreSQL broke by failing one of them after
+// a second. Each day is now claimed in a transaction of its own, holding no other while it waits.
+func TestRefreshDoesNotDeadlockWithWrites(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.Postgres(t)
+	store := openTestDB(t, dsn)
+	clock := &fixedClock{}
+	rolled := service.New(store, clock, service.DefaultConfig())
+	admin, err := rolled.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for _, day := range []int{1, 2} { // B on 1 November, A on 2 November
+		clock.t = time.Date(2025, 11, day, 9, 0, 0, 0, time.UTC)
+		c, err := rolled.CreateCase(as(admin, false), haven.CaseCreate{Title: "case", Categories: []string{"phishing"}, Priority: haven.P2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, c.Number)
+	}
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = raw.Close() }()
+
+	reprioritise := func(tx haven.Tx, number string) error {
+		c, err := tx.CaseByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		c.Priority = haven.P1
+		return tx.UpdateCase(ctx, c)
+	}
+	marked, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		written <- store.Update(ctx, func(tx haven.Tx) error {
+			if err := reprioritise(tx, numbers[1]); err != nil { // holds A
+				return err
+			}
+			close(marked)
+			<-release
+			return reprioritise(tx, numbers[0]) // marks B
+		})
+	}()
+	<-marked
+	refreshed := make(chan error, 1)
+	go func() {
+		_, err := rolled.RefreshRollups(ctx)
+		refreshed <- err
+	}()
+	for waiting := false; !waiting; { // until the refresh waits for the write (or has ended)
+		select {
+		case err := <-refreshed:
+			refreshed <- err
+			waiting = true
+		default:
+			if err := raw.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+				WHERE wait_event_type = 'Lock' AND query LIKE '%rollup_dirty%')`).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(5 * time.Millisecond) // polling for the state, not ordering by time
+		}
+	}
+	close(release)
+	// The write's second mark must not wait for the refresh: the refresh waits for the write.
+	for done := false; !done; {
+		select {
+		case err := <-written:
+			if err != nil {
+				t.Fatalf("the write failed: %v", err)
+			}
+			done = true
+		default:
+			var stuck bool
+			if err := raw.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+				WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO rollup_dirty%')`).Scan(&stuck); err != nil {
+				t.Fatal(err)
+			}
+			if stuck {
+				t.Fatal("the write waits for the refresh, which waits for the write: a deadlock")
+			}
+			time.Sleep(5 * time.Millisecond) // polling for the state, not ordering by time
+		}
+	}
+	if err := <-refreshed; err != nil {
+		t.Fatalf("the refresh failed: %v", err)
+	}
+}
