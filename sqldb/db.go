@@ -301,10 +301,13 @@ type Tx struct {
 	// commit: FTS5 flushes its pending index at every statement savepoint, so writing each
 	// document as it changes would flush once per statement that follows.
 	searchDocs map[int64]string
-	// relabelled: PostgreSQL cases whose labels changed in this transaction, whose documents'
-	// label terms are written again before commit (search.go) unless the whole document is;
-	// made by the first (markRelabelled), as most transactions relabel nothing.
+	// relabelled: cases whose labels changed in this transaction, whose documents' label terms
+	// are written again before commit (search.go) unless the whole document is; made by the
+	// first (markRelabelled), as most transactions relabel nothing.
 	relabelled map[int64]bool
+	// dropped: labels some case stopped carrying in this transaction (SQLite), whose drawn terms
+	// go before commit if no case carries them any more (labelterms.go).
+	dropped []labelFilter
 	stmts      *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
 	keys       *keys
 	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).

@@ -73,6 +73,28 @@ func (tx *Tx) labelTermsExpr(ctx context.Context, labels []labelFilter, f haven.
 	return expr, nil
 }
 
+// dropLabel records, on SQLite, that a case stopped carrying a label: its term goes before commit
+// if no case carries it any more (forgetDroppedLabels).
+func (tx *Tx) dropLabel(l labelFilter) {
+	if tx.dialect == SQLite {
+		tx.dropped = append(tx.dropped, l)
+	}
+}
+
+// forgetDroppedLabels deletes the terms of the labels dropped in this transaction that no case
+// carries any more: a tag is text a handler wrote, and a purge or an erasure that takes it off
+// its last case must not leave it behind in label_terms.
+func (tx *Tx) forgetDroppedLabels(ctx context.Context) error {
+	for _, l := range tx.dropped {
+		if _, err := tx.exec(ctx, "forget label term", `DELETE FROM label_terms WHERE kind = $1 AND label = $2
+			AND NOT EXISTS (SELECT 1 FROM case_labels WHERE kind = $1 AND label = $2)`, l.kind, l.label); err != nil {
+			return err
+		}
+	}
+	tx.dropped = tx.dropped[:0]
+	return nil
+}
+
 // moveLabelTerm gives a renamed category's term to its new slug (SQLite). A term left under the
 // new slug (a category of that slug renamed or removed before, still carried by some case) is
 // not taken over: the moved cases' documents are written again instead, with that one.
@@ -92,5 +114,6 @@ func (tx *Tx) moveLabelTerm(ctx context.Context, from, to string) error {
 	for _, id := range ids {
 		tx.markRelabelled(id)
 	}
+	tx.dropLabel(labelFilter{"c", from}) // no case carries it any more
 	return err
 }

@@ -16,7 +16,7 @@ import (
 // labels and priority (labelterms.go) after insert, after migration 0053 rebuilt an index written
 // without them, after labels and priorities changed through UpdateCase alone, a category's rename
 // (its term moved, or, when its new slug already has one, its cases' documents written again) and a
-// purge; and that labelled and priority-filtered scans return exactly the matches that carry them.
+// purge, and that a label no case carries any more (a purged case's tag) keeps no term; and that labelled and priority-filtered scans return exactly the matches that carry them.
 func TestSQLiteLabelTerms(t *testing.T) {
 	ctx := context.Background()
 	db := openUnlocked(t, filepath.Join(t.TempDir(), "haven.db"))
@@ -76,6 +76,15 @@ func TestSQLiteLabelTerms(t *testing.T) {
 		if _, err := htx.RenameCategory(ctx, "lure", "ghost"); err != nil {
 			return err
 		}
+		untagged := &haven.Case{Title: "Untagged", Summary: "whatsapp", Status: haven.StatusOpen, Priority: haven.P3,
+			TLP: "amber", Tier: 1, Tags: []string{"a name to forget"}, Categories: []string{"other"}}
+		if err := insertIndexed(ctx, htx, untagged); err != nil {
+			return err
+		}
+		untagged.Tags = []string{} // a handler takes the tag off again: nothing keeps its text
+		if err := htx.UpdateCase(ctx, untagged); err != nil {
+			return err
+		}
 		return htx.PurgeCase(ctx, c.ID, c.CreatedAt) // its tag goes, and the tag's term with it
 	})
 	if err != nil {
@@ -85,11 +94,11 @@ func TestSQLiteLabelTerms(t *testing.T) {
 }
 
 // checkLabelTerms checks that each label's and each priority's term matches exactly the cases
-// that carry it, and that every label carried has a term.
+// that carry it, that every label carried has a term, and that no label no case carries has one.
 func checkLabelTerms(t *testing.T, db *DB, when string) {
 	t.Helper()
 	ctx := context.Background()
-	err := db.View(ctx, func(htx haven.Tx) error {
+	err := db.View(ctx, func(htx haven.Tx) (err error) {
 		tx := htx.(*Tx)
 		var untermed int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_labels l
@@ -98,6 +107,18 @@ func checkLabelTerms(t *testing.T, db *DB, when string) {
 		}
 		if untermed > 0 {
 			t.Errorf("%s: %d labels have no term", when, untermed)
+		}
+		var orphans []string // a tag's text outliving its last case (a purge, an erasure)
+		if orphans, err = queryAll(ctx, tx, "orphan terms", `SELECT t.kind || ':' || t.label FROM label_terms t
+			WHERE NOT EXISTS (SELECT 1 FROM case_labels l WHERE l.kind = t.kind AND l.label = t.label)`,
+			func(row rowScanner) (string, error) {
+				var l string
+				return l, row.Scan(&l)
+			}); err != nil {
+			return err
+		}
+		if len(orphans) > 0 {
+			t.Errorf("%s: terms kept for labels no case carries: %v", when, orphans)
 		}
 		type carried struct{ term, carriers string }
 		sets, err := queryAll(ctx, tx, "label sets", `SELECT 'label' || t.term, 'SELECT case_id FROM case_labels WHERE kind = ''' || t.kind || ''' AND label = ''' || replace(t.label, '''', '''''') || ''''

@@ -111,6 +111,13 @@ func (tx *Tx) PurgeCase(ctx context.Context, caseID int64, at time.Time) error {
 		return err
 	}
 	tx.markRelabelled(caseID) // its document's tag terms go too (search.go)
-	_, err = tx.exec(ctx, "purge case tags", `DELETE FROM case_labels WHERE case_id = $1 AND kind = 't'`, caseID)
+	tags, err := queryAll(ctx, tx, "purge case tags", `DELETE FROM case_labels WHERE case_id = $1 AND kind = 't' RETURNING label`,
+		func(row rowScanner) (string, error) {
+			var tag string
+			return tag, row.Scan(&tag)
+		}, caseID)
+	for _, tag := range tags {
+		tx.dropLabel(labelFilter{"t", tag}) // and, carried by no other case, their drawn terms (labelterms.go)
+	}
 	return err
 }

@@ -29,6 +29,9 @@ func (tx *Tx) flushSearchDocs(ctx context.Context) error {
 	if err := tx.reindexRelabelled(ctx); err != nil {
 		return err
 	}
+	if err := tx.forgetDroppedLabels(ctx); err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(tx.searchDocs))
 	for id := range tx.searchDocs {
 		ids = append(ids, id)
@@ -83,6 +86,11 @@ func (tx *Tx) noteRelabelled(caseID int64, before []labelFilter, c *haven.Case) 
 	slices.SortFunc(after, order)
 	if !slices.Equal(slices.Compact(before), slices.Compact(after)) {
 		tx.markRelabelled(caseID)
+	}
+	for _, l := range before {
+		if l.kind != "p" && !slices.Contains(after, l) {
+			tx.dropLabel(l)
+		}
 	}
 }
 
