@@ -50,10 +50,14 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 		return err
 	}
 	c.ID, c.Version, c.Restricted = id, 1, c.IsRestricted()
+	if tx.fresh == nil {
+		tx.fresh = map[int64]bool{}
+	}
+	tx.fresh[c.ID] = true
 	if err := tx.markCaseDays(ctx, c); err != nil {
 		return err
 	}
-	if err := tx.writeRestrictedTo(ctx, c); err != nil {
+	if err := tx.grantNamed(ctx, c); err != nil { // a new case has no access to clear
 		return err
 	}
 	return tx.writeLabels(ctx, c)
@@ -510,6 +514,7 @@ func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text strin
 
 // AppendCaseTerms sets one part of the case's search document from terms made by SearchTerms.
 func (tx *Tx) AppendCaseTerms(ctx context.Context, caseID int64, part, terms string) error {
+	delete(tx.fresh, caseID) // it has parts now
 	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
 		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, terms); err != nil {
 		return err
@@ -532,9 +537,9 @@ func ownText(number, title, summary string, restricted bool, categories, tags []
 }
 
 // reindex writes the case's document: its own text followed by its stored parts (not for a
-// restricted case, whose notes and messages stay out of the index).
+// restricted case, whose notes and messages stay out of the index; none yet for a fresh one).
 func (tx *Tx) reindex(ctx context.Context, caseID int64, restricted bool, own string) error {
-	if restricted {
+	if restricted || tx.fresh[caseID] {
 		return tx.writeSearchDoc(ctx, caseID, own)
 	}
 	rows, err := tx.query(ctx, `SELECT body FROM search_parts WHERE case_id = $1 ORDER BY part`, caseID)

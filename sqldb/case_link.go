@@ -49,6 +49,7 @@ func (tx *Tx) CaseLinks(ctx context.Context, caseID int64) ([]haven.CaseLinkRow,
 // with the escalation (a platform's answer threads to it), and so do their attachments and
 // search parts. Reports keep origin_case_id, so erasure still follows them.
 func (tx *Tx) MoveCaseContent(ctx context.Context, fromID, toID int64) (haven.CaseMove, error) {
+	delete(tx.fresh, toID) // it may receive search parts
 	var m haven.CaseMove
 	steps := []struct {
 		n        *int

@@ -308,8 +308,11 @@ type Tx struct {
 	// dropped: labels some case stopped carrying in this transaction (SQLite), whose drawn terms
 	// go before commit if no case carries them any more (labelterms.go).
 	dropped []labelFilter
-	stmts   *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
-	keys    *keys
+	// fresh: cases inserted in this transaction that have no search parts yet, whose documents
+	// are their own text alone (reindex reads no parts for them).
+	fresh map[int64]bool
+	stmts *stmtCache // nil on PostgreSQL (pgx caches statements per connection itself)
+	keys  *keys
 	// pendingEvents are this transaction's events, inserted into the chain at commit (audit.go).
 	pendingEvents []storedEvent
 	// locking: a PostgreSQL write transaction locks what it reads to decide on (a case's row, a

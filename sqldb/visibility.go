@@ -60,6 +60,11 @@ func (tx *Tx) writeRestrictedTo(ctx context.Context, c *haven.Case) error {
 	if _, err := tx.exec(ctx, "clear named access", `DELETE FROM case_access WHERE case_id = $1 AND kind = 'named'`, c.ID); err != nil {
 		return err
 	}
+	return tx.grantNamed(ctx, c)
+}
+
+// grantNamed gives the users a case is restricted to by name their access.
+func (tx *Tx) grantNamed(ctx context.Context, c *haven.Case) error {
 	for _, name := range c.RestrictedTo {
 		if _, err := tx.exec(ctx, "named access", `INSERT INTO case_access (case_id, user_id, kind, created_at)
 			SELECT $1, id, 'named', $2 FROM users WHERE username = $3`, c.ID, micros(c.UpdatedAt), name); err != nil {
