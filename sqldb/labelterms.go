@@ -17,7 +17,8 @@ import (
 // page, against ~10 ms for FTS5 to intersect the two lists).
 //
 // A label's term is drawn at random once and kept in label_terms, so that a category's rename
-// moves one row instead of writing every document of the category again. The terms sit behind
+// moves one row instead of writing every document of the category again: a trigger draws it when
+// a case first carries the label, and it goes when no case carries the label any more. The terms sit behind
 // the blind terms' marker, which no query word can start with (blindterm.go); "label" and
 // "priority" keep them apart from the blind terms' hexadecimal digits.
 
