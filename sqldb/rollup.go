@@ -3,7 +3,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/haven-helpline/haven"
 )
@@ -54,19 +57,50 @@ func (tx *Tx) markDays(ctx context.Context, days string, args ...any) error {
 // ClaimDirtyDays takes up to limit days to recompute off the list. On PostgreSQL it waits for
 // the writes that hold a day (markDays): its caller commits the claim before recomputing, so
 // that writers marking a claimed day wait for this short transaction only.
+//
+// Writers hold a day in turns that may overlap without end under sustained intake (a shared lock
+// taken by a newcomer does not wait for a claim already waiting), so a PostgreSQL claim waits at
+// most claimLockTimeout: a day still held then stays on the list and the claim ends with the days
+// it has (the statistics that need it are counted from the cases meanwhile).
 func (tx *Tx) ClaimDirtyDays(ctx context.Context, limit int) ([]time.Time, error) {
 	days, err := queryAll(ctx, tx, "dirty days", `SELECT day FROM rollup_dirty ORDER BY day LIMIT $1`, scanInt64, limit)
 	if err != nil || len(days) == 0 {
 		return nil, err
 	}
-	out := make([]time.Time, len(days))
-	for i, d := range days {
-		if _, err := tx.exec(ctx, "claim dirty day", `DELETE FROM rollup_dirty WHERE day = $1`, d); err != nil {
-			return nil, err
+	out := make([]time.Time, 0, len(days))
+	for _, d := range days {
+		claimed, err := tx.claimDay(ctx, d)
+		if err != nil || !claimed {
+			return out, err
 		}
-		out[i] = fromMicros(d * microsPerDay)
+		out = append(out, fromMicros(d*microsPerDay))
 	}
 	return out, nil
+}
+
+// claimLockTimeout bounds how long a PostgreSQL claim waits for the writes holding its day.
+const claimLockTimeout = "500ms"
+
+// claimDay deletes day from the list, and reports false when writers held it past
+// claimLockTimeout (PostgreSQL; the transaction stays usable: the wait is undone to a savepoint).
+func (tx *Tx) claimDay(ctx context.Context, day int64) (bool, error) {
+	if tx.dialect == SQLite {
+		_, err := tx.exec(ctx, "claim dirty day", `DELETE FROM rollup_dirty WHERE day = $1`, day)
+		return err == nil, err
+	}
+	if _, err := tx.exec(ctx, "claim dirty day", `SAVEPOINT claim_day`); err != nil {
+		return false, err
+	}
+	var previous string
+	if err := tx.queryRow(ctx, `SELECT set_config('lock_timeout', $1, true)`, claimLockTimeout).Scan(&previous); err != nil {
+		return false, mapError("claim dirty day", err)
+	}
+	_, err := tx.exec(ctx, "claim dirty day", `DELETE FROM rollup_dirty WHERE day = $1`, day)
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "55P03" { // lock_not_available
+		_, err = tx.exec(ctx, "claim dirty day", `ROLLBACK TO SAVEPOINT claim_day`)
+		return false, err
+	}
+	return err == nil, err
 }
 
 // MarkDays puts days back on the list of those to recompute.

@@ -88,3 +88,55 @@ func TestPostgresClaimWaitsForMarks(t *testing.T) {
 		t.Fatal("the refresh read the day before the write committed and took it off the list: the closing is in no roll-up")
 	}
 }
+
+// TestPostgresClaimLeavesHeldDays: writers hold a day in overlapping turns without end under
+// sustained intake, so a claim must not wait for them forever: past its lock timeout it leaves the
+// held day on the list and ends without error; once the write commits, the next claim takes it.
+func TestPostgresClaimLeavesHeldDays(t *testing.T) {
+	ctx := context.Background()
+	db := openUnlocked(t, testenv.Postgres(t))
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	c := &haven.Case{Title: "Held", Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3, TLP: "amber", Tier: 1,
+		Tags: []string{}, Categories: []string{"other"}, CreatedAt: day.Add(9 * time.Hour), UpdatedAt: day.Add(9 * time.Hour)}
+	if err := db.Update(ctx, func(tx haven.Tx) error { return insertIndexed(ctx, tx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	claim := func() []time.Time {
+		t.Helper()
+		var days []time.Time
+		if err := db.Update(ctx, func(tx haven.Tx) (err error) {
+			days, err = tx.ClaimDirtyDays(ctx, 31)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return days
+	}
+	marked, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		written <- db.Update(ctx, func(htx haven.Tx) error {
+			held, err := htx.CaseByID(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			held.Priority = haven.P1
+			if err := htx.UpdateCase(ctx, held); err != nil { // holds the day
+				return err
+			}
+			close(marked)
+			<-release
+			return nil
+		})
+	}()
+	<-marked
+	if days := claim(); len(days) != 0 {
+		t.Errorf("claimed %v while a write held it", days)
+	}
+	close(release)
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+	if days := claim(); len(days) != 1 || !days[0].Equal(day) {
+		t.Errorf("after the write: claimed %v, want %v", days, day)
+	}
+}
