@@ -32,29 +32,12 @@ func sqliteLabelTerm(key string) string { return sqliteTermMarker + "label" + ke
 // sqlitePriorityTerm is the term, in SQLite's documents, of a priority's rank.
 func sqlitePriorityTerm(rank int) string { return sqliteTermMarker + "priority" + strconv.Itoa(rank) }
 
-// labelTermsOf returns the label and priority terms of the documents of cases ids (SQLite), each
-// case's as a string to append to its document.
-func labelTermsOf(ctx context.Context, query rowsQuery, ids []int64) (map[int64]string, error) {
-	q := &queryBuilder{}
-	in := idList(SQLite, q, ids)
-	rows, err := query(ctx, `SELECT l.case_id, 'label' || t.term FROM case_labels l
-			JOIN label_terms t ON t.kind = l.kind AND t.label = l.label WHERE l.case_id IN `+in+`
-		UNION ALL SELECT id, 'priority' || priority_rank FROM cases WHERE id IN `+in, q.args...)
-	if err != nil {
-		return nil, mapError("label terms", err)
-	}
-	defer func() { _ = rows.Close() }() // read to the end below
-	terms := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var term string
-		if err := rows.Scan(&id, &term); err != nil {
-			return nil, mapError("label terms", err)
-		}
-		terms[id] += " " + sqliteTermMarker + term
-	}
-	return terms, mapError("label terms", rows.Err())
-}
+// sqliteIndexSQL writes a SQLite document ($2) as case $1's, followed by its label and priority
+// terms, read in the same statement; $3 is the marker (sqliteTermMarker).
+const sqliteIndexSQL = `INSERT INTO case_search (rowid, body) VALUES ($1, $2
+	|| COALESCE((SELECT group_concat(' ' || $3 || 'label' || t.term, '') FROM case_labels l
+		JOIN label_terms t ON t.kind = l.kind AND t.label = l.label WHERE l.case_id = $1), '')
+	|| COALESCE((SELECT ' ' || $3 || 'priority' || priority_rank FROM cases WHERE id = $1), ''))`
 
 // labelTermsExpr is the FTS5 expression of the terms of labels and of a single priority filtered
 // on, to AND with the words (SQLite). A label no case ever carried has no term: nothing matches.

@@ -16,32 +16,11 @@ import (
 // day off the list, read the case as it was, and the change was in no roll-up and on no list.
 func TestPostgresClaimWaitsForMarks(t *testing.T) {
 	ctx := context.Background()
-	db := openUnlocked(t, testenv.Postgres(t))
-	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	c := &haven.Case{Title: "Race", Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3, TLP: "amber", Tier: 1,
-		Tags: []string{}, Categories: []string{"other"}, CreatedAt: day.Add(9 * time.Hour), UpdatedAt: day.Add(9 * time.Hour)}
-	if err := db.Update(ctx, func(tx haven.Tx) error { return insertIndexed(ctx, tx, c) }); err != nil {
-		t.Fatal(err) // the day is dirty now, and committed so
-	}
-
-	marked, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		written <- db.Update(ctx, func(htx haven.Tx) error {
-			closing, err := htx.CaseByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			closedAt := day.Add(10 * time.Hour)
-			closing.Status, closing.ClosedAt, closing.UpdatedAt = haven.StatusClosed, &closedAt, closedAt
-			if err := htx.UpdateCase(ctx, closing); err != nil {
-				return err
-			}
-			close(marked)
-			<-release
-			return nil
-		})
-	}()
-	<-marked
+	db, day, c := dirtyDay(t)
+	release, written := holdDay(db, c, func(closing *haven.Case) {
+		closedAt := day.Add(10 * time.Hour)
+		closing.Status, closing.ClosedAt, closing.UpdatedAt = haven.StatusClosed, &closedAt, closedAt
+	})
 
 	sawClosed, refreshed := false, make(chan error, 1)
 	go func() {
@@ -94,13 +73,7 @@ func TestPostgresClaimWaitsForMarks(t *testing.T) {
 // held day on the list and ends without error; once the write commits, the next claim takes it.
 func TestPostgresClaimLeavesHeldDays(t *testing.T) {
 	ctx := context.Background()
-	db := openUnlocked(t, testenv.Postgres(t))
-	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	c := &haven.Case{Title: "Held", Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3, TLP: "amber", Tier: 1,
-		Tags: []string{}, Categories: []string{"other"}, CreatedAt: day.Add(9 * time.Hour), UpdatedAt: day.Add(9 * time.Hour)}
-	if err := db.Update(ctx, func(tx haven.Tx) error { return insertIndexed(ctx, tx, c) }); err != nil {
-		t.Fatal(err)
-	}
+	db, day, c := dirtyDay(t)
 	claim := func() []time.Time {
 		t.Helper()
 		var days []time.Time
@@ -112,23 +85,7 @@ func TestPostgresClaimLeavesHeldDays(t *testing.T) {
 		}
 		return days
 	}
-	marked, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		written <- db.Update(ctx, func(htx haven.Tx) error {
-			held, err := htx.CaseByID(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			held.Priority = haven.P1
-			if err := htx.UpdateCase(ctx, held); err != nil { // holds the day
-				return err
-			}
-			close(marked)
-			<-release
-			return nil
-		})
-	}()
-	<-marked
+	release, written := holdDay(db, c, func(held *haven.Case) { held.Priority = haven.P1 })
 	if days := claim(); len(days) != 0 {
 		t.Errorf("claimed %v while a write held it", days)
 	}
@@ -139,4 +96,43 @@ func TestPostgresClaimLeavesHeldDays(t *testing.T) {
 	if days := claim(); len(days) != 1 || !days[0].Equal(day) {
 		t.Errorf("after the write: claimed %v, want %v", days, day)
 	}
+}
+
+// dirtyDay opens a PostgreSQL database holding one case created on day, which is therefore on the
+// list of days to recompute, committed.
+func dirtyDay(t *testing.T) (*DB, time.Time, *haven.Case) {
+	t.Helper()
+	ctx := context.Background()
+	db := openUnlocked(t, testenv.Postgres(t))
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	c := &haven.Case{Title: "Held", Summary: "routine", Status: haven.StatusOpen, Priority: haven.P3, TLP: "amber", Tier: 1,
+		Tags: []string{}, Categories: []string{"other"}, CreatedAt: day.Add(9 * time.Hour), UpdatedAt: day.Add(9 * time.Hour)}
+	if err := db.Update(ctx, func(tx haven.Tx) error { return insertIndexed(ctx, tx, c) }); err != nil {
+		t.Fatal(err)
+	}
+	return db, day, c
+}
+
+// holdDay starts a write that changes c (which marks its days) and stays open until release is
+// closed; it returns once the change is made, and the write's result comes on written.
+func holdDay(db *DB, c *haven.Case, change func(*haven.Case)) (release chan struct{}, written chan error) {
+	ctx := context.Background()
+	marked, release, written := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		written <- db.Update(ctx, func(htx haven.Tx) error {
+			held, err := htx.CaseByID(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			change(held)
+			if err := htx.UpdateCase(ctx, held); err != nil {
+				return err
+			}
+			close(marked)
+			<-release
+			return nil
+		})
+	}()
+	<-marked
+	return release, written
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,8 +130,11 @@ func (tx *Tx) reindexRelabelled(ctx context.Context) error {
 }
 
 // flushLabelTerms replaces the label terms of the documents of relabelled cases not indexed
-// again in this transaction.
+// again in this transaction (PostgreSQL; SQLite's are indexed again whole: reindexRelabelled).
 func (tx *Tx) flushLabelTerms(ctx context.Context) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
 	ids := make([]int64, 0, len(tx.relabelled))
 	for id := range tx.relabelled {
 		if _, whole := tx.searchDocs[id]; !whole {
@@ -205,12 +207,7 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {
 		return err
 	}
-	// The document's label and priority terms (labelterms.go), appended in the same statement.
-	_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (rowid, body) VALUES ($1, $2
-		|| COALESCE((SELECT group_concat(' ' || $3 || 'label' || t.term, '') FROM case_labels l
-			JOIN label_terms t ON t.kind = l.kind AND t.label = l.label WHERE l.case_id = $1), '')
-		|| COALESCE((SELECT ' ' || $3 || 'priority' || priority_rank FROM cases WHERE id = $1), ''))`,
-		caseID, doc, sqliteTermMarker)
+	_, err := tx.exec(ctx, "index case", sqliteIndexSQL, caseID, doc, sqliteTermMarker) // with its label terms
 	return err
 }
 
@@ -435,14 +432,12 @@ func rebuildSearch(ctx context.Context, tx *sql.Tx, d Dialect, version int) erro
 		if err != nil || len(docs) == 0 {
 			return err
 		}
-		terms := map[int64]string{}
-		if version >= labelTermsVersion {
-			if terms, err = labelTermsOf(ctx, tx.QueryContext, slices.Collect(maps.Keys(docs))); err != nil {
-				return err
-			}
-		}
 		for id, doc := range docs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, id, doc+terms[id]); err != nil {
+			query, args := `INSERT INTO case_search (rowid, body) VALUES ($1, $2)`, []any{id, doc}
+			if version >= labelTermsVersion { // as indexDoc writes it, with its label terms
+				query, args = sqliteIndexSQL, append(args, sqliteTermMarker)
+			}
+			if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 				return haven.Internal("rebuild search index", err)
 			}
 		}
