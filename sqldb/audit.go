@@ -87,7 +87,7 @@ func (tx *Tx) insertEvents(ctx context.Context, events []storedEvent) error {
 				q.arg(e.ObjectType), q.arg(e.ObjectID), q.arg(nullID(e.CaseID)), q.arg(p.data), q.arg(e.ClientIP),
 				q.arg(nullID(e.Seq)), q.arg(e.PrevHash), q.arg(p.hash())}, ", ") + ")"
 		}
-		if _, err := tx.exec(ctx, "insert events", `INSERT INTO events (at, actor_id, action, object_type, object_id,
+		if err := tx.execLater(ctx, "events", "insert events", `INSERT INTO events (at, actor_id, action, object_type, object_id,
 			case_id, data, client_ip, seq, prev_hash, hash) VALUES `+strings.Join(rows, ", "), q.args...); err != nil {
 			return err
 		}

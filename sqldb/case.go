@@ -140,9 +140,8 @@ func (tx *Tx) writeLabels(ctx context.Context, c *haven.Case) error {
 	for _, l := range c.Categories {
 		rows = append(rows, "("+id+", 'c', "+q.arg(l)+", "+updated+")")
 	}
-	_, err := tx.exec(ctx, "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
+	return tx.execLater(ctx, "case_labels", "insert labels", `INSERT INTO case_labels (case_id, kind, label, updated_at) VALUES `+
 		strings.Join(rows, ", "), q.args...)
-	return err
 }
 
 const caseColumns = `c.id, c.number, c.title, c.summary, c.status, c.priority_rank, c.categories,

@@ -18,7 +18,8 @@ func (tx *Tx) nextFromSequence(ctx context.Context, year int) (int64, error) {
 	}
 	name := fmt.Sprintf("case_number_%04d", year) // built from an int: safe as an identifier
 	var seq sql.NullInt64
-	if err := tx.queryRow(ctx, `SELECT nextval(to_regclass($1))`, name).Scan(&seq); err != nil {
+	// No kept write touches a sequence (pipeline.go).
+	if err := tx.queryRowBeside(ctx, []string{name}, `SELECT nextval(to_regclass($1))`, name).Scan(&seq); err != nil {
 		return 0, mapError("next case number", err)
 	}
 	if seq.Valid {

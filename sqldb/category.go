@@ -29,7 +29,7 @@ func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
 
 // CategoryBySlug reads one taxonomy entry.
 func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category, error) {
-	c, err := scanCategory(tx.queryRow(ctx, `SELECT `+categoryColumns+` WHERE slug = $1`, slug))
+	c, err := scanCategory(tx.queryRowBeside(ctx, []string{"categories"}, `SELECT `+categoryColumns+` WHERE slug = $1`, slug))
 	return c, notFound(err, "category "+slug)
 }
 
@@ -73,7 +73,7 @@ func (tx *Tx) AnyEmergencyCategory(ctx context.Context, slugs []string) (bool, e
 		ph[i] = q.arg(s)
 	}
 	var some bool
-	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM categories WHERE emergency = TRUE AND slug IN (`+
+	err := tx.queryRowBeside(ctx, []string{"categories"}, `SELECT EXISTS (SELECT 1 FROM categories WHERE emergency = TRUE AND slug IN (`+
 		strings.Join(ph, ", ")+`))`, q.args...).Scan(&some)
 	return some, mapError("emergency categories", err)
 }

@@ -34,10 +34,9 @@ func (tx *Tx) SetCaseCorrespondent(ctx context.Context, caseID int64, c *haven.C
 		return err
 	}
 	blind := tx.blind(haven.Contact{Kind: "email", Value: c.Address})
-	_, err = tx.exec(ctx, "set case correspondent", `INSERT INTO case_correspondents (case_id, address, blind, pending, data_key)
+	return tx.execLater(ctx, "case_correspondents", "set case correspondent", `INSERT INTO case_correspondents (case_id, address, blind, pending, data_key)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO UPDATE SET address = $2, blind = $3, pending = $4, data_key = $5`,
 		caseID, enc.Address, blind, enc.Pending, []byte(k.sealed))
-	return err
 }
 
 func correspondentFields(c *haven.Correspondent) map[string]*string {

@@ -243,11 +243,23 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if db.Dialect == Postgres {
 		opts.ReadOnly = readOnly
 	}
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	var conn *sql.Conn // a PostgreSQL write transaction's own, for its pipelined writes (pipeline.go)
+	if db.Dialect == Postgres && !readOnly {
+		if conn, err = pool.Conn(ctx); err != nil {
+			return haven.Internal("begin", err)
+		}
+		defer func() { _ = conn.Close() }() // after the commit or rollback below: back to the pool
+	}
+	sqlTx, err := beginOn(ctx, pool, conn, opts)
 	if err != nil {
 		return haven.Internal("begin", err)
 	}
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
+	if conn != nil {
+		// Before conn.Close, which would wait for ever for a transaction left open (by a
+		// runtime.Goexit in fn); after a commit it does nothing.
+		defer func() { _ = sqlTx.Rollback() }()
+	}
+	tx := &Tx{tx: sqlTx, conn: conn, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
 		locking: db.Dialect == Postgres && !readOnly}
 	if !readOnly {
 		// Readers re-read only after a transaction that may have changed something: the job
@@ -269,6 +281,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}
 	}()
 	if err := fn(tx); err != nil {
+		if tx.failed != nil { // a kept write failed first: the rest followed from it (pipeline.go)
+			err = tx.failed
+		}
 		return rolledBack(sqlTx, err)
 	}
 	wroteDocs := len(tx.searchDocs) > 0
@@ -277,6 +292,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	}
 	events := tx.pendingEvents // sealing empties the list; the metrics count them once committed
 	if err := tx.sealEvents(ctx); err != nil {
+		return rolledBack(sqlTx, err)
+	}
+	if err := tx.flushLater(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
 	err = sqlTx.Commit()
@@ -293,9 +311,23 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	return nil
 }
 
+// beginOn begins a transaction on conn when there is one, else on any of pool's connections.
+func beginOn(ctx context.Context, pool *sql.DB, conn *sql.Conn, opts *sql.TxOptions) (*sql.Tx, error) {
+	if conn != nil {
+		return conn.BeginTx(ctx, opts)
+	}
+	return pool.BeginTx(ctx, opts)
+}
+
 // Tx is one transaction; it implements haven.Tx.
 type Tx struct {
-	tx      *sql.Tx
+	tx *sql.Tx
+	// conn is a PostgreSQL write transaction's connection, through which kept writes are sent
+	// (pipeline.go); nil elsewhere.
+	conn *sql.Conn
+	// later: writes kept for the next round trip; failed: the first of them that failed.
+	later   []laterWrite
+	failed  error
 	dialect Dialect
 	// searchDocs holds the search documents changed in this transaction, written just before
 	// commit: FTS5 flushes its pending index at every statement savepoint, so writing each
@@ -327,6 +359,9 @@ var _ haven.Tx = (*Tx)(nil)
 var _ haven.Store = (*DB)(nil)
 
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
+	if len(tx.later) > 0 {
+		return tx.execWithLater(ctx, op, query, args...)
+	}
 	var res sql.Result
 	var err error
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
@@ -352,6 +387,7 @@ func (tx *Tx) mayChange(query string) {
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.sendLaterFirst(ctx)
 	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -360,6 +396,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.sendLaterFirst(ctx)
 	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -369,6 +406,9 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // insertID runs an INSERT … RETURNING id.
 func (tx *Tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+	if len(tx.later) > 0 {
+		return tx.insertIDWithLater(ctx, op, query, args...)
+	}
 	var id int64
 	if err := tx.queryRow(ctx, query, args...).Scan(&id); err != nil {
 		return 0, mapError(op, err)

@@ -71,7 +71,8 @@ func (tx *Tx) PlaybookVersion(ctx context.Context, id int64, version int) (*have
 
 // Playbooks lists every playbook by name, without their sources.
 func (tx *Tx) Playbooks(ctx context.Context) ([]*haven.Playbook, error) {
-	ps, err := queryAll(ctx, tx, "playbooks", `SELECT `+playbookColumns+` ORDER BY p.name`, scanPlaybook)
+	rows, err := tx.queryBeside(ctx, []string{"playbooks", "users"}, `SELECT `+playbookColumns+` ORDER BY p.name`)
+	ps, err := scanAll(rows, err, "playbooks", scanPlaybook)
 	for _, p := range ps {
 		p.Source = ""
 	}

@@ -77,7 +77,7 @@ func (tx *Tx) insertContacts(ctx context.Context, requesterID int64, k *recordKe
 		if err != nil {
 			return err
 		}
-		if _, err = tx.exec(ctx, "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
+		if err = tx.execLater(ctx, "requester_contacts", "insert contact", `INSERT INTO requester_contacts (requester_id, kind, value, normalized)
 			VALUES ($1, $2, $3, $4)`, requesterID, c.Kind, value, tx.blind(c)); err != nil {
 			return err
 		}
@@ -286,6 +286,11 @@ func (tx *Tx) Organisations(ctx context.Context) ([]*haven.Organisation, error) 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, tx *Tx, op, query string, scan func(rowScanner) (T, error), args ...any) ([]T, error) {
 	rows, err := tx.query(ctx, query, args...)
+	return scanAll(rows, err, op, scan)
+}
+
+// scanAll reads every row of a query's result.
+func scanAll[T any](rows *sql.Rows, err error, op string, scan func(rowScanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, mapError(op, err)
 	}

@@ -40,7 +40,9 @@ func (tx *Tx) markCaseDaysByID(ctx context.Context, caseID int64) error {
 // ends: a refresh claiming it (ClaimDirtyDays) waits for this write to commit, so that its
 // recomputation sees it. Without the hold, a refresh could take the day off the list and read
 // the day's cases between this mark and this commit, and the change was in no roll-up and on no
-// list (SQLite's single writer orders them already).
+// list (SQLite's single writer orders them already). The mark is a kept write (pipeline.go), sent
+// at the latest with the commit: a claim committed before it took the day off the list, and the
+// mark then lists it again (a claim still uncommitted makes the mark's insert wait for it).
 func (tx *Tx) markDays(ctx context.Context, days string, args ...any) error {
 	if tx.dialect == SQLite {
 		_, err := tx.exec(ctx, "mark rollup days", `INSERT INTO rollup_dirty (day)
@@ -48,10 +50,9 @@ func (tx *Tx) markDays(ctx context.Context, days string, args ...any) error {
 		return err
 	}
 	// A day this statement inserts is held by the insert itself (nobody sees it before commit).
-	_, err := tx.exec(ctx, "mark rollup days", `WITH marked AS (SELECT d FROM (`+days+`) x WHERE d IS NOT NULL),
+	return tx.execLater(ctx, "rollup_dirty", "mark rollup days", `WITH marked AS (SELECT d FROM (`+days+`) x WHERE d IS NOT NULL),
 		inserted AS (INSERT INTO rollup_dirty (day) SELECT d FROM marked ON CONFLICT (day) DO NOTHING)
 		SELECT day FROM rollup_dirty WHERE day IN (SELECT d FROM marked) FOR KEY SHARE`, args...)
-	return err
 }
 
 // ClaimDirtyDays takes up to limit days to recompute off the list. On PostgreSQL it waits for

@@ -128,6 +128,9 @@ func holdDay(db *DB, c *haven.Case, change func(*haven.Case)) (release chan stru
 			if err := htx.UpdateCase(ctx, held); err != nil {
 				return err
 			}
+			if err := htx.(*Tx).flushLater(ctx); err != nil { // the mark is on the server: the day is held
+				return err
+			}
 			close(marked)
 			<-release
 			return nil

@@ -143,7 +143,7 @@ func (tx *Tx) flushLabelTerms(ctx context.Context) error {
 	}
 	slices.Sort(ids) // a stable order keeps PostgreSQL's row locks deadlock-free
 	for _, id := range ids {
-		if _, err := tx.exec(ctx, "relabel search document", `UPDATE case_search
+		if err := tx.execLater(ctx, "case_search", "relabel search document", `UPDATE case_search
 			SET tsv = ts_delete(tsv, ARRAY(SELECT lexeme FROM unnest(tsv) WHERE lexeme LIKE '~c%' OR lexeme LIKE '~t%' OR lexeme LIKE '~p%'))
 				|| array_to_tsvector(`+labelTermsSQL+`)
 			WHERE case_id = $1`, id); err != nil {
@@ -199,10 +199,9 @@ func (tx *Tx) indexDoc(ctx context.Context, caseID int64, doc string) error {
 	if tx.dialect == Postgres {
 		// The bucket's and block's terms let a search ask the GIN index for the matches of a
 		// range of ids (nextPostgres); the label terms, for those of a category or tag.
-		_, err := tx.exec(ctx, "index case", `INSERT INTO case_search (case_id, tsv)
+		return tx.execLater(ctx, "case_search", "index case", `INSERT INTO case_search (case_id, tsv)
 			VALUES ($1, array_to_tsvector(string_to_array($2, ' ') || ARRAY[$3::text, $4::text] || `+labelTermsSQL+`))
 			ON CONFLICT (case_id) DO UPDATE SET tsv = excluded.tsv`, caseID, tx.pgLexemes(doc), bucketTerm(caseID), blockTerm(caseID))
-		return err
 	}
 	if _, err := tx.exec(ctx, "unindex case", `DELETE FROM case_search WHERE rowid = $1`, caseID); err != nil {
 		return err

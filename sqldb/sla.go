@@ -33,9 +33,8 @@ func (tx *Tx) SaveCaseSLA(ctx context.Context, s *haven.CaseSLA) error {
 			return err
 		}
 	}
-	_, err := tx.exec(ctx, "save case sla", `INSERT INTO case_sla (case_id, body, next_check_at) VALUES ($1, $2, $3)
+	return tx.execLater(ctx, "case_sla", "save case sla", `INSERT INTO case_sla (case_id, body, next_check_at) VALUES ($1, $2, $3)
 		ON CONFLICT (case_id) DO UPDATE SET body = $2, next_check_at = $3`, s.CaseID, toJSON(s), nullMicros(s.NextCheckAt))
-	return err
 }
 
 // DueSLAChecks lists the cases whose clocks are due a look, earliest first.

@@ -104,7 +104,7 @@ func (tx *Tx) TakeLoginChallenge(ctx context.Context, hash string) (*haven.Login
 // Setting reads an instance setting; "" when unset.
 func (tx *Tx) Setting(ctx context.Context, name string) (string, error) {
 	var v string
-	err := tx.queryRow(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
+	err := tx.queryRowBeside(ctx, []string{"settings"}, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
