@@ -514,7 +514,7 @@ func (tx *Tx) AppendCaseText(ctx context.Context, caseID int64, part, text strin
 // AppendCaseTerms sets one part of the case's search document from terms made by SearchTerms.
 func (tx *Tx) AppendCaseTerms(ctx context.Context, caseID int64, part, terms string) error {
 	delete(tx.fresh, caseID) // it has parts now
-	if _, err := tx.exec(ctx, "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
+	if err := tx.execLater(ctx, "search_parts", "search part", `INSERT INTO search_parts (case_id, part, body) VALUES ($1, $2, $3)
 		ON CONFLICT (case_id, part) DO UPDATE SET body = excluded.body`, caseID, part, terms); err != nil {
 		return err
 	}

@@ -177,11 +177,10 @@ func (tx *Tx) linkCase(ctx context.Context, caseID int64, found []haven.Found, i
 	for _, f := range found {
 		rows = append(rows, "("+q.arg(ids[f.Type+"\x00"+f.Value])+", "+q.arg(caseID)+", "+q.arg(micros(at))+", "+q.arg(micros(at))+")")
 	}
-	_, err := tx.exec(ctx, "observable cases", `INSERT INTO observable_cases (observable_id, case_id, first_seen, last_seen)
+	return tx.execLater(ctx, "observable_cases", "observable cases", `INSERT INTO observable_cases (observable_id, case_id, first_seen, last_seen)
 		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (observable_id, case_id) DO UPDATE SET
 			last_seen = CASE WHEN observable_cases.last_seen < excluded.last_seen THEN excluded.last_seen ELSE observable_cases.last_seen END`,
 		q.args...)
-	return err
 }
 
 // insertSightings records each sighting once per source and role.
@@ -192,9 +191,8 @@ func (tx *Tx) insertSightings(ctx context.Context, caseID int64, src haven.Sight
 		rows = append(rows, "("+strings.Join([]string{q.arg(ids[f.Type+"\x00"+f.Value]), q.arg(caseID), q.arg(src.Kind),
 			q.arg(src.ID), q.arg(f.Role), q.arg(micros(at))}, ", ")+")")
 	}
-	_, err := tx.exec(ctx, "observable sightings", `INSERT INTO observable_sightings (observable_id, case_id, source, source_id, role, seen_at)
+	return tx.execLater(ctx, "observable_sightings", "observable sightings", `INSERT INTO observable_sightings (observable_id, case_id, source, source_id, role, seen_at)
 		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (observable_id, source, source_id, role) DO NOTHING`, q.args...)
-	return err
 }
 
 // ObservableByID reads one observable.

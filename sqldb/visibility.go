@@ -57,7 +57,7 @@ func (tx *Tx) SeesRestricted(ctx context.Context, v haven.Viewer) (bool, error) 
 
 // writeRestrictedTo replaces the users a case is restricted to.
 func (tx *Tx) writeRestrictedTo(ctx context.Context, c *haven.Case) error {
-	if _, err := tx.exec(ctx, "clear named access", `DELETE FROM case_access WHERE case_id = $1 AND kind = 'named'`, c.ID); err != nil {
+	if err := tx.execLater(ctx, "case_access", "clear named access", `DELETE FROM case_access WHERE case_id = $1 AND kind = 'named'`, c.ID); err != nil {
 		return err
 	}
 	return tx.grantNamed(ctx, c)
