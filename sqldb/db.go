@@ -60,7 +60,14 @@ type Options struct {
 	// SQLiteCacheMB is the page cache of all a SQLite database's connections together, in MB
 	// (0: DefaultSQLiteCacheMB). PostgreSQL ignores it.
 	SQLiteCacheMB int
+	// PostgresConns bounds one process's connections to PostgreSQL (0: DefaultPostgresConns),
+	// besides the one that listens for other instances' writes. SQLite ignores it.
+	PostgresConns int
 }
+
+// DefaultPostgresConns is enough for 64 concurrent clients on a few cores (a transaction holds
+// its connection only while it runs); instances × (this + 1) must fit PostgreSQL's max_connections.
+const DefaultPostgresConns = 32
 
 // DefaultSQLiteCacheMB keeps the SQLite caches a small part of a server's memory: pages beyond
 // it are read from the operating system's file cache, which costs a copy, not a disk read.
@@ -84,7 +91,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	var db *DB
 	var err error
 	if IsPostgresURL(dsn) {
-		db, err = openPostgres(dsn)
+		db, err = openPostgres(dsn, opts.PostgresConns)
 	} else {
 		db, err = openSQLite(dsn, opts.SQLiteCacheMB)
 	}
@@ -116,13 +123,19 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-func openPostgres(dsn string) (*DB, error) {
+func openPostgres(dsn string, conns int) (*DB, error) {
+	if conns < 0 {
+		return nil, haven.Errorf(haven.EINVALID, "the PostgreSQL connections are 0 (the default) or more, not %d", conns)
+	}
+	if conns == 0 {
+		conns = DefaultPostgresConns
+	}
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, haven.Internal("open postgres", err)
 	}
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
 	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
 }
 

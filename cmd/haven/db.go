@@ -21,6 +21,7 @@ type DBFlags struct {
 	MasterKeyFile string `name:"master-key-file" env:"HAVEN_MASTER_KEY_FILE" placeholder:"FILE" help:"File holding the master key (mode 600). HAVEN_MASTER_KEY, when set, is used instead. Default: DATA/master.key when it exists."`
 	PreviousKey   string `name:"previous-master-key-file" env:"HAVEN_PREVIOUS_MASTER_KEY_FILE" placeholder:"FILE" help:"During a key rotation: the old master key, still accepted for reading."`
 	SQLiteCacheMB int    `name:"sqlite-cache-mb" env:"HAVEN_SQLITE_CACHE_MB" default:"48" placeholder:"MB" help:"SQLite only: the page cache of all the database's connections together, in MB (pages beyond it come from the system's file cache)."`
+	PGConns       int    `name:"pg-max-connections" env:"HAVEN_PG_MAX_CONNECTIONS" default:"32" placeholder:"N" help:"PostgreSQL only: connections this process opens at most, besides one that listens for other instances' writes (size max_connections for instances × (N+1))."`
 }
 
 // masterKeyEnv is read directly rather than as a flag, so the key never appears in a process list.
@@ -99,7 +100,10 @@ func (f *DBFlags) open(e *env, requireSchema bool) (*app, error) {
 	if f.SQLiteCacheMB < 0 {
 		return nil, haven.Errorf(haven.EINVALID, "--sqlite-cache-mb is a size in MB, 0 (the built-in default) or more")
 	}
-	db, err := sqldb.OpenWith(e.ctx, dsn, sqldb.Options{SQLiteCacheMB: f.SQLiteCacheMB})
+	if f.PGConns < 0 {
+		return nil, haven.Errorf(haven.EINVALID, "--pg-max-connections is a number of connections, 0 (the built-in default) or more")
+	}
+	db, err := sqldb.OpenWith(e.ctx, dsn, sqldb.Options{SQLiteCacheMB: f.SQLiteCacheMB, PostgresConns: f.PGConns})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,24 @@ func TestMemoryDefaultsBelowTarget(t *testing.T) {
 	if defaultMemoryLimit <= 0 || defaultMemoryLimit == math.MaxInt64 {
 		t.Fatalf("defaultMemoryLimit = %d", defaultMemoryLimit)
 	}
+	if got := parsedServe(t).SQLiteCacheMB; got != sqldb.DefaultSQLiteCacheMB {
+		t.Fatalf("--sqlite-cache-mb defaults to %d, sqldb to %d", got, sqldb.DefaultSQLiteCacheMB)
+	}
+	if total := defaultMemoryLimit>>20 + sqldb.DefaultSQLiteCacheMB; total > 300-90 {
+		t.Fatalf("Go limit and SQLite cache take %d MB: no room for the program and SQLite's own (~90 MB) under 300", total)
+	}
+}
+
+// TestPGConnectionsDefault: --pg-max-connections says the pool size sqldb uses by default.
+func TestPGConnectionsDefault(t *testing.T) {
+	if got := parsedServe(t).PGConns; got != sqldb.DefaultPostgresConns {
+		t.Fatalf("--pg-max-connections defaults to %d, sqldb to %d", got, sqldb.DefaultPostgresConns)
+	}
+}
+
+// parsedServe is the serve command as its defaults make it.
+func parsedServe(t *testing.T) *ServeCmd {
+	t.Helper()
 	var cli CLI
 	parser, err := newParser(&cli, nil, nil)
 	if err != nil {
@@ -64,10 +82,5 @@ func TestMemoryDefaultsBelowTarget(t *testing.T) {
 	if _, err := parser.Parse([]string{"serve"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := cli.Serve.SQLiteCacheMB; got != sqldb.DefaultSQLiteCacheMB {
-		t.Fatalf("--sqlite-cache-mb defaults to %d, sqldb to %d", got, sqldb.DefaultSQLiteCacheMB)
-	}
-	if total := defaultMemoryLimit>>20 + sqldb.DefaultSQLiteCacheMB; total > 300-90 {
-		t.Fatalf("Go limit and SQLite cache take %d MB: no room for the program and SQLite's own (~90 MB) under 300", total)
-	}
+	return &cli.Serve
 }
