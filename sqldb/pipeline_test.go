@@ -148,3 +148,26 @@ func containsOp(err error, op string) bool {
 	}
 	return false
 }
+
+// TestPostgresKeptWriteConnectionLost: when the connection dies before the kept writes are sent,
+// the transaction fails as a fault the client may retry (503), not as an internal error.
+func TestPostgresKeptWriteConnectionLost(t *testing.T) {
+	ctx := context.Background()
+	db := openUnlocked(t, testenv.Postgres(t))
+	err := db.Update(ctx, func(htx haven.Tx) error {
+		tx := htx.(*Tx)
+		var pid int
+		if err := tx.queryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		keep(t, tx, "lost", "1")
+		var ended bool
+		if err := db.write.QueryRowContext(ctx, `SELECT pg_terminate_backend($1, 5000)`, pid).Scan(&ended); err != nil || !ended {
+			t.Fatalf("terminating the transaction's backend: %v, %v", ended, err)
+		}
+		return nil
+	})
+	if haven.ErrorCode(err) != haven.EUNAVAILABLE {
+		t.Fatalf("got %v (%s), want %s", err, haven.ErrorCode(err), haven.EUNAVAILABLE)
+	}
+}
