@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -60,12 +62,19 @@ func (tx *Tx) InsertCase(ctx context.Context, c *haven.Case) error {
 	if err := tx.grantNamed(ctx, c); err != nil { // a new case has no access to clear
 		return err
 	}
-	return tx.writeLabels(ctx, c)
+	if err := tx.writeLabels(ctx, c); err != nil {
+		return err
+	}
+	tx.noteWritten(c)
+	return nil
 }
 
 // UpdateCase writes c if nobody changed it since it was read (same version). Writers that read
 // c in their transaction hold its row lock (locking.go), so only a stale copy from elsewhere fails.
 func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
+	if tx.unchangedSinceWritten(c) {
+		return nil
+	}
 	if err := tx.markCaseDays(ctx, c); err != nil {
 		return err
 	}
@@ -99,7 +108,40 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *haven.Case) error {
 		return err
 	}
 	tx.noteRelabelled(c.ID, before, c)
-	return tx.writeLabels(ctx, c)
+	if err := tx.writeLabels(ctx, c); err != nil {
+		return err
+	}
+	if _, opened := tx.written[c.ID]; opened {
+		tx.noteWritten(c)
+	}
+	return nil
+}
+
+// noteWritten remembers the state of a case this transaction opened, as last written: writing
+// it again unchanged (an email opening a case wrote it at its creation and again once filed)
+// rewrote every index of its row and its labels. Only cases opened in the transaction: a case
+// read from before it gets a new version from every write, which is how concurrent writers are
+// seen to have taken turns. Statements that change cases otherwise (a category renamed,
+// requesters merged, a purge) forget every state.
+func (tx *Tx) noteWritten(c *haven.Case) {
+	state, err := json.Marshal(c)
+	if err != nil {
+		return // never equal: the case is written again
+	}
+	if tx.written == nil {
+		tx.written = map[int64][]byte{}
+	}
+	tx.written[c.ID] = state
+}
+
+// unchangedSinceWritten reports whether c is exactly as this transaction last wrote it.
+func (tx *Tx) unchangedSinceWritten(c *haven.Case) bool {
+	last, ok := tx.written[c.ID]
+	if !ok {
+		return false
+	}
+	state, err := json.Marshal(c)
+	return err == nil && bytes.Equal(state, last)
 }
 
 // clearLabels deletes the labels of a case and returns them and its priority, to tell whether

@@ -155,6 +155,7 @@ func (tx *Tx) moveCategory(ctx context.Context, c *haven.Category, slug, from, t
 		JOIN case_labels l ON l.case_id = c.id WHERE l.kind = 'c' AND l.label = $1`, c.Slug); err != nil {
 		return 0, err
 	}
+	clear(tx.written) // the cases' rows change here (case.go, noteWritten)
 	n, err := tx.count(ctx, "move case categories", `UPDATE cases SET categories = REPLACE(categories, $1, $2), version = version + 1
 		WHERE id IN (SELECT case_id FROM case_labels WHERE kind = 'c' AND label = $3)`, `"`+c.Slug+`"`, `"`+slug+`"`, c.Slug)
 	if err != nil {

@@ -353,6 +353,8 @@ type Tx struct {
 	// dropped: labels some case stopped carrying in this transaction (SQLite), whose drawn terms
 	// go before commit if no case carries them any more (labelterms.go).
 	dropped []labelFilter
+	// written: the state of each case as this transaction last wrote it (case.go, noteWritten).
+	written map[int64][]byte
 	// fresh: cases inserted in this transaction that have no search parts yet, whose documents
 	// are their own text alone (reindex reads no parts for them).
 	fresh map[int64]bool

@@ -260,6 +260,7 @@ func (tx *Tx) MoveRequesterCases(ctx context.Context, from, into int64) ([]int64
 	if err != nil {
 		return nil, err
 	}
+	clear(tx.written) // the cases' rows change here (case.go, noteWritten)
 	if _, err := tx.exec(ctx, "move cases", `UPDATE cases SET requester_id = $1, version = version + 1 WHERE requester_id = $2`, into, from); err != nil {
 		return nil, err
 	}

@@ -102,6 +102,7 @@ func retentionDays(days map[string]int, categories []string) (int, bool) {
 // PurgeCase blanks a case's own personal fields and marks it purged; the statistics (categories,
 // priority, status, outcome, country, dates, team) stay.
 func (tx *Tx) PurgeCase(ctx context.Context, caseID int64, at time.Time) error {
+	clear(tx.written) // the case's row changes here (case.go, noteWritten)
 	res, err := tx.exec(ctx, "purge case", `UPDATE cases SET title = '', summary = '', tags = '[]', region = '',
 		requester_id = NULL, purged_at = $2, version = version + 1 WHERE id = $1 AND purged_at IS NULL`, caseID, micros(at))
 	if err != nil {
