@@ -3,12 +3,18 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/haven-helpline/haven"
 )
 
 const playbookColumns = `p.id, p.name, p.title, p.categories, p.auto, p.version, p.source, p.created_at, p.updated_at,
 	COALESCE(u.username, '') FROM playbooks p LEFT JOIN users u ON u.id = p.updated_by`
+
+// playbookListColumns are playbookColumns without the sources, which a list does not show and
+// every case opened with a category lists (automatic playbooks): reading every source each time
+// cost what the playbooks weigh.
+var playbookListColumns = strings.Replace(playbookColumns, "p.source", "''", 1)
 
 func scanPlaybook(row rowScanner) (*haven.Playbook, error) {
 	var p haven.Playbook
@@ -71,12 +77,8 @@ func (tx *Tx) PlaybookVersion(ctx context.Context, id int64, version int) (*have
 
 // Playbooks lists every playbook by name, without their sources.
 func (tx *Tx) Playbooks(ctx context.Context) ([]*haven.Playbook, error) {
-	rows, err := tx.queryBeside(ctx, []string{"playbooks", "users"}, `SELECT `+playbookColumns+` ORDER BY p.name`)
-	ps, err := scanAll(rows, err, "playbooks", scanPlaybook)
-	for _, p := range ps {
-		p.Source = ""
-	}
-	return ps, err
+	rows, err := tx.queryBeside(ctx, []string{"playbooks", "users"}, `SELECT `+playbookListColumns+` ORDER BY p.name`)
+	return scanAll(rows, err, "playbooks", scanPlaybook)
 }
 
 // InsertPlaybookRun records a playbook applied to a case.
