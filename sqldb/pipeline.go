@@ -12,11 +12,11 @@ import (
 	"github.com/haven-helpline/haven"
 )
 
-// On PostgreSQL every statement is a round trip, and a round trip costs both processes far more
-// CPU than most of intake's statements do: a case created took twenty (a begin, eighteen
-// statements, a commit), and read and write system calls were a quarter of Haven's CPU and a
-// sixth of PostgreSQL's. Most of those statements are writes whose result nobody reads (a case's
-// labels, its clock, its events, its search document…). A PostgreSQL write transaction therefore
+// On PostgreSQL every statement is a round trip: a case created took twenty (a begin, eighteen
+// statements, a commit); read and write system calls were a quarter of Haven's CPU and a sixth of
+// PostgreSQL's, and across a network each round trip is time the case waits while holding its
+// locks. Most of those statements are writes whose result nobody reads (a case's labels, its
+// clock, its events, its search document…). A PostgreSQL write transaction therefore
 // keeps such writes (execLater) and sends them with the next statement that needs a round trip
 // anyway, in one pipelined batch (pgx.Batch over the transaction's own connection), or just
 // before commit. Order is kept: everything goes to the server in the order it was asked for. A
