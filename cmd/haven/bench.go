@@ -60,6 +60,7 @@ func (p profileFlag) start() (func() error, error) {
 type benchDB struct {
 	DB            string `name:"db" env:"HAVEN_BENCH_DB" placeholder:"PATH|postgres://…" help:"Database to benchmark (default: a fresh temporary SQLite file). Use an empty database: the benchmark writes to it."`
 	MasterKeyFile string `name:"master-key-file" env:"HAVEN_MASTER_KEY_FILE" placeholder:"FILE" help:"Master key of --db, to reuse a loaded database across runs (HAVEN_MASTER_KEY, when set, is used instead). Default: a throwaway key."`
+	PGConns       int    `name:"pg-max-connections" env:"HAVEN_PG_MAX_CONNECTIONS" default:"32" placeholder:"N" help:"PostgreSQL only: connections the benchmark's process opens at most, as serve's flag."`
 }
 
 // A fresh database gets a throwaway master key in the temp dir; to reuse a loaded --db across
@@ -75,7 +76,7 @@ func (b benchDB) open(e *env) (_ *app, done func() error, err error) {
 			_ = removeDir() // the error returned is the one to report
 		}
 	}()
-	flags := DBFlags{DB: b.DB, Data: dir, MasterKeyFile: b.MasterKeyFile}
+	flags := DBFlags{DB: b.DB, Data: dir, MasterKeyFile: b.MasterKeyFile, PGConns: b.PGConns}
 	if os.Getenv(masterKeyEnv) == "" && b.MasterKeyFile == "" { // a throwaway key binds a database that has none yet
 		encoded, err := keyring.GenerateMasterKey()
 		if err != nil {
