@@ -34,9 +34,13 @@ func (db *DB) startWriter() {
 		for {
 			req, ok := db.nextWrite()
 			if !ok {
+				_ = db.writeSearchLater(context.Background()) // failing, the rows stay pending: nothing is lost
 				return
 			}
 			db.runBatch(db.gather(req))
+			if db.later.due() {
+				_ = db.writeSearchLater(context.Background()) // failing, they are tried again later
+			}
 		}
 	}()
 }
@@ -53,6 +57,12 @@ func (db *DB) nextWrite() (writeRequest, bool) {
 		return req, ok
 	default:
 	}
+	if db.later.waiting() { // search documents to write once nothing else waits (searchlater.go)
+		if req, ok, came := db.waitWrite(time.Duration(db.later.idle.Load())); came {
+			return req, ok
+		}
+		_ = db.writeSearchLater(context.Background()) // failing, they are tried again after the next write
+	}
 	for db.merge.pending.Load() {
 		idle := time.NewTimer(mergeAfterIdle)
 		select {
@@ -65,6 +75,18 @@ func (db *DB) nextWrite() (writeRequest, bool) {
 	}
 	req, ok := <-db.writes
 	return req, ok
+}
+
+// waitWrite waits up to d for the next write; came is false when none came.
+func (db *DB) waitWrite(d time.Duration) (req writeRequest, ok, came bool) {
+	idle := time.NewTimer(d)
+	defer idle.Stop()
+	select {
+	case req, ok = <-db.writes:
+		return req, ok, true
+	case <-idle.C:
+		return writeRequest{}, false, false
+	}
 }
 
 // gather collects the requests already waiting behind first.
@@ -98,6 +120,18 @@ func (db *DB) submit(ctx context.Context, fn func(haven.Tx) error) error {
 }
 
 func (db *DB) runBatch(batch []writeRequest) {
+	batch, catchUps := splitCatchUps(batch)
+	defer func() {
+		if len(catchUps) > 0 { // after the batch: the searches see its documents too
+			err := db.writeSearchLater(context.Background())
+			for _, req := range catchUps {
+				req.done <- err
+			}
+		}
+	}()
+	if len(batch) == 0 {
+		return
+	}
 	if len(batch) == 1 {
 		batch[0].done <- db.run(batch[0].ctx, db.write, false, batch[0].fn)
 		return
@@ -111,6 +145,20 @@ func (db *DB) runBatch(batch []writeRequest) {
 	for _, req := range batch { // something failed: give each its own transaction and answer
 		req.done <- db.run(req.ctx, db.write, false, req.fn)
 	}
+}
+
+// splitCatchUps separates the searches' requests to write the pending documents (no function,
+// searchlater.go) from the writes.
+func splitCatchUps(batch []writeRequest) (writes, catchUps []writeRequest) {
+	writes = batch[:0:0]
+	for _, req := range batch {
+		if req.fn == nil {
+			catchUps = append(catchUps, req)
+		} else {
+			writes = append(writes, req)
+		}
+	}
+	return writes, catchUps
 }
 
 // runTogether runs every function of batch in one transaction and commits it.

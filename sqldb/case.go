@@ -313,6 +313,11 @@ func (q *queryBuilder) whereSQL() string {
 
 // FindCases lists cases matching f, one keyset page at a time.
 func (tx *Tx) FindCases(ctx context.Context, f haven.CaseFilter) (*haven.CasePage, error) {
+	if f.Text != "" {
+		if err := tx.searchCurrent(ctx); err != nil { // no document pending (searchlater.go)
+			return nil, err
+		}
+	}
 	if f.Text != "" && !f.Reverse { // findByText reads newest first only
 		if page, ok, err := tx.findByText(ctx, f); ok {
 			return page, err
@@ -393,6 +398,9 @@ func pageCursors(page *haven.CasePage, f haven.CaseFilter, dues []int64, back, m
 // CountCases counts the cases matching f, stopping at limit: the inner LIMIT bounds the work.
 func (tx *Tx) CountCases(ctx context.Context, f haven.CaseFilter, limit int) (int, error) {
 	if f.Text != "" {
+		if err := tx.searchCurrent(ctx); err != nil { // no document pending (searchlater.go)
+			return 0, err
+		}
 		return tx.countByText(ctx, f, limit)
 	}
 	q := &queryBuilder{}

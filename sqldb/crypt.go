@@ -20,6 +20,9 @@ const encPrefix = "enc1:"
 // blind-index key. A new database is bound to the current master key. It must run (after
 // migrating) before any transaction: a wrong or missing key is refused, never worked around.
 func (db *DB) Unlock(ctx context.Context, kr *keyring.Keyring) error {
+	if err := db.noticeSearchLater(ctx); err != nil {
+		return err
+	}
 	if kr == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "no master key: set HAVEN_MASTER_KEY or --master-key-file (create one with `haven key generate`)")
 	}

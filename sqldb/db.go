@@ -46,8 +46,9 @@ type DB struct {
 	path       string     // SQLite: the database file, whose disk Writable checks
 	ckptDSN    string     // SQLite: the checkpointer's connection (checkpoint.go)
 	ckpt       *checkpointer
-	merge      searchMerge // SQLite: whether the writer has index segments to merge when idle
-	observing  observing   // metrics hooks (metrics.go)
+	merge      searchMerge  // SQLite: whether the writer has index segments to merge when idle
+	later      *searchLater // SQLite: search documents written after their transactions (searchlater.go)
+	observing  observing    // metrics hooks (metrics.go)
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
@@ -136,7 +137,7 @@ func openPostgres(dsn string, conns int) (*DB, error) {
 	}
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
-	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+	return &DB{Dialect: Postgres, write: pool, read: pool, later: newSearchLater()}, nil
 }
 
 func openSQLite(path string, cacheMB int) (*DB, error) {
@@ -174,7 +175,8 @@ func openSQLite(path string, cacheMB int) (*DB, error) {
 	read.SetMaxOpenConns(sqliteReaders)
 	read.SetMaxIdleConns(sqliteReaders)
 	read.SetConnMaxLifetime(0)
-	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read)}
+	db := &DB{Dialect: SQLite, write: write, read: read, stmts: newStmtCache(write), readStmts: newStmtCache(read),
+		later: newSearchLater()}
 	db.watchDSN = base + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	db.ckptDSN = base + "?_pragma=busy_timeout(10000)"
 	db.path = path
@@ -241,9 +243,19 @@ func (db *DB) Update(ctx context.Context, fn func(haven.Tx) error) error {
 	return db.runRetrying(ctx, fn) // PostgreSQL: a lost deadlock runs fn again (locking.go)
 }
 
-// View runs fn in one read-only transaction.
+// View runs fn in one read-only transaction. On SQLite, a text search in fn that finds search
+// documents still pending (searchlater.go) makes View have them written and run fn again.
 func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	err := db.run(ctx, db.read, true, fn)
+	for try := 1; errors.Is(err, errSearchBehind); try++ {
+		if try == searchCatchUps || db.catchUpSearch(ctx) != nil {
+			// The index as it is: what it misses changed after the search began, or could not be
+			// written (a full disk); a search still answers, and filters what it finds as always.
+			ctx = context.WithValue(ctx, searchCaughtUpKey{}, true)
+		}
+		err = db.run(ctx, db.read, true, fn)
+	}
+	return err
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(haven.Tx) error) (err error) {
@@ -284,6 +296,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}()
 	}
 	tx.stmts = db.stmts
+	tx.searchChecked = !readOnly || ctx.Value(searchCaughtUpKey{}) != nil || !db.later.ready.Load()
+	if !readOnly && db.later.ready.Load() {
+		tx.searchLater = db.later
+	}
 	if readOnly {
 		tx.stmts = db.readStmts
 	}
@@ -293,13 +309,17 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if tx.searchBehind { // whatever fn made of it: the search read an index missing documents
+		return rolledBack(sqlTx, errSearchBehind)
+	}
+	if err != nil {
 		if tx.failed != nil { // a kept write failed first: the rest followed from it (pipeline.go)
 			err = tx.failed
 		}
 		return rolledBack(sqlTx, err)
 	}
-	wroteDocs := len(tx.searchDocs) > 0
+	wroteDocs := len(tx.searchDocs) > 0 && (tx.searchLater == nil || tx.writesIndex) // else they wait (searchlater.go)
 	if err := tx.flushSearchDocs(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}
@@ -318,6 +338,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		return mapError("commit", err)
 	}
 	db.committed(events)
+	if len(tx.pendingDocs) > 0 {
+		db.later.keep(tx.pendingDocs)
+	}
 	if wroteDocs && db.Dialect == SQLite {
 		db.merge.pending.Store(true) // the index may have segments to merge (searchmerge.go)
 	}
@@ -353,6 +376,16 @@ type Tx struct {
 	// dropped: labels some case stopped carrying in this transaction (SQLite), whose drawn terms
 	// go before commit if no case carries them any more (labelterms.go).
 	dropped []labelFilter
+	// searchLater: SQLite write transactions record their documents as pending instead of
+	// writing them into the index (searchlater.go), unless writesIndex; pendingDocs are those
+	// recorded, kept in memory once committed.
+	searchLater *searchLater
+	writesIndex bool
+	pendingDocs []pendingDoc
+	// searchChecked: a text search has checked for pending documents (or needs not);
+	// searchBehind: it found some, and View runs the transaction again once they are written.
+	searchChecked bool
+	searchBehind  bool
 	// written: the state of each case as this transaction last wrote it (case.go, noteWritten).
 	written map[int64][]byte
 	// fresh: cases inserted in this transaction that have no search parts yet, whose documents

@@ -130,6 +130,11 @@ func (db *DB) Scrub(ctx context.Context) error {
 			escalations, platforms`)
 		return mapError("vacuum", err)
 	}
+	// The documents of the purged cases are written first (searchlater.go): until then the index
+	// holds their old ones.
+	if err := db.catchUpSearch(ctx); err != nil {
+		return err
+	}
 	for _, stmt := range []string{`INSERT INTO case_search (case_search) VALUES ('optimize')`, `VACUUM`} {
 		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
 			return mapError("scrub", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/keyring"
 	"github.com/haven-helpline/haven/testenv"
 )
 
@@ -68,6 +69,13 @@ func TestLabelsCarryTheirCaseUpdate(t *testing.T) {
 // openUnlocked opens the database at dsn for a test, migrated and unlocked.
 func openUnlocked(t *testing.T, dsn string) *DB {
 	t.Helper()
+	return openUnlockedWith(t, dsn, testenv.Keyring(t))
+}
+
+// openUnlockedWith opens a migrated database unlocked with kr: a second process's handle when
+// the file is open already.
+func openUnlockedWith(t *testing.T, dsn string, kr *keyring.Keyring) *DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := Open(ctx, dsn)
 	if err != nil {
@@ -77,7 +85,7 @@ func openUnlocked(t *testing.T, dsn string) *DB {
 	if _, err := db.Migrate(ctx, func() int64 { return 1 }); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Unlock(ctx, testenv.Keyring(t)); err != nil {
+	if err := db.Unlock(ctx, kr); err != nil {
 		t.Fatal(err)
 	}
 	return db

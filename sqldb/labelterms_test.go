@@ -98,6 +98,9 @@ func TestSQLiteLabelTerms(t *testing.T) {
 func checkLabelTerms(t *testing.T, db *DB, when string) {
 	t.Helper()
 	ctx := context.Background()
+	if err := db.catchUpSearch(ctx); err != nil { // the documents pending written (searchlater.go)
+		t.Fatal(err)
+	}
 	err := db.View(ctx, func(htx haven.Tx) (err error) {
 		tx := htx.(*Tx)
 		var untermed int

@@ -36,6 +36,12 @@ func (tx *Tx) flushSearchDocs(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // a stable order keeps PostgreSQL's row locks deadlock-free
+	if tx.searchLater != nil && !tx.writesIndex {
+		if err := tx.pendSearchDocs(ctx, ids); err != nil { // searchlater.go
+			return err
+		}
+		return tx.flushLabelTerms(ctx)
+	}
 	for _, id := range ids {
 		if err := tx.indexDoc(ctx, id, tx.searchDocs[id]); err != nil {
 			return err

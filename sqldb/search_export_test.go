@@ -25,3 +25,7 @@ func (db *DB) RerunSearchMigration(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// CatchUpSearch writes every pending search document into the index, as a text search has it
+// done first (searchlater.go), for tests that read the index itself.
+func (db *DB) CatchUpSearch(ctx context.Context) error { return db.catchUpSearch(ctx) }

@@ -50,6 +50,9 @@ func TestLabelledScanRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Reverse(want)
+	if err := db.catchUpSearch(ctx); err != nil { // the scan reads the index itself
+		t.Fatal(err)
+	}
 	err = db.View(ctx, func(htx haven.Tx) error {
 		tx := htx.(*Tx)
 		s, err := tx.startScan(ctx, []string{"whatsapp"}, []labelFilter{{"c", "phishing"}}, haven.CaseFilter{})
