@@ -44,9 +44,13 @@ func TestSearchMergeWhenIdle(t *testing.T) {
 	if piled < 8 {
 		t.Fatalf("%d segments after %d commits: merging 16 at a time should leave at least 8", piled, docs)
 	}
-	// A write of a document through the writer tells it the index may need merging.
+	// A write of a document through the writer tells it the index may need merging, once the
+	// document is in the index (searchlater.go).
 	err = db.Update(ctx, func(tx haven.Tx) error { return tx.(*Tx).writeSearchDoc(ctx, docs+1, "common last") })
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUpSearch(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if !db.merge.pending.Load() {
@@ -120,6 +124,9 @@ func TestSearchMergeLeavesGaps(t *testing.T) {
 	db.merge.stepped.Store(&stepped)
 	err = db.Update(ctx, func(tx haven.Tx) error { return tx.(*Tx).writeSearchDoc(ctx, 1, "common first") })
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUpSearch(ctx); err != nil { // the document into the index (searchlater.go)
 		t.Fatal(err)
 	}
 	var last time.Time
