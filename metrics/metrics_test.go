@@ -129,7 +129,8 @@ haven_audit_chain_verified_timestamp_seconds 1.7e+09
 func TestRegisterLintsClean(t *testing.T) {
 	s := New()
 	reg := prometheus.NewPedanticRegistry()
-	if err := s.Register(reg, Sources{DataDir: t.TempDir(), PendingWrites: func() int64 { return 3 }}); err != nil {
+	src := Sources{DataDir: t.TempDir(), PendingWrites: func() int64 { return 3 }, SearchDocumentsWaiting: func() int64 { return 7 }}
+	if err := s.Register(reg, src); err != nil {
 		t.Fatal(err)
 	}
 	s.Mailboxes("help@example.org")
@@ -141,9 +142,9 @@ func TestRegisterLintsClean(t *testing.T) {
 	if problems, err := promlint.NewWithMetricFamilies(mfs).Lint(); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", err, problems)
 	}
-	if got := exposition(t, reg, "haven_data_dir_free_bytes", "haven_db_writes_waiting"); !strings.Contains(got, "haven_db_writes_waiting 3") ||
-		!strings.Contains(got, "haven_data_dir_free_bytes ") {
-		t.Errorf("disk and writer gauges: %s", got)
+	if got := exposition(t, reg, "haven_data_dir_free_bytes", "haven_db_writes_waiting", "haven_search_documents_waiting"); !strings.Contains(got, "haven_db_writes_waiting 3") ||
+		!strings.Contains(got, "haven_data_dir_free_bytes ") || !strings.Contains(got, "haven_search_documents_waiting 7") {
+		t.Errorf("disk, writer and search gauges: %s", got)
 	}
 }
 

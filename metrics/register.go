@@ -15,8 +15,10 @@ type Sources struct {
 	Pools  map[string]*sql.DB // connection pools by name, for the go_sql_* statistics
 	// PendingWrites is SQLite's writer queue; nil on PostgreSQL.
 	PendingWrites func() int64
-	DataDir       string // "" leaves the disk gauges out
-	Log           *slog.Logger
+	// SearchDocumentsWaiting is what SQLite's writer keeps for the full-text index; nil on PostgreSQL.
+	SearchDocumentsWaiting func() int64
+	DataDir                string // "" leaves the disk gauges out
+	Log                    *slog.Logger
 }
 
 // Register adds the set's instruments and the scrape-time collectors to reg.
@@ -35,6 +37,11 @@ func (s *Set) Register(reg prometheus.Registerer, src Sources) error {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "haven_db_writes_waiting",
 			Help: "SQLite: write transactions waiting for the single writer or running in its current batch."},
 			func() float64 { return float64(src.PendingWrites()) }))
+	}
+	if src.SearchDocumentsWaiting != nil {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "haven_search_documents_waiting",
+			Help: "SQLite: search documents committed and not yet written into the full-text index, kept by this process."},
+			func() float64 { return float64(src.SearchDocumentsWaiting()) }))
 	}
 	if src.DataDir != "" {
 		cs = append(cs, newDiskCollector(src.DataDir))

@@ -46,6 +46,15 @@ func (db *DB) Pools() map[string]*sql.DB {
 // batch; always 0 on PostgreSQL.
 func (db *DB) PendingWrites() int64 { return db.observing.pending.Load() }
 
+// SearchDocumentsWaiting is how many search documents this process keeps for the full-text index
+// (searchlater.go): committed, written within a second; a count that only grows means the index
+// cannot be written (a full disk). Always 0 on PostgreSQL.
+func (db *DB) SearchDocumentsWaiting() int64 {
+	db.later.mu.Lock()
+	defer db.later.mu.Unlock()
+	return int64(len(db.later.kept))
+}
+
 // timeTx reports a transaction's duration; deferred at its start.
 func (db *DB) timeTx(start time.Time, readOnly bool) {
 	if o := db.observing.obs.Load(); o != nil {

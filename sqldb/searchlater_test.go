@@ -77,14 +77,14 @@ func TestSearchLaterWrittenBeforeSearch(t *testing.T) {
 	if n := indexedMatches(t, db, "zanzibar"); n != 0 {
 		t.Fatalf("the document was written in its transaction (%d in the index)", n)
 	}
-	if n := pendingRows(t, db); n != 1 {
-		t.Fatalf("%d pending rows, want 1", n)
+	if n, kept := pendingRows(t, db), db.SearchDocumentsWaiting(); n != 1 || kept != 1 {
+		t.Fatalf("%d pending rows, %d documents kept; want 1, 1", n, kept)
 	}
 	if got := searchNumbers(t, db, "zanzib"); len(got) != 1 || got[0] != c.Number {
 		t.Fatalf("search found %v, want [%s]", got, c.Number)
 	}
-	if n, p := indexedMatches(t, db, "zanzibar"), pendingRows(t, db); n != 1 || p != 0 {
-		t.Fatalf("after the search: %d in the index, %d pending; want 1, 0", n, p)
+	if n, p, kept := indexedMatches(t, db, "zanzibar"), pendingRows(t, db), db.SearchDocumentsWaiting(); n != 1 || p != 0 || kept != 0 {
+		t.Fatalf("after the search: %d in the index, %d pending, %d kept; want 1, 0, 0", n, p, kept)
 	}
 }
 

@@ -55,6 +55,7 @@ func registerMetrics(e *env, a *app, srv *web.Server, dataDir string) error {
 	src := metrics.Sources{Counts: a.db, Pools: a.db.Pools(), DataDir: dataDir, Log: e.log}
 	if a.db.Dialect == "sqlite" {
 		src.PendingWrites = a.db.PendingWrites
+		src.SearchDocumentsWaiting = a.db.SearchDocumentsWaiting
 	}
 	if err := a.metrics.Register(srv.Registry(), src); err != nil {
 		return haven.Internal("register metrics", err)
