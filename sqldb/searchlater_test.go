@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,5 +174,33 @@ func TestSearchLaterScrub(t *testing.T) {
 	}
 	if n := indexedMatches(t, db, "secretname"); n != 0 {
 		t.Fatalf("%d documents still hold the purged case's word after Scrub", n)
+	}
+}
+
+// TestSearchLaterDiskFull: with no room to write the pending documents, a search answers from the
+// index as it is, without an error, and the documents wait; with room again, the next search
+// writes them first and finds the case.
+func TestSearchLaterDiskFull(t *testing.T) {
+	ctx := context.Background()
+	db := openSearchLater(t, filepath.Join(t.TempDir(), "haven.db"), testenv.Keyring(t))
+	var words strings.Builder
+	for i := range 4000 { // enough terms that their segment needs pages the file does not have
+		fmt.Fprintf(&words, "term%dx ", i)
+	}
+	c := newSearchCase(t, db, "roomless "+words.String())
+	if err := db.CapPages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchNumbers(t, db, "roomless"); len(got) != 0 {
+		t.Fatalf("found %v before the document could be written", got)
+	}
+	if n := pendingRows(t, db); n != 1 {
+		t.Fatalf("%d pending rows with the disk full, want 1", n)
+	}
+	if err := db.CapPages(ctx, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if got := searchNumbers(t, db, "roomless"); len(got) != 1 || got[0] != c.Number {
+		t.Fatalf("with room again the search found %v, want [%s]", got, c.Number)
 	}
 }
