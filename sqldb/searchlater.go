@@ -129,6 +129,15 @@ func (l *searchLater) written(stamps map[int64]int64) {
 	}
 }
 
+// clear forgets every kept document and that rows may be pending: all were written.
+func (l *searchLater) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.kept)
+	l.bytes = 0
+	l.orphans.Store(false)
+}
+
 // due reports whether the writer should write the kept documents now, between two batches.
 func (l *searchLater) due() bool {
 	l.mu.Lock()
@@ -172,7 +181,9 @@ func (db *DB) writeSearchLater(ctx context.Context) error {
 			return err
 		}
 		if n < searchLaterChunk {
-			db.later.orphans.Store(false)
+			// Every pending row was written; a document still kept was written by another
+			// process, whose row is gone (the writer alone keeps documents, so none came meanwhile).
+			db.later.clear()
 			return nil
 		}
 	}

@@ -152,6 +152,14 @@ func TestSearchLaterOtherProcess(t *testing.T) {
 	if got := searchNumbers(t, b, "charlieword"); len(got) != 1 || got[0] != other.Number {
 		t.Fatalf("b's search for a case a left pending found %v, want [%s]", got, other.Number)
 	}
+	// b wrote it: a's copy is of no use any more, and must not keep a's writer writing after
+	// every batch (a kept document over a second old makes the writer write).
+	if err := a.catchUpSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if kept := a.SearchDocumentsWaiting(); kept != 0 {
+		t.Fatalf("a still keeps %d documents another process wrote", kept)
+	}
 }
 
 // TestSearchLaterScrub: a purged case's old document is out of the index once Scrub returns.
