@@ -133,7 +133,7 @@ func (db *DB) runBatch(batch []writeRequest) {
 		return
 	}
 	if len(batch) == 1 {
-		batch[0].done <- db.run(batch[0].ctx, db.write, false, batch[0].fn)
+		batch[0].done <- db.runAlone(batch[0])
 		return
 	}
 	if err := db.runTogether(batch); err == nil {
@@ -143,8 +143,17 @@ func (db *DB) runBatch(batch []writeRequest) {
 		return
 	}
 	for _, req := range batch { // something failed: give each its own transaction and answer
-		req.done <- db.run(req.ctx, db.write, false, req.fn)
+		req.done <- db.runAlone(req)
 	}
+}
+
+// runAlone runs one request in a transaction of its own. A request whose context ended before
+// the writer began it is not written; once begun, it is carried through (writerCtx).
+func (db *DB) runAlone(req writeRequest) error {
+	if err := req.ctx.Err(); err != nil {
+		return haven.Internal("begin", err)
+	}
+	return db.run(writerCtx(req.ctx), db.write, false, req.fn)
 }
 
 // splitCatchUps separates the searches' requests to write the pending documents (no function,
@@ -163,7 +172,7 @@ func splitCatchUps(batch []writeRequest) (writes, catchUps []writeRequest) {
 
 // runTogether runs every function of batch in one transaction and commits it.
 func (db *DB) runTogether(batch []writeRequest) (err error) {
-	return db.run(context.Background(), db.write, false, func(tx haven.Tx) error {
+	return db.run(writerCtx(context.Background()), db.write, false, func(tx haven.Tx) error {
 		for _, req := range batch {
 			if err := req.ctx.Err(); err != nil {
 				return err

@@ -268,6 +268,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if db.Dialect == Postgres {
 		opts.ReadOnly = readOnly
 	}
+
 	var conn *sql.Conn // a PostgreSQL write transaction's own, for its pipelined writes (pipeline.go)
 	if db.Dialect == Postgres && !readOnly {
 		if conn, err = pool.Conn(ctx); err != nil {
@@ -300,6 +301,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if !readOnly && db.later.ready.Load() {
 		tx.searchLater = db.later
 	}
+	tx.writerSQLite = !readOnly && ctx.Value(writerKey{}) != nil
 	if readOnly {
 		tx.stmts = db.readStmts
 	}
@@ -386,6 +388,9 @@ type Tx struct {
 	// searchBehind: it found some, and View runs the transaction again once they are written.
 	searchChecked bool
 	searchBehind  bool
+	// writerSQLite: a SQLite write transaction, whose statements run without cancellation
+	// (statementCtx).
+	writerSQLite bool
 	// written: the state of each case as this transaction last wrote it (case.go, noteWritten).
 	written map[int64][]byte
 	// fresh: cases inserted in this transaction that have no search parts yet, whose documents
@@ -406,10 +411,35 @@ type Tx struct {
 var _ haven.Tx = (*Tx)(nil)
 var _ haven.Store = (*DB)(nil)
 
+// writerKey marks the context of a transaction the SQLite writer runs (batch.go): it finishes
+// what it begins, so the context cannot end (database/sql would roll the transaction back under
+// its function once the request's context ended) and its statements run without one
+// (statementCtx). Other writes (a key rotation) stay interruptible.
+type writerKey struct{}
+
+// writerCtx is the context of a transaction the SQLite writer runs for a request of ctx.
+func writerCtx(ctx context.Context) context.Context {
+	return context.WithValue(context.WithoutCancel(ctx), writerKey{}, true)
+}
+
+// statementCtx is the context a statement runs under. SQLite's driver starts a goroutine and a
+// progress handler for each statement whose context can end, so that it can interrupt it. The
+// single writer does not stop halfway for one request: an interrupted statement failed the whole
+// group commit, whose other requests then ran again one by one (runTogether checks each request's
+// context before running its function instead), and over HTTP every statement paid for the
+// watcher. Reads keep theirs: a long search stops when its client has gone.
+func (tx *Tx) statementCtx(ctx context.Context) context.Context {
+	if tx.writerSQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
 	if len(tx.later) > 0 {
 		return tx.execWithLater(ctx, op, query, args...)
 	}
+	ctx = tx.statementCtx(ctx)
 	var res sql.Result
 	var err error
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
@@ -436,6 +466,7 @@ func (tx *Tx) mayChange(query string) {
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.sendLaterFirst(ctx)
+	ctx = tx.statementCtx(ctx)
 	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -445,6 +476,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.sendLaterFirst(ctx)
+	ctx = tx.statementCtx(ctx)
 	tx.mayChange(query)
 	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
 		return st.QueryContext(ctx, args...)

@@ -193,7 +193,7 @@ func (db *DB) writeSearchLater(ctx context.Context) error {
 // how many it wrote.
 func (db *DB) writePendingChunk(ctx context.Context) (int, error) {
 	var stamps map[int64]int64
-	err := db.run(ctx, db.write, false, func(t haven.Tx) error {
+	err := db.run(writerCtx(ctx), db.write, false, func(t haven.Tx) error {
 		tx := t.(*Tx)
 		tx.writesIndex = true
 		var err error
