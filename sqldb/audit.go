@@ -250,7 +250,8 @@ func (db *DB) snapshot(ctx context.Context, fn func(*Tx) error) error {
 	if db.Dialect != Postgres {
 		return db.View(ctx, func(tx haven.Tx) error { return fn(tx.(*Tx)) })
 	}
-	if db.keys == nil {
+	k := db.keys()
+	if k == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
 	}
 	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
@@ -258,7 +259,7 @@ func (db *DB) snapshot(ctx context.Context, fn func(*Tx) error) error {
 		return haven.Internal("begin", err)
 	}
 	defer func() { _ = sqlTx.Rollback() }() // read-only: nothing to keep, and fn's error is the one to report
-	return fn(&Tx{tx: sqlTx, dialect: db.Dialect, keys: db.keys})
+	return fn(&Tx{tx: sqlTx, dialect: db.Dialect, keys: k})
 }
 
 // chainHash is an event's link in the chain: the digest of its fields and position and the

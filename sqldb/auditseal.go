@@ -168,7 +168,7 @@ func (tx *Tx) markSealed(ctx context.Context, events []unsealedEvent) error {
 // yet, so that a process ending (haven serve stopping, a CLI command) leaves no event waiting.
 // Best effort: whatever it cannot seal, any instance's sealer or haven audit verify seals later.
 func (db *DB) sealBeforeClose() error {
-	if db.Dialect != Postgres || db.keys == nil {
+	if db.Dialect != Postgres || db.keys() == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -20,9 +20,14 @@ const encPrefix = "enc1:"
 // blind-index key. A new database is bound to the current master key. It must run (after
 // migrating) before any transaction: a wrong or missing key is refused, never worked around.
 func (db *DB) Unlock(ctx context.Context, kr *keyring.Keyring) error {
-	if err := db.noticeSearchLater(ctx); err != nil {
+	if err := db.unlock(ctx, kr); err != nil {
 		return err
 	}
+	// After the keys: the writer reads them once it sees documents may wait (searchlater.go).
+	return db.noticeSearchLater(ctx)
+}
+
+func (db *DB) unlock(ctx context.Context, kr *keyring.Keyring) error {
 	if kr == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "no master key: set HAVEN_MASTER_KEY or --master-key-file (create one with `haven key generate`)")
 	}
@@ -42,7 +47,7 @@ func (db *DB) Unlock(ctx context.Context, kr *keyring.Keyring) error {
 	if err != nil {
 		return haven.Internal("open index key", err)
 	}
-	db.keys = &keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)}
+	db.unlocked.Store(&keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)})
 	return nil
 }
 
@@ -59,7 +64,7 @@ func (db *DB) bindKeyring(ctx context.Context, kr *keyring.Keyring) error {
 		kr.CurrentID(), []byte(sealed)); err != nil {
 		return mapError("bind keyring", err)
 	}
-	db.keys = &keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)}
+	db.unlocked.Store(&keys{ring: kr, index: index, termMarker: termMarker(db.Dialect)})
 	return nil
 }
 

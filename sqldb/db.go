@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -37,19 +38,23 @@ type DB struct {
 	// SQLite only: the queue of the group-committing writer (batch.go).
 	writes     chan writeRequest
 	writerDone chan struct{}
-	keys       *keys      // set by Unlock; nil while locked
-	stmts      *stmtCache // SQLite writer's prepared statements
-	readStmts  *stmtCache // SQLite readers' prepared statements
-	gen        generation // SQLite: changes whenever the data may have (generation.go)
-	notes      notifier   // PostgreSQL: the sender of change notifications (notify_pg.go)
-	watchDSN   string     // SQLite: the change watcher's connection
-	path       string     // SQLite: the database file, whose disk Writable checks
-	ckptDSN    string     // SQLite: the checkpointer's connection (checkpoint.go)
+	unlocked   atomic.Pointer[keys] // set by Unlock; nil while locked (keys())
+	stmts      *stmtCache           // SQLite writer's prepared statements
+	readStmts  *stmtCache           // SQLite readers' prepared statements
+	gen        generation           // SQLite: changes whenever the data may have (generation.go)
+	notes      notifier             // PostgreSQL: the sender of change notifications (notify_pg.go)
+	watchDSN   string               // SQLite: the change watcher's connection
+	path       string               // SQLite: the database file, whose disk Writable checks
+	ckptDSN    string               // SQLite: the checkpointer's connection (checkpoint.go)
 	ckpt       *checkpointer
 	merge      searchMerge  // SQLite: whether the writer has index segments to merge when idle
 	later      *searchLater // SQLite: search documents written after their transactions (searchlater.go)
 	observing  observing    // metrics hooks (metrics.go)
 }
+
+// keys are the database's keys once unlocked, else nil. Unlock may replace them (a key rotation)
+// while the writer writes search documents on its own (searchlater.go): hence the atomic.
+func (db *DB) keys() *keys { return db.unlocked.Load() }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
 func IsPostgresURL(dsn string) bool {
@@ -261,7 +266,8 @@ func (db *DB) View(ctx context.Context, fn func(haven.Tx) error) error {
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(haven.Tx) error) (err error) {
 	defer func() { err = classified(err) }() // a fault coded nowhere yet (a failed BEGIN) is still one
 	defer db.timeTx(time.Now(), readOnly)
-	if db.keys == nil {
+	k := db.keys()
+	if k == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
 	}
 	opts := &sql.TxOptions{}
@@ -285,7 +291,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		// runtime.Goexit in fn); after a commit it does nothing.
 		defer func() { _ = sqlTx.Rollback() }()
 	}
-	tx := &Tx{tx: sqlTx, conn: conn, dialect: db.Dialect, keys: db.keys, searchDocs: map[int64]string{},
+	tx := &Tx{tx: sqlTx, conn: conn, dialect: db.Dialect, keys: k, searchDocs: map[int64]string{},
 		locking: db.Dialect == Postgres && !readOnly}
 	if !readOnly {
 		// Readers re-read only after a transaction that may have changed something: the job

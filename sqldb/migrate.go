@@ -128,7 +128,7 @@ func (db *DB) Migrate(ctx context.Context, now func() int64) (int, error) {
 		}
 		ran++
 	}
-	return ran, db.noticeSearchLater(ctx)
+	return ran, nil
 }
 
 func (db *DB) apply(ctx context.Context, m Migration, at int64) error {

@@ -260,10 +260,11 @@ func (tx *Tx) searchTerms(text string) string { return tx.keys.searchTerms(text)
 
 // SearchTerms turns text into blind terms outside any transaction (haven.Store).
 func (db *DB) SearchTerms(text string) string {
-	if db.keys == nil {
+	k := db.keys()
+	if k == nil {
 		return "" // locked: the transaction that would use the terms is refused anyway
 	}
-	return db.keys.searchTerms(text)
+	return k.searchTerms(text)
 }
 
 func (k *keys) searchTerms(text string) string {

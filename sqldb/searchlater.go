@@ -172,8 +172,8 @@ func (tx *Tx) pendSearchDocs(ctx context.Context, ids []int64) error {
 // writeSearchLater writes every pending document into the index, a chunk per transaction. It
 // runs on the writer goroutine.
 func (db *DB) writeSearchLater(ctx context.Context) error {
-	if !db.later.ready.Load() || db.keys == nil {
-		return nil // nothing can be pending yet
+	if !db.later.ready.Load() {
+		return nil // nothing can be pending yet; set once unlocked (Unlock), so the keys are there
 	}
 	for {
 		n, err := db.writePendingChunk(ctx)
@@ -274,8 +274,9 @@ func (db *DB) catchUpSearch(ctx context.Context) error {
 // searchCaughtUpKey marks the context of a read transaction run again after catching up.
 type searchCaughtUpKey struct{}
 
-// noticeSearchLater turns the writing of documents after their transactions on once the schema
-// has search_pending (SQLite, from migration 0054; an older schema is only ever migrated).
+// noticeSearchLater turns the writing of documents after their transactions on once the
+// database is unlocked and its schema has search_pending (SQLite, from migration 0054; a schema
+// is migrated before it is unlocked).
 func (db *DB) noticeSearchLater(ctx context.Context) error {
 	if db.Dialect != SQLite {
 		return nil
