@@ -175,6 +175,9 @@ func (db *DB) writeSearchLater(ctx context.Context) error {
 	if !db.later.ready.Load() {
 		return nil // nothing can be pending yet; set once unlocked (Unlock), so the keys are there
 	}
+	if pending, err := db.anyPending(ctx); err != nil || !pending {
+		return err // nothing to write: no write lock taken (another process may be writing)
+	}
 	for {
 		n, err := db.writePendingChunk(ctx)
 		if err != nil {
@@ -187,6 +190,22 @@ func (db *DB) writeSearchLater(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// anyPending reports whether documents may be pending: kept here, or rows in search_pending
+// (read without the write lock).
+func (db *DB) anyPending(ctx context.Context) (bool, error) {
+	if db.SearchDocumentsWaiting() > 0 {
+		return true, nil
+	}
+	var pending bool
+	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&pending); err != nil {
+		return false, mapError("pending search documents", err)
+	}
+	if !pending {
+		db.later.clear() // none anywhere: no row is waiting for this process to look
+	}
+	return pending, nil
 }
 
 // writePendingChunk writes the documents of the first searchLaterChunk pending cases and returns
