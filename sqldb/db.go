@@ -274,7 +274,6 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if db.Dialect == Postgres {
 		opts.ReadOnly = readOnly
 	}
-
 	var conn *sql.Conn // a PostgreSQL write transaction's own, for its pipelined writes (pipeline.go)
 	if db.Dialect == Postgres && !readOnly {
 		if conn, err = pool.Conn(ctx); err != nil {
@@ -303,8 +302,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}()
 	}
 	tx.stmts = db.stmts
-	tx.searchChecked = !readOnly || ctx.Value(searchCaughtUpKey{}) != nil || !db.later.ready.Load()
-	if !readOnly && db.later.ready.Load() {
+	later := db.later.ready.Load() // search documents wait after their transactions (searchlater.go)
+	tx.searchChecked = !readOnly || !later || ctx.Value(searchCaughtUpKey{}) != nil
+	if !readOnly && later {
 		tx.searchLater = db.later
 	}
 	tx.writerSQLite = !readOnly && ctx.Value(writerKey{}) != nil
@@ -327,7 +327,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}
 		return rolledBack(sqlTx, err)
 	}
-	wroteDocs := len(tx.searchDocs) > 0 && (tx.searchLater == nil || tx.writesIndex) // else they wait (searchlater.go)
+	wroteDocs := len(tx.searchDocs) > 0 && !tx.pendsDocs()
 	if err := tx.flushSearchDocs(ctx); err != nil {
 		return rolledBack(sqlTx, err)
 	}

@@ -36,11 +36,9 @@ func (tx *Tx) flushSearchDocs(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // a stable order keeps PostgreSQL's row locks deadlock-free
-	if tx.searchLater != nil && !tx.writesIndex {
-		if err := tx.pendSearchDocs(ctx, ids); err != nil { // searchlater.go
-			return err
-		}
-		return tx.flushLabelTerms(ctx)
+	if tx.pendsDocs() {
+		// SQLite: written after the transaction (searchlater.go)
+		return tx.pendSearchDocs(ctx, ids)
 	}
 	for _, id := range ids {
 		if err := tx.indexDoc(ctx, id, tx.searchDocs[id]); err != nil {

@@ -155,6 +155,13 @@ func (l *searchLater) waiting() bool {
 	return len(l.kept) > 0 || l.orphans.Load()
 }
 
+// pendsDocs reports whether this transaction records its documents as pending rather than
+// writing them into the index.
+func (tx *Tx) pendsDocs() bool { return tx.searchLater != nil && !tx.writesIndex }
+
+// anyPendingSQL asks whether any document is pending.
+const anyPendingSQL = `SELECT EXISTS (SELECT 1 FROM search_pending)`
+
 // pendSearchDocs records this transaction's documents as pending instead of writing them.
 func (tx *Tx) pendSearchDocs(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
@@ -199,7 +206,7 @@ func (db *DB) anyPending(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	var pending bool
-	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&pending); err != nil {
+	if err := db.read.QueryRowContext(ctx, anyPendingSQL).Scan(&pending); err != nil {
 		return false, mapError("pending search documents", err)
 	}
 	if !pending {
@@ -275,7 +282,7 @@ func (tx *Tx) searchCurrent(ctx context.Context) error {
 	}
 	tx.searchChecked = true
 	var behind bool
-	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending)`).Scan(&behind); err != nil {
+	if err := tx.queryRow(ctx, anyPendingSQL).Scan(&behind); err != nil {
 		return mapError("pending search documents", err)
 	}
 	if behind {
