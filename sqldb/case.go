@@ -581,9 +581,9 @@ func (tx *Tx) AppendCaseTerms(ctx context.Context, caseID int64, part, terms str
 // those and by filters, and nobody else's search learns anything from it.
 func ownText(number, title, summary string, restricted bool, categories, tags []string) string {
 	if restricted {
-		return textnorm.Normalize(number + " " + strings.Join(categories, " ") + " " + strings.Join(tags, " "))
+		return textnorm.NormalizeDistinct(number + " " + strings.Join(categories, " ") + " " + strings.Join(tags, " "))
 	}
-	return textnorm.Normalize(number + " " + title + " " + summary)
+	return textnorm.NormalizeDistinct(number + " " + title + " " + summary)
 }
 
 // reindex writes the case's document: its own text followed by its stored parts (not for a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,30 @@ func TestSearchLaterWrittenBeforeSearch(t *testing.T) {
 	}
 	if n, p, kept := indexedMatches(t, db, "zanzibar"), pendingRows(t, db), db.SearchDocumentsWaiting(); n != 1 || p != 0 || kept != 0 {
 		t.Fatalf("after the search: %d in the index, %d pending, %d kept; want 1, 0, 0", n, p, kept)
+	}
+}
+
+// TestSearchDocumentHoldsEachWordOnce: a case's own text is indexed with each word once (the
+// index keeps which cases hold a word, not how often), and the case is still found by it.
+func TestSearchDocumentHoldsEachWordOnce(t *testing.T) {
+	db := openSearchLater(t, filepath.Join(t.TempDir(), "haven.db"), testenv.Keyring(t))
+	c := newSearchCase(t, db, "Zanzibar phishing, zanzibar PHISHING routine zanzibar")
+	db.later.mu.Lock()
+	doc := db.later.kept[c.ID].doc
+	db.later.mu.Unlock()
+	words := strings.Fields(doc)
+	for i, w := range words {
+		if slices.Contains(words[:i], w) {
+			t.Fatalf("document %q holds %q twice", doc, w)
+		}
+	}
+	for _, w := range []string{"zanzibar", "phishing", "routine"} {
+		if !slices.Contains(words, w) {
+			t.Fatalf("document %q lacks %q", doc, w)
+		}
+	}
+	if got := searchNumbers(t, db, "zanzibar routine"); len(got) != 1 || got[0] != c.Number {
+		t.Fatalf("search found %v, want [%s]", got, c.Number)
 	}
 }
 

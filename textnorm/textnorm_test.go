@@ -108,6 +108,21 @@ func TestNormalizeJoinsTokens(t *testing.T) {
 	}
 }
 
+func TestNormalizeDistinctKeepsFirstOfEachToken(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"compte compte", "compte"},
+		{"Compte piraté, COMPTE pirate; compte", "compte pirate"},
+		{"الحساب حساب والحساب mot", "حساب mot"},
+		{"b a b c a", "b a c"},
+	}
+	for _, tt := range tests {
+		if got := NormalizeDistinct(tt.in); got != tt.want {
+			t.Errorf("NormalizeDistinct(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestPrefixQuery(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -140,6 +155,15 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if twice := Normalize(once); twice != once {
 			t.Fatalf("not idempotent: %q -> %q -> %q", in, once, twice)
+		}
+		var distinct []string
+		for _, tok := range Tokens(in) {
+			if !slices.Contains(distinct, tok) {
+				distinct = append(distinct, tok)
+			}
+		}
+		if got, want := NormalizeDistinct(in), strings.Join(distinct, " "); got != want {
+			t.Fatalf("NormalizeDistinct(%q) = %q, want %q", in, got, want)
 		}
 		for _, tok := range Tokens(in) {
 			if tok == "" || strings.ContainsAny(tok, " \t\n") {
