@@ -62,3 +62,12 @@ type Store interface {
 type Generational interface {
 	Generation() (uint64, bool)
 }
+
+// AccountsGenerational is a Generational store that also tells when what resolves a credential
+// may have changed (users, teams, API tokens, sessions, settings): AccountsGeneration changes
+// with those writes only (and whenever the store cannot say which data a change touched), or
+// returns false when the store cannot tell.
+type AccountsGenerational interface {
+	Generational
+	AccountsGeneration() (uint64, bool)
+}

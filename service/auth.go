@@ -184,7 +184,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // SessionActor resolves a session cookie.
 func (s *Service) SessionActor(ctx context.Context, token string) (haven.Actor, error) {
 	hash := auth.HashToken(token)
-	gen, now := s.readGeneration(), s.clock.Now()
+	gen, now := s.accountsGeneration(), s.clock.Now()
 	if kept, ok := s.reads.sessions.get(hash, gen, now); ok && now.Before(kept.expires) {
 		return copyActor(kept.actor), nil // keptreads.go
 	}
@@ -217,11 +217,26 @@ const tokenTouchEvery = time.Minute
 
 // TokenActor resolves an API bearer token.
 func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, error) {
+	hash := auth.HashToken(token)
+	gen, now := s.accountsGeneration(), s.clock.Now()
+	if kept, ok := s.reads.tokens.get(hash, gen, now); ok { // keptreads.go
+		return copyActor(kept.actor), s.touchToken(ctx, &kept.token, now)
+	}
+	a, t, err := s.readTokenActor(ctx, hash)
+	if err != nil {
+		return a, err
+	}
+	s.reads.tokens.put(hash, gen, now, keptToken{actor: copyActor(a), token: *t})
+	return a, s.touchToken(ctx, t, now)
+}
+
+// readTokenActor reads an API token by its hash and the actor it stands for.
+func (s *Service) readTokenActor(ctx context.Context, hash string) (haven.Actor, *haven.APIToken, error) {
 	var a haven.Actor
 	var t *haven.APIToken
 	err := s.store.View(ctx, func(tx haven.Tx) error {
 		var err error
-		t, err = tx.APITokenByHash(ctx, auth.HashToken(token))
+		t, err = tx.APITokenByHash(ctx, hash)
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
 			return err // the database failed: the token may be fine, so it is not refused
 		}
@@ -237,16 +252,20 @@ func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, er
 		}
 		return nil
 	})
-	if err != nil {
-		return a, err
+	return a, t, err
+}
+
+// touchToken writes a token's last use when the one known is older than tokenTouchEvery (the
+// write moves the accounts generation, so the next request reads the new one).
+func (s *Service) touchToken(ctx context.Context, t *haven.APIToken, now time.Time) error {
+	if t.LastUsed != nil && now.Sub(*t.LastUsed) < tokenTouchEvery {
+		return nil
 	}
-	if now := s.clock.Now(); t.LastUsed == nil || now.Sub(*t.LastUsed) >= tokenTouchEvery {
-		err = s.store.Update(ctx, func(tx haven.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
-		if haven.ErrorCode(err) == haven.EFULL {
-			err = nil // the last use is advisory: a full disk must not stop reads, which still work
-		}
+	err := s.store.Update(ctx, func(tx haven.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+	if haven.ErrorCode(err) == haven.EFULL {
+		return nil // the last use is advisory: a full disk must not stop reads, which still work
 	}
-	return a, err
+	return err
 }
 
 func (s *Service) activeUser(ctx context.Context, tx haven.Tx, id int64, a *haven.Actor) error {

@@ -14,9 +14,13 @@ import (
 // the list cache answers from memory. On PostgreSQL those round trips were most of the
 // database's work for an inbox page and kept the two cores busy enough to make the 64 paced
 // clients' slowest pages wait (docs/performance.md, "Web interface"). They are kept like the
-// lists: until the next write anywhere (which is how a sign-out, a disabled account, a changed
-// password or a new notification is seen at once), never longer than listTTL, and only while
-// the store can tell of writes. A session's own expiry is checked on every use.
+// lists: saved views and notifications until the next write anywhere (which is how a new
+// notification is seen at once); the session and the API token with who they stand for until
+// the next write to accounts (users, teams, tokens, sessions, settings: how a sign-out, a revoked
+// token, a disabled account or a changed role or password is seen at once), so that they
+// survive the writes of other work (an intake's API requests each write a case); never longer
+// than listTTL, and only while the store can tell of writes. A session's own expiry is checked
+// on every use.
 
 // maxKeptReads bounds each kind of kept read (a few hundred bytes each); past it, all of that
 // kind are dropped.
@@ -62,6 +66,7 @@ func (k *keptReads[K, V]) put(key K, gen uint64, now time.Time, v V) {
 // userReads are the reads kept for the pages of signed-in users.
 type userReads struct {
 	sessions      keptReads[string, keptSession] // by the session token's hash
+	tokens        keptReads[string, keptToken]   // by the API token's hash, under accountsGeneration
 	savedViews    keptReads[int64, []*haven.SavedView]
 	notifications keptReads[notificationsKey, []*haven.Notification]
 }
@@ -69,6 +74,11 @@ type userReads struct {
 type keptSession struct {
 	actor   haven.Actor
 	expires time.Time
+}
+
+type keptToken struct {
+	actor haven.Actor
+	token haven.APIToken
 }
 
 type notificationsKey struct {
@@ -83,6 +93,22 @@ func (s *Service) readGeneration() uint64 {
 		return untrusted
 	}
 	return s.lists.generation()
+}
+
+// accountsGeneration is the store's accounts generation to keep credential reads under (taken
+// before reading): it moves with writes to users, teams, tokens, sessions and settings only, so
+// what an API request reads first survives an intake's writes. A store that cannot tell which
+// writes touched accounts keeps them under its generation.
+func (s *Service) accountsGeneration() uint64 {
+	g, ok := s.store.(haven.AccountsGenerational)
+	if s.lists == nil || !ok {
+		return s.readGeneration()
+	}
+	gen, ok := g.AccountsGeneration()
+	if !ok {
+		return untrusted
+	}
+	return gen
 }
 
 // copyActor copies an actor so that a caller changing its user changes nothing kept.

@@ -3,9 +3,14 @@ package service_test
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/haven-helpline/haven"
+	"github.com/haven-helpline/haven/service"
+	"github.com/haven-helpline/haven/sqldb"
+	"github.com/haven-helpline/haven/testenv"
 )
 
 // What every signed-in page reads first (the session, saved views, unread notifications) is
@@ -78,4 +83,103 @@ func TestKeptUserReadsFollowWrites(t *testing.T) {
 			t.Fatalf("the session of a disabled account: %v", err)
 		}
 	})
+}
+
+// viewCounter counts the read transactions the service asks for.
+type viewCounter struct {
+	*sqldb.DB
+	views atomic.Int64
+}
+
+func (v *viewCounter) View(ctx context.Context, fn func(haven.Tx) error) error {
+	v.views.Add(1)
+	return v.DB.View(ctx, fn)
+}
+
+// An API token and who it stands for are kept across writes that touch no account (an intake's
+// cases), and read again at once after a write to the token, the user or their teams: a revoked
+// token, a disabled account, a new role or team is refused or seen on the next request.
+func TestKeptTokenFollowsAccountWritesOnly(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := testenv.Postgres(t)
+			if dialect == "sqlite" {
+				dsn = t.TempDir() + "/h.db"
+			}
+			store := &viewCounter{DB: openTestDB(t, dsn)}
+			svc := service.New(store, &fixedClock{t: time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)}, service.DefaultConfig())
+			ctx := context.Background()
+			admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+			if err != nil {
+				t.Fatal(err)
+			}
+			amira, err := svc.CreateUser(as(admin, false), haven.UserCreate{Username: "amira", Role: haven.RoleHandler, Password: "a long enough password"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.CreateTeam(as(admin, false), "mena"); err != nil {
+				t.Fatal(err)
+			}
+			secret, tok, err := svc.CreateToken(as(amira, false), "amira", "intake", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			actor := func() (haven.Actor, int64) {
+				t.Helper()
+				before := store.views.Load()
+				a, err := svc.TokenActor(ctx, secret)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a, store.views.Load() - before
+			}
+			actor() // reads, and writes the token's first use: an account write
+			if _, reads := actor(); reads != 1 {
+				t.Fatalf("after the token's use was written: %d reads, want 1", reads)
+			}
+			a, reads := actor()
+			if reads != 0 {
+				t.Fatalf("nothing written: %d reads, want the kept actor", reads)
+			}
+			if _, err := svc.CreateCase(haven.WithActor(ctx, a), haven.CaseCreate{Title: "Hacked account"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, reads := actor(); reads != 0 {
+				t.Fatalf("after a case was written: %d reads, want the kept actor", reads)
+			}
+
+			if _, err := svc.AddTeamMember(as(admin, false), "mena", "amira"); err != nil {
+				t.Fatal(err)
+			}
+			if a, reads := actor(); reads != 1 || !slices.Equal(a.User.Teams, []string{"mena"}) {
+				t.Fatalf("after joining a team: teams %v, %d reads", a.User.Teams, reads)
+			}
+			lead := haven.RoleLead
+			if _, err := svc.UpdateUser(as(admin, false), "amira", haven.UserUpdate{Role: &lead}); err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := actor(); a.User.Role != haven.RoleLead {
+				t.Fatalf("after the role changed: %s", a.User.Role)
+			}
+			if err := svc.RevokeToken(as(amira, false), "amira", tok.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.TokenActor(ctx, secret); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+				t.Fatalf("a revoked token: %v", err)
+			}
+
+			secret, _, err = svc.CreateToken(as(amira, false), "amira", "intake 2", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			actor()
+			off := true
+			if _, err := svc.UpdateUser(as(admin, false), "amira", haven.UserUpdate{Disabled: &off}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.TokenActor(ctx, secret); haven.ErrorCode(err) != haven.EUNAUTHORIZED {
+				t.Fatalf("the token of a disabled account: %v", err)
+			}
+		})
+	}
 }

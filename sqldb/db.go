@@ -50,6 +50,8 @@ type DB struct {
 	merge      searchMerge  // SQLite: whether the writer has index segments to merge when idle
 	later      *searchLater // SQLite: search documents written after their transactions (searchlater.go)
 	observing  observing    // metrics hooks (metrics.go)
+	// accountWrites: which statements write account tables (accountsgen.go)
+	accountWrites accountWrites
 }
 
 // keys are the database's keys once unlocked, else nil. Unlock may replace them (a key rotation)
@@ -296,12 +298,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		// Readers re-read only after a transaction that may have changed something: the job
 		// runners' idle polls write nothing, and would otherwise drop every kept list each second.
 		defer func() {
-			if tx.changed {
+			switch {
+			case tx.changed && tx.accounts:
+				db.wroteAccounts()
+			case tx.changed:
 				db.wrote()
 			}
 		}()
 	}
 	tx.stmts = db.stmts
+	tx.accountWrites = &db.accountWrites
 	later := db.later.ready.Load() // search documents wait after their transactions (searchlater.go)
 	tx.searchChecked = !readOnly || !later || ctx.Value(searchCaughtUpKey{}) != nil
 	if !readOnly && later {
@@ -340,7 +346,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	}
 	err = sqlTx.Commit()
 	if tx.locking && tx.changed { // a PostgreSQL write: tell the other processes (notify_pg.go)
-		db.notifyChanged()
+		db.notifyChanged(tx.accounts)
 	}
 	if err != nil {
 		return mapError("commit", err)
@@ -412,6 +418,9 @@ type Tx struct {
 	// changed: a statement may have changed data (rows affected, or anything but a SELECT run
 	// as a query), so that readers keeping results must re-read (generation.go, notify_pg.go).
 	changed bool
+	// accounts: a statement that may change data writes an account table (accountsgen.go).
+	accounts      bool
+	accountWrites *accountWrites
 }
 
 var _ haven.Tx = (*Tx)(nil)
@@ -442,6 +451,7 @@ func (tx *Tx) statementCtx(ctx context.Context) context.Context {
 }
 
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
+	tx.noteAccounts(query)
 	if len(tx.later) > 0 {
 		return tx.execWithLater(ctx, op, query, args...)
 	}
@@ -467,6 +477,7 @@ func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Resu
 func (tx *Tx) mayChange(query string) {
 	if !strings.HasPrefix(strings.TrimSpace(query), "SELECT") {
 		tx.changed = true
+		tx.noteAccounts(query)
 	}
 }
 
@@ -492,6 +503,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // insertID runs an INSERT … RETURNING id.
 func (tx *Tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+	tx.noteAccounts(query)
 	if len(tx.later) > 0 {
 		return tx.insertIDWithLater(ctx, op, query, args...)
 	}

@@ -2,6 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,13 +29,16 @@ import (
 // they are until the next write anywhere, and never longer than they are kept at all (listTTL,
 // service/listcache.go: 3 s).
 
-// changeChannel is the notification channel of data changes. The payload is empty: which rows
-// changed is not needed (every kept result is dropped) and would be content in the server's
-// notification queue.
+// changeChannel is the notification channel of data changes. The payload is the sending
+// process's random name and nothing else: which rows changed is not needed (every kept result is
+// dropped) and would be content in the server's notification queue. A process ignores its own
+// notifications: its commits moved its generation already, and moving it again when the
+// notification comes back dropped what had been read in between.
 const changeChannel = "haven_changes"
 
-// notifyChange is sent after PostgreSQL write transactions, in a transaction of its own.
-const notifyChange = `NOTIFY ` + changeChannel
+// accountsChannel is the notification channel of writes that may have changed accounts
+// (accountsgen.go); a notification on it stands for one on changeChannel too.
+const accountsChannel = "haven_accounts"
 
 // Listener reconnection backoff bounds.
 const (
@@ -43,7 +49,11 @@ const (
 // notifier sends this process's change notifications (PostgreSQL).
 type notifier struct {
 	// due holds one wake-up at most: the commits made while it waits share one notification.
-	due    chan struct{}
+	due chan struct{}
+	// accounts: a commit since the last notification may have changed accounts.
+	accounts atomic.Bool
+	// self is this process's name in the notifications' payload: 16 hexadecimal digits.
+	self   string
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -51,13 +61,17 @@ type notifier struct {
 // startNotifier starts the sender of change notifications.
 func (db *DB) startNotifier() {
 	ctx, cancel := context.WithCancel(context.Background())
-	db.notes = notifier{due: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	db.notes = notifier{due: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{}),
+		self: fmt.Sprintf("%016x", rand.Uint64())}
 	go db.sendNotifications(ctx)
 }
 
 // notifyChanged asks for a notification after a write transaction ended (committed, or with an
 // unknown outcome: a needless notification only makes readers re-read).
-func (db *DB) notifyChanged() {
+func (db *DB) notifyChanged(accounts bool) {
+	if accounts {
+		db.notes.accounts.Store(true) // before the wake-up, which the sender takes before it reads this
+	}
 	select {
 	case db.notes.due <- struct{}{}:
 	default: // one is due already, and its NOTIFY begins after this commit
@@ -71,12 +85,13 @@ func (db *DB) sendNotifications(ctx context.Context) {
 	for {
 		select {
 		case <-db.notes.due:
-			if _, err := db.write.ExecContext(ctx, notifyChange); err != nil && ctx.Err() == nil {
+			accounts := db.notes.accounts.Swap(false)
+			if _, err := db.write.ExecContext(ctx, db.notification(accounts)); err != nil && ctx.Err() == nil {
 				// The database is away: try again shortly (others distrust what they keep
 				// while their own listener is cut off, and kept results expire anyway).
 				select {
 				case <-time.After(relistenFirst):
-					db.notifyChanged()
+					db.notifyChanged(accounts)
 				case <-ctx.Done():
 				}
 			}
@@ -84,13 +99,22 @@ func (db *DB) sendNotifications(ctx context.Context) {
 			select {
 			case <-db.notes.due:
 				last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				_, _ = db.write.ExecContext(last, notifyChange) // closing: best effort, as above
+				_, _ = db.write.ExecContext(last, db.notification(db.notes.accounts.Load())) // closing: best effort, as above
 				cancel()
 			default:
 			}
 			return
 		}
 	}
+}
+
+// notification is the NOTIFY that tells of the writes committed since the last one (self is
+// hexadecimal digits: nothing to quote).
+func (db *DB) notification(accounts bool) string {
+	if accounts {
+		return `NOTIFY ` + accountsChannel + `, '` + db.notes.self + `'`
+	}
+	return `NOTIFY ` + changeChannel + `, '` + db.notes.self + `'`
 }
 
 // stopNotifier stops the sender after it sent the notification still due.
@@ -125,7 +149,7 @@ func listen(ctx context.Context, dsn string) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, `LISTEN `+changeChannel); err != nil {
+	if _, err := conn.Exec(ctx, `LISTEN `+changeChannel+`; LISTEN `+accountsChannel); err != nil {
 		_ = conn.Close(context.Background()) // the LISTEN failure is the error to report
 		return nil, err
 	}
@@ -137,20 +161,26 @@ func listen(ctx context.Context, dsn string) (*pgx.Conn, error) {
 func (db *DB) followChanges(ctx context.Context, dsn string, conn *pgx.Conn) {
 	defer close(db.gen.done)
 	for {
-		_, err := conn.WaitForNotification(ctx)
+		n, err := conn.WaitForNotification(ctx)
 		if err == nil {
-			db.wrote()
+			switch {
+			case n.Payload == db.notes.self: // this process's own: its commit moved the generation
+			case n.Channel == accountsChannel:
+				db.wroteAccounts()
+			default:
+				db.wrote()
+			}
 			continue
 		}
 		// Whatever was missed while not listening is unknown: stop keeping anything at once.
 		db.gen.live.Store(false)
-		db.wrote()
+		db.wroteAccounts()
 		_ = conn.Close(context.Background()) // lost or closing: nothing to flush
 		if conn = db.relisten(ctx, dsn); conn == nil {
 			return
 		}
 		// Listening again: results read from now on are followed, earlier ones are stale.
-		db.wrote()
+		db.wroteAccounts()
 		db.gen.live.Store(true)
 	}
 }

@@ -67,20 +67,17 @@ func idlePoll(t *testing.T, a *sqldb.DB) {
 	if err := a.Update(ctx, poll); err != nil {
 		t.Fatal(err)
 	}
-	// The first poll may have written (the slot's job): A moved on at its commit, and moves on
-	// once more when its own notification comes back, at a moment of its own. That can land in
-	// one of the idle polls below, never in all three: one of them must leave the generation be.
-	var before, after uint64
-	for range 3 {
-		before, _ = a.Generation()
+	// The first poll may have written (the slot's job): A moved on at its commit, and its own
+	// notification, coming back at a moment of its own, moves nothing. So no idle poll moves it.
+	for i := range 3 {
+		before, _ := a.Generation()
 		if err := a.Update(ctx, poll); err != nil {
 			t.Fatal(err)
 		}
-		if after, _ = a.Generation(); after == before {
-			return
+		if after, _ := a.Generation(); after != before {
+			t.Fatalf("idle poll %d moved the generation from %d to %d", i+1, before, after)
 		}
 	}
-	t.Fatalf("every idle poll moved the generation (last from %d to %d)", before, after)
 }
 
 // waitGeneration waits until db's generation is trusted and no longer from.
@@ -131,11 +128,62 @@ func TestPostgresGenerationAcrossProcesses(t *testing.T) {
 	defer raw.Close()
 	var cut int
 	err = raw.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND query = 'LISTEN haven_changes'`).Scan(&cut)
+		WHERE datname = current_database() AND query LIKE 'LISTEN haven_changes%'`).Scan(&cut)
 	if err != nil || cut != 2 {
 		t.Fatalf("cutting the listeners of A and B: %d cut, %v", cut, err)
 	}
 	gen = waitGeneration(t, b, gen, "B to move on after losing its listener and listen again")
 	insertCase(t, a, "after the cut")
 	waitGeneration(t, b, gen, "B, listening again, to see A's write")
+}
+
+// waitAccountsGeneration waits until db's accounts generation is trusted and no longer from.
+func waitAccountsGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
+	t.Helper()
+	var gen uint64
+	testenv.Eventually(t, what, func() (bool, string) {
+		g, ok := db.AccountsGeneration()
+		gen = g
+		return ok && g != from, fmt.Sprintf("accounts generation %d (trusted: %t), was %d", g, ok, from)
+	})
+	return gen
+}
+
+// Two processes on one PostgreSQL database: a case written through A moves B's generation and
+// not B's accounts generation; a setting (an account table) written through A moves both. A's
+// own notifications move nothing on A: its commits did.
+func TestPostgresAccountsGenerationAcrossProcesses(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	a, b := openTwice(t, dsn)
+	gen, _ := b.Generation()
+	accounts, ok := b.AccountsGeneration()
+	if !ok {
+		t.Fatal("a PostgreSQL database listening for changes has no trusted accounts generation")
+	}
+	aGen, _ := a.Generation()
+	insertCase(t, a, "not an account")
+	if g, _ := a.Generation(); g != aGen+1 {
+		t.Fatalf("A's generation went from %d to %d at its own commit", aGen, g)
+	}
+	gen = waitGeneration(t, b, gen, "B to see A's case")
+	if g, _ := b.AccountsGeneration(); g != accounts {
+		t.Fatalf("a case moved B's accounts generation from %d to %d", accounts, g)
+	}
+	err := a.Update(context.Background(), func(tx haven.Tx) error {
+		return tx.PutSetting(context.Background(), haven.SettingTwoFactorRequired, "true", time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAccountsGeneration(t, b, accounts, "B to see A's setting")
+	if g, _ := b.Generation(); g == gen {
+		t.Fatal("an account write moved B's accounts generation but not its generation")
+	}
+	// A's own two notifications reach A before one B sends after seeing the second of them
+	// (notifications arrive in commit order): once A has seen B's write, they have come back,
+	// and they must have moved nothing on A.
+	insertCase(t, b, "through B")
+	if g := waitGeneration(t, a, aGen+2, "A to see B's case"); g != aGen+3 {
+		t.Fatalf("A's generation is %d after its two commits and B's one from %d: its own notifications moved it", g, aGen)
+	}
 }
