@@ -118,6 +118,7 @@ func TestMultiInstancePostgres(t *testing.T) {
 		}
 	}
 	t.Run("sessions", func(t *testing.T) { multiSessions(t, a, b) })
+	t.Run("tokens", func(t *testing.T) { multiTokens(t, a, b, admin) })
 	t.Run("lock-out", func(t *testing.T) { multiLockOut(t, a, b) })
 	t.Run("rate limit", func(t *testing.T) { multiRateLimit(t, a, b) })
 	t.Run("lists fresh", func(t *testing.T) { multiFreshLists(t, a, b, admin) })
@@ -157,6 +158,30 @@ func multiSessions(t *testing.T, a, b *instance) {
 		resp, _ := bare.do("GET", a.base+"/inbox", nil, session)
 		return resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login"),
 			fmt.Sprintf("%d %s", resp.StatusCode, resp.Header.Get("Location"))
+	})
+}
+
+// An API token made on A works on B, which keeps who it stands for across the cases it writes;
+// revoked on A, it is refused by B as soon as B hears of the account write.
+func multiTokens(t *testing.T, a, b *instance, admin *apiClient) {
+	st, body := admin.do("POST", "/api/v1/tokens", map[string]any{"name": "across instances"})
+	if st != 201 {
+		t.Fatalf("token on A: %d %v", st, body)
+	}
+	info, _ := body["info"].(map[string]any)
+	onB := &apiClient{t: t, base: b.base, token: body["token"].(string)}
+	for i := range 3 { // the second and third find the token kept on B, across B's own case writes
+		if st, body := onB.do("POST", "/api/v1/cases", map[string]any{"title": fmt.Sprintf("Through B %d", i)}); st != 201 {
+			t.Fatalf("case %d through B: %d %v", i, st, body)
+		}
+	}
+	revoked := time.Now()
+	if st, body := admin.do("DELETE", fmt.Sprintf("/api/v1/tokens/%v", info["id"]), nil); st != 204 {
+		t.Fatalf("revoke on A: %d %v", st, body)
+	}
+	withinTTL(t, revoked, "B to refuse the token revoked on A", func() (bool, string) {
+		st, body := onB.do("GET", "/api/v1/cases", nil)
+		return st == http.StatusUnauthorized, fmt.Sprintf("%d %v", st, body)
 	})
 }
 
