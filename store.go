@@ -63,11 +63,11 @@ type Generational interface {
 	Generation() (uint64, bool)
 }
 
-// AccountsGenerational is a Generational store that also tells when what resolves a credential
-// may have changed (users, teams, API tokens, sessions, settings): AccountsGeneration changes
+// ReferenceGenerational is a Generational store that also tells when what resolves a credential
+// may have changed (users, teams, API tokens, sessions, settings): ReferenceGeneration changes
 // with those writes only (and whenever the store cannot say which data a change touched), or
 // returns false when the store cannot tell.
-type AccountsGenerational interface {
+type ReferenceGenerational interface {
 	Generational
-	AccountsGeneration() (uint64, bool)
+	ReferenceGeneration() (uint64, bool)
 }

@@ -184,7 +184,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // SessionActor resolves a session cookie.
 func (s *Service) SessionActor(ctx context.Context, token string) (haven.Actor, error) {
 	hash := auth.HashToken(token)
-	gen, now := s.accountsGeneration(), s.clock.Now()
+	gen, now := s.referenceGeneration(), s.clock.Now()
 	if kept, ok := s.reads.sessions.get(hash, gen, now); ok && now.Before(kept.expires) {
 		return copyActor(kept.actor), nil // keptreads.go
 	}
@@ -218,7 +218,7 @@ const tokenTouchEvery = time.Minute
 // TokenActor resolves an API bearer token.
 func (s *Service) TokenActor(ctx context.Context, token string) (haven.Actor, error) {
 	hash := auth.HashToken(token)
-	gen, now := s.accountsGeneration(), s.clock.Now()
+	gen, now := s.referenceGeneration(), s.clock.Now()
 	if kept, ok := s.reads.tokens.get(hash, gen, now); ok { // keptreads.go
 		return copyActor(kept.actor), s.touchToken(ctx, &kept.token, now)
 	}
@@ -256,7 +256,7 @@ func (s *Service) readTokenActor(ctx context.Context, hash string) (haven.Actor,
 }
 
 // touchToken writes a token's last use when the one known is older than tokenTouchEvery (the
-// write moves the accounts generation, so the next request reads the new one).
+// write moves the reference generation, so the next request reads the new one).
 func (s *Service) touchToken(ctx context.Context, t *haven.APIToken, now time.Time) error {
 	if t.LastUsed != nil && now.Sub(*t.LastUsed) < tokenTouchEvery {
 		return nil

@@ -66,7 +66,7 @@ func (k *keptReads[K, V]) put(key K, gen uint64, now time.Time, v V) {
 // userReads are the reads kept for the pages of signed-in users.
 type userReads struct {
 	sessions      keptReads[string, keptSession] // by the session token's hash
-	tokens        keptReads[string, keptToken]   // by the API token's hash, under accountsGeneration
+	tokens        keptReads[string, keptToken]   // by the API token's hash, under referenceGeneration
 	savedViews    keptReads[int64, []*haven.SavedView]
 	notifications keptReads[notificationsKey, []*haven.Notification]
 }
@@ -95,16 +95,16 @@ func (s *Service) readGeneration() uint64 {
 	return s.lists.generation()
 }
 
-// accountsGeneration is the store's accounts generation to keep credential reads under (taken
+// referenceGeneration is the store's accounts generation to keep credential reads under (taken
 // before reading): it moves with writes to users, teams, tokens, sessions and settings only, so
 // what an API request reads first survives an intake's writes. A store that cannot tell which
 // writes touched accounts keeps them under its generation.
-func (s *Service) accountsGeneration() uint64 {
-	g, ok := s.store.(haven.AccountsGenerational)
+func (s *Service) referenceGeneration() uint64 {
+	g, ok := s.store.(haven.ReferenceGenerational)
 	if s.lists == nil || !ok {
 		return s.readGeneration()
 	}
-	gen, ok := g.AccountsGeneration()
+	gen, ok := g.ReferenceGeneration()
 	if !ok {
 		return untrusted
 	}

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"strings"
 	"time"
 
@@ -29,8 +30,20 @@ func (tx *Tx) Categories(ctx context.Context) ([]*haven.Category, error) {
 
 // CategoryBySlug reads one taxonomy entry.
 func (tx *Tx) CategoryBySlug(ctx context.Context, slug string) (*haven.Category, error) {
-	c, err := scanCategory(tx.queryRowBeside(ctx, []string{"categories"}, `SELECT `+categoryColumns+` WHERE slug = $1`, slug))
-	return c, notFound(err, "category "+slug)
+	return referenceRead(tx, "category\x00"+slug, func() (*haven.Category, error) {
+		c, err := scanCategory(tx.queryRowBeside(ctx, []string{"categories"}, `SELECT `+categoryColumns+` WHERE slug = $1`, slug))
+		return c, notFound(err, "category "+slug)
+	}, cloneCategory)
+}
+
+func cloneCategory(c *haven.Category) *haven.Category {
+	out := *c
+	out.Labels = maps.Clone(c.Labels)
+	if c.RetiredAt != nil {
+		at := *c.RetiredAt
+		out.RetiredAt = &at
+	}
+	return &out
 }
 
 // InsertCategory adds a category under its parent.
@@ -67,6 +80,12 @@ func (tx *Tx) SetCategoryEmergency(ctx context.Context, slug string, emergency b
 
 // AnyEmergencyCategory reports whether one of the slugs is an emergency category.
 func (tx *Tx) AnyEmergencyCategory(ctx context.Context, slugs []string) (bool, error) {
+	return referenceRead(tx, "emergency\x00"+strings.Join(slugs, "\x00"), func() (bool, error) {
+		return tx.anyEmergencyCategory(ctx, slugs)
+	}, func(b bool) bool { return b })
+}
+
+func (tx *Tx) anyEmergencyCategory(ctx context.Context, slugs []string) (bool, error) {
 	q := &queryBuilder{}
 	ph := make([]string, len(slugs))
 	for i, s := range slugs {

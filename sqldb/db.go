@@ -50,8 +50,9 @@ type DB struct {
 	merge      searchMerge  // SQLite: whether the writer has index segments to merge when idle
 	later      *searchLater // SQLite: search documents written after their transactions (searchlater.go)
 	observing  observing    // metrics hooks (metrics.go)
-	// accountWrites: which statements write account tables (accountsgen.go)
-	accountWrites accountWrites
+	// referenceWrites: which statements write reference tables; refs: reference data read (refgen.go)
+	referenceWrites referenceWrites
+	refs            refCache
 }
 
 // keys are the database's keys once unlocked, else nil. Unlock may replace them (a key rotation)
@@ -272,6 +273,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	if k == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "the database is locked: no master key was given")
 	}
+	refGen, refOK := db.ReferenceGeneration() // before the transaction sees anything (refgen.go)
 	opts := &sql.TxOptions{}
 	if db.Dialect == Postgres {
 		opts.ReadOnly = readOnly
@@ -299,15 +301,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		// runners' idle polls write nothing, and would otherwise drop every kept list each second.
 		defer func() {
 			switch {
-			case tx.changed && tx.accounts:
-				db.wroteAccounts()
+			case tx.changed && tx.reference:
+				db.wroteReference()
 			case tx.changed:
 				db.wrote()
 			}
 		}()
 	}
 	tx.stmts = db.stmts
-	tx.accountWrites = &db.accountWrites
+	tx.referenceWrites = &db.referenceWrites
+	tx.refs, tx.refGen, tx.refOK, tx.refNow = &db.refs, refGen, refOK, db.ReferenceGeneration
 	later := db.later.ready.Load() // search documents wait after their transactions (searchlater.go)
 	tx.searchChecked = !readOnly || !later || ctx.Value(searchCaughtUpKey{}) != nil
 	if !readOnly && later {
@@ -346,7 +349,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 	}
 	err = sqlTx.Commit()
 	if tx.locking && tx.changed { // a PostgreSQL write: tell the other processes (notify_pg.go)
-		db.notifyChanged(tx.accounts)
+		db.notifyChanged(tx.reference)
 	}
 	if err != nil {
 		return mapError("commit", err)
@@ -418,9 +421,15 @@ type Tx struct {
 	// changed: a statement may have changed data (rows affected, or anything but a SELECT run
 	// as a query), so that readers keeping results must re-read (generation.go, notify_pg.go).
 	changed bool
-	// accounts: a statement that may change data writes an account table (accountsgen.go).
-	accounts      bool
-	accountWrites *accountWrites
+	// reference: a statement that may change data writes a reference table (refgen.go).
+	reference bool
+	// refs keeps reference data read at generation refGen (refOK: trusted), while refNow, the
+	// database's current one, stays the same (refgen.go).
+	refs            *refCache
+	refGen          uint64
+	refOK           bool
+	refNow          func() (uint64, bool)
+	referenceWrites *referenceWrites
 }
 
 var _ haven.Tx = (*Tx)(nil)
@@ -451,7 +460,7 @@ func (tx *Tx) statementCtx(ctx context.Context) context.Context {
 }
 
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
-	tx.noteAccounts(query)
+	tx.noteReference(query)
 	if len(tx.later) > 0 {
 		return tx.execWithLater(ctx, op, query, args...)
 	}
@@ -477,7 +486,7 @@ func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Resu
 func (tx *Tx) mayChange(query string) {
 	if !strings.HasPrefix(strings.TrimSpace(query), "SELECT") {
 		tx.changed = true
-		tx.noteAccounts(query)
+		tx.noteReference(query)
 	}
 }
 
@@ -503,7 +512,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // insertID runs an INSERT … RETURNING id.
 func (tx *Tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
-	tx.noteAccounts(query)
+	tx.noteReference(query)
 	if len(tx.later) > 0 {
 		return tx.insertIDWithLater(ctx, op, query, args...)
 	}

@@ -20,10 +20,10 @@ const changeWatchEvery = 100 * time.Millisecond
 
 // generation is the counter and the watcher of other processes' writes.
 type generation struct {
-	n        atomic.Uint64
-	accounts atomic.Uint64 // moved by writes that may change accounts (accountsgen.go)
-	stop     chan struct{}
-	done     chan struct{}
+	n         atomic.Uint64
+	reference atomic.Uint64 // moved by writes that may change reference data (refgen.go)
+	stop      chan struct{}
+	done      chan struct{}
 	// PostgreSQL: whether the listener is listening (the generation is trustworthy), and how
 	// to stop it.
 	live   atomic.Bool
@@ -61,7 +61,7 @@ func (db *DB) watchChanges(dsn string) error {
 		for {
 			var v int64
 			if err := watch.QueryRowContext(context.Background(), `PRAGMA data_version`).Scan(&v); err != nil || v != last {
-				db.wroteAccounts() // another process's write, or an error: better re-read than keep stale results
+				db.wroteReference() // another process's write, or an error: better re-read than keep stale results
 				last = v
 			}
 			select {

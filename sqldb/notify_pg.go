@@ -36,9 +36,9 @@ import (
 // notification comes back dropped what had been read in between.
 const changeChannel = "haven_changes"
 
-// accountsChannel is the notification channel of writes that may have changed accounts
-// (accountsgen.go); a notification on it stands for one on changeChannel too.
-const accountsChannel = "haven_accounts"
+// referenceChannel is the notification channel of writes that may have changed reference data
+// (refgen.go); a notification on it stands for one on changeChannel too.
+const referenceChannel = "haven_reference"
 
 // Listener reconnection backoff bounds.
 const (
@@ -50,8 +50,8 @@ const (
 type notifier struct {
 	// due holds one wake-up at most: the commits made while it waits share one notification.
 	due chan struct{}
-	// accounts: a commit since the last notification may have changed accounts.
-	accounts atomic.Bool
+	// reference: a commit since the last notification may have changed reference data.
+	reference atomic.Bool
 	// self is this process's name in the notifications' payload: 16 hexadecimal digits.
 	self   string
 	cancel context.CancelFunc
@@ -68,9 +68,9 @@ func (db *DB) startNotifier() {
 
 // notifyChanged asks for a notification after a write transaction ended (committed, or with an
 // unknown outcome: a needless notification only makes readers re-read).
-func (db *DB) notifyChanged(accounts bool) {
-	if accounts {
-		db.notes.accounts.Store(true) // before the wake-up, which the sender takes before it reads this
+func (db *DB) notifyChanged(reference bool) {
+	if reference {
+		db.notes.reference.Store(true) // before the wake-up, which the sender takes before it reads this
 	}
 	select {
 	case db.notes.due <- struct{}{}:
@@ -85,13 +85,13 @@ func (db *DB) sendNotifications(ctx context.Context) {
 	for {
 		select {
 		case <-db.notes.due:
-			accounts := db.notes.accounts.Swap(false)
-			if _, err := db.write.ExecContext(ctx, db.notification(accounts)); err != nil && ctx.Err() == nil {
+			reference := db.notes.reference.Swap(false)
+			if _, err := db.write.ExecContext(ctx, db.notification(reference)); err != nil && ctx.Err() == nil {
 				// The database is away: try again shortly (others distrust what they keep
 				// while their own listener is cut off, and kept results expire anyway).
 				select {
 				case <-time.After(relistenFirst):
-					db.notifyChanged(accounts)
+					db.notifyChanged(reference)
 				case <-ctx.Done():
 				}
 			}
@@ -99,7 +99,7 @@ func (db *DB) sendNotifications(ctx context.Context) {
 			select {
 			case <-db.notes.due:
 				last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				_, _ = db.write.ExecContext(last, db.notification(db.notes.accounts.Load())) // closing: best effort, as above
+				_, _ = db.write.ExecContext(last, db.notification(db.notes.reference.Load())) // closing: best effort, as above
 				cancel()
 			default:
 			}
@@ -110,9 +110,9 @@ func (db *DB) sendNotifications(ctx context.Context) {
 
 // notification is the NOTIFY that tells of the writes committed since the last one (self is
 // hexadecimal digits: nothing to quote).
-func (db *DB) notification(accounts bool) string {
-	if accounts {
-		return `NOTIFY ` + accountsChannel + `, '` + db.notes.self + `'`
+func (db *DB) notification(reference bool) string {
+	if reference {
+		return `NOTIFY ` + referenceChannel + `, '` + db.notes.self + `'`
 	}
 	return `NOTIFY ` + changeChannel + `, '` + db.notes.self + `'`
 }
@@ -149,7 +149,7 @@ func listen(ctx context.Context, dsn string) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, `LISTEN `+changeChannel+`; LISTEN `+accountsChannel); err != nil {
+	if _, err := conn.Exec(ctx, `LISTEN `+changeChannel+`; LISTEN `+referenceChannel); err != nil {
 		_ = conn.Close(context.Background()) // the LISTEN failure is the error to report
 		return nil, err
 	}
@@ -165,8 +165,8 @@ func (db *DB) followChanges(ctx context.Context, dsn string, conn *pgx.Conn) {
 		if err == nil {
 			switch {
 			case n.Payload == db.notes.self: // this process's own: its commit moved the generation
-			case n.Channel == accountsChannel:
-				db.wroteAccounts()
+			case n.Channel == referenceChannel:
+				db.wroteReference()
 			default:
 				db.wrote()
 			}
@@ -174,13 +174,13 @@ func (db *DB) followChanges(ctx context.Context, dsn string, conn *pgx.Conn) {
 		}
 		// Whatever was missed while not listening is unknown: stop keeping anything at once.
 		db.gen.live.Store(false)
-		db.wroteAccounts()
+		db.wroteReference()
 		_ = conn.Close(context.Background()) // lost or closing: nothing to flush
 		if conn = db.relisten(ctx, dsn); conn == nil {
 			return
 		}
 		// Listening again: results read from now on are followed, earlier ones are stale.
-		db.wroteAccounts()
+		db.wroteReference()
 		db.gen.live.Store(true)
 	}
 }

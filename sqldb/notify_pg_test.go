@@ -137,12 +137,12 @@ func TestPostgresGenerationAcrossProcesses(t *testing.T) {
 	waitGeneration(t, b, gen, "B, listening again, to see A's write")
 }
 
-// waitAccountsGeneration waits until db's accounts generation is trusted and no longer from.
-func waitAccountsGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
+// waitReferenceGeneration waits until db's accounts generation is trusted and no longer from.
+func waitReferenceGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
 	t.Helper()
 	var gen uint64
 	testenv.Eventually(t, what, func() (bool, string) {
-		g, ok := db.AccountsGeneration()
+		g, ok := db.ReferenceGeneration()
 		gen = g
 		return ok && g != from, fmt.Sprintf("accounts generation %d (trusted: %t), was %d", g, ok, from)
 	})
@@ -152,11 +152,11 @@ func waitAccountsGeneration(t *testing.T, db *sqldb.DB, from uint64, what string
 // Two processes on one PostgreSQL database: a case written through A moves B's generation and
 // not B's accounts generation; a setting (an account table) written through A moves both. A's
 // own notifications move nothing on A: its commits did.
-func TestPostgresAccountsGenerationAcrossProcesses(t *testing.T) {
+func TestPostgresReferenceGenerationAcrossProcesses(t *testing.T) {
 	dsn := testenv.Postgres(t)
 	a, b := openTwice(t, dsn)
 	gen, _ := b.Generation()
-	accounts, ok := b.AccountsGeneration()
+	accounts, ok := b.ReferenceGeneration()
 	if !ok {
 		t.Fatal("a PostgreSQL database listening for changes has no trusted accounts generation")
 	}
@@ -166,7 +166,7 @@ func TestPostgresAccountsGenerationAcrossProcesses(t *testing.T) {
 		t.Fatalf("A's generation went from %d to %d at its own commit", aGen, g)
 	}
 	gen = waitGeneration(t, b, gen, "B to see A's case")
-	if g, _ := b.AccountsGeneration(); g != accounts {
+	if g, _ := b.ReferenceGeneration(); g != accounts {
 		t.Fatalf("a case moved B's accounts generation from %d to %d", accounts, g)
 	}
 	err := a.Update(context.Background(), func(tx haven.Tx) error {
@@ -175,7 +175,7 @@ func TestPostgresAccountsGenerationAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitAccountsGeneration(t, b, accounts, "B to see A's setting")
+	waitReferenceGeneration(t, b, accounts, "B to see A's setting")
 	if g, _ := b.Generation(); g == gen {
 		t.Fatal("an account write moved B's accounts generation but not its generation")
 	}

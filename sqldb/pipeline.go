@@ -46,7 +46,7 @@ func (tx *Tx) execLater(ctx context.Context, table, op, query string, args ...an
 		return err
 	}
 	tx.changed = true
-	tx.noteAccounts(query)
+	tx.noteReference(query)
 	tx.later = append(tx.later, laterWrite{table: table, op: op, query: query, args: args})
 	if len(tx.later) >= maxLaterWrites {
 		return tx.flushLater(ctx)

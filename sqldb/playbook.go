@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/haven-helpline/haven"
@@ -77,8 +79,20 @@ func (tx *Tx) PlaybookVersion(ctx context.Context, id int64, version int) (*have
 
 // Playbooks lists every playbook by name, without their sources.
 func (tx *Tx) Playbooks(ctx context.Context) ([]*haven.Playbook, error) {
-	rows, err := tx.queryBeside(ctx, []string{"playbooks", "users"}, `SELECT `+playbookListColumns+` ORDER BY p.name`)
-	return scanAll(rows, err, "playbooks", scanPlaybook)
+	return referenceRead(tx, "playbooks", func() ([]*haven.Playbook, error) {
+		rows, err := tx.queryBeside(ctx, []string{"playbooks", "users"}, `SELECT `+playbookListColumns+` ORDER BY p.name`)
+		return scanAll(rows, err, "playbooks", scanPlaybook)
+	}, clonePlaybooks)
+}
+
+func clonePlaybooks(ps []*haven.Playbook) []*haven.Playbook {
+	out := make([]*haven.Playbook, len(ps))
+	for i, p := range ps {
+		c := *p
+		c.Title, c.Categories = maps.Clone(p.Title), slices.Clone(p.Categories)
+		out[i] = &c
+	}
+	return out
 }
 
 // InsertPlaybookRun records a playbook applied to a case.

@@ -103,6 +103,11 @@ func (tx *Tx) TakeLoginChallenge(ctx context.Context, hash string) (*haven.Login
 
 // Setting reads an instance setting; "" when unset.
 func (tx *Tx) Setting(ctx context.Context, name string) (string, error) {
+	return referenceRead(tx, "setting\x00"+name, func() (string, error) { return tx.setting(ctx, name) },
+		func(s string) string { return s })
+}
+
+func (tx *Tx) setting(ctx context.Context, name string) (string, error) {
 	var v string
 	err := tx.queryRowBeside(ctx, []string{"settings"}, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
 	if err == sql.ErrNoRows {

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/haven-helpline/haven"
 )
@@ -123,11 +125,19 @@ func (tx *Tx) InsertTeam(ctx context.Context, t *haven.Team) error {
 
 // TeamByName reads one team with its members.
 func (tx *Tx) TeamByName(ctx context.Context, name string) (*haven.Team, error) {
-	t, err := scanTeam(tx.queryRow(ctx, `SELECT id, name, labels FROM teams WHERE name = $1`, name))
-	if err != nil {
-		return nil, notFound(err, "team "+name)
-	}
-	return t, tx.loadMembers(ctx, t)
+	return referenceRead(tx, "team\x00"+name, func() (*haven.Team, error) {
+		t, err := scanTeam(tx.queryRow(ctx, `SELECT id, name, labels FROM teams WHERE name = $1`, name))
+		if err != nil {
+			return nil, notFound(err, "team "+name)
+		}
+		return t, tx.loadMembers(ctx, t)
+	}, cloneTeam)
+}
+
+func cloneTeam(t *haven.Team) *haven.Team {
+	out := *t
+	out.Members, out.Labels = slices.Clone(t.Members), maps.Clone(t.Labels)
+	return &out
 }
 
 func scanTeam(row rowScanner) (*haven.Team, error) {
