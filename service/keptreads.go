@@ -16,8 +16,9 @@ import (
 // clients' slowest pages wait (docs/performance.md, "Web interface"). They are kept like the
 // lists: saved views and notifications until the next write anywhere (which is how a new
 // notification is seen at once); the session and the API token with who they stand for until
-// the next write to accounts (users, teams, tokens, sessions, settings: how a sign-out, a revoked
-// token, a disabled account or a changed role or password is seen at once), so that they
+// the next write to reference data (users, teams, tokens, sessions, settings, categories,
+// playbooks: how a sign-out, a revoked token, a disabled account or a changed role or password is
+// seen at once), so that they
 // survive the writes of other work (an intake's API requests each write a case); never longer
 // than listTTL, and only while the store can tell of writes. A session's own expiry is checked
 // on every use.
@@ -95,10 +96,11 @@ func (s *Service) readGeneration() uint64 {
 	return s.lists.generation()
 }
 
-// referenceGeneration is the store's accounts generation to keep credential reads under (taken
-// before reading): it moves with writes to users, teams, tokens, sessions and settings only, so
-// what an API request reads first survives an intake's writes. A store that cannot tell which
-// writes touched accounts keeps them under its generation.
+// referenceGeneration is the store's reference generation to keep credential reads under (taken
+// before reading): it moves with writes to reference data only (users, teams, tokens, sessions,
+// settings, categories, playbooks), so what an API request reads first survives an intake's
+// writes. A store that cannot tell which writes touched reference data keeps them under its
+// generation.
 func (s *Service) referenceGeneration() uint64 {
 	g, ok := s.store.(haven.ReferenceGenerational)
 	if s.lists == nil || !ok {

@@ -137,28 +137,28 @@ func TestPostgresGenerationAcrossProcesses(t *testing.T) {
 	waitGeneration(t, b, gen, "B, listening again, to see A's write")
 }
 
-// waitReferenceGeneration waits until db's accounts generation is trusted and no longer from.
+// waitReferenceGeneration waits until db's reference generation is trusted and no longer from.
 func waitReferenceGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
 	t.Helper()
 	var gen uint64
 	testenv.Eventually(t, what, func() (bool, string) {
 		g, ok := db.ReferenceGeneration()
 		gen = g
-		return ok && g != from, fmt.Sprintf("accounts generation %d (trusted: %t), was %d", g, ok, from)
+		return ok && g != from, fmt.Sprintf("reference generation %d (trusted: %t), was %d", g, ok, from)
 	})
 	return gen
 }
 
 // Two processes on one PostgreSQL database: a case written through A moves B's generation and
-// not B's accounts generation; a setting (an account table) written through A moves both. A's
+// not B's reference generation; a setting (a reference table) written through A moves both. A's
 // own notifications move nothing on A: its commits did.
 func TestPostgresReferenceGenerationAcrossProcesses(t *testing.T) {
 	dsn := testenv.Postgres(t)
 	a, b := openTwice(t, dsn)
 	gen, _ := b.Generation()
-	accounts, ok := b.ReferenceGeneration()
+	reference, ok := b.ReferenceGeneration()
 	if !ok {
-		t.Fatal("a PostgreSQL database listening for changes has no trusted accounts generation")
+		t.Fatal("a PostgreSQL database listening for changes has no trusted reference generation")
 	}
 	aGen, _ := a.Generation()
 	insertCase(t, a, "not an account")
@@ -166,8 +166,8 @@ func TestPostgresReferenceGenerationAcrossProcesses(t *testing.T) {
 		t.Fatalf("A's generation went from %d to %d at its own commit", aGen, g)
 	}
 	gen = waitGeneration(t, b, gen, "B to see A's case")
-	if g, _ := b.ReferenceGeneration(); g != accounts {
-		t.Fatalf("a case moved B's accounts generation from %d to %d", accounts, g)
+	if g, _ := b.ReferenceGeneration(); g != reference {
+		t.Fatalf("a case moved B's reference generation from %d to %d", reference, g)
 	}
 	err := a.Update(context.Background(), func(tx haven.Tx) error {
 		return tx.PutSetting(context.Background(), haven.SettingTwoFactorRequired, "true", time.Now())
@@ -175,9 +175,9 @@ func TestPostgresReferenceGenerationAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitReferenceGeneration(t, b, accounts, "B to see A's setting")
+	waitReferenceGeneration(t, b, reference, "B to see A's setting")
 	if g, _ := b.Generation(); g == gen {
-		t.Fatal("an account write moved B's accounts generation but not its generation")
+		t.Fatal("an account write moved B's reference generation but not its generation")
 	}
 	// A's own two notifications reach A before one B sends after seeing the second of them
 	// (notifications arrive in commit order): once A has seen B's write, they have come back,

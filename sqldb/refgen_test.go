@@ -61,7 +61,7 @@ func TestReferenceGenerationFollowsReferenceWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		if g, a := gens(); g == g0 || a != a0 {
-			t.Fatalf("a case: generation %d → %d, accounts %d → %d; want moved, unmoved", g0, g, a0, a)
+			t.Fatalf("a case: generation %d → %d, reference %d → %d; want moved, unmoved", g0, g, a0, a)
 		}
 		g0, a0 = gens()
 		err = db.Update(ctx, func(tx haven.Tx) error {
@@ -71,7 +71,7 @@ func TestReferenceGenerationFollowsReferenceWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		if g, a := gens(); g == g0 || a == a0 {
-			t.Fatalf("a setting: generation %d → %d, accounts %d → %d; want both moved", g0, g, a0, a)
+			t.Fatalf("a setting: generation %d → %d, reference %d → %d; want both moved", g0, g, a0, a)
 		}
 	})
 }
