@@ -63,10 +63,11 @@ type Generational interface {
 	Generation() (uint64, bool)
 }
 
-// ReferenceGenerational is a Generational store that also tells when what resolves a credential
-// may have changed (users, teams, API tokens, sessions, settings): ReferenceGeneration changes
-// with those writes only (and whenever the store cannot say which data a change touched), or
-// returns false when the store cannot tell.
+// ReferenceGenerational is a Generational store that also tells when reference data may have
+// changed (users, teams, API tokens, sessions, settings, categories, playbooks: what resolves a
+// credential and configures the helpline): ReferenceGeneration changes with those writes only
+// (and whenever the store cannot say which data a change touched), or returns false when the
+// store cannot tell.
 type ReferenceGenerational interface {
 	Generational
 	ReferenceGeneration() (uint64, bool)
