@@ -467,8 +467,8 @@ func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Resu
 	ctx = tx.statementCtx(ctx)
 	var res sql.Result
 	var err error
-	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
-		res, err = st.ExecContext(ctx, args...)
+	if st, ordered := tx.stmts.stmt(ctx, tx.tx, query, args); st != nil {
+		res, err = st.ExecContext(ctx, ordered...)
 	} else {
 		res, err = tx.tx.ExecContext(ctx, query, args...)
 	}
@@ -494,8 +494,8 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	tx.sendLaterFirst(ctx)
 	ctx = tx.statementCtx(ctx)
 	tx.mayChange(query)
-	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if st, ordered := tx.stmts.stmt(ctx, tx.tx, query, args); st != nil {
+		return st.QueryRowContext(ctx, ordered...)
 	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
@@ -504,8 +504,8 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	tx.sendLaterFirst(ctx)
 	ctx = tx.statementCtx(ctx)
 	tx.mayChange(query)
-	if st := tx.stmts.stmt(ctx, tx.tx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+	if st, ordered := tx.stmts.stmt(ctx, tx.tx, query, args); st != nil {
+		return st.QueryContext(ctx, ordered...)
 	}
 	return tx.tx.QueryContext(ctx, query, args...)
 }
