@@ -204,3 +204,10 @@ func BenchmarkPrefixQuery(b *testing.B) {
 		PrefixQuery(benchQuery)
 	}
 }
+
+func BenchmarkNormalizeDistinct(b *testing.B) {
+	b.SetBytes(int64(len(benchText)))
+	for b.Loop() {
+		NormalizeDistinct(benchText)
+	}
+}
