@@ -68,6 +68,7 @@ func (k *keptReads[K, V]) put(key K, gen uint64, now time.Time, v V) {
 type userReads struct {
 	sessions      keptReads[string, keptSession] // by the session token's hash
 	tokens        keptReads[string, keptToken]   // by the API token's hash, under referenceGeneration
+	touching      sync.Map                       // token IDs whose last use is being written
 	savedViews    keptReads[int64, []*haven.SavedView]
 	notifications keptReads[notificationsKey, []*haven.Notification]
 }

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -192,5 +193,62 @@ func TestKeptTokenFollowsReferenceWritesOnly(t *testing.T) {
 				t.Fatalf("the token of a disabled account: %v", err)
 			}
 		})
+	}
+}
+
+// gatedStore, once a gate is set, holds the first write transaction at it and refuses the others.
+type gatedStore struct {
+	*sqldb.DB
+	gate    atomic.Pointer[chan struct{}]
+	updates atomic.Int64
+}
+
+func (g *gatedStore) Update(ctx context.Context, fn func(haven.Tx) error) error {
+	if gate := g.gate.Load(); gate != nil {
+		if g.updates.Add(1) > 1 {
+			return haven.Errorf(haven.ECONFLICT, "a second write while the first is held")
+		}
+		<-*gate
+	}
+	return g.DB.Update(ctx, fn)
+}
+
+// The concurrent requests of one API client write the token's last use once: while one writes
+// it, the others go on without writing.
+func TestTokenLastUseWrittenOnce(t *testing.T) {
+	store := &gatedStore{DB: openTestDB(t, t.TempDir()+"/h.db")}
+	svc := service.New(store, &fixedClock{t: time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)}, service.DefaultConfig())
+	ctx := context.Background()
+	admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := svc.CreateToken(as(admin, false), "admin", "intake", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	store.gate.Store(&gate)
+	const clients = 8
+	others := make(chan error, clients)
+	first := make(chan error, 1)
+	go func() { _, err := svc.TokenActor(ctx, secret); first <- err }()
+	for store.updates.Load() == 0 { // the first request is writing the last use (held at the gate)
+		runtime.Gosched()
+	}
+	for range clients {
+		go func() { _, err := svc.TokenActor(ctx, secret); others <- err }()
+	}
+	for range clients { // they all answer while the first one's write is held
+		if err := <-others; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := store.updates.Load(); n != 1 {
+		t.Fatalf("%d writes of the token's last use, want 1", n)
 	}
 }
