@@ -39,6 +39,12 @@ func TestCheckpointBesideTheWriter(t *testing.T) {
 		}
 	}
 	frames, copied, err := ckpt.checkpoint(ctx)
+	// A passive checkpoint stops at the snapshot of any connection reading at that moment; on a
+	// loaded machine one of the pool's connections was seen to hold one for an instant (once, in
+	// make check): a second look copies the rest.
+	for try := 0; err == nil && copied != frames && try < 2; try++ {
+		frames, copied, err = ckpt.checkpoint(ctx)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
