@@ -83,11 +83,23 @@ func idlePoll(t *testing.T, a *sqldb.DB) {
 // waitGeneration waits until db's generation is trusted and no longer from.
 func waitGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
 	t.Helper()
+	return waitMoved(t, "generation", db.Generation, from, what)
+}
+
+// waitReferenceGeneration waits until db's reference generation is trusted and no longer from.
+func waitReferenceGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
+	t.Helper()
+	return waitMoved(t, "reference generation", db.ReferenceGeneration, from, what)
+}
+
+// waitMoved waits until the generation named kind, read by get, is trusted and no longer from.
+func waitMoved(t *testing.T, kind string, get func() (uint64, bool), from uint64, what string) uint64 {
+	t.Helper()
 	var gen uint64
 	testenv.Eventually(t, what, func() (bool, string) {
-		g, ok := db.Generation()
+		g, ok := get()
 		gen = g
-		return ok && g != from, fmt.Sprintf("generation %d (trusted: %t), was %d", g, ok, from)
+		return ok && g != from, fmt.Sprintf("%s %d (trusted: %t), was %d", kind, g, ok, from)
 	})
 	return gen
 }
@@ -135,18 +147,6 @@ func TestPostgresGenerationAcrossProcesses(t *testing.T) {
 	gen = waitGeneration(t, b, gen, "B to move on after losing its listener and listen again")
 	insertCase(t, a, "after the cut")
 	waitGeneration(t, b, gen, "B, listening again, to see A's write")
-}
-
-// waitReferenceGeneration waits until db's reference generation is trusted and no longer from.
-func waitReferenceGeneration(t *testing.T, db *sqldb.DB, from uint64, what string) uint64 {
-	t.Helper()
-	var gen uint64
-	testenv.Eventually(t, what, func() (bool, string) {
-		g, ok := db.ReferenceGeneration()
-		gen = g
-		return ok && g != from, fmt.Sprintf("reference generation %d (trusted: %t), was %d", g, ok, from)
-	})
-	return gen
 }
 
 // Two processes on one PostgreSQL database: a case written through A moves B's generation and
