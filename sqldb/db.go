@@ -309,8 +309,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(have
 		}()
 	}
 	tx.stmts = db.stmts
-	tx.referenceWrites = &db.referenceWrites
-	tx.refs, tx.refGen, tx.refOK, tx.refNow = &db.refs, refGen, refOK, db.ReferenceGeneration
+	tx.db, tx.refGen, tx.refOK = db, refGen, refOK
 	later := db.later.ready.Load() // search documents wait after their transactions (searchlater.go)
 	tx.searchChecked = !readOnly || !later || ctx.Value(searchCaughtUpKey{}) != nil
 	if !readOnly && later {
@@ -423,13 +422,12 @@ type Tx struct {
 	changed bool
 	// reference: a statement that may change data writes a reference table (refgen.go).
 	reference bool
-	// refs keeps reference data read at generation refGen (refOK: trusted), while refNow, the
-	// database's current one, stays the same (refgen.go).
-	refs            *refCache
-	refGen          uint64
-	refOK           bool
-	refNow          func() (uint64, bool)
-	referenceWrites *referenceWrites
+	// refGen: the reference generation the transaction began at (refOK: trusted), under which
+	// db.refs keeps what it reads while it stays the current one (refgen.go). db is nil for a
+	// transaction made outside run (a read-only snapshot).
+	db     *DB
+	refGen uint64
+	refOK  bool
 }
 
 var _ haven.Tx = (*Tx)(nil)

@@ -43,9 +43,6 @@ type referenceWrites struct {
 const maxReferenceWrites = 10000
 
 func (w *referenceWrites) writes(query string) bool {
-	if w == nil { // a transaction made outside run (a read-only snapshot)
-		return writesReference(query)
-	}
 	if v, ok := w.known.Load(query); ok {
 		return v.(bool)
 	}
@@ -71,8 +68,12 @@ func writesReference(query string) bool {
 
 // noteReference records that this transaction runs a statement that may write reference tables.
 func (tx *Tx) noteReference(query string) {
-	if !tx.reference && tx.referenceWrites.writes(query) {
-		tx.reference = true
+	switch {
+	case tx.reference:
+	case tx.db == nil: // a transaction made outside run (a read-only snapshot)
+		tx.reference = writesReference(query)
+	default:
+		tx.reference = tx.db.referenceWrites.writes(query)
 	}
 }
 
@@ -109,24 +110,24 @@ const maxRefEntries = 1000
 // it began at a trusted reference generation that is still current, and it wrote no reference
 // table itself (its own writes are not in what others read). clone copies a value in or out.
 func referenceRead[T any](tx *Tx, key string, read func() (T, error), clone func(T) T) (T, error) {
-	if tx.refs == nil || !tx.refOK || tx.reference {
+	if tx.db == nil || !tx.refOK || tx.reference {
 		return read()
 	}
-	if v, ok := tx.refs.get(key, tx.refGen, tx.refNow); ok {
+	if now, ok := tx.db.ReferenceGeneration(); !ok || now != tx.refGen {
+		return read() // changed since the transaction began: what it reads may be newer
+	}
+	if v, ok := tx.db.refs.get(key, tx.refGen); ok {
 		return clone(v.(T)), nil
 	}
 	v, err := read()
 	if err == nil {
-		tx.refs.put(key, tx.refGen, clone(v))
+		tx.db.refs.put(key, tx.refGen, clone(v))
 	}
 	return v, err
 }
 
-// get returns the value kept under key at generation gen, if gen is still the current one.
-func (c *refCache) get(key string, gen uint64, current func() (uint64, bool)) (any, bool) {
-	if now, ok := current(); !ok || now != gen {
-		return nil, false
-	}
+// get returns the value kept under key at generation gen.
+func (c *refCache) get(key string, gen uint64) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
