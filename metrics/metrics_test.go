@@ -129,7 +129,8 @@ haven_audit_chain_verified_timestamp_seconds 1.7e+09
 func TestRegisterLintsClean(t *testing.T) {
 	s := New()
 	reg := prometheus.NewPedanticRegistry()
-	src := Sources{DataDir: t.TempDir(), PendingWrites: func() int64 { return 3 }, SearchDocumentsWaiting: func() int64 { return 7 }}
+	src := Sources{DataDir: t.TempDir(), PendingWrites: func() int64 { return 3 }, SearchDocumentsWaiting: func() int64 { return 7 },
+		WriterBusy: func() time.Duration { return 2500 * time.Millisecond }}
 	if err := s.Register(reg, src); err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +143,10 @@ func TestRegisterLintsClean(t *testing.T) {
 	if problems, err := promlint.NewWithMetricFamilies(mfs).Lint(); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", err, problems)
 	}
-	if got := exposition(t, reg, "haven_data_dir_free_bytes", "haven_db_writes_waiting", "haven_search_documents_waiting"); !strings.Contains(got, "haven_db_writes_waiting 3") ||
-		!strings.Contains(got, "haven_data_dir_free_bytes ") || !strings.Contains(got, "haven_search_documents_waiting 7") {
+	if got := exposition(t, reg, "haven_data_dir_free_bytes", "haven_db_writes_waiting", "haven_search_documents_waiting",
+		"haven_db_writer_busy_seconds_total"); !strings.Contains(got, "haven_db_writes_waiting 3") ||
+		!strings.Contains(got, "haven_data_dir_free_bytes ") || !strings.Contains(got, "haven_search_documents_waiting 7") ||
+		!strings.Contains(got, "haven_db_writer_busy_seconds_total 2.5") {
 		t.Errorf("disk, writer and search gauges: %s", got)
 	}
 }

@@ -15,6 +15,8 @@ type Sources struct {
 	Pools  map[string]*sql.DB // connection pools by name, for the go_sql_* statistics
 	// PendingWrites is SQLite's writer queue; nil on PostgreSQL.
 	PendingWrites func() int64
+	// WriterBusy is how long SQLite's single writer has worked; nil on PostgreSQL.
+	WriterBusy func() time.Duration
 	// SearchDocumentsWaiting is what SQLite's writer keeps for the full-text index; nil on PostgreSQL.
 	SearchDocumentsWaiting func() int64
 	DataDir                string // "" leaves the disk gauges out
@@ -37,6 +39,11 @@ func (s *Set) Register(reg prometheus.Registerer, src Sources) error {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "haven_db_writes_waiting",
 			Help: "SQLite: write transactions waiting for the single writer or running in its current batch."},
 			func() float64 { return float64(src.PendingWrites()) }))
+	}
+	if src.WriterBusy != nil {
+		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "haven_db_writer_busy_seconds_total",
+			Help: "SQLite: time the single writer has spent working (write batches, search documents, index merges); a rate near 1 means every write waits for it."},
+			func() float64 { return src.WriterBusy().Seconds() }))
 	}
 	if src.SearchDocumentsWaiting != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "haven_search_documents_waiting",

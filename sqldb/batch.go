@@ -37,10 +37,12 @@ func (db *DB) startWriter() {
 				_ = db.writeSearchLater(context.Background()) // failing, the rows stay pending: nothing is lost
 				return
 			}
+			start := time.Now()
 			db.runBatch(db.gather(req))
 			if db.later.due() {
 				_ = db.writeSearchLater(context.Background()) // failing, they are tried again later
 			}
+			db.worked(start)
 		}
 	}()
 }
@@ -61,7 +63,9 @@ func (db *DB) nextWrite() (writeRequest, bool) {
 		if req, ok, came := db.waitWrite(time.Duration(db.later.idle.Load())); came {
 			return req, ok
 		}
+		start := time.Now()
 		_ = db.writeSearchLater(context.Background()) // failing, they are tried again after the next write
+		db.worked(start)
 	}
 	for db.merge.pending.Load() {
 		idle := time.NewTimer(mergeAfterIdle)
@@ -71,7 +75,9 @@ func (db *DB) nextWrite() (writeRequest, bool) {
 			return req, ok
 		case <-idle.C:
 		}
+		start := time.Now()
 		db.mergeSearchWhenIdle()
+		db.worked(start)
 	}
 	req, ok := <-db.writes
 	return req, ok

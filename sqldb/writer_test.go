@@ -52,3 +52,33 @@ func TestWriterSkipsWhatEndedBefore(t *testing.T) {
 		t.Fatalf("a request cancelled before it began: ran %v, error %v", ran, err)
 	}
 }
+
+// WriterBusy counts the time SQLite's writer spends running a write (at least what the write's
+// own function took), and stays 0 on PostgreSQL.
+func TestWriterBusy(t *testing.T) {
+	onEachDialect(t, func(t *testing.T, name string, db *DB) {
+		ctx := context.Background()
+		before := db.WriterBusy()
+		var took, busy time.Duration
+		now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+		err := db.Update(ctx, func(tx haven.Tx) error {
+			start := time.Now()
+			defer func() { took = time.Since(start) }()
+			return insertIndexed(ctx, tx, &haven.Case{Title: "busy", Status: haven.StatusNew, Priority: haven.P3,
+				Tags: []string{}, Categories: []string{}, CreatedAt: now, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The writer answers a batch before it counts it; it has counted it by the next one.
+		if err := db.Update(ctx, func(haven.Tx) error { busy = db.WriterBusy() - before; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case name == "postgres" && db.WriterBusy() != 0:
+			t.Fatalf("PostgreSQL has no single writer, yet busy %v", db.WriterBusy())
+		case name == "sqlite" && busy < took:
+			t.Fatalf("the writer was busy %v for a write whose function took %v", busy, took)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -166,15 +167,36 @@ func (c *BenchIntakeCmd) Run(e *env) (err error) {
 	if len(c.URLs) > 0 {
 		return c.viaInstances(ctx, e, a, in, label)
 	}
+	busy0 := a.db.WriterBusy()
 	viaService, err := in.ViaService(ctx, "intake via service ("+label+")", a.svc)
 	if err != nil {
 		return err
 	}
+	busy1 := a.db.WriterBusy()
 	viaHTTP, err := c.viaHTTP(e, ctx, a, in, "intake via HTTP API ("+label+")")
 	if err != nil {
 		return err
 	}
-	return bench.Print(e.stdout, viaService, viaHTTP)
+	if err := bench.Print(e.stdout, viaService, viaHTTP); err != nil {
+		return err
+	}
+	if a.db.Dialect != sqldb.SQLite {
+		return nil
+	}
+	return printWriterBusy(e.stdout, []bench.Result{viaService, viaHTTP}, []time.Duration{busy1 - busy0, a.db.WriterBusy() - busy1})
+}
+
+// printWriterBusy says how long SQLite's single writer worked for each result: a case's cost
+// inside it bounds the intake, and its share of the run says whether it was the bottleneck.
+func printWriterBusy(w io.Writer, results []bench.Result, busy []time.Duration) error {
+	var b strings.Builder
+	for i, r := range results {
+		d := busy[i]
+		fmt.Fprintf(&b, "%s: SQLite writer %.0f µs a case, busy %.0f %% of the run\n", r.Name,
+			float64(d.Microseconds())/float64(r.Ops), 100*d.Seconds()/r.Elapsed.Seconds())
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (c *BenchIntakeCmd) viaHTTP(e *env, ctx context.Context, a *app, in bench.Intake, name string) (bench.Result, error) {

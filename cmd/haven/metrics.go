@@ -56,6 +56,7 @@ func registerMetrics(e *env, a *app, srv *web.Server, dataDir string) error {
 	if a.db.Dialect == "sqlite" {
 		src.PendingWrites = a.db.PendingWrites
 		src.SearchDocumentsWaiting = a.db.SearchDocumentsWaiting
+		src.WriterBusy = a.db.WriterBusy
 	}
 	if err := a.metrics.Register(srv.Registry(), src); err != nil {
 		return haven.Internal("register metrics", err)
