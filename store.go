@@ -63,6 +63,13 @@ type Generational interface {
 	Generation() (uint64, bool)
 }
 
+// CaseTextPreparer is a store that can be handed a case's title and summary before the write
+// transaction that indexes them, to do the text work outside it (SQLite has a single writer).
+// It changes no data: a store that did nothing would index the same document.
+type CaseTextPreparer interface {
+	PrepareCaseText(title, summary string)
+}
+
 // ReferenceGenerational is a Generational store that also tells when reference data may have
 // changed (users, teams, API tokens, sessions, settings, categories, playbooks: what resolves a
 // credential and configures the helpline): ReferenceGeneration changes with those writes only

@@ -23,6 +23,7 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 	}
 	now := s.clock.Now()
 	c := s.newCase(in, now)
+	s.prepareCaseText(c)
 	err = s.store.Update(ctx, func(tx haven.Tx) error {
 		if err := s.checkRefs(ctx, tx, c); err != nil {
 			return err
@@ -60,6 +61,14 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 		return nil, err
 	}
 	return c, nil
+}
+
+// prepareCaseText has the store do a new or edited case's text work before its write transaction
+// (outside SQLite's single writer). A restricted case's title and summary are not indexed.
+func (s *Service) prepareCaseText(c *haven.Case) {
+	if p, ok := s.store.(haven.CaseTextPreparer); ok && !c.IsRestricted() {
+		p.PrepareCaseText(c.Title, c.Summary)
+	}
 }
 
 func (s *Service) newCase(in haven.CaseCreate, now time.Time) *haven.Case {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -250,5 +251,47 @@ func TestTokenLastUseWrittenOnce(t *testing.T) {
 	}
 	if n := store.updates.Load(); n != 1 {
 		t.Fatalf("%d writes of the token's last use, want 1", n)
+	}
+}
+
+// preparingStore records the texts the service hands the store before its write transactions.
+type preparingStore struct {
+	*sqldb.DB
+	mu       sync.Mutex
+	prepared []string
+}
+
+func (p *preparingStore) PrepareCaseText(title, summary string) {
+	p.mu.Lock()
+	p.prepared = append(p.prepared, title+"|"+summary)
+	p.mu.Unlock()
+	p.DB.PrepareCaseText(title, summary)
+}
+
+// A new case's title and summary are handed to the store before its write transaction (their
+// text work then happens outside SQLite's single writer); a restricted case's are not, since
+// they are never indexed.
+func TestCreateCasePreparesItsText(t *testing.T) {
+	store := &preparingStore{DB: openTestDB(t, t.TempDir()+"/h.db")}
+	svc := service.New(store, &fixedClock{t: time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)}, service.DefaultConfig())
+	ctx := context.Background()
+	admin, err := svc.CreateFirstAdmin(ctx, "admin", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actx := haven.WithActor(ctx, haven.Actor{User: admin})
+	if _, err := svc.CreateCase(actx, haven.CaseCreate{Title: "Phished", Summary: "A fake login page", Priority: haven.P2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateCase(actx, haven.CaseCreate{Title: "Hidden", Summary: "Only Ana", Priority: haven.P2,
+		RestrictedTo: []string{"admin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(store.prepared, []string{"Phished|A fake login page"}) {
+		t.Fatalf("prepared %q", store.prepared)
+	}
+	page, err := svc.Cases(actx, haven.CaseFilter{Text: "login", Limit: 10})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("search after a prepared create: %v %v", page, err)
 	}
 }

@@ -553,7 +553,7 @@ func cursorAt(f haven.CaseFilter, c *haven.Case, due int64, back bool) string {
 
 // IndexCase re-indexes a case after its title, summary or restriction changed.
 func (tx *Tx) IndexCase(ctx context.Context, c *haven.Case) error {
-	return tx.reindex(ctx, c.ID, c.IsRestricted(), ownText(c.Number, c.Title, c.Summary, c.IsRestricted(), c.Categories, c.Tags))
+	return tx.reindex(ctx, c.ID, c.IsRestricted(), tx.caseOwnText(c))
 }
 
 // AppendCaseText sets one part (a note, a message) of the case's search document. The part holds
@@ -574,16 +574,6 @@ func (tx *Tx) AppendCaseTerms(ctx context.Context, caseID int64, part, terms str
 		return err
 	}
 	return tx.IndexCase(ctx, c)
-}
-
-// ownText is the normalised text a case contributes itself; it is derived, so never stored twice.
-// A restricted case contributes only its number, categories and tags: its members find it by
-// those and by filters, and nobody else's search learns anything from it.
-func ownText(number, title, summary string, restricted bool, categories, tags []string) string {
-	if restricted {
-		return textnorm.NormalizeDistinct(number + " " + strings.Join(categories, " ") + " " + strings.Join(tags, " "))
-	}
-	return textnorm.NormalizeDistinct(number + " " + title + " " + summary)
 }
 
 // reindex writes the case's document: its own text followed by its stored parts (not for a

@@ -53,6 +53,7 @@ type DB struct {
 	// referenceWrites: which statements write reference tables; refs: reference data read (refgen.go)
 	referenceWrites referenceWrites
 	refs            refCache
+	ownWords        ownWords // cases' normalised titles and summaries (owntext.go)
 }
 
 // keys are the database's keys once unlocked, else nil. Unlock may replace them (a key rotation)
