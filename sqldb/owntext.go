@@ -69,8 +69,12 @@ func (w *ownWords) keep(key, words string) {
 }
 
 // PrepareCaseText normalises a case's title and summary ahead of the write transaction that
-// will index them (haven.CaseTextPreparer), so that the work is not done inside it.
+// will index them (haven.CaseTextPreparer), so that the work is not done inside it. PostgreSQL's
+// transactions run in their requests' goroutines already: nothing to move, nothing kept.
 func (db *DB) PrepareCaseText(title, summary string) {
+	if db.Dialect == Postgres {
+		return
+	}
 	key := ownWordsKey(title, summary)
 	db.ownWords.mu.Lock()
 	_, ok := db.ownWords.words[key]
@@ -82,7 +86,7 @@ func (db *DB) PrepareCaseText(title, summary string) {
 
 // caseOwnText is ownText for a case this transaction indexes, from the words kept when there.
 func (tx *Tx) caseOwnText(c *haven.Case) string {
-	if c.IsRestricted() || tx.db == nil {
+	if c.IsRestricted() || tx.db == nil || tx.dialect == Postgres {
 		return ownText(c.Number, c.Title, c.Summary, c.IsRestricted(), c.Categories, c.Tags)
 	}
 	return joinWords(textnorm.NormalizeDistinct(c.Number), tx.db.ownWords.of(c.Title, c.Summary))

@@ -87,3 +87,27 @@ func TestOwnWordsBounded(t *testing.T) {
 		t.Fatalf("a huge text was kept (%d entries)", len(w.words))
 	}
 }
+
+// Prepared or not, a case is found by its words on both databases; only SQLite, whose single
+// writer the preparation relieves, keeps them.
+func TestPreparedOwnWordsOnEachDialect(t *testing.T) {
+	onEachDialect(t, func(t *testing.T, name string, db *DB) {
+		ctx := context.Background()
+		const title, summary = "Doxxing", "Adresse personnelle publiée sur un forum"
+		db.PrepareCaseText(title, summary)
+		now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+		err := db.Update(ctx, func(tx haven.Tx) error {
+			return insertIndexed(ctx, tx, &haven.Case{Title: title, Summary: summary, Status: haven.StatusNew,
+				Priority: haven.P2, Tags: []string{}, Categories: []string{}, CreatedAt: now, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := searchNumbers(t, db, "publiee forum"); len(got) != 1 {
+			t.Fatalf("case not found by its words: %v", got)
+		}
+		if kept := len(db.ownWords.words); (name == "sqlite") != (kept == 1) {
+			t.Fatalf("%s keeps %d texts", name, kept)
+		}
+	})
+}
