@@ -24,7 +24,7 @@ import (
 
 // BenchCmd groups the whole-system benchmarks.
 type BenchCmd struct {
-	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients."`
+	Intake BenchIntakeCmd `cmd:"" help:"Create cases through the service layer and the HTTP API with concurrent clients (on SQLite, also how long its single writer worked per case)."`
 	Search BenchSearchCmd `cmd:"" help:"Load cases (six languages) and measure full-text search latency by query class, as an admin and as a handler."`
 	UI     BenchUICmd     `cmd:"" name:"ui" help:"Load cases and measure the web interface's inbox and case pages with concurrent browsers."`
 	Email  BenchEmailCmd  `cmd:"" name:"email" help:"Measure email intake: the pipeline (as haven ingest) and the SMTP listener with concurrent senders."`
