@@ -72,15 +72,8 @@ func (w *ownWords) keep(key, words string) {
 // will index them (haven.CaseTextPreparer), so that the work is not done inside it. PostgreSQL's
 // transactions run in their requests' goroutines already: nothing to move, nothing kept.
 func (db *DB) PrepareCaseText(title, summary string) {
-	if db.Dialect == Postgres {
-		return
-	}
-	key := ownWordsKey(title, summary)
-	db.ownWords.mu.Lock()
-	_, ok := db.ownWords.words[key]
-	db.ownWords.mu.Unlock()
-	if !ok {
-		db.ownWords.keep(key, normaliseOwn(title, summary))
+	if db.Dialect != Postgres {
+		db.ownWords.of(title, summary)
 	}
 }
 
