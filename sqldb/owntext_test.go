@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,4 +112,31 @@ func TestPreparedOwnWordsOnEachDialect(t *testing.T) {
 			t.Fatalf("%s keeps %d texts", name, kept)
 		}
 	})
+}
+
+// Concurrent requests and the writer share the kept words: each gets the words of its own text,
+// even while others fill the bound and drop everything (go test -race checks the locking).
+func TestOwnWordsConcurrent(t *testing.T) {
+	var w ownWords
+	summary := strings.Repeat("Mot de passe volé ", 200)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 400; i++ {
+				title := "cas " + strconv.Itoa(i) + strings.Repeat("x", g) // 3,200 texts of ~3.6 KB: past the bound
+				if got, want := w.of(title, summary), normaliseOwn(title, summary); got != want {
+					errs <- got
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for got := range errs {
+		t.Fatalf("wrong words %q", got)
+	}
 }
