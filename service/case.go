@@ -63,7 +63,7 @@ func (s *Service) CreateCase(ctx context.Context, in haven.CaseCreate) (*haven.C
 	return c, nil
 }
 
-// prepareCaseText has the store do a new or edited case's text work before its write transaction
+// prepareCaseText has the store do a new case's text work before its write transaction
 // (outside SQLite's single writer). A restricted case's title and summary are not indexed.
 func (s *Service) prepareCaseText(c *haven.Case) {
 	if p, ok := s.store.(haven.CaseTextPreparer); ok && !c.IsRestricted() {

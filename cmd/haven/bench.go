@@ -183,19 +183,17 @@ func (c *BenchIntakeCmd) Run(e *env) (err error) {
 	if a.db.Dialect != sqldb.SQLite {
 		return nil
 	}
-	return printWriterBusy(e.stdout, []bench.Result{viaService, viaHTTP}, []time.Duration{busy1 - busy0, a.db.WriterBusy() - busy1})
+	if err := printWriterBusy(e.stdout, viaService, busy1-busy0); err != nil {
+		return err
+	}
+	return printWriterBusy(e.stdout, viaHTTP, a.db.WriterBusy()-busy1)
 }
 
-// printWriterBusy says how long SQLite's single writer worked for each result: a case's cost
+// printWriterBusy says how long SQLite's single writer worked for a result: a case's cost
 // inside it bounds the intake, and its share of the run says whether it was the bottleneck.
-func printWriterBusy(w io.Writer, results []bench.Result, busy []time.Duration) error {
-	var b strings.Builder
-	for i, r := range results {
-		d := busy[i]
-		fmt.Fprintf(&b, "%s: SQLite writer %.0f µs a case, busy %.0f %% of the run\n", r.Name,
-			float64(d.Microseconds())/float64(r.Ops), 100*d.Seconds()/r.Elapsed.Seconds())
-	}
-	_, err := io.WriteString(w, b.String())
+func printWriterBusy(w io.Writer, r bench.Result, busy time.Duration) error {
+	_, err := fmt.Fprintf(w, "%s: SQLite writer %.0f µs a case, busy %.0f %% of the run\n", r.Name,
+		float64(busy.Microseconds())/float64(r.Ops), 100*busy.Seconds()/r.Elapsed.Seconds())
 	return err
 }
 
